@@ -1,0 +1,51 @@
+# Carnet: `make run` serves a demo on http://127.0.0.1:8000, `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export CARNET_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: run test test-sqlite test-postgres lint bench chromium messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(BIN)/carnet migrate --noinput -v0
+	$(BIN)/carnet migrate --database keystore --noinput -v0
+	$(BIN)/carnet demo
+	$(BIN)/carnet serve --host 127.0.0.1 --port 8000
+
+# Chromium comes from Debian; Playwright never downloads a browser of its own.
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is missing: install Debian's 'chromium' package (browser tests will be skipped)."; fi; \
+	fi
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+test: $(VENV)/.installed-test chromium lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bench
+
+messages: $(VENV)/.installed-test
+	cd src/carnet && ../../$(BIN)/carnet makemessages -l fr -l en --no-obsolete --add-location file
+	$(BIN)/python -m carnet.web.compilemessages
+
+clean:
+	rm -rf $(VENV) var

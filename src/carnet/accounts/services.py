@@ -1,0 +1,112 @@
+"""People and their roles: creating accounts, patient spaces and API tokens."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from carnet.vault import services as vault
+
+from .models import AccessToken, Patient, Role, User
+
+
+class UnknownRole(ValueError):
+    pass
+
+
+def parse_role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError as exc:
+        raise UnknownRole(
+            f"unknown role {value!r}: choose one of {', '.join(r.value for r in Role)}"
+        ) from exc
+
+
+def create_patient(owner: User | None = None) -> Patient:
+    """A new health record space with its own data key."""
+    patient = Patient.objects.create(owner=owner)
+    vault.create_data_key(patient.pk)
+    return patient
+
+
+@transaction.atomic
+def create_user(email: str, password: str | None, role: str = Role.CITIZEN, **fields) -> User:
+    """Create an account; a citizen also gets their own record space."""
+    role = parse_role(role)
+    user = User.objects.create_user(email=email, password=password, role=role, **fields)
+    if role == Role.CITIZEN:
+        create_patient(owner=user)
+    return user
+
+
+def patient_of(user: User) -> Patient | None:
+    """The record the user owns, if any."""
+    return Patient.objects.filter(owner=user).first()
+
+
+def ensure_own_patient(user: User) -> Patient:
+    patient = patient_of(user)
+    if patient is None:
+        patient = create_patient(owner=user)
+    return patient
+
+
+def create_token(user: User, name: str = "API") -> tuple[AccessToken, str]:
+    """Create a personal access token; the raw value is returned once and never stored."""
+    raw = AccessToken.generate()
+    token = AccessToken.objects.create(
+        user=user, name=name[:100] or "API", digest=AccessToken.digest_of(raw), hint=raw[:12]
+    )
+    return token, raw
+
+
+def authenticate_token(raw: str) -> User | None:
+    if not raw or not raw.startswith(AccessToken.PREFIX) or len(raw) > 200:
+        return None
+    token = (
+        AccessToken.objects.select_related("user")
+        .filter(digest=AccessToken.digest_of(raw))
+        .first()
+    )
+    if token is None or not token.is_active or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        AccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def revoke_token(user: User, token_id: int) -> bool:
+    return bool(
+        AccessToken.objects.filter(user=user, pk=token_id, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+    )
+
+
+def delete_patient(patient_id: int) -> None:
+    """Delete a record space and the account that owns it (erasure; see records.erasure)."""
+    patient = Patient.objects.filter(pk=patient_id).select_related("owner").first()
+    if patient is None:
+        return
+    owner = patient.owner
+    patient.delete()
+    if owner is not None:
+        owner.delete()
+
+
+def create_unclaimed_citizen() -> Patient:
+    """A citizen account for a record imported before its owner signed up.
+
+    It has a placeholder address under the reserved ``.invalid`` domain and no password:
+    nobody can sign in to it until an operator attaches the person's real address.
+    """
+    import uuid
+
+    user = User.objects.create_user(email=f"patient-{uuid.uuid4().hex[:12]}@import.invalid", password=None)
+    return create_patient(owner=user)
+
+
+def patient_for_email(email: str) -> Patient | None:
+    return Patient.objects.filter(owner__email=email.strip().lower()).select_related("owner").first()

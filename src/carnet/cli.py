@@ -1,0 +1,34 @@
+"""The ``carnet`` command: Carnet's own commands plus Django's (``carnet migrate``…).
+
+    carnet serve [--host H] [--port P]     web server and job worker in one process
+    carnet demo                            load the demo people and records (idempotent)
+    carnet user create EMAIL --role ROLE   create an account (asks for the password)
+    carnet import FILE… [--owner EMAIL]    import FHIR bundles
+    carnet export --patient EMAIL --format fhir|zip -o FILE
+    carnet erase --patient EMAIL [--yes]   close an account and crypto-shred its record
+    carnet audit verify                    prove no access-history entry was altered
+    carnet keys rotate                     re-wrap every data key under a new master key
+    carnet token create EMAIL              create a personal API token
+
+Run ``carnet help COMMAND`` or ``carnet COMMAND --help`` for details.
+"""
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carnet.settings")
+    from django.core.management import execute_from_command_line
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help"):
+        print(__doc__.strip())
+        if not argv:
+            return
+        argv = ["help"]
+    execute_from_command_line(["carnet", *argv])
+
+
+if __name__ == "__main__":
+    main()

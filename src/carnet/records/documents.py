@@ -1,0 +1,59 @@
+"""Encrypted document files (PDF, images) kept outside the database."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+
+from carnet.vault import services as vault
+
+from .models import Blob
+
+
+def _path(patient_id: int, blob_id: str) -> Path:
+    return Path(settings.BLOB_DIR) / str(patient_id) / blob_id
+
+
+def put(patient_id: int, content: bytes) -> str:
+    """Encrypt and store a file; returns its blob id (to put in an Attachment url)."""
+    blob_id = uuid.uuid4().hex
+    sealed = vault.cipher(patient_id).encrypt(content, f"blob:{blob_id}")
+    path = _path(patient_id, blob_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(sealed)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    Blob.objects.create(patient_id=patient_id, blob_id=blob_id, size=len(content),
+                        sha256=hashlib.sha256(content).hexdigest())
+    return blob_id
+
+
+def get(patient_id: int, blob_id: str) -> bytes:
+    """Decrypt a stored file (callers have asked access already)."""
+    if not Blob.objects.filter(patient_id=patient_id, blob_id=blob_id).exists():
+        raise FileNotFoundError(blob_id)
+    return vault.cipher(patient_id).decrypt(_path(patient_id, blob_id).read_bytes(), f"blob:{blob_id}")
+
+
+def list_ids(patient_id: int) -> list[str]:
+    return list(Blob.objects.filter(patient_id=patient_id).order_by("created_at").values_list("blob_id", flat=True))
+
+
+def delete_all(patient_id: int) -> int:
+    """Remove every file of a patient (erasure)."""
+    n = 0
+    folder = Path(settings.BLOB_DIR) / str(patient_id)
+    if folder.exists():
+        for f in folder.iterdir():
+            f.unlink()
+            n += 1
+        folder.rmdir()
+    Blob.objects.filter(patient_id=patient_id).delete()
+    return n

@@ -1,0 +1,155 @@
+"""FHIR R4 helpers: validation, references, dates and searchable codes of a resource."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
+from fhir.resources.R4B import get_fhir_model_class
+from pydantic import ValidationError
+
+# Professionals and places: public reference data shared by every record.
+SHARED_TYPES = frozenset({"Practitioner", "Organization", "Location", "PractitionerRole"})
+ID_RE = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
+
+
+class InvalidResource(ValueError):
+    """A resource that is not valid FHIR R4; the message says what is wrong."""
+
+
+def model_class(resource_type: str):
+    if not isinstance(resource_type, str) or not re.fullmatch(r"[A-Z][A-Za-z]{1,63}", resource_type):
+        raise InvalidResource(f"unknown resource type {str(resource_type)[:64]!r}")
+    try:
+        return get_fhir_model_class(resource_type)
+    except (KeyError, ValueError, AttributeError, ImportError) as exc:
+        raise InvalidResource(f"unknown resource type {resource_type!r}") from exc
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:3]:
+        loc = ".".join(str(p) for p in err.get("loc", ()) if p != "__root__")
+        msg = err.get("msg", "invalid")
+        parts.append(f"{loc}: {msg}" if loc else msg)
+    more = len(exc.errors()) - 3
+    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
+
+
+def validate(resource: dict) -> None:
+    """Raise InvalidResource unless ``resource`` is a valid R4 resource."""
+    if not isinstance(resource, dict):
+        raise InvalidResource("a resource must be a JSON object")
+    cls = model_class(resource.get("resourceType"))
+    try:
+        cls.model_validate(resource)
+    except ValidationError as exc:
+        raise InvalidResource(_describe(exc)) from None
+    except (TypeError, ValueError) as exc:
+        raise InvalidResource(str(exc)[:300]) from None
+
+
+# --- References ------------------------------------------------------------------------------
+
+
+def iter_references(node, path: str = "") -> Iterator[tuple[dict, str]]:
+    """Every Reference-like object (a dict with a string ``reference``) inside ``node``."""
+    if isinstance(node, dict):
+        ref = node.get("reference")
+        if isinstance(ref, str):
+            yield node, path
+        for key, value in node.items():
+            if isinstance(value, dict | list):
+                yield from iter_references(value, f"{path}.{key}" if path else key)
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from iter_references(item, f"{path}[{i}]")
+
+
+def rewrite_references(resource: dict, resolve: Callable[[str], str | None]) -> list[str]:
+    """Replace each reference by ``resolve(ref)``; returns the references left unresolved."""
+    dangling = []
+    for node, _path in iter_references(resource):
+        ref = node["reference"]
+        if ref.startswith("#"):
+            continue  # contained resource
+        new = resolve(ref)
+        if new is None:
+            dangling.append(ref)
+        else:
+            node["reference"] = new
+    return dangling
+
+
+# --- Dates -------------------------------------------------------------------------------------
+
+DATE_FIELDS = (
+    "effectiveDateTime", "effectivePeriod", "effectiveInstant", "issued", "onsetDateTime",
+    "onsetPeriod", "recordedDate", "occurrenceDateTime", "occurrencePeriod", "authoredOn",
+    "performedDateTime", "performedPeriod", "period", "started", "date", "created",
+    "billablePeriod", "dateWritten", "assertedDate", "birthDate", "sent", "lastModified",
+)
+
+
+def parse_date(value: str) -> datetime | None:
+    """A FHIR date/dateTime/instant as an aware datetime (partial dates: their first instant)."""
+    if not isinstance(value, str) or not value:
+        return None
+    v = value.strip()
+    try:
+        if len(v) == 4:
+            return datetime(int(v), 1, 1, tzinfo=UTC)
+        if len(v) == 7:
+            return datetime(int(v[:4]), int(v[5:7]), 1, tzinfo=UTC)
+        if len(v) == 10:
+            return datetime(int(v[:4]), int(v[5:7]), int(v[8:10]), tzinfo=UTC)
+        dt = datetime.fromisoformat(v.replace("Z", "+00:00"))
+        return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def clinical_date(resource: dict) -> datetime | None:
+    """When the thing happened, for timelines and ``date`` search."""
+    for name in DATE_FIELDS:
+        value = resource.get(name)
+        if isinstance(value, dict):
+            value = value.get("start") or value.get("end")
+        dt = parse_date(value) if isinstance(value, str) else None
+        if dt is not None:
+            return dt
+    return None
+
+
+# --- Searchable codes --------------------------------------------------------------------------
+
+CODE_FIELDS = ("code", "vaccineCode", "medicationCodeableConcept", "type")
+
+
+def _codings(concept) -> Iterator[tuple[str, str]]:
+    concepts = concept if isinstance(concept, list) else [concept]
+    for c in concepts:
+        if not isinstance(c, dict):
+            continue
+        for coding in c.get("coding") or []:
+            if isinstance(coding, dict) and isinstance(coding.get("code"), str):
+                yield coding.get("system") or "", coding["code"]
+
+
+def search_terms(resource: dict) -> list[tuple[str, str]]:
+    """(param, value) pairs to blind-index: ``code`` and ``category`` as FHIR token values."""
+    terms: set[tuple[str, str]] = set()
+    for name in CODE_FIELDS:
+        if name in resource:
+            for system, code in _codings(resource[name]):
+                terms.add(("code", code))
+                if system:
+                    terms.add(("code", f"{system}|{code}"))
+            break
+    if "category" in resource:
+        for system, code in _codings(resource["category"]):
+            terms.add(("category", code))
+            if system:
+                terms.add(("category", f"{system}|{code}"))
+    return sorted(terms)

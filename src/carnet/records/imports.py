@@ -1,0 +1,199 @@
+"""Importing FHIR Bundles: one file is one transaction, all or nothing."""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+
+from carnet.access import services as access
+from carnet.access.services import Action, Actor, Purpose
+
+from . import fhir, store
+from .models import Source
+
+ACCEPTED_BUNDLE_TYPES = {"transaction", "batch", "collection", "document", "searchset"}
+
+
+class ImportRefused(ValueError):
+    """The file was refused; nothing was written. ``str()`` says which entry and why."""
+
+
+@dataclass
+class ImportResult:
+    patient_id: int
+    created: int = 0
+    shared_created: int = 0
+    shared_reused: int = 0
+    by_type: dict[str, int] = field(default_factory=dict)
+
+
+def parse(data: bytes | str, *, max_bytes: int | None = None) -> dict:
+    """Decode a file into a Bundle dict, refusing what is too big or not JSON."""
+    limit = max_bytes or settings.CARNET_MAX_IMPORT_BYTES
+    if len(data) > limit:
+        raise ImportRefused(
+            f"the file is too big ({len(data) // (1024 * 1024)} MB); the limit is {limit // (1024 * 1024)} MB"
+        )
+    try:
+        if isinstance(data, bytes):
+            data = data.decode("utf-8-sig")
+        bundle = json.loads(data)
+    except UnicodeDecodeError:
+        raise ImportRefused("the file is not text encoded in UTF-8") from None
+    except json.JSONDecodeError as exc:
+        raise ImportRefused(f"the file is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise ImportRefused("the file is nested too deeply to be a FHIR resource") from None
+    return bundle
+
+
+def _entries(bundle) -> list[dict]:
+    if not isinstance(bundle, dict):
+        raise ImportRefused("the file does not hold a FHIR resource (a JSON object was expected)")
+    rtype = bundle.get("resourceType")
+    if rtype != "Bundle":
+        raise ImportRefused(f"the file holds a {str(rtype)[:40]!r} resource; a FHIR Bundle was expected")
+    if bundle.get("type") not in ACCEPTED_BUNDLE_TYPES:
+        raise ImportRefused(
+            f"bundle type {str(bundle.get('type'))[:40]!r} cannot be imported; use a transaction or collection bundle"
+        )
+    entries = bundle.get("entry") or []
+    if not isinstance(entries, list):
+        raise ImportRefused("the bundle's entry must be a list")
+    return entries
+
+
+def _plan(bundle: dict, existing_patient_resource_id: str | None):
+    """Validate every entry and work out new ids; raises ImportRefused naming the entry."""
+    entries = _entries(bundle)
+    resources: list[dict] = []
+    for n, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("resource"), dict):
+            raise ImportRefused(f"entry {n}: has no resource")
+        request = entry.get("request")
+        if isinstance(request, dict) and request.get("method", "POST") not in ("POST", "PUT"):
+            raise ImportRefused(f"entry {n}: method {str(request.get('method'))[:10]} is not supported; only POST and PUT")
+        res = entry["resource"]
+        rtype = res.get("resourceType")
+        try:
+            fhir.validate(res)
+        except fhir.InvalidResource as exc:
+            raise ImportRefused(f"entry {n} ({str(rtype)[:40]}): {exc}") from None
+        if rtype == "Bundle":
+            raise ImportRefused(f"entry {n}: a bundle inside a bundle cannot be imported")
+        resources.append((n, entry.get("fullUrl"), copy.deepcopy(res)))
+
+    patients = [r for r in resources if r[2]["resourceType"] == "Patient"]
+    if len(patients) > 1:
+        raise ImportRefused(
+            f"entries {patients[0][0]} and {patients[1][0]}: a file must hold the record of one person only"
+        )
+    return resources, patients
+
+
+def import_bundle(
+    actor: Actor, data: bytes | str | dict, *, patient_id: int | None = None, filename: str = "",
+    purpose: str = Purpose.SELF, progress=None, create_patient=None,
+) -> ImportResult:
+    """Import one Bundle into one record, all or nothing.
+
+    ``patient_id`` is the record to import into; without it ``create_patient`` is called
+    (inside the transaction) to make the new record. Every entry is validated first; ids
+    are assigned anew; ``urn:uuid`` and relative references are rewritten; practitioners
+    and organisations are shared and de-duplicated by identifier. A reference that
+    resolves to nothing refuses the file.
+    """
+    bundle = data if isinstance(data, dict) else parse(data)
+    resources, patients = _plan(bundle, None)
+    if patient_id is None and create_patient is None:
+        raise ImportRefused("no record to import into")
+    if patient_id is None and not patients:
+        raise ImportRefused("the file holds no Patient, so it cannot start a new record")
+
+    if patient_id is not None:
+        permit = access.require(actor, patient_id, Action.IMPORT, purpose, audit_now=False)
+
+    result_holder = {}
+    with transaction.atomic():
+        if patient_id is None:
+            patient_id = create_patient()
+            permit = access.decide(actor, patient_id, Action.IMPORT, purpose)
+            if not permit.permit:
+                raise access.NotFound()
+        existing_patient = store.current_rows(patient_id, "Patient").values_list("fhir_id", flat=True).first()
+        result = ImportResult(patient_id=patient_id)
+
+        mapping: dict[str, str] = {}
+        to_write: list[dict] = []
+        for n, full_url, res in resources:
+            rtype = res["resourceType"]
+            old_id = res.get("id")
+            if rtype in fhir.SHARED_TYPES:
+                new, created = store.upsert_shared({**res})
+                if created:
+                    result.shared_created += 1
+                else:
+                    result.shared_reused += 1
+            elif rtype == "Patient" and existing_patient:
+                new = existing_patient
+            else:
+                new = store.new_id()
+            target = f"{rtype}/{new}"
+            if isinstance(full_url, str) and full_url:
+                mapping[full_url] = target
+            if isinstance(old_id, str) and old_id:
+                mapping[f"{rtype}/{old_id}"] = target
+                if isinstance(full_url, str) and full_url.endswith(f"/{rtype}/{old_id}"):
+                    mapping[full_url] = target
+            if rtype not in fhir.SHARED_TYPES:
+                res["id"] = new
+                to_write.append((n, res))
+
+        # Relative references to resources outside the file must exist in the record.
+        outside = set()
+        for _n, res in to_write:
+            for node, _ in fhir.iter_references(res):
+                ref = node["reference"]
+                if ref in mapping or ref.startswith(("#", "urn:")) or "://" in ref:
+                    continue
+                t, _, i = ref.partition("/")
+                outside.add((t, i))
+        known = store.existing_ids(patient_id, outside) if outside else set()
+
+        def resolve(ref: str) -> str | None:
+            if ref in mapping:
+                return mapping[ref]
+            if "://" in ref and not ref.startswith("urn:"):
+                return ref  # an absolute URL to another server: kept as it is
+            t, _, i = ref.partition("/")
+            return ref if (t, i) in known else None
+
+        for n, res in to_write:
+            dangling = fhir.rewrite_references(res, resolve)
+            if dangling:
+                raise ImportRefused(
+                    f"entry {n} ({res['resourceType']}): reference {dangling[0][:80]} points to nothing in the file or the record"
+                )
+        # Shared resources may refer to each other (PractitionerRole -> Practitioner).
+        provenance = {"file": filename[:255], "by": actor.label}
+        if existing_patient:
+            patient_res = [r for _n, r in to_write if r["resourceType"] == "Patient"]
+            to_write = [(n, r) for n, r in to_write if r["resourceType"] != "Patient"]
+            for r in patient_res:
+                store.write_version(patient_id, r, source=Source.IMPORT, recorded_by_id=actor.user_id,
+                                    provenance=provenance)
+                result.created += 1
+        result.created += store.write_new(
+            patient_id, (r for _n, r in to_write), source=Source.IMPORT,
+            recorded_by_id=actor.user_id, provenance=provenance, progress=progress,
+        )
+        for _n, r in to_write:
+            result.by_type[r["resourceType"]] = result.by_type.get(r["resourceType"], 0) + 1
+        access.record(actor, patient_id, Action.IMPORT, purpose, permit, count=result.created,
+                      what=f"import of {filename[:120]}" if filename else "import")
+        result_holder["r"] = result
+    return result_holder["r"]

@@ -1,0 +1,219 @@
+"""The encrypted, versioned FHIR resource store (private to ``records``).
+
+Nothing here checks access: ``records.services`` asks ``access`` first and passes the
+permit along. Every plaintext comes out of ``_open`` and every ciphertext out of ``_seal``.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+
+from carnet.access.services import Decision
+from carnet.vault import services as vault
+
+from . import fhir
+from .models import ResourceVersion, SearchToken, SharedResource, Source
+
+BATCH = 500
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _context(resource_type: str, fhir_id: str, version: int) -> str:
+    return f"{resource_type}/{fhir_id}/_history/{version}"
+
+
+def _dumps(obj) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@dataclass
+class NewVersion:
+    """A resource ready to be written: already validated and with references resolved."""
+
+    resource: dict
+    provenance: dict = field(default_factory=dict)
+
+
+def _row(cipher: vault.Cipher, resource: dict, version: int, source: str, recorded_by_id, provenance: dict, now):
+    rtype, rid = resource["resourceType"], resource["id"]
+    body = {k: v for k, v in resource.items() if k != "meta"}
+    meta = {k: v for k, v in (resource.get("meta") or {}).items() if k not in ("versionId", "lastUpdated")}
+    if meta:
+        body["meta"] = meta
+    ctx = _context(rtype, rid, version)
+    return ResourceVersion(
+        patient_id=cipher.patient_id, resource_type=rtype, fhir_id=rid, version=version,
+        is_current=True, deleted=False, recorded_at=now, clinical_date=fhir.clinical_date(resource),
+        source=source, recorded_by_id=recorded_by_id,
+        payload=cipher.encrypt(_dumps(body), ctx),
+        provenance=cipher.encrypt(_dumps(provenance), ctx + "/provenance"),
+    )
+
+
+def _tokens(cipher: vault.Cipher, resource: dict) -> list[SearchToken]:
+    return [
+        SearchToken(
+            patient_id=cipher.patient_id, resource_type=resource["resourceType"], fhir_id=resource["id"],
+            param=param, token=cipher.blind_index(value),
+        )
+        for param, value in fhir.search_terms(resource)
+    ]
+
+
+def write_new(
+    patient_id: int, resources: Iterable[dict], *, source: str, recorded_by_id: int | None,
+    provenance: dict, progress=None,
+) -> int:
+    """Insert first versions of new resources (ids already assigned). Caller holds the transaction."""
+    cipher = vault.cipher(patient_id)
+    now = timezone.now()
+    rows, tokens, written = [], [], 0
+    for resource in resources:
+        rows.append(_row(cipher, resource, 1, source, recorded_by_id, provenance, now))
+        tokens.extend(_tokens(cipher, resource))
+        if len(rows) >= BATCH:
+            ResourceVersion.objects.bulk_create(rows)
+            SearchToken.objects.bulk_create(tokens)
+            written += len(rows)
+            rows, tokens = [], []
+            if progress:
+                progress(written)
+    if rows:
+        ResourceVersion.objects.bulk_create(rows)
+        SearchToken.objects.bulk_create(tokens)
+        written += len(rows)
+        if progress:
+            progress(written)
+    return written
+
+
+def write_version(
+    patient_id: int, resource: dict, *, source: str, recorded_by_id: int | None, provenance: dict,
+    deleted: bool = False,
+) -> int:
+    """Write a new version of an existing (or new) resource; returns its version number."""
+    rtype, rid = resource["resourceType"], resource["id"]
+    cipher = vault.cipher(patient_id)
+    current = (
+        ResourceVersion.objects.filter(patient_id=patient_id, resource_type=rtype, fhir_id=rid)
+        .order_by("-version").values_list("version", flat=True).first()
+    )
+    version = (current or 0) + 1
+    ResourceVersion.objects.filter(
+        patient_id=patient_id, resource_type=rtype, fhir_id=rid, is_current=True
+    ).update(is_current=False)
+    SearchToken.objects.filter(patient_id=patient_id, resource_type=rtype, fhir_id=rid).delete()
+    row = _row(cipher, resource, version, source, recorded_by_id, provenance, timezone.now())
+    row.deleted = deleted
+    row.save()
+    if not deleted:
+        SearchToken.objects.bulk_create(_tokens(cipher, resource))
+    return version
+
+
+# --- Reading (only with a permit) ----------------------------------------------------------
+
+
+def _check(permit: Decision) -> None:
+    if not isinstance(permit, Decision) or not permit.permit:
+        raise PermissionError("reading health data needs a permit from access")
+
+
+def _open(cipher: vault.Cipher, row: ResourceVersion) -> dict:
+    ctx = _context(row.resource_type, row.fhir_id, row.version)
+    resource = json.loads(cipher.decrypt(row.payload, ctx))
+    meta = dict(resource.get("meta") or {})
+    meta["versionId"] = str(row.version)
+    meta["lastUpdated"] = row.recorded_at.isoformat()
+    resource["meta"] = meta
+    return resource
+
+
+def open_rows(permit: Decision, patient_id: int, rows: Iterable[ResourceVersion]) -> list[dict]:
+    _check(permit)
+    cipher = vault.cipher(patient_id)
+    return [_open(cipher, r) for r in rows]
+
+
+def open_provenance(permit: Decision, patient_id: int, row: ResourceVersion) -> dict:
+    _check(permit)
+    ctx = _context(row.resource_type, row.fhir_id, row.version) + "/provenance"
+    return json.loads(vault.cipher(patient_id).decrypt(row.provenance, ctx))
+
+
+def current_rows(patient_id: int, resource_type: str | None = None):
+    qs = ResourceVersion.objects.filter(patient_id=patient_id, is_current=True, deleted=False)
+    if resource_type:
+        qs = qs.filter(resource_type=resource_type)
+    return qs
+
+
+def locate(resource_type: str, fhir_id: str) -> ResourceVersion | None:
+    """The current row of a resource, whoever it belongs to (to ask access about it)."""
+    return (
+        ResourceVersion.objects.filter(resource_type=resource_type, fhir_id=fhir_id, is_current=True)
+        .only("id", "patient_id", "resource_type", "fhir_id", "version", "deleted", "recorded_at")
+        .first()
+    )
+
+
+def token_filter(patient_id: int, resource_type: str, param: str, values: list[str]) -> Q:
+    cipher = vault.cipher(patient_id)
+    hashes = [cipher.blind_index(v) for v in values]
+    ids = SearchToken.objects.filter(
+        patient_id=patient_id, resource_type=resource_type, param=param, token__in=hashes
+    ).values("fhir_id")
+    return Q(fhir_id__in=ids)
+
+
+def existing_ids(patient_id: int, refs: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which (type, id) pairs exist in the patient's record or among shared resources."""
+    found: set[tuple[str, str]] = set()
+    by_type: dict[str, list[str]] = {}
+    for t, i in refs:
+        by_type.setdefault(t, []).append(i)
+    for t, ids in by_type.items():
+        if t in fhir.SHARED_TYPES:
+            qs = SharedResource.objects.filter(resource_type=t, fhir_id__in=ids)
+        else:
+            qs = current_rows(patient_id, t).filter(fhir_id__in=ids)
+        found |= {(t, i) for i in qs.values_list("fhir_id", flat=True)}
+    return found
+
+
+# --- Shared reference data -------------------------------------------------------------------
+
+
+def identifier_key(resource: dict) -> str:
+    for ident in resource.get("identifier") or []:
+        if isinstance(ident, dict) and ident.get("value"):
+            return f"{ident.get('system', '')}|{ident['value']}"[:255]
+    return ""
+
+
+def upsert_shared(resource: dict) -> tuple[str, bool]:
+    """Store a practitioner/organisation once; returns (its id, created)."""
+    rtype = resource["resourceType"]
+    key = identifier_key(resource)
+    if key:
+        existing = SharedResource.objects.filter(resource_type=rtype, identifier=key).first()
+        if existing:
+            return existing.fhir_id, False
+    fid = new_id()
+    body = {**resource, "id": fid}
+    body.pop("meta", None)
+    SharedResource.objects.create(resource_type=rtype, fhir_id=fid, identifier=key, body=body)
+    return fid, True
+
+
+def shared(resource_type: str, ids: Iterable[str]) -> list[dict]:
+    return [s.body for s in SharedResource.objects.filter(resource_type=resource_type, fhir_id__in=list(ids))]

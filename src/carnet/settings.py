@@ -1,0 +1,272 @@
+"""Carnet settings: one module, configured by environment variables only.
+
+DATABASE_URL            PostgreSQL (or other) database; SQLite under CARNET_DATA_DIR when unset
+CARNET_KEYSTORE_URL     database holding the wrapped patient data keys; a separate SQLite file
+                        under CARNET_DATA_DIR when unset. Keep it out of the main database's
+                        backups: that is what makes erasure reach old copies.
+REDIS_URL               Redis for background jobs and cache; SQLite-backed jobs when unset
+CARNET_DATA_DIR         where the SQLite files, blobs and the master key live (default var/)
+CARNET_MASTER_KEY_FILE  the master key ring (default CARNET_DATA_DIR/master.key)
+CARNET_DEBUG            1 for development
+CARNET_SECRET_KEY       Django secret; CARNET_SECRET_KEY_FILE may name a file holding it
+CARNET_ALLOWED_HOSTS    comma-separated host names (default localhost,127.0.0.1)
+CARNET_EMAIL_URL        smtp://user:pass@host:port (console backend when unset)
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent.parent
+
+
+def envbool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def envint(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def envsecret(name: str) -> str | None:
+    """A secret from NAME, or from the file named by NAME_FILE (which must be readable)."""
+    if os.environ.get(name):
+        return os.environ[name]
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        try:
+            return Path(path).read_text().strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE={path} cannot be read: {exc}") from exc
+    return None
+
+
+DEBUG = envbool("CARNET_DEBUG")
+DATA_DIR = Path(os.environ.get("CARNET_DATA_DIR") or PROJECT_DIR / "var").resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+MASTER_KEY_FILE = Path(os.environ.get("CARNET_MASTER_KEY_FILE") or DATA_DIR / "master.key")
+BLOB_DIR = DATA_DIR / "blobs"
+
+
+def _secret_key() -> str:
+    key = envsecret("CARNET_SECRET_KEY")
+    if key:
+        return key
+    # Embedded mode: a random key kept beside the data, created once with mode 0600.
+    path = DATA_DIR / "secret.key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("CARNET_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
+    if h.strip()
+]
+if DEBUG or os.environ.get("PYTEST_CURRENT_TEST") is not None:
+    ALLOWED_HOSTS += ["testserver"]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "huey.contrib.djhuey",
+    "carnet.accounts",
+    "carnet.vault",
+    "carnet.access",
+    "carnet.records",
+    "carnet.web",
+    "carnet.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "carnet.web.middleware.NoStoreMiddleware",
+]
+
+ROOT_URLCONF = "carnet.urls"
+WSGI_APPLICATION = "carnet.wsgi.application"
+ASGI_APPLICATION = "carnet.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "web" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Databases -------------------------------------------------------------------------
+SQLITE_OPTIONS = {
+    # WAL for concurrent readers, FULL so an acknowledged write survives a power cut,
+    # IMMEDIATE so a writing transaction takes the lock up front instead of failing midway.
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,
+}
+
+
+def _database(url: str | None, sqlite_name: str) -> dict:
+    if url:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    else:
+        config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / sqlite_name)}
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = dict(SQLITE_OPTIONS)
+    return config
+
+
+DATABASES = {
+    "default": _database(os.environ.get("DATABASE_URL"), "carnet.sqlite3"),
+    "keystore": _database(os.environ.get("CARNET_KEYSTORE_URL"), "keystore.sqlite3"),
+}
+if DATABASES["keystore"]["ENGINE"] != "django.db.backends.sqlite3":
+    # Two aliases on one server need distinct test databases.
+    DATABASES["keystore"]["TEST"] = {"NAME": "test_carnet_keystore"}
+DATABASE_ROUTERS = ["carnet.vault.routers.KeystoreRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache and jobs --------------------------------------------------------------------
+REDIS_URL = os.environ.get("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "carnet",
+        "url": REDIS_URL,
+        "immediate": False,
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "carnet",
+        "filename": str(DATA_DIR / "jobs.sqlite3"),
+        "immediate": False,
+    }
+
+# --- Authentication ----------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "carnet.accounts.validators.MaximumLengthValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_ADAPTER = "carnet.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_PRESERVE_USERNAME_CASING = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+MFA_TOTP_ISSUER = "Carnet"
+
+SESSION_COOKIE_AGE = 12 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SECURE_COOKIES = envbool("CARNET_SECURE_COOKIES", not DEBUG and envbool("CARNET_HTTPS", False))
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- Email -------------------------------------------------------------------------------
+EMAIL_URL = os.environ.get("CARNET_EMAIL_URL")
+if EMAIL_URL:
+    from urllib.parse import unquote, urlparse
+
+    _u = urlparse(EMAIL_URL)
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _u.hostname or "localhost"
+    EMAIL_PORT = _u.port or 25
+    EMAIL_HOST_USER = unquote(_u.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_u.password or "")
+    EMAIL_USE_TLS = _u.scheme == "smtp+tls"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("CARNET_FROM_EMAIL", "Carnet <noreply@carnet.localhost>")
+
+# --- Languages -----------------------------------------------------------------------------
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+LOCALE_PATHS = [PROJECT_DIR / "locale", BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Europe/Paris"
+USE_TZ = True
+
+# --- Static files ----------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+# --- Carnet ------------------------------------------------------------------------------------
+CARNET_MAX_IMPORT_BYTES = envint("CARNET_MAX_IMPORT_BYTES", 20 * 1024 * 1024)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"carnet": {"level": "INFO"}},
+}

@@ -1,0 +1,14 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from carnet.records.api import api
+
+urlpatterns = [
+    path("", api.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("allauth.urls")),
+    path("", include("carnet.accounts.urls")),
+    path("", include("carnet.records.urls")),
+    path("", include("carnet.web.urls")),
+]
+

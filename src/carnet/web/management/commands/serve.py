@@ -1,0 +1,41 @@
+import logging
+
+from django.core.management.base import BaseCommand
+
+log = logging.getLogger("carnet.serve")
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve Carnet: the web server (ASGI, uvicorn) and a background job worker in one "
+        "process. In production run 'carnet serve --no-worker' behind a load balancer and "
+        "'carnet run_huey' as separate worker processes."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-worker", action="store_true", help="do not start the job worker")
+        parser.add_argument("--workers", type=int, default=2, help="job worker threads (default 2)")
+
+    def handle(self, *args, **opts):
+        import uvicorn
+        from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+        from django.core.asgi import get_asgi_application
+
+        consumer = None
+        if not opts["no_worker"]:
+            from huey.contrib.djhuey import HUEY
+
+            consumer = HUEY.create_consumer(workers=opts["workers"], worker_type="thread")
+            consumer.start()
+            self.stderr.write(f"Job worker started ({opts['workers']} threads).")
+        self.stderr.write(f"Carnet is serving on http://{opts['host']}:{opts['port']}/")
+        try:
+            uvicorn.run(
+                ASGIStaticFilesHandler(get_asgi_application()), host=opts["host"], port=opts["port"],
+                log_level="warning", lifespan="off",
+            )
+        finally:
+            if consumer is not None:
+                consumer.stop(graceful=True)

@@ -1,0 +1,21 @@
+"""Test set-up: a private data directory (master key, SQLite files, blobs) per run."""
+
+import os
+import tempfile
+
+os.environ.setdefault("CARNET_DATA_DIR", tempfile.mkdtemp(prefix="carnet-test-"))
+
+import pytest  # noqa: E402
+
+
+def pytest_collection_modifyitems(items):
+    # Every test may touch both databases (the main one and the key store).
+    for item in items:
+        if item.get_closest_marker("django_db") is None and item.get_closest_marker("no_db") is None:
+            item.add_marker(pytest.mark.django_db(databases="__all__"))
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    # Argon2 is the production hasher (see test_accounts_roles); tests need speed.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
