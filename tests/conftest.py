@@ -11,7 +11,10 @@ import pytest  # noqa: E402
 def pytest_collection_modifyitems(items):
     # Every test may touch both databases (the main one and the key store).
     for item in items:
-        if item.get_closest_marker("django_db") is None and item.get_closest_marker("no_db") is None:
+        if (
+            item.get_closest_marker("django_db") is None
+            and item.get_closest_marker("no_db") is None
+        ):
             item.add_marker(pytest.mark.django_db(databases="__all__"))
 
 

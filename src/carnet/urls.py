@@ -11,4 +11,3 @@ urlpatterns = [
     path("", include("carnet.records.urls")),
     path("", include("carnet.web.urls")),
 ]
-

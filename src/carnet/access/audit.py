@@ -19,16 +19,33 @@ GENESIS = "0" * 64
 
 def _entry_hash(e: AuditEntry) -> str:
     payload = [
-        e.patient_id, e.seq, e.at.astimezone(UTC).isoformat(timespec="microseconds"),
-        e.actor_id, e.actor_role, e.action, e.purpose, e.decision, e.resource_type, e.count,
-        hashlib.sha256(bytes(e.details)).hexdigest(), e.prev_hash,
+        e.patient_id,
+        e.seq,
+        e.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        e.actor_id,
+        e.actor_role,
+        e.action,
+        e.purpose,
+        e.decision,
+        e.resource_type,
+        e.count,
+        hashlib.sha256(bytes(e.details)).hexdigest(),
+        e.prev_hash,
     ]
     return hashlib.sha256(json.dumps(payload, separators=(",", ":")).encode()).hexdigest()
 
 
 def append(
-    *, patient_id: int, actor_id: int | None, actor_role: str, action: str, purpose: str,
-    decision: str, resource_type: str = "", count: int = 0, details: dict | None = None,
+    *,
+    patient_id: int,
+    actor_id: int | None,
+    actor_role: str,
+    action: str,
+    purpose: str,
+    decision: str,
+    resource_type: str = "",
+    count: int = 0,
+    details: dict | None = None,
 ) -> AuditEntry:
     """Append one entry to the patient's chain, in the caller's transaction if there is one."""
     try:
@@ -48,8 +65,14 @@ def append(
                     patient_id=patient_id,
                     seq=(head.seq + 1) if head else 1,
                     at=timezone.now(),
-                    actor_id=actor_id, actor_role=actor_role, action=action, purpose=purpose,
-                    decision=decision, resource_type=resource_type, count=count, details=blob,
+                    actor_id=actor_id,
+                    actor_role=actor_role,
+                    action=action,
+                    purpose=purpose,
+                    decision=decision,
+                    resource_type=resource_type,
+                    count=count,
+                    details=blob,
                     prev_hash=head.entry_hash if head else GENESIS,
                 )
                 entry.entry_hash = _entry_hash(entry)
@@ -59,7 +82,9 @@ def append(
                         seq=entry.seq, entry_hash=entry.entry_hash
                     )
                 else:
-                    AuditHead.objects.create(patient_id=patient_id, seq=entry.seq, entry_hash=entry.entry_hash)
+                    AuditHead.objects.create(
+                        patient_id=patient_id, seq=entry.seq, entry_hash=entry.entry_hash
+                    )
                 return entry
         except IntegrityError:
             continue  # another writer took this sequence number first: read the head again
@@ -81,11 +106,17 @@ def verify_chain(patient_id: int) -> tuple[int, ChainProblem | None]:
     prev = GENESIS
     expected_seq = 1
     checked = 0
-    for e in AuditEntry.objects.filter(patient_id=patient_id).order_by("seq").iterator(chunk_size=2000):
+    for e in (
+        AuditEntry.objects.filter(patient_id=patient_id).order_by("seq").iterator(chunk_size=2000)
+    ):
         if e.seq != expected_seq:
-            return checked, ChainProblem(patient_id, expected_seq, "entry missing (sequence jumps to %d)" % e.seq)
+            return checked, ChainProblem(
+                patient_id, expected_seq, f"entry missing (sequence jumps to {e.seq})"
+            )
         if e.prev_hash != prev:
-            return checked, ChainProblem(patient_id, e.seq, "does not follow the previous entry (removed or reordered)")
+            return checked, ChainProblem(
+                patient_id, e.seq, "does not follow the previous entry (removed or reordered)"
+            )
         if _entry_hash(e) != e.entry_hash:
             return checked, ChainProblem(patient_id, e.seq, "content was changed")
         prev = e.entry_hash
@@ -93,7 +124,9 @@ def verify_chain(patient_id: int) -> tuple[int, ChainProblem | None]:
         checked += 1
     head = AuditHead.objects.filter(patient_id=patient_id).first()
     if head and (head.seq != expected_seq - 1 or head.entry_hash != prev):
-        return checked, ChainProblem(patient_id, head.seq, "entries were cut off the end of the history")
+        return checked, ChainProblem(
+            patient_id, head.seq, "entries were cut off the end of the history"
+        )
     if head is None and checked:
         return checked, ChainProblem(patient_id, checked, "the chain head is missing")
     return checked, None
@@ -125,9 +158,18 @@ def history(patient_id: int, limit: int = 200) -> list[dict]:
         details = {}
         if c is not None and e.details:
             details = json.loads(c.decrypt(bytes(e.details), "audit"))
-        out.append({
-            "seq": e.seq, "at": e.at, "actor_id": e.actor_id, "actor_role": e.actor_role,
-            "action": e.action, "purpose": e.purpose, "decision": e.decision,
-            "resource_type": e.resource_type, "count": e.count, "details": details,
-        })
+        out.append(
+            {
+                "seq": e.seq,
+                "at": e.at,
+                "actor_id": e.actor_id,
+                "actor_role": e.actor_role,
+                "action": e.action,
+                "purpose": e.purpose,
+                "decision": e.decision,
+                "resource_type": e.resource_type,
+                "count": e.count,
+                "details": details,
+            }
+        )
     return out

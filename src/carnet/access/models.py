@@ -24,7 +24,9 @@ class AuditEntry(models.Model):
     entry_hash = models.CharField(max_length=64)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["patient_id", "seq"], name="audit_seq_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["patient_id", "seq"], name="audit_seq_unique")
+        ]
         indexes = [models.Index(fields=["patient_id", "-seq"], name="audit_patient_seq")]
 
 

@@ -55,7 +55,10 @@ class Actor:
     @classmethod
     def of_user(cls, user) -> Actor:
         return cls(
-            user_id=user.pk, role=user.role, label=str(user), organisation=getattr(user, "organisation", "")
+            user_id=user.pk,
+            role=user.role,
+            label=str(user),
+            organisation=getattr(user, "organisation", ""),
         )
 
     @classmethod
@@ -83,12 +86,18 @@ def _owner_id(patient_id: int) -> int | None:
     return Patient.objects.filter(pk=patient_id).values_list("owner_id", flat=True).first()
 
 
-def decide(actor: Actor, patient_id: int, action: str, purpose: str, labels: tuple[str, ...] = ()) -> Decision:
+def decide(
+    actor: Actor, patient_id: int, action: str, purpose: str, labels: tuple[str, ...] = ()
+) -> Decision:
     """The policy decision: pure, no side effect. Anything unexpected is a deny."""
     try:
         action, purpose = Action(action), Purpose(purpose)
         if actor.user_id is None:
-            if actor.role == "operator" and purpose == Purpose.OPERATIONS and action in OPERATOR_ACTIONS:
+            if (
+                actor.role == "operator"
+                and purpose == Purpose.OPERATIONS
+                and action in OPERATOR_ACTIONS
+            ):
                 return Decision(True, "operator command on the person's or the law's request")
             return Decision(False, "no such permission")
         if purpose == Purpose.SELF:
@@ -102,22 +111,46 @@ def decide(actor: Actor, patient_id: int, action: str, purpose: str, labels: tup
 
 
 def record(
-    actor: Actor, patient_id: int, action: str, purpose: str, decision: Decision, *,
-    resource_type: str = "", count: int = 0, what: str = "", reason: str = "",
+    actor: Actor,
+    patient_id: int,
+    action: str,
+    purpose: str,
+    decision: Decision,
+    *,
+    resource_type: str = "",
+    count: int = 0,
+    what: str = "",
+    reason: str = "",
 ) -> None:
     """Write the audit entry of a decision (call it inside the transaction of the work)."""
     audit.append(
-        patient_id=patient_id, actor_id=actor.user_id, actor_role=actor.role, action=str(action),
-        purpose=str(purpose), decision="permit" if decision.permit else "deny",
-        resource_type=resource_type, count=count,
-        details={"actor": actor.label, "organisation": actor.organisation, "what": what,
-                 "reason": reason, "decision_reason": decision.reason},
+        patient_id=patient_id,
+        actor_id=actor.user_id,
+        actor_role=actor.role,
+        action=str(action),
+        purpose=str(purpose),
+        decision="permit" if decision.permit else "deny",
+        resource_type=resource_type,
+        count=count,
+        details={
+            "actor": actor.label,
+            "organisation": actor.organisation,
+            "what": what,
+            "reason": reason,
+            "decision_reason": decision.reason,
+        },
     )
 
 
 def require(
-    actor: Actor, patient_id: int, action: str, purpose: str, *, audit_now: bool = True,
-    labels: tuple[str, ...] = (), **details,
+    actor: Actor,
+    patient_id: int,
+    action: str,
+    purpose: str,
+    *,
+    audit_now: bool = True,
+    labels: tuple[str, ...] = (),
+    **details,
 ) -> Decision:
     """Decide; a deny is audited at once and raised as NotFound.
 

@@ -47,7 +47,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     display_name = models.CharField(_("name"), max_length=150, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CITIZEN)
     rpps = models.CharField(
-        _("RPPS number"), max_length=11, blank=True, default="",
+        _("RPPS number"),
+        max_length=11,
+        blank=True,
+        default="",
         help_text=_("The 11-digit national identifier of a health professional."),
     )
     profession = models.CharField(_("profession"), max_length=100, blank=True)
@@ -90,7 +93,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         if self.role == Role.PRACTITIONER:
             if not (self.rpps.isdigit() and len(self.rpps) == 11):
-                raise ValidationError({"rpps": _("A health professional needs an 11-digit RPPS number.")})
+                raise ValidationError(
+                    {"rpps": _("A health professional needs an 11-digit RPPS number.")}
+                )
         elif self.rpps:
             raise ValidationError({"rpps": _("Only health professionals have an RPPS number.")})
 

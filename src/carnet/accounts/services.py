@@ -65,9 +65,7 @@ def authenticate_token(raw: str) -> User | None:
     if not raw or not raw.startswith(AccessToken.PREFIX) or len(raw) > 200:
         return None
     token = (
-        AccessToken.objects.select_related("user")
-        .filter(digest=AccessToken.digest_of(raw))
-        .first()
+        AccessToken.objects.select_related("user").filter(digest=AccessToken.digest_of(raw)).first()
     )
     if token is None or not token.is_active or not token.user.is_active:
         return None
@@ -104,9 +102,13 @@ def create_unclaimed_citizen() -> Patient:
     """
     import uuid
 
-    user = User.objects.create_user(email=f"patient-{uuid.uuid4().hex[:12]}@import.invalid", password=None)
+    user = User.objects.create_user(
+        email=f"patient-{uuid.uuid4().hex[:12]}@import.invalid", password=None
+    )
     return create_patient(owner=user)
 
 
 def patient_for_email(email: str) -> Patient | None:
-    return Patient.objects.filter(owner__email=email.strip().lower()).select_related("owner").first()
+    return (
+        Patient.objects.filter(owner__email=email.strip().lower()).select_related("owner").first()
+    )

@@ -30,8 +30,12 @@ def put(patient_id: int, content: bytes) -> str:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
-    Blob.objects.create(patient_id=patient_id, blob_id=blob_id, size=len(content),
-                        sha256=hashlib.sha256(content).hexdigest())
+    Blob.objects.create(
+        patient_id=patient_id,
+        blob_id=blob_id,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
     return blob_id
 
 
@@ -39,11 +43,17 @@ def get(patient_id: int, blob_id: str) -> bytes:
     """Decrypt a stored file (callers have asked access already)."""
     if not Blob.objects.filter(patient_id=patient_id, blob_id=blob_id).exists():
         raise FileNotFoundError(blob_id)
-    return vault.cipher(patient_id).decrypt(_path(patient_id, blob_id).read_bytes(), f"blob:{blob_id}")
+    return vault.cipher(patient_id).decrypt(
+        _path(patient_id, blob_id).read_bytes(), f"blob:{blob_id}"
+    )
 
 
 def list_ids(patient_id: int) -> list[str]:
-    return list(Blob.objects.filter(patient_id=patient_id).order_by("created_at").values_list("blob_id", flat=True))
+    return list(
+        Blob.objects.filter(patient_id=patient_id)
+        .order_by("created_at")
+        .values_list("blob_id", flat=True)
+    )
 
 
 def delete_all(patient_id: int) -> int:

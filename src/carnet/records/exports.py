@@ -19,9 +19,7 @@ def _bundle(resources: list[dict]) -> dict:
         "resourceType": "Bundle",
         "type": "collection",
         "timestamp": timezone.now().isoformat(),
-        "entry": [
-            {"fullUrl": f"urn:uuid:{r['id']}", "resource": r} for r in resources
-        ],
+        "entry": [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r} for r in resources],
     }
 
 

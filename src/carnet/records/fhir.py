@@ -19,7 +19,9 @@ class InvalidResource(ValueError):
 
 
 def model_class(resource_type: str):
-    if not isinstance(resource_type, str) or not re.fullmatch(r"[A-Z][A-Za-z]{1,63}", resource_type):
+    if not isinstance(resource_type, str) or not re.fullmatch(
+        r"[A-Z][A-Za-z]{1,63}", resource_type
+    ):
         raise InvalidResource(f"unknown resource type {str(resource_type)[:64]!r}")
     try:
         return get_fhir_model_class(resource_type)
@@ -85,10 +87,28 @@ def rewrite_references(resource: dict, resolve: Callable[[str], str | None]) -> 
 # --- Dates -------------------------------------------------------------------------------------
 
 DATE_FIELDS = (
-    "effectiveDateTime", "effectivePeriod", "effectiveInstant", "issued", "onsetDateTime",
-    "onsetPeriod", "recordedDate", "occurrenceDateTime", "occurrencePeriod", "authoredOn",
-    "performedDateTime", "performedPeriod", "period", "started", "date", "created",
-    "billablePeriod", "dateWritten", "assertedDate", "birthDate", "sent", "lastModified",
+    "effectiveDateTime",
+    "effectivePeriod",
+    "effectiveInstant",
+    "issued",
+    "onsetDateTime",
+    "onsetPeriod",
+    "recordedDate",
+    "occurrenceDateTime",
+    "occurrencePeriod",
+    "authoredOn",
+    "performedDateTime",
+    "performedPeriod",
+    "period",
+    "started",
+    "date",
+    "created",
+    "billablePeriod",
+    "dateWritten",
+    "assertedDate",
+    "birthDate",
+    "sent",
+    "lastModified",
 )
 
 

@@ -45,7 +45,9 @@ def parse(data: bytes | str, *, max_bytes: int | None = None) -> dict:
     except UnicodeDecodeError:
         raise ImportRefused("the file is not text encoded in UTF-8") from None
     except json.JSONDecodeError as exc:
-        raise ImportRefused(f"the file is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        raise ImportRefused(
+            f"the file is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
     except RecursionError:
         raise ImportRefused("the file is nested too deeply to be a FHIR resource") from None
     return bundle
@@ -56,7 +58,9 @@ def _entries(bundle) -> list[dict]:
         raise ImportRefused("the file does not hold a FHIR resource (a JSON object was expected)")
     rtype = bundle.get("resourceType")
     if rtype != "Bundle":
-        raise ImportRefused(f"the file holds a {str(rtype)[:40]!r} resource; a FHIR Bundle was expected")
+        raise ImportRefused(
+            f"the file holds a {str(rtype)[:40]!r} resource; a FHIR Bundle was expected"
+        )
     if bundle.get("type") not in ACCEPTED_BUNDLE_TYPES:
         raise ImportRefused(
             f"bundle type {str(bundle.get('type'))[:40]!r} cannot be imported; use a transaction or collection bundle"
@@ -76,7 +80,9 @@ def _plan(bundle: dict, existing_patient_resource_id: str | None):
             raise ImportRefused(f"entry {n}: has no resource")
         request = entry.get("request")
         if isinstance(request, dict) and request.get("method", "POST") not in ("POST", "PUT"):
-            raise ImportRefused(f"entry {n}: method {str(request.get('method'))[:10]} is not supported; only POST and PUT")
+            raise ImportRefused(
+                f"entry {n}: method {str(request.get('method'))[:10]} is not supported; only POST and PUT"
+            )
         res = entry["resource"]
         rtype = res.get("resourceType")
         try:
@@ -96,8 +102,14 @@ def _plan(bundle: dict, existing_patient_resource_id: str | None):
 
 
 def import_bundle(
-    actor: Actor, data: bytes | str | dict, *, patient_id: int | None = None, filename: str = "",
-    purpose: str = Purpose.SELF, progress=None, create_patient=None,
+    actor: Actor,
+    data: bytes | str | dict,
+    *,
+    patient_id: int | None = None,
+    filename: str = "",
+    purpose: str = Purpose.SELF,
+    progress=None,
+    create_patient=None,
 ) -> ImportResult:
     """Import one Bundle into one record, all or nothing.
 
@@ -124,7 +136,9 @@ def import_bundle(
             permit = access.decide(actor, patient_id, Action.IMPORT, purpose)
             if not permit.permit:
                 raise access.NotFound()
-        existing_patient = store.current_rows(patient_id, "Patient").values_list("fhir_id", flat=True).first()
+        existing_patient = (
+            store.current_rows(patient_id, "Patient").values_list("fhir_id", flat=True).first()
+        )
         result = ImportResult(patient_id=patient_id)
 
         mapping: dict[str, str] = {}
@@ -184,16 +198,32 @@ def import_bundle(
             patient_res = [r for _n, r in to_write if r["resourceType"] == "Patient"]
             to_write = [(n, r) for n, r in to_write if r["resourceType"] != "Patient"]
             for r in patient_res:
-                store.write_version(patient_id, r, source=Source.IMPORT, recorded_by_id=actor.user_id,
-                                    provenance=provenance)
+                store.write_version(
+                    patient_id,
+                    r,
+                    source=Source.IMPORT,
+                    recorded_by_id=actor.user_id,
+                    provenance=provenance,
+                )
                 result.created += 1
         result.created += store.write_new(
-            patient_id, (r for _n, r in to_write), source=Source.IMPORT,
-            recorded_by_id=actor.user_id, provenance=provenance, progress=progress,
+            patient_id,
+            (r for _n, r in to_write),
+            source=Source.IMPORT,
+            recorded_by_id=actor.user_id,
+            provenance=provenance,
+            progress=progress,
         )
         for _n, r in to_write:
             result.by_type[r["resourceType"]] = result.by_type.get(r["resourceType"], 0) + 1
-        access.record(actor, patient_id, Action.IMPORT, purpose, permit, count=result.created,
-                      what=f"import of {filename[:120]}" if filename else "import")
+        access.record(
+            actor,
+            patient_id,
+            Action.IMPORT,
+            purpose,
+            permit,
+            count=result.created,
+            what=f"import of {filename[:120]}" if filename else "import",
+        )
         result_holder["r"] = result
     return result_holder["r"]

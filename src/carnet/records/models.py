@@ -32,13 +32,18 @@ class ResourceVersion(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["patient_id", "resource_type", "fhir_id", "version"], name="resource_version_unique"
+                fields=["patient_id", "resource_type", "fhir_id", "version"],
+                name="resource_version_unique",
             ),
         ]
         indexes = [
-            models.Index(fields=["patient_id", "is_current", "resource_type"], name="rv_patient_current"),
+            models.Index(
+                fields=["patient_id", "is_current", "resource_type"], name="rv_patient_current"
+            ),
             models.Index(fields=["resource_type", "fhir_id", "is_current"], name="rv_type_id"),
-            models.Index(fields=["patient_id", "is_current", "clinical_date"], name="rv_patient_date"),
+            models.Index(
+                fields=["patient_id", "is_current", "clinical_date"], name="rv_patient_date"
+            ),
         ]
 
 
@@ -53,7 +58,9 @@ class SearchToken(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["patient_id", "resource_type", "param", "token"], name="st_lookup"),
+            models.Index(
+                fields=["patient_id", "resource_type", "param", "token"], name="st_lookup"
+            ),
             models.Index(fields=["patient_id", "resource_type", "fhir_id"], name="st_resource"),
         ]
 
@@ -75,7 +82,8 @@ class SharedResource(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["resource_type", "fhir_id"], name="shared_id_unique"),
             models.UniqueConstraint(
-                fields=["resource_type", "identifier"], condition=~models.Q(identifier=""),
+                fields=["resource_type", "identifier"],
+                condition=~models.Q(identifier=""),
                 name="shared_identifier_unique",
             ),
         ]

@@ -34,7 +34,12 @@ def read(actor: Actor, resource_type: str, fhir_id: str, purpose: str) -> dict:
     if row is None:
         raise NotFound()
     permit = access.require(
-        actor, row.patient_id, Action.READ, purpose, resource_type=resource_type, count=1,
+        actor,
+        row.patient_id,
+        Action.READ,
+        purpose,
+        resource_type=resource_type,
+        count=1,
         what=f"{resource_type}/{fhir_id}",
     )
     if row.deleted:
@@ -49,9 +54,16 @@ def owner_patient_of(resource_type: str, fhir_id: str) -> int | None:
 
 
 def search(
-    actor: Actor, patient_id: int, resource_type: str, purpose: str, *, code: list[str] | None = None,
-    category: list[str] | None = None, dates: list[tuple[str, object]] | None = None,
-    count: int = 50, offset: int = 0,
+    actor: Actor,
+    patient_id: int,
+    resource_type: str,
+    purpose: str,
+    *,
+    code: list[str] | None = None,
+    category: list[str] | None = None,
+    dates: list[tuple[str, object]] | None = None,
+    count: int = 50,
+    offset: int = 0,
 ) -> Page:
     """Current resources of one type, newest first, filtered by blind-indexed codes and dates."""
     fhir.model_class(resource_type)
@@ -68,7 +80,9 @@ def search(
         qs = qs.filter(**{f"clinical_date__{op}": value})
     total = qs.count()
     rows = list(qs.order_by("-clinical_date", "fhir_id")[offset : offset + count])
-    return Page(total=total, resources=store.open_rows(permit, patient_id, rows), offset=offset, count=count)
+    return Page(
+        total=total, resources=store.open_rows(permit, patient_id, rows), offset=offset, count=count
+    )
 
 
 def everything(actor: Actor, patient_id: int, purpose: str) -> list[dict]:
@@ -98,7 +112,11 @@ def history(actor: Actor, resource_type: str, fhir_id: str, purpose: str) -> lis
     if row is None:
         raise NotFound()
     permit = access.require(
-        actor, row.patient_id, Action.READ, purpose, resource_type=resource_type,
+        actor,
+        row.patient_id,
+        Action.READ,
+        purpose,
+        resource_type=resource_type,
         what=f"{resource_type}/{fhir_id}/_history",
     )
     rows = ResourceVersion.objects.filter(
@@ -119,21 +137,36 @@ def _source_for(actor: Actor) -> str:
     return Source.PRACTITIONER if actor.role == "practitioner" else Source.SELF
 
 
-def create(actor: Actor, patient_id: int, resource: dict, purpose: str, *, source: str | None = None) -> dict:
+def create(
+    actor: Actor, patient_id: int, resource: dict, purpose: str, *, source: str | None = None
+) -> dict:
     """Add a new resource to the record (validated, encrypted, audited in one transaction)."""
     fhir.validate(resource)
     if resource["resourceType"] in fhir.SHARED_TYPES:
-        raise fhir.InvalidResource(f"{resource['resourceType']} is directory data, not part of a record")
+        raise fhir.InvalidResource(
+            f"{resource['resourceType']} is directory data, not part of a record"
+        )
     permit = access.require(actor, patient_id, Action.CREATE, purpose, audit_now=False)
     resource = {**resource, "id": store.new_id()}
     _check_references(patient_id, resource)
     with transaction.atomic():
         store.write_new(
-            patient_id, [resource], source=source or _source_for(actor), recorded_by_id=actor.user_id,
+            patient_id,
+            [resource],
+            source=source or _source_for(actor),
+            recorded_by_id=actor.user_id,
             provenance={"by": actor.label, "role": actor.role},
         )
-        access.record(actor, patient_id, Action.CREATE, purpose, permit,
-                      resource_type=resource["resourceType"], count=1, what=f"{resource['resourceType']}/{resource['id']}")
+        access.record(
+            actor,
+            patient_id,
+            Action.CREATE,
+            purpose,
+            permit,
+            resource_type=resource["resourceType"],
+            count=1,
+            what=f"{resource['resourceType']}/{resource['id']}",
+        )
     return read(actor, resource["resourceType"], resource["id"], purpose)
 
 
@@ -148,11 +181,22 @@ def update(actor: Actor, resource: dict, purpose: str) -> dict:
     _check_references(row.patient_id, resource)
     with transaction.atomic():
         store.write_version(
-            row.patient_id, resource, source=_source_for(actor), recorded_by_id=actor.user_id,
+            row.patient_id,
+            resource,
+            source=_source_for(actor),
+            recorded_by_id=actor.user_id,
             provenance={"by": actor.label, "role": actor.role},
         )
-        access.record(actor, row.patient_id, Action.UPDATE, purpose, permit,
-                      resource_type=rtype, count=1, what=f"{rtype}/{rid}")
+        access.record(
+            actor,
+            row.patient_id,
+            Action.UPDATE,
+            purpose,
+            permit,
+            resource_type=rtype,
+            count=1,
+            what=f"{rtype}/{rid}",
+        )
     return read(actor, rtype, rid, purpose)
 
 

@@ -18,7 +18,7 @@ from carnet.access.services import Decision
 from carnet.vault import services as vault
 
 from . import fhir
-from .models import ResourceVersion, SearchToken, SharedResource, Source
+from .models import ResourceVersion, SearchToken, SharedResource
 
 BATCH = 500
 
@@ -43,17 +43,36 @@ class NewVersion:
     provenance: dict = field(default_factory=dict)
 
 
-def _row(cipher: vault.Cipher, resource: dict, version: int, source: str, recorded_by_id, provenance: dict, now):
+def _row(
+    cipher: vault.Cipher,
+    resource: dict,
+    version: int,
+    source: str,
+    recorded_by_id,
+    provenance: dict,
+    now,
+):
     rtype, rid = resource["resourceType"], resource["id"]
     body = {k: v for k, v in resource.items() if k != "meta"}
-    meta = {k: v for k, v in (resource.get("meta") or {}).items() if k not in ("versionId", "lastUpdated")}
+    meta = {
+        k: v
+        for k, v in (resource.get("meta") or {}).items()
+        if k not in ("versionId", "lastUpdated")
+    }
     if meta:
         body["meta"] = meta
     ctx = _context(rtype, rid, version)
     return ResourceVersion(
-        patient_id=cipher.patient_id, resource_type=rtype, fhir_id=rid, version=version,
-        is_current=True, deleted=False, recorded_at=now, clinical_date=fhir.clinical_date(resource),
-        source=source, recorded_by_id=recorded_by_id,
+        patient_id=cipher.patient_id,
+        resource_type=rtype,
+        fhir_id=rid,
+        version=version,
+        is_current=True,
+        deleted=False,
+        recorded_at=now,
+        clinical_date=fhir.clinical_date(resource),
+        source=source,
+        recorded_by_id=recorded_by_id,
         payload=cipher.encrypt(_dumps(body), ctx),
         provenance=cipher.encrypt(_dumps(provenance), ctx + "/provenance"),
     )
@@ -62,16 +81,24 @@ def _row(cipher: vault.Cipher, resource: dict, version: int, source: str, record
 def _tokens(cipher: vault.Cipher, resource: dict) -> list[SearchToken]:
     return [
         SearchToken(
-            patient_id=cipher.patient_id, resource_type=resource["resourceType"], fhir_id=resource["id"],
-            param=param, token=cipher.blind_index(value),
+            patient_id=cipher.patient_id,
+            resource_type=resource["resourceType"],
+            fhir_id=resource["id"],
+            param=param,
+            token=cipher.blind_index(value),
         )
         for param, value in fhir.search_terms(resource)
     ]
 
 
 def write_new(
-    patient_id: int, resources: Iterable[dict], *, source: str, recorded_by_id: int | None,
-    provenance: dict, progress=None,
+    patient_id: int,
+    resources: Iterable[dict],
+    *,
+    source: str,
+    recorded_by_id: int | None,
+    provenance: dict,
+    progress=None,
 ) -> int:
     """Insert first versions of new resources (ids already assigned). Caller holds the transaction."""
     cipher = vault.cipher(patient_id)
@@ -97,7 +124,12 @@ def write_new(
 
 
 def write_version(
-    patient_id: int, resource: dict, *, source: str, recorded_by_id: int | None, provenance: dict,
+    patient_id: int,
+    resource: dict,
+    *,
+    source: str,
+    recorded_by_id: int | None,
+    provenance: dict,
     deleted: bool = False,
 ) -> int:
     """Write a new version of an existing (or new) resource; returns its version number."""
@@ -105,7 +137,9 @@ def write_version(
     cipher = vault.cipher(patient_id)
     current = (
         ResourceVersion.objects.filter(patient_id=patient_id, resource_type=rtype, fhir_id=rid)
-        .order_by("-version").values_list("version", flat=True).first()
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
     )
     version = (current or 0) + 1
     ResourceVersion.objects.filter(
@@ -160,7 +194,9 @@ def current_rows(patient_id: int, resource_type: str | None = None):
 def locate(resource_type: str, fhir_id: str) -> ResourceVersion | None:
     """The current row of a resource, whoever it belongs to (to ask access about it)."""
     return (
-        ResourceVersion.objects.filter(resource_type=resource_type, fhir_id=fhir_id, is_current=True)
+        ResourceVersion.objects.filter(
+            resource_type=resource_type, fhir_id=fhir_id, is_current=True
+        )
         .only("id", "patient_id", "resource_type", "fhir_id", "version", "deleted", "recorded_at")
         .first()
     )
@@ -216,4 +252,7 @@ def upsert_shared(resource: dict) -> tuple[str, bool]:
 
 
 def shared(resource_type: str, ids: Iterable[str]) -> list[dict]:
-    return [s.body for s in SharedResource.objects.filter(resource_type=resource_type, fhir_id__in=list(ids))]
+    return [
+        s.body
+        for s in SharedResource.objects.filter(resource_type=resource_type, fhir_id__in=list(ids))
+    ]

@@ -106,7 +106,8 @@ def ensure_master_key() -> Path:
             return path
         with os.fdopen(fd, "w") as fh:
             json.dump(
-                {"current": ring.current, "keys": {kid: base64.b64encode(ring.keys[kid]).decode()}}, fh
+                {"current": ring.current, "keys": {kid: base64.b64encode(ring.keys[kid]).decode()}},
+                fh,
             )
             fh.flush()
             os.fsync(fh.fileno())
@@ -150,7 +151,9 @@ def _unwrap(row: DataKey) -> bytes:
         raise VaultError(f"master key {row.master_key_id} is not in the key ring")
     blob = bytes(row.wrapped)
     try:
-        return AESGCM(master).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], _wrap_aad(row.patient_id))
+        return AESGCM(master).decrypt(
+            blob[:NONCE_BYTES], blob[NONCE_BYTES:], _wrap_aad(row.patient_id)
+        )
     except InvalidTag as exc:
         raise VaultError(f"data key of patient {row.patient_id} does not open") from exc
 
@@ -164,7 +167,9 @@ def create_data_key(patient_id: int) -> None:
     try:
         with transaction.atomic(using="keystore"):
             DataKey.objects.create(
-                patient_id=patient_id, wrapped=_wrap(patient_id, key, ring), master_key_id=ring.current
+                patient_id=patient_id,
+                wrapped=_wrap(patient_id, key, ring),
+                master_key_id=ring.current,
             )
     except IntegrityError:
         pass  # created concurrently: the stored one wins
@@ -232,7 +237,9 @@ class Cipher:
     def decrypt(self, blob: bytes, context: str) -> bytes:
         blob = bytes(blob)
         try:
-            return self._aead.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], _aad(self.patient_id, context))
+            return self._aead.decrypt(
+                blob[:NONCE_BYTES], blob[NONCE_BYTES:], _aad(self.patient_id, context)
+            )
         except InvalidTag as exc:
             raise VaultError("ciphertext does not open for this patient and context") from exc
 
@@ -285,4 +292,8 @@ def rotate_master_key(batch: int = 500, progress=None) -> dict:
         kept = {k: v for k, v in current.keys.items() if k == current.current or k in still_used}
         _write_ring(KeyRing(current=current.current, keys=kept), path)
     keyring(reload=True)
-    return {"master_key_id": kid, "rewrapped": rewrapped, "retired": sorted(set(old.keys) - set(kept))}
+    return {
+        "master_key_id": kid,
+        "rewrapped": rewrapped,
+        "retired": sorted(set(old.keys) - set(kept)),
+    }

@@ -19,8 +19,12 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         create = sub.add_parser("create", help="create an account")
         create.add_argument("email")
-        create.add_argument("--role", choices=[r.value for r in Role], default=Role.CITIZEN,
-                            help="citizen, practitioner, advisor or researcher (default citizen)")
+        create.add_argument(
+            "--role",
+            choices=[r.value for r in Role],
+            default=Role.CITIZEN,
+            help="citizen, practitioner, advisor or researcher (default citizen)",
+        )
         create.add_argument("--name", default="", help="name shown to others")
         create.add_argument("--rpps", default="", help="11-digit RPPS number (practitioners)")
         create.add_argument("--profession", default="", help="e.g. médecin généraliste")
@@ -46,8 +50,13 @@ class Command(BaseCommand):
         password = self._password(email)
         try:
             user = services.create_user(
-                email, password, role=opts["role"], display_name=opts["name"], rpps=opts["rpps"],
-                profession=opts["profession"], organisation=opts["organisation"],
+                email,
+                password,
+                role=opts["role"],
+                display_name=opts["name"],
+                rpps=opts["rpps"],
+                profession=opts["profession"],
+                organisation=opts["organisation"],
             )
         except (ValidationError, services.UnknownRole) as exc:
             msgs = exc.messages if isinstance(exc, ValidationError) else [str(exc)]

@@ -18,7 +18,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--patient", required=True, metavar="EMAIL")
         parser.add_argument("--format", choices=["fhir", "zip"], default="fhir")
-        parser.add_argument("-o", "--output", required=True, metavar="FILE", help="'-' for standard output")
+        parser.add_argument(
+            "-o", "--output", required=True, metavar="FILE", help="'-' for standard output"
+        )
 
     def handle(self, *args, **opts):
         patient = accounts.patient_for_email(opts["patient"])
@@ -26,8 +28,11 @@ class Command(BaseCommand):
             raise CommandError(f"No citizen record for {opts['patient']}.")
         actor = Actor.operator()
         if opts["format"] == "fhir":
-            data = json.dumps(exports.export_bundle(actor, patient.pk, Purpose.OPERATIONS),
-                              ensure_ascii=False, indent=1).encode()
+            data = json.dumps(
+                exports.export_bundle(actor, patient.pk, Purpose.OPERATIONS),
+                ensure_ascii=False,
+                indent=1,
+            ).encode()
         else:
             data = exports.export_zip(actor, patient.pk, Purpose.OPERATIONS)
         if opts["output"] == "-":

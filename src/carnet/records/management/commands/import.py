@@ -48,9 +48,15 @@ class Command(BaseCommand):
 
             try:
                 result = imports.import_bundle(
-                    actor, data, patient_id=owner_patient.pk if owner_patient else None,
-                    filename=path.name, purpose=Purpose.OPERATIONS, progress=progress,
-                    create_patient=None if owner_patient else (lambda: accounts.create_unclaimed_citizen().pk),
+                    actor,
+                    data,
+                    patient_id=owner_patient.pk if owner_patient else None,
+                    filename=path.name,
+                    purpose=Purpose.OPERATIONS,
+                    progress=progress,
+                    create_patient=None
+                    if owner_patient
+                    else (lambda: accounts.create_unclaimed_citizen().pk),
                 )
             except imports.ImportRefused as exc:
                 self.stderr.write(f"{name}: refused, nothing was written: {exc}")

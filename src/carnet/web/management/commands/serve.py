@@ -33,8 +33,11 @@ class Command(BaseCommand):
         self.stderr.write(f"Carnet is serving on http://{opts['host']}:{opts['port']}/")
         try:
             uvicorn.run(
-                ASGIStaticFilesHandler(get_asgi_application()), host=opts["host"], port=opts["port"],
-                log_level="warning", lifespan="off",
+                ASGIStaticFilesHandler(get_asgi_application()),
+                host=opts["host"],
+                port=opts["port"],
+                log_level="warning",
+                lifespan="off",
             )
         finally:
             if consumer is not None:
