@@ -71,7 +71,7 @@ def _entries(bundle) -> list[dict]:
     return entries
 
 
-def _plan(bundle: dict, existing_patient_resource_id: str | None):
+def _plan(bundle: dict):
     """Validate every entry and work out new ids; raises ImportRefused naming the entry."""
     entries = _entries(bundle)
     resources: list[dict] = []
@@ -120,7 +120,7 @@ def import_bundle(
     resolves to nothing refuses the file.
     """
     bundle = data if isinstance(data, dict) else parse(data)
-    resources, patients = _plan(bundle, None)
+    resources, patients = _plan(bundle)
     if patient_id is None and create_patient is None:
         raise ImportRefused("no record to import into")
     if patient_id is None and not patients:
@@ -129,7 +129,6 @@ def import_bundle(
     if patient_id is not None:
         permit = access.require(actor, patient_id, Action.IMPORT, purpose, audit_now=False)
 
-    result_holder = {}
     with transaction.atomic():
         if patient_id is None:
             patient_id = create_patient()
@@ -225,5 +224,4 @@ def import_bundle(
             count=result.created,
             what=f"import of {filename[:120]}" if filename else "import",
         )
-        result_holder["r"] = result
-    return result_holder["r"]
+    return result

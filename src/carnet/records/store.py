@@ -246,7 +246,15 @@ def upsert_shared(resource: dict) -> tuple[str, bool]:
             return existing.fhir_id, False
     fid = new_id()
     body = {**resource, "id": fid}
-    body.pop("meta", None)
+    meta = {
+        k: v
+        for k, v in (resource.get("meta") or {}).items()
+        if k not in ("versionId", "lastUpdated")
+    }
+    if meta:
+        body["meta"] = meta
+    else:
+        body.pop("meta", None)
     SharedResource.objects.create(resource_type=rtype, fhir_id=fid, identifier=key, body=body)
     return fid, True
 

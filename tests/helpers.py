@@ -1,0 +1,59 @@
+"""Shared test helpers: people and records are made through the real services."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from carnet.access.services import Actor, Purpose
+from carnet.accounts import services as accounts
+from carnet.records import imports
+
+# The shared test data lies beside the project (CI clones the project beside a copy of it).
+SHARED = Path(os.environ.get("CARNET_SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared")
+DATA = SHARED / "data"
+SYNTHEA = sorted((DATA / "synthea").glob("*.json"))
+
+
+def synthea(name_part: str = "") -> Path:
+    """A Synthea bundle whose file name contains ``name_part`` (the first one by default)."""
+    return next(p for p in SYNTHEA if name_part in p.name)
+
+
+def smallest_synthea() -> Path:
+    return min(SYNTHEA, key=lambda p: p.stat().st_size)
+
+
+def largest_synthea() -> Path:
+    return max(SYNTHEA, key=lambda p: p.stat().st_size)
+
+
+def citizen(email: str = "alice@example.org", password: str = "a long enough passphrase"):
+    return accounts.create_user(email, password, role="citizen")
+
+
+def import_file(user, path: Path):
+    patient = accounts.patient_of(user)
+    return imports.import_bundle(
+        Actor.of_user(user),
+        path.read_bytes(),
+        patient_id=patient.pk,
+        filename=path.name,
+        purpose=Purpose.SELF,
+    )
+
+
+def import_as_new_record(path: Path | dict):
+    data = path if isinstance(path, dict) else path.read_bytes()
+    return imports.import_bundle(
+        Actor.operator(),
+        data,
+        filename="test.json",
+        purpose=Purpose.OPERATIONS,
+        create_patient=lambda: accounts.create_unclaimed_citizen().pk,
+    )
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text())
