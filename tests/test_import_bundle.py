@@ -43,7 +43,10 @@ def _canonical(resources: list[dict]) -> list[str]:
                 if not ref.startswith("#"):  # contained resources stay as they are
                     node["reference"] = "->" + prints[ref] if ref in prints else "DANGLING:" + ref
             rendered.append(json.dumps(body, sort_keys=True))
-        prints = {k: hashlib.sha256(r.encode()).hexdigest()[:16] for k, r in zip(keys, rendered)}
+        prints = {
+            k: hashlib.sha256(r.encode()).hexdigest()[:16]
+            for k, r in zip(keys, rendered, strict=True)
+        }
     return sorted(rendered)
 
 
