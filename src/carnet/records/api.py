@@ -1,11 +1,756 @@
-"""The FHIR R4 API (django-ninja; OpenAPI at /api/docs)."""
+"""The FHIR R4 API (django-ninja; OpenAPI at /api/docs).
 
-from ninja import NinjaAPI
+Views stay thin: they parse the request, call ``records.services`` (which asks
+``access``, writes the audit entry and only then decrypts) and render FHIR JSON. Every
+error is an OperationOutcome; a resource or record the caller may not see is answered
+exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import NinjaAPI, Query, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from pydantic import ConfigDict, Field
+
+from carnet.access.services import Actor, NotFound, Purpose
+from carnet.accounts import services as accounts
+
+from . import fhir, imports, services
+from .api_auth import token_auth
+
+log = logging.getLogger("carnet.api")
+
+FHIR_JSON = "application/fhir+json; charset=utf-8"
+BASE = "/fhir/R4"
+DEFAULT_COUNT = 50
 
 api = NinjaAPI(
     title="Carnet FHIR API",
     version="1",
+    description=(
+        "FHIR R4 access to the person's own health record, with a personal access token "
+        "(`Authorization: Bearer carnet_…`, created in the account settings or with "
+        "`carnet token create EMAIL`). A token reaches only its owner's record; directory "
+        "data (Practitioner, Organization, Location, PractitionerRole) is readable by any "
+        "authenticated caller.\n\n"
+        "**Not found means not found or not yours.** A resource, a record or a patient the "
+        "caller may not see is answered `404` with exactly the same OperationOutcome as one "
+        "that does not exist, so that nothing reveals what exists; the refusal is written "
+        "to that person's access history. Every error is an OperationOutcome "
+        "(`application/fhir+json`)."
+    ),
     urls_namespace="fhir",
     docs_url="/api/docs",
     openapi_url="/api/openapi.json",
+    auth=token_auth,
 )
+
+
+# --- Schemas (documentation of the JSON shapes; responses are built as FHIR JSON) ----------
+
+
+class Issue(Schema):
+    severity: str = Field(examples=["error"])
+    code: str = Field(examples=["not-found"])
+    diagnostics: str = ""
+
+
+class OperationOutcome(Schema):
+    """A FHIR OperationOutcome: what went wrong."""
+
+    resourceType: str = "OperationOutcome"  # noqa: N815
+    issue: list[Issue]
+
+
+class Resource(Schema):
+    """Any FHIR R4 resource (its other elements follow the FHIR specification)."""
+
+    model_config = ConfigDict(extra="allow")
+    resourceType: str  # noqa: N815
+    id: str | None = None
+
+
+class BundleLink(Schema):
+    relation: str
+    url: str
+
+
+class BundleEntry(Schema):
+    model_config = ConfigDict(extra="allow")
+    fullUrl: str | None = None  # noqa: N815
+    resource: Resource | None = None
+
+
+class Bundle(Schema):
+    """A FHIR Bundle (searchset, history, transaction-response…)."""
+
+    model_config = ConfigDict(extra="allow")
+    resourceType: str = "Bundle"  # noqa: N815
+    type: str
+    total: int | None = None
+    link: list[BundleLink] = []
+    entry: list[BundleEntry] = []
+
+
+ERRORS = {
+    400: OperationOutcome,
+    401: OperationOutcome,
+    404: OperationOutcome,
+}
+
+
+# --- Responses -------------------------------------------------------------------------------
+
+
+def fhir_response(body: dict, status: int = 200, **headers) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        status=status,
+        content_type=FHIR_JSON,
+    )
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+def outcome(status: int, code: str, diagnostics: str, severity: str = "error", **headers):
+    body = {
+        "resourceType": "OperationOutcome",
+        "issue": [{"severity": severity, "code": code, "diagnostics": diagnostics}],
+    }
+    return fhir_response(body, status, **headers)
+
+
+NOT_FOUND_TEXT = "resource not found"
+
+
+def not_found() -> HttpResponse:
+    # One body for "does not exist" and "not yours": nothing about the record leaks.
+    return outcome(404, "not-found", NOT_FOUND_TEXT)
+
+
+class FhirError(Exception):
+    def __init__(self, status: int, code: str, diagnostics: str):
+        super().__init__(diagnostics)
+        self.status, self.code, self.diagnostics = status, code, diagnostics
+
+
+@api.exception_handler(NotFound)
+def _not_found(request, exc):
+    return not_found()
+
+
+@api.exception_handler(Http404)
+def _http404(request, exc):
+    return not_found()
+
+
+@api.exception_handler(FhirError)
+def _fhir_error(request, exc: FhirError):
+    return outcome(exc.status, exc.code, exc.diagnostics)
+
+
+@api.exception_handler(fhir.InvalidResource)
+def _invalid(request, exc):
+    return outcome(400, "invalid", str(exc))
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    has_header = bool(request.headers.get("Authorization"))
+    challenge = 'Bearer realm="carnet"'
+    if has_header:
+        challenge += ', error="invalid_token"'
+    return outcome(
+        401,
+        "login",
+        "a valid personal access token is needed: Authorization: Bearer carnet_…"
+        if not has_header
+        else "the access token is unknown, revoked or expired",
+        WWW_Authenticate=challenge,
+    )
+
+
+@api.exception_handler(ValidationError)
+def _validation(request, exc: ValidationError):
+    parts = []
+    for err in exc.errors[:5]:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("query", "path", "body")]
+        parts.append(f"{'.'.join(loc)}: {err.get('msg', 'invalid')}" if loc else err.get("msg"))
+    return outcome(400, "invalid", "; ".join(str(p) for p in parts) or "invalid request")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return outcome(exc.status_code, "processing", str(exc))
+
+
+@api.exception_handler(Exception)
+def _unexpected(request, exc):
+    log.exception("FHIR API error")
+    return outcome(500, "exception", "internal error; nothing was changed")
+
+
+# --- Helpers ---------------------------------------------------------------------------------
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.of_user(request.auth)
+
+
+def _base(request: HttpRequest) -> str:
+    return request.build_absolute_uri(BASE)
+
+
+def _check_type(resource_type: str) -> None:
+    try:
+        fhir.model_class(resource_type)
+    except fhir.InvalidResource:
+        raise FhirError(
+            400, "not-supported", f"unknown resource type {resource_type[:64]!r}"
+        ) from None
+    if resource_type == "Bundle" or resource_type == "metadata":
+        raise FhirError(400, "not-supported", f"{resource_type} is not stored as a resource")
+
+
+def _purpose_for(actor: Actor, resource_type: str, resource_id: str) -> str:
+    if resource_type in fhir.SHARED_TYPES:
+        return Purpose.SELF  # directory data: no record involved
+    patient_id = services.owner_patient_of(resource_type, resource_id)
+    if patient_id is None:
+        raise NotFound()
+    return services.self_purpose(actor, patient_id)
+
+
+def _entry(base: str, resource: dict, mode: str | None = "match") -> dict:
+    entry = {"fullUrl": f"{base}/{resource['resourceType']}/{resource['id']}", "resource": resource}
+    if mode:
+        entry["search"] = {"mode": mode}
+    return entry
+
+
+def _patient_id_from_param(request: HttpRequest, actor: Actor, patient: str | None) -> int:
+    if not patient:
+        own = accounts.patient_of(request.auth)
+        if own is None:
+            raise FhirError(
+                400, "required", "the patient parameter is needed: you have no record of your own"
+            )
+        return own.pk
+    value = patient.strip()
+    if value.startswith(f"{_base(request)}/"):
+        value = value[len(_base(request)) + 1 :]
+    if "/" in value:
+        rtype, _, value = value.partition("/")
+        if rtype != "Patient":
+            raise FhirError(400, "invalid", "patient must be Patient/<id> or <id>")
+    if not fhir.ID_RE.match(value):
+        raise FhirError(400, "invalid", "patient must be Patient/<id> or <id>")
+    patient_id = services.owner_patient_of("Patient", value)
+    if patient_id is None:
+        raise NotFound()
+    return patient_id
+
+
+DATE_RE = re.compile(
+    r"^(eq|ne|gt|lt|ge|le|sa|eb|ap)?"
+    r"(\d{4}(?:-\d{2}(?:-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?)?)?)$"
+)
+
+
+def _date_range(value: str) -> tuple[datetime, datetime]:
+    """The interval a FHIR date search value stands for, [start, end)."""
+    start = fhir.parse_date(value)
+    if start is None:
+        raise FhirError(400, "invalid", f"date {value[:40]!r} is not a valid date")
+    if len(value) == 4:
+        end = start.replace(year=start.year + 1)
+    elif len(value) == 7:
+        end = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    elif len(value) == 10:
+        end = start + timedelta(days=1)
+    elif "." in value:
+        end = start + timedelta(microseconds=1)
+    elif re.match(r"^.{10}T\d{2}:\d{2}(Z|[+-]|$)", value):
+        end = start + timedelta(minutes=1)
+    else:
+        end = start + timedelta(seconds=1)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def parse_dates(values: list[str]) -> list[tuple[str, datetime]]:
+    """FHIR ``date`` parameters (repeatable: all must hold) as ORM lookups on the clinical date."""
+    lookups: list[tuple[str, datetime]] = []
+    for raw in values:
+        m = DATE_RE.match(raw.strip())
+        if not m:
+            raise FhirError(
+                400,
+                "invalid",
+                f"date {raw[:40]!r}: use [eq|ge|le|gt|lt]YYYY[-MM[-DD[Thh:mm[:ss][Z]]]]",
+            )
+        prefix, value = m.group(1) or "eq", m.group(2)
+        if prefix not in ("eq", "ge", "le", "gt", "lt"):
+            raise FhirError(400, "not-supported", f"date prefix {prefix!r} is not supported")
+        start, end = _date_range(value)
+        if prefix == "eq":
+            lookups += [("gte", start), ("lt", end)]
+        elif prefix == "ge":
+            lookups.append(("gte", start))
+        elif prefix == "gt":
+            lookups.append(("gte", end))
+        elif prefix == "le":
+            lookups.append(("lt", end))
+        else:
+            lookups.append(("lt", start))
+    return lookups
+
+
+def _tokens(values: list[str] | None, name: str) -> list[str] | None:
+    if not values:
+        return None
+    if len(values) > 1:
+        raise FhirError(
+            400,
+            "not-supported",
+            f"{name} may be given once; separate alternatives with commas ({name}=a,b)",
+        )
+    tokens = [v.strip() for v in values[0].split(",") if v.strip()]
+    if not tokens:
+        raise FhirError(400, "invalid", f"{name} is empty")
+    return tokens
+
+
+# --- Capability statement --------------------------------------------------------------------
+
+RECORD_TYPES = (
+    "AllergyIntolerance",
+    "CarePlan",
+    "CareTeam",
+    "Claim",
+    "Condition",
+    "Device",
+    "DiagnosticReport",
+    "DocumentReference",
+    "Encounter",
+    "ExplanationOfBenefit",
+    "FamilyMemberHistory",
+    "Goal",
+    "ImagingStudy",
+    "Immunization",
+    "Medication",
+    "MedicationAdministration",
+    "MedicationRequest",
+    "MedicationStatement",
+    "Observation",
+    "Patient",
+    "Procedure",
+    "Provenance",
+    "ServiceRequest",
+    "SupplyDelivery",
+)
+
+SEARCH_PARAMS = [
+    {
+        "name": "patient",
+        "type": "reference",
+        "documentation": "Patient/<id> or <id>; defaults to the caller's own record",
+    },
+    {"name": "code", "type": "token", "documentation": "code or system|code; comma = OR"},
+    {
+        "name": "date",
+        "type": "date",
+        "documentation": "clinical date with prefix eq, ge, le, gt or lt; repeatable (AND)",
+    },
+    {"name": "category", "type": "token", "documentation": "code or system|code; comma = OR"},
+    {"name": "_count", "type": "number", "documentation": "page size, default 50, at most 1000"},
+    {"name": "_offset", "type": "number", "documentation": "index of the first result"},
+]
+
+
+def capability_statement(base: str) -> dict:
+    resources = []
+    for rtype in sorted(RECORD_TYPES + tuple(fhir.SHARED_TYPES)):
+        shared = rtype in fhir.SHARED_TYPES
+        item: dict[str, Any] = {
+            "type": rtype,
+            "interaction": [{"code": "read"}]
+            + ([] if shared else [{"code": "search-type"}, {"code": "history-instance"}]),
+            "versioning": "versioned",
+            "readHistory": not shared,
+        }
+        if not shared:
+            item["searchParam"] = [{**p} for p in SEARCH_PARAMS]
+        if rtype == "Patient":
+            item["operation"] = [
+                {
+                    "name": "everything",
+                    "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything",
+                    "documentation": "the whole current record, and the professionals it names",
+                }
+            ]
+        resources.append(item)
+    return {
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": timezone.now().date().isoformat(),
+        "publisher": "Carnet",
+        "kind": "instance",
+        "software": {"name": "Carnet"},
+        "implementation": {"description": "Carnet personal health record", "url": base},
+        "fhirVersion": "4.0.1",
+        "format": ["json", "application/fhir+json"],
+        "rest": [
+            {
+                "mode": "server",
+                "documentation": "Each personal access token reaches only its owner's record.",
+                "security": {
+                    "cors": False,
+                    "description": "Authorization: Bearer <personal access token>",
+                },
+                "resource": resources,
+                "interaction": [
+                    {
+                        "code": "transaction",
+                        "documentation": "POST a transaction or collection Bundle to import it "
+                        "into your own record, all or nothing",
+                    }
+                ],
+            }
+        ],
+    }
+
+
+@api.get(
+    f"{BASE}/metadata",
+    auth=None,
+    response={200: Resource},
+    summary="Capability statement",
+    description="What this server supports (FHIR R4 CapabilityStatement). No token needed.",
+    tags=["FHIR"],
+)
+def metadata(request):
+    return fhir_response(capability_statement(_base(request)))
+
+
+# --- Import ----------------------------------------------------------------------------------
+
+
+@api.post(
+    BASE,
+    response={
+        200: Bundle,
+        400: OperationOutcome,
+        401: OperationOutcome,
+        403: OperationOutcome,
+        413: OperationOutcome,
+    },
+    summary="Import a Bundle into your own record",
+    description=(
+        "POST a FHIR `transaction` or `collection` Bundle: it is imported into the "
+        "caller's own record as one transaction, all or nothing (ids are assigned anew, "
+        "`urn:uuid` references rewritten, professionals de-duplicated). The answer is a "
+        "`transaction-response` Bundle with one entry per bundle entry, in order, giving "
+        "`response.status` (`201 Created`, or `200 OK` for an entry merged into what "
+        "exists) and `response.location`. A refused file gets `400` with an "
+        "OperationOutcome naming the entry and the problem, and nothing is written; a "
+        "body over the size limit gets `413`."
+    ),
+    tags=["FHIR"],
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/fhir+json": {"schema": {"$ref": "#/components/schemas/Bundle"}},
+                "application/json": {"schema": {"$ref": "#/components/schemas/Bundle"}},
+            },
+        }
+    },
+)
+def post_bundle(request):
+    limit = settings.CARNET_MAX_IMPORT_BYTES
+    too_big = outcome(
+        413, "too-costly", f"the body is too big; the limit is {limit // (1024 * 1024)} MB"
+    )
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        return too_big
+    data = request.read(limit + 1)
+    if len(data) > limit:
+        return too_big
+    patient = accounts.patient_of(request.auth)
+    if patient is None:
+        return outcome(403, "forbidden", "you have no record of your own to import into")
+    actor = _actor(request)
+    try:
+        bundle = imports.parse(data, max_bytes=limit)
+        result, locations = services.import_with_locations(
+            actor, patient.pk, bundle, Purpose.SELF, filename="FHIR API"
+        )
+    except imports.ImportRefused as exc:
+        return outcome(400, "invalid", str(exc))
+    entries = []
+    for location in locations:
+        if location is None:
+            entries.append({"response": {"status": "200 OK"}})
+            continue
+        rtype, fid, version = location
+        response: dict[str, Any] = {"status": "201 Created" if version == 1 else "200 OK"}
+        if version is None:
+            response["location"] = f"{rtype}/{fid}"
+        else:
+            response["location"] = f"{rtype}/{fid}/_history/{version}"
+            response["etag"] = f'W/"{version}"'
+        entries.append({"response": response})
+    body = {
+        "resourceType": "Bundle",
+        "type": "transaction-response",
+        "timestamp": timezone.now().isoformat(),
+        "entry": entries,
+    }
+    return fhir_response(body, 200, X_Carnet_Created=str(result.created))
+
+
+# --- Patient/$everything ---------------------------------------------------------------------
+
+
+@api.get(
+    f"{BASE}/Patient/{{patient_id}}/$everything",
+    response={200: Bundle, **ERRORS},
+    summary="Everything in a record",
+    description=(
+        "The whole current record of the patient (and the practitioners and organisations "
+        "it names) as a `searchset` Bundle. `404` when the patient does not exist or is "
+        "not the caller's own."
+    ),
+    tags=["FHIR"],
+)
+def everything(request, patient_id: str):
+    actor = _actor(request)
+    pid = _patient_id_from_param(request, actor, patient_id)
+    resources = services.everything(actor, pid, services.self_purpose(actor, pid))
+    base = _base(request)
+    body = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "total": len(resources),
+        "link": [{"relation": "self", "url": request.build_absolute_uri()}],
+        "entry": [_entry(base, r) for r in resources],
+    }
+    return fhir_response(body)
+
+
+# --- Search ----------------------------------------------------------------------------------
+
+
+def _page_url(request: HttpRequest, params: list[tuple[str, str]], offset: int, count: int) -> str:
+    query = [*params, ("_count", str(count)), ("_offset", str(offset))]
+    return request.build_absolute_uri(f"{request.path}?{urlencode(query)}")
+
+
+@api.get(
+    f"{BASE}/{{resource_type}}",
+    response={200: Bundle, **ERRORS},
+    summary="Search a record",
+    description=(
+        "Current resources of one type in one record, newest clinical date first, as a "
+        "`searchset` Bundle with `total` and `self`/`next`/`previous` links.\n\n"
+        "- `patient`: `Patient/<id>` or `<id>` (the FHIR id of the Patient resource); "
+        "without it, a citizen searches their own record. A patient the caller may not see "
+        "is answered `404`, exactly as a patient that does not exist — never an empty "
+        "searchset, which would tell that the record exists.\n"
+        "- `code`, `category`: token `code` or `system|code`, commas for alternatives.\n"
+        "- `date`: the clinical date, with prefix `eq` (default), `ge`, `le`, `gt`, `lt`; "
+        "repeat for a range (`date=ge2015-01-01&date=lt2016-01-01`).\n"
+        "- `_count` (default 50, at most 1000) and `_offset` page through the results."
+    ),
+    tags=["FHIR"],
+)
+def search(
+    request,
+    resource_type: str,
+    patient: Annotated[str | None, Query(description="Patient/<id> or <id>")] = None,
+    code: Annotated[list[str] | None, Query(description="code or system|code, comma = OR")] = None,
+    date: Annotated[list[str] | None, Query(description="e.g. ge2015-01-01 (repeatable)")] = None,
+    category: Annotated[
+        list[str] | None, Query(description="code or system|code, comma = OR")
+    ] = None,
+    count: Annotated[
+        int, Query(alias="_count", ge=0, description="page size (at most 1000)")
+    ] = DEFAULT_COUNT,
+    offset: Annotated[
+        int, Query(alias="_offset", ge=0, description="index of the first result")
+    ] = 0,
+):
+    _check_type(resource_type)
+    if resource_type in fhir.SHARED_TYPES:
+        raise FhirError(400, "not-supported", f"{resource_type} is directory data: read it by id")
+    actor = _actor(request)
+    count = min(count, services.MAX_PAGE)
+    codes, categories = _tokens(code, "code"), _tokens(category, "category")
+    dates = parse_dates(date or [])
+    pid = _patient_id_from_param(request, actor, patient)
+    page = services.search(
+        actor,
+        pid,
+        resource_type,
+        services.self_purpose(actor, pid),
+        code=codes,
+        category=categories,
+        dates=dates,
+        count=count,
+        offset=offset,
+    )
+    params: list[tuple[str, str]] = []
+    if patient:
+        params.append(("patient", patient))
+    params += [("code", c) for c in code or []]
+    params += [("category", c) for c in category or []]
+    params += [("date", d) for d in date or []]
+    links = [{"relation": "self", "url": _page_url(request, params, offset, count)}]
+    if count and offset + count < page.total:
+        links.append({"relation": "next", "url": _page_url(request, params, offset + count, count)})
+    if offset > 0 and count:
+        prev = max(0, offset - count)
+        links.append({"relation": "previous", "url": _page_url(request, params, prev, count)})
+    base = _base(request)
+    body = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "total": page.total,
+        "link": links,
+        "entry": [_entry(base, r) for r in page.resources],
+    }
+    return fhir_response(body)
+
+
+# --- Read and history ------------------------------------------------------------------------
+
+
+@api.get(
+    f"{BASE}/{{resource_type}}/{{resource_id}}",
+    response={200: Resource, **ERRORS},
+    summary="Read a resource",
+    description=(
+        "The current version of a resource. `404` (the same OperationOutcome) when it does "
+        "not exist and when it belongs to a record the caller may not see. Directory data "
+        "(Practitioner, Organization…) is readable by any authenticated caller."
+    ),
+    tags=["FHIR"],
+)
+def read(request, resource_type: str, resource_id: str):
+    _check_type(resource_type)
+    if not fhir.ID_RE.match(resource_id):
+        raise NotFound()
+    actor = _actor(request)
+    purpose = _purpose_for(actor, resource_type, resource_id)
+    resource = services.read(actor, resource_type, resource_id, purpose)
+    headers = {}
+    version = (resource.get("meta") or {}).get("versionId")
+    if version:
+        headers["ETag"] = f'W/"{version}"'
+    return fhir_response(resource, **headers)
+
+
+@api.get(
+    f"{BASE}/{{resource_type}}/{{resource_id}}/_history",
+    response={200: Bundle, **ERRORS},
+    summary="History of a resource",
+    description=(
+        "Every version of a resource, newest first, as a `history` Bundle. `404` as for a read."
+    ),
+    tags=["FHIR"],
+)
+def history(request, resource_type: str, resource_id: str):
+    _check_type(resource_type)
+    if resource_type in fhir.SHARED_TYPES or not fhir.ID_RE.match(resource_id):
+        raise NotFound()
+    actor = _actor(request)
+    purpose = _purpose_for(actor, resource_type, resource_id)
+    versions = services.history(actor, resource_type, resource_id, purpose)
+    base = _base(request)
+    entries = []
+    for res in versions:
+        v = (res.get("meta") or {}).get("versionId", "1")
+        entries.append(
+            {
+                "fullUrl": f"{base}/{resource_type}/{resource_id}",
+                "resource": res,
+                "request": {
+                    "method": "POST" if v == "1" else "PUT",
+                    "url": resource_type if v == "1" else f"{resource_type}/{resource_id}",
+                },
+                "response": {
+                    "status": "201 Created" if v == "1" else "200 OK",
+                    "etag": f'W/"{v}"',
+                    "lastModified": (res.get("meta") or {}).get("lastUpdated"),
+                },
+            }
+        )
+    body = {
+        "resourceType": "Bundle",
+        "type": "history",
+        "total": len(entries),
+        "link": [{"relation": "self", "url": request.build_absolute_uri()}],
+        "entry": entries,
+    }
+    return fhir_response(body)
+
+
+# --- Everything else under /fhir/R4: an OperationOutcome, never an HTML page ------------------
+
+OTHER_METHODS = ["PUT", "PATCH", "DELETE"]
+
+
+def _unsupported(request) -> HttpResponse:
+    return outcome(
+        405, "not-supported", f"{request.method} {request.path} is not supported by this server"
+    )
+
+
+def _unsupported_on_type(request, resource_type: str):
+    return _unsupported(request)
+
+
+def _unsupported_on_resource(request, resource_type: str, resource_id: str):
+    return _unsupported(request)
+
+
+def _unsupported_on_patient(request, patient_id: str):
+    return _unsupported(request)
+
+
+_not_allowed = api.api_operation  # registered for documentation-free 405 answers
+_not_allowed(OTHER_METHODS, f"{BASE}/metadata", auth=None, include_in_schema=False)(_unsupported)
+_not_allowed(OTHER_METHODS + ["GET"], BASE, include_in_schema=False)(_unsupported)
+_not_allowed(OTHER_METHODS, f"{BASE}/Patient/{{patient_id}}/$everything", include_in_schema=False)(
+    _unsupported_on_patient
+)
+_not_allowed(OTHER_METHODS + ["POST"], f"{BASE}/{{resource_type}}", include_in_schema=False)(
+    _unsupported_on_type
+)
+for _path in (
+    f"{BASE}/{{resource_type}}/{{resource_id}}",
+    f"{BASE}/{{resource_type}}/{{resource_id}}/_history",
+):
+    _not_allowed(OTHER_METHODS + ["POST"], _path, include_in_schema=False)(_unsupported_on_resource)
+
+
+@api.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], f"{BASE}/{{path:rest}}", include_in_schema=False
+)
+def _unknown(request, rest: str):
+    return outcome(404, "not-supported", f"{request.path} is not a FHIR endpoint of this server")

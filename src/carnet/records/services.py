@@ -222,3 +222,51 @@ def self_purpose(actor: Actor, patient_id: int) -> str:
 
     owner = Patient.objects.filter(pk=patient_id).values_list("owner_id", flat=True).first()
     return Purpose.SELF if owner is not None and owner == actor.user_id else Purpose.TREATMENT
+
+
+def import_with_locations(
+    actor: Actor, patient_id: int, bundle: dict, purpose: str, *, filename: str = ""
+):
+    """Import a Bundle into a record (``imports.import_bundle``) and say where each entry went.
+
+    Returns the ImportResult and, in the order of the bundle's entries, ``(type, id,
+    version)`` of the resource each entry became (``version`` is None for shared directory
+    data), or None when it cannot be told. Only ids are read back, never contents, and
+    only once the import was permitted and written.
+    """
+    from django.db.models import Max
+
+    from . import imports
+    from .models import SharedResource
+
+    before = ResourceVersion.objects.filter(patient_id=patient_id).aggregate(m=Max("pk"))["m"]
+    result = imports.import_bundle(
+        actor, bundle, patient_id=patient_id, purpose=purpose, filename=filename
+    )
+    written: dict[str, list[tuple[str, int]]] = {}
+    for rtype, fid, version in (
+        ResourceVersion.objects.filter(patient_id=patient_id, pk__gt=before or 0)
+        .order_by("pk")
+        .values_list("resource_type", "fhir_id", "version")
+    ):
+        written.setdefault(rtype, []).append((fid, version))
+    locations: list[tuple[str, str, int | None] | None] = []
+    for entry in bundle.get("entry") or []:
+        res = entry.get("resource") or {}
+        rtype = res.get("resourceType")
+        if rtype in fhir.SHARED_TYPES:
+            key = store.identifier_key(res)
+            fid = (
+                SharedResource.objects.filter(resource_type=rtype, identifier=key)
+                .values_list("fhir_id", flat=True)
+                .first()
+                if key
+                else None
+            )
+            locations.append((rtype, fid, None) if fid else None)
+        elif written.get(rtype):
+            fid, version = written[rtype].pop(0)
+            locations.append((rtype, fid, version))
+        else:
+            locations.append(None)
+    return result, locations
