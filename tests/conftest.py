@@ -22,3 +22,13 @@ def pytest_collection_modifyitems(items):
 def _fast_hashing(settings):
     # Argon2 is the production hasher (see test_accounts_roles); tests need speed.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_key_cache():
+    # Test databases roll back, so a patient id can come back with another key.
+    from carnet.vault import services as vault
+
+    vault.forget_cached_key()
+    yield
+    vault.forget_cached_key()

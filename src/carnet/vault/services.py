@@ -173,6 +173,7 @@ def create_data_key(patient_id: int) -> None:
             )
     except IntegrityError:
         pass  # created concurrently: the stored one wins
+    forget_cached_key(patient_id)
 
 
 def _data_key(patient_id: int) -> bytes:

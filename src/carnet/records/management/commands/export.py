@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.records import exports
+from carnet.vault.services import KeyDestroyed
 
 
 class Command(BaseCommand):
@@ -26,15 +27,12 @@ class Command(BaseCommand):
         patient = accounts.patient_for_email(opts["patient"])
         if patient is None:
             raise CommandError(f"No citizen record for {opts['patient']}.")
-        actor = Actor.operator()
-        if opts["format"] == "fhir":
-            data = json.dumps(
-                exports.export_bundle(actor, patient.pk, Purpose.OPERATIONS),
-                ensure_ascii=False,
-                indent=1,
-            ).encode()
-        else:
-            data = exports.export_zip(actor, patient.pk, Purpose.OPERATIONS)
+        try:
+            data = self._export(patient.pk, opts["format"])
+        except KeyDestroyed:
+            raise CommandError(
+                "This record was erased: its data key no longer exists, so nothing can be decrypted."
+            ) from None
         if opts["output"] == "-":
             sys.stdout.buffer.write(data)
             return
@@ -42,3 +40,15 @@ class Command(BaseCommand):
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         self.stderr.write(f"Wrote {len(data)} bytes to {opts['output']}.")
+
+    def _export(self, patient_id: int, fmt: str) -> bytes:
+        actor = Actor.operator()
+        if fmt == "fhir":
+            data = json.dumps(
+                exports.export_bundle(actor, patient_id, Purpose.OPERATIONS),
+                ensure_ascii=False,
+                indent=1,
+            ).encode()
+        else:
+            data = exports.export_zip(actor, patient_id, Purpose.OPERATIONS)
+        return data

@@ -1,0 +1,44 @@
+"""Run the real ``carnet`` command in a private data directory (SQLite, like a fresh install)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+CARNET = Path(sys.executable).with_name("carnet")
+
+
+def env_for(data_dir: Path) -> dict:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_URL", "CARNET_", "PYTEST_"))
+    }
+    env["CARNET_DATA_DIR"] = str(data_dir)
+    env["DJANGO_SETTINGS_MODULE"] = "carnet.settings"
+    return env
+
+
+def carnet(
+    data_dir: Path, *args: str, input: str | None = None, check: bool = True
+) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [str(CARNET), *args],
+        env=env_for(data_dir),
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"carnet {' '.join(args)} failed ({result.returncode}):\n{result.stderr}"
+        )
+    return result
+
+
+def fresh_install(data_dir: Path) -> None:
+    carnet(data_dir, "migrate", "--noinput", "-v0")
+    carnet(data_dir, "migrate", "--database", "keystore", "--noinput", "-v0")
