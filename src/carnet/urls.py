@@ -4,10 +4,11 @@ from django.views.i18n import set_language
 from carnet.records.api import api
 
 urlpatterns = [
-    path("", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("", include("carnet.accounts.urls")),
     path("", include("carnet.records.urls")),
     path("", include("carnet.web.urls")),
+    # Last: django-ninja adds a catch-all root ("") that would hide the home page.
+    path("", api.urls),
 ]
