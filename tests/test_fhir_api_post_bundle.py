@@ -159,3 +159,17 @@ def test_imported_data_stays_out_of_another_persons_reach(client):
     assert client.get(f"/fhir/R4/{location}", headers=alice_auth).status_code == 200
     assert client.get(f"/fhir/R4/{location}", headers=bob_auth).status_code == 404
     assert client.get("/fhir/R4/Observation", headers=bob_auth).json()["total"] == 0
+
+
+def test_a_bundle_bigger_than_djangos_default_upload_limit_is_accepted(client, settings):
+    # Django refuses request.body over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default);
+    # the API has its own limit, CARNET_MAX_IMPORT_BYTES, and the big Synthea files pass it.
+    biggest = max(SYNTHEA.glob("*.json"), key=lambda p: p.stat().st_size)
+    assert biggest.stat().st_size > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    assert biggest.stat().st_size < settings.CARNET_MAX_IMPORT_BYTES
+    _alice, auth = citizen("alice@example.org")
+    r = post(client, auth, biggest.read_bytes())
+    assert r.status_code == 200, r.content[:300]
+    assert len(r.json()["entry"]) == len(source(biggest))
+    observations = sum(1 for res in source(biggest) if res["resourceType"] == "Observation")
+    assert client.get("/fhir/R4/Observation?_count=0", headers=auth).json()["total"] == observations
