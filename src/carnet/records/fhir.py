@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
 
+from . import validation
+
 # Professionals and places: public reference data shared by every record.
 SHARED_TYPES = frozenset({"Practitioner", "Organization", "Location", "PractitionerRole"})
 ID_RE = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
@@ -39,8 +41,12 @@ def _describe(exc: ValidationError) -> str:
     return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
 
 
-def validate(resource: dict) -> None:
-    """Raise InvalidResource unless ``resource`` is a valid R4 resource."""
+def validate(resource: dict, options: validation.Options = validation.DEFAULT) -> None:
+    """Raise InvalidResource unless ``resource`` is a valid R4 resource.
+
+    The fhir.resources model checks types, cardinalities and unknown properties; then
+    ``validation.check`` adds the FHIR rules the model misses (see that module).
+    """
     if not isinstance(resource, dict):
         raise InvalidResource("a resource must be a JSON object")
     cls = model_class(resource.get("resourceType"))
@@ -50,6 +56,14 @@ def validate(resource: dict) -> None:
         raise InvalidResource(_describe(exc)) from None
     except (TypeError, ValueError) as exc:
         raise InvalidResource(str(exc)[:300]) from None
+    except RecursionError:
+        raise InvalidResource("the resource is nested too deeply") from None
+    try:
+        validation.check(resource, options)
+    except validation.StructuralError as exc:
+        raise InvalidResource(str(exc)[:500]) from None
+    except RecursionError:
+        raise InvalidResource("the resource is nested too deeply") from None
 
 
 # --- References ------------------------------------------------------------------------------
@@ -106,7 +120,6 @@ DATE_FIELDS = (
     "billablePeriod",
     "dateWritten",
     "assertedDate",
-    "birthDate",
     "sent",
     "lastModified",
 )
