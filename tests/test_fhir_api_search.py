@@ -138,7 +138,7 @@ def test_date_prefixes(client, alice):
     assert total(f"date=eq{day[:7]}") == sum(d[:7] == day[:7] for d in dates)
     assert 0 < total("date=ge2015-01-01") < len(dates)  # the data straddles the bound
 
-    for bad in ("date=ne2015-01-01", "date=yesterday", "date=2015-13-45"):
+    for bad in ("date=ne2015-01-01", "date=yesterday", "date=2015-13-45", "date=9999"):
         oo = get(client, auth, f"/fhir/R4/Observation?{bad}", status=400)
         assert oo["resourceType"] == "OperationOutcome"
         assert oo["issue"][0]["severity"] == "error"

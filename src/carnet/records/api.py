@@ -273,19 +273,22 @@ def _date_range(value: str) -> tuple[datetime, datetime]:
     start = fhir.parse_date(value)
     if start is None:
         raise FhirError(400, "invalid", f"date {value[:40]!r} is not a valid date")
-    if len(value) == 4:
-        end = start.replace(year=start.year + 1)
-    elif len(value) == 7:
-        end = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
-    elif len(value) == 10:
-        end = start + timedelta(days=1)
-    elif "." in value:
-        end = start + timedelta(microseconds=1)
-    elif re.match(r"^.{10}T\d{2}:\d{2}(Z|[+-]|$)", value):
-        end = start + timedelta(minutes=1)
-    else:
-        end = start + timedelta(seconds=1)
-    return start.astimezone(UTC), end.astimezone(UTC)
+    try:
+        if len(value) == 4:
+            end = start.replace(year=start.year + 1)
+        elif len(value) == 7:
+            end = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+        elif len(value) == 10:
+            end = start + timedelta(days=1)
+        elif "." in value:
+            end = start + timedelta(microseconds=1)
+        elif re.match(r"^.{10}T\d{2}:\d{2}(Z|[+-]|$)", value):
+            end = start + timedelta(minutes=1)
+        else:
+            end = start + timedelta(seconds=1)
+        return start.astimezone(UTC), end.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise FhirError(400, "invalid", f"date {value[:40]!r} is out of range") from None
 
 
 def parse_dates(values: list[str]) -> list[tuple[str, datetime]]:
