@@ -1,3 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("compte/", views.account, name="account"),
+    path("compte/profil/", views.profile, name="profile"),
+    path("compte/cles/", views.token_create, name="token_create"),
+    path("compte/cles/<int:token_id>/revoquer/", views.token_revoke, name="token_revoke"),
+    path("compte/fermer/", views.close_account, name="close"),
+]

@@ -5,11 +5,24 @@ from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.records import services as records
 
+from .labels import summarise
+
 
 @login_required
 def home(request):
+    """A citizen sees a short summary of their record; others see what they will do here."""
     patient = accounts.patient_of(request.user)
-    counts = {}
-    if patient is not None:
-        counts = records.count_by_type(Actor.of_user(request.user), patient.pk, Purpose.SELF)
-    return render(request, "web/home.html", {"patient": patient, "counts": counts})
+    if patient is None:
+        return render(request, "web/welcome.html", {"role": request.user.role})
+    counts = records.count_by_type(Actor.of_user(request.user), patient.pk, Purpose.SELF)
+    kinds = summarise(counts)
+    return render(
+        request,
+        "web/home.html",
+        {"kinds": kinds, "total": sum(n for _key, _label, n in kinds)},
+    )
+
+
+def goodbye(request):
+    """Shown once an account is closed (the person is signed out by then)."""
+    return render(request, "web/goodbye.html")

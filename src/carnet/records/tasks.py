@@ -1,0 +1,117 @@
+"""Background jobs of the record: importing an uploaded file.
+
+The uploaded file is never written in clear anywhere: the web process encrypts it with the
+patient's data key before handing it to the job queue (whose storage may be a file on
+disk), and the job decrypts it in memory. The job's progress lives in Django's cache.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.cache import cache
+from django.utils import timezone
+from huey.contrib.djhuey import db_task
+
+from carnet.access.services import Actor, NotFound, Purpose
+from carnet.vault import services as vault
+
+from . import fhir, imports
+
+log = logging.getLogger("carnet.records.tasks")
+
+STATUS_TTL = 24 * 3600
+
+QUEUED, CHECKING, WRITING, DONE, REFUSED, FAILED = (
+    "queued",
+    "checking",
+    "writing",
+    "done",
+    "refused",
+    "failed",
+)
+FINISHED = {DONE, REFUSED, FAILED}
+
+
+def _key(job_id: str) -> str:
+    return f"carnet:import:{job_id}"
+
+
+def get_status(job_id: str) -> dict | None:
+    return cache.get(_key(job_id))
+
+
+def set_status(job_id: str, **fields) -> dict:
+    status = cache.get(_key(job_id)) or {}
+    status.update(fields, updated=timezone.now().isoformat())
+    cache.set(_key(job_id), status, STATUS_TTL)
+    return status
+
+
+def seal(patient_id: int, job_id: str, data: bytes, filename: str) -> tuple[bytes, bytes]:
+    """Encrypt an upload and its name under the patient's key, bound to this job."""
+    c = vault.cipher(patient_id)
+    return (
+        c.encrypt(data, f"upload:{job_id}"),
+        c.encrypt(filename.encode(), f"upload-name:{job_id}"),
+    )
+
+
+def _records_to_write(bundle) -> int | None:
+    if not isinstance(bundle, dict) or not isinstance(bundle.get("entry"), list):
+        return None
+    n = 0
+    for entry in bundle["entry"]:
+        res = entry.get("resource") if isinstance(entry, dict) else None
+        if isinstance(res, dict) and res.get("resourceType") not in fhir.SHARED_TYPES:
+            n += 1
+    return n
+
+
+def run_import(job_id: str, user_id: int, patient_id: int, sealed: bytes, sealed_name: bytes):
+    """Import one uploaded Bundle into the person's record, updating the job's status."""
+    from carnet.accounts.models import User
+
+    set_status(job_id, state=CHECKING)
+    try:
+        c = vault.cipher(patient_id)
+        data = c.decrypt(sealed, f"upload:{job_id}")
+        filename = c.decrypt(sealed_name, f"upload-name:{job_id}").decode()
+        user = User.objects.get(pk=user_id, is_active=True)
+        bundle = imports.parse(data)
+        del data
+        set_status(job_id, total=_records_to_write(bundle))
+
+        def progress(written: int) -> None:
+            set_status(job_id, state=WRITING, done=written)
+
+        result = imports.import_bundle(
+            Actor.of_user(user),
+            bundle,
+            patient_id=patient_id,
+            filename=filename,
+            purpose=Purpose.SELF,
+            progress=progress,
+        )
+    except imports.ImportRefused as exc:
+        set_status(job_id, state=REFUSED, error=str(exc))
+    except (NotFound, User.DoesNotExist, vault.VaultError):
+        # The record is gone (closed meanwhile) or no longer the person's: say nothing more.
+        set_status(job_id, state=FAILED)
+    except Exception:
+        log.exception("import job %s failed", job_id)
+        set_status(job_id, state=FAILED)
+    else:
+        set_status(
+            job_id,
+            state=DONE,
+            done=result.created,
+            total=result.created,
+            created=result.created,
+            by_type=result.by_type,
+        )
+
+
+@db_task()
+def import_upload(job_id: str, user_id: int, patient_id: int, sealed: bytes, sealed_name: bytes):
+    run_import(job_id, user_id, patient_id, sealed, sealed_name)

@@ -1,0 +1,282 @@
+"""The record's pages: importing a file (as a background job) and downloading a copy."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import InMemoryUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET
+
+from carnet.access.services import Actor, Purpose
+from carnet.accounts import services as accounts
+from carnet.web.labels import summarise
+
+from . import exports, tasks
+
+# Room for the multipart envelope around the file itself.
+MULTIPART_OVERHEAD = 64 * 1024
+JOB_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+# --- Upload --------------------------------------------------------------------------------
+
+
+class MemoryOnlyUpload(FileUploadHandler):
+    """Keeps an uploaded file in memory only, and stops reading past the size limit.
+
+    Django's default handlers spool big uploads to a temporary file in clear; a health
+    record must never land on disk unencrypted, so this handler replaces them.
+    """
+
+    def __init__(self, request, limit: int):
+        super().__init__(request)
+        self.limit = limit
+        self.too_big = False
+        self.buffer: io.BytesIO | None = None
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.buffer = io.BytesIO()
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > self.limit:
+            self.too_big = True
+            self.buffer = None
+            raise StopUpload(connection_reset=False)
+        self.buffer.write(raw_data)
+        return None
+
+    def file_complete(self, file_size):
+        if self.buffer is None:
+            return None
+        self.buffer.seek(0)
+        return InMemoryUploadedFile(
+            file=self.buffer,
+            field_name=self.field_name,
+            name=self.file_name,
+            content_type=self.content_type,
+            size=file_size,
+            charset=self.charset,
+            content_type_extra=self.content_type_extra,
+        )
+
+
+def _megabytes(n: int) -> str:
+    return number_format(n / (1024 * 1024), decimal_pos=0 if n % (1024 * 1024) == 0 else 1)
+
+
+def _import_form(request, *, error: str = "", status: int = 200):
+    return render(
+        request,
+        "records/import.html",
+        {"error": error, "limit": _megabytes(settings.CARNET_MAX_IMPORT_BYTES)},
+        status=status,
+    )
+
+
+@login_required
+@csrf_exempt  # the CSRF check runs in _receive_upload, once the upload handlers are set
+def import_page(request):
+    patient = accounts.patient_of(request.user)
+    if patient is None:
+        return render(request, "records/no_record.html")
+    if request.method != "POST":
+        return _import_form(request)
+    limit = settings.CARNET_MAX_IMPORT_BYTES
+    # Refuse an announced oversize body before reading any of it.
+    try:
+        announced = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        announced = 0
+    if announced > limit + MULTIPART_OVERHEAD:
+        return _too_big(request)
+    handler = MemoryOnlyUpload(request, limit)
+    request.upload_handlers = [handler]
+    return _receive_upload(request, patient, handler)
+
+
+def _too_big(request):
+    return _import_form(
+        request,
+        error=_(
+            "This file is too big: the limit is %(limit)s MB. Export a shorter period from the service the file comes from, or split it into several files."
+        )
+        % {"limit": _megabytes(settings.CARNET_MAX_IMPORT_BYTES)},
+        status=413,
+    )
+
+
+@csrf_protect
+def _receive_upload(request, patient, handler):
+    upload = request.FILES.get("file")
+    if handler.too_big:
+        return _too_big(request)
+    if upload is None or upload.size == 0:
+        return _import_form(
+            request,
+            error=_("Choose a file to import first, then press “Import this file”."),
+            status=400,
+        )
+    data = upload.read()
+    job_id = uuid.uuid4().hex
+    sealed, sealed_name = tasks.seal(patient.pk, job_id, data, upload.name or "")
+    del data
+    tasks.set_status(
+        job_id,
+        owner=request.user.pk,
+        patient=patient.pk,
+        state=tasks.QUEUED,
+        done=0,
+        total=None,
+        created_at=timezone.now().isoformat(),
+    )
+    tasks.import_upload(job_id, request.user.pk, patient.pk, sealed, sealed_name)
+    return redirect("records:import_job", job_id=job_id)
+
+
+# --- Progress ---------------------------------------------------------------------------------
+
+
+def _job_of(request, job_id: str) -> dict:
+    """The job's status, if it is this person's; anything else is not found."""
+    status = tasks.get_status(job_id) if JOB_ID.match(job_id) else None
+    if not status or status.get("owner") != request.user.pk:
+        raise Http404()
+    return status
+
+
+def _progress_text(status: dict) -> str:
+    done, total = status.get("done") or 0, status.get("total")
+    if total is None:
+        return _("Checking the file…")
+    return ngettext("%(done)s / %(total)s item", "%(done)s / %(total)s items", total) % {
+        "done": number_format(min(done, total), force_grouping=True),
+        "total": number_format(total, force_grouping=True),
+    }
+
+
+@login_required
+def import_job(request, job_id: str):
+    status = _job_of(request, job_id)
+    state = status.get("state")
+    context = {
+        "job_id": job_id,
+        "status": status,
+        "state": state,
+        "finished": state in tasks.FINISHED,
+        "progress_text": _progress_text(status),
+    }
+    if state == tasks.DONE:
+        context["kinds"] = summarise(status.get("by_type") or {})
+    elif state == tasks.REFUSED:
+        context["refusal"] = explain_refusal(status.get("error") or "")
+    return render(request, "records/import_job.html", context)
+
+
+@login_required
+@require_GET
+def import_status(request, job_id: str):
+    status = _job_of(request, job_id)
+    return JsonResponse(
+        {
+            "state": status.get("state"),
+            "done": status.get("done") or 0,
+            "total": status.get("total"),
+            "text": _progress_text(status),
+            "finished": status.get("state") in tasks.FINISHED,
+        }
+    )
+
+
+def explain_refusal(message: str) -> dict:
+    """Plain words for why a file was refused and what to do, from the importer's message.
+
+    The importer names the entry and the technical problem (in English, for the people
+    who produce FHIR files); the person gets a translated explanation and a next step,
+    with the technical detail kept underneath.
+    """
+    entry = re.match(r"^entr(?:y|ies) (\d+)(?: and (\d+))?", message)
+    if message.startswith("the file is too big"):
+        title = _("This file is too big.")
+        advice = _(
+            "The limit is %(limit)s MB. Export a shorter period from the service the file comes from, or split it into several files."
+        ) % {"limit": _megabytes(settings.CARNET_MAX_IMPORT_BYTES)}
+    elif entry and entry.group(2):
+        title = _("This file holds the records of several people (items %(a)s and %(b)s).") % {
+            "a": entry.group(1),
+            "b": entry.group(2),
+        }
+        advice = _("Import only your own record: one file per person.")
+    elif entry:
+        title = _("Item number %(n)s of the file has a problem.") % {"n": entry.group(1)}
+        advice = _(
+            "Nothing was imported: a file goes in whole or not at all. Ask the service that made the file for a corrected one, or remove that item, then import the file again."
+        )
+    elif any(
+        s in message
+        for s in ("not valid JSON", "UTF-8", "nested too deeply", "does not hold a FHIR resource")
+    ):
+        title = _("Carnet cannot read this file.")
+        advice = _(
+            "Check that you chose the right file, in JSON format, and that it is complete: a download that stopped halfway gives a cut-off file. Then try again."
+        )
+    elif "Bundle was expected" in message or "bundle type" in message or "entry must" in message:
+        title = _("This file is not a set of health data that Carnet can import.")
+        advice = _(
+            "Ask the service the file comes from for an export of the whole record in FHIR format (a “Bundle”), then import that file."
+        )
+    else:
+        title = _("This file could not be imported.")
+        advice = _(
+            "Nothing was changed in your record. Check the file, or ask the service it comes from for a new one, then try again."
+        )
+    return {"title": title, "advice": advice, "detail": message}
+
+
+# --- Export ------------------------------------------------------------------------------------
+
+
+@login_required
+def export_page(request):
+    patient = accounts.patient_of(request.user)
+    if patient is None:
+        return render(request, "records/no_record.html")
+    if request.method != "POST":
+        return render(request, "records/export.html")
+    kind = request.POST.get("format")
+    actor = Actor.of_user(request.user)
+    # The file name says what and when, never whose or what about.
+    stamp = timezone.localdate().isoformat()
+    if kind == "zip":
+        body = exports.export_zip(actor, patient.pk, Purpose.SELF)
+        response = HttpResponse(body, content_type="application/zip")
+        name = f"carnet-{stamp}.zip"
+    elif kind == "json":
+        bundle = exports.export_bundle(actor, patient.pk, Purpose.SELF)
+        response = HttpResponse(
+            json.dumps(bundle, ensure_ascii=False, indent=1).encode(),
+            content_type="application/fhir+json; charset=utf-8",
+        )
+        name = f"carnet-{stamp}.json"
+    else:
+        return render(
+            request,
+            "records/export.html",
+            {"error": _("Choose one of the two formats below.")},
+            status=400,
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -1,0 +1,67 @@
+"""Languages: French by default, English on request, remembered from the profile."""
+
+import pytest
+from django.urls import reverse
+
+from carnet.accounts import services as accounts
+
+
+@pytest.fixture
+def citizen(client):
+    user = accounts.create_user("alice@example.org", "correct horse battery")
+    client.force_login(user)
+    return user
+
+
+def test_it_speaks_french_by_default(client, citizen):
+    html = client.get(reverse("home")).content.decode()
+    assert '<html lang="fr">' in html
+    assert "Mon dossier" in html and "Aller au contenu principal" in html
+    # The switcher offers the other language, named in that language.
+    assert 'name="language" value="en" lang="en"' in html and ">English<" in html
+
+
+def test_it_speaks_french_to_signed_out_visitors(client):
+    html = client.get(reverse("account_login")).content.decode()
+    assert '<html lang="fr">' in html
+    assert "Connexion" in html
+    assert "Carnet : votre dossier de santé vous appartient." in html
+
+
+def test_it_switches_to_english_with_the_switcher(client, citizen):
+    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("home")})
+    assert response.status_code == 302
+    html = client.get(reverse("home")).content.decode()
+    assert '<html lang="en">' in html
+    assert "My record" in html and "Your record is empty for now." in html
+    assert ">Français<" in html
+
+
+def test_it_follows_the_browsers_language(client, citizen):
+    html = client.get(reverse("accounts:account"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "My account" in html and "Keys for apps" in html
+
+
+def test_it_saves_the_language_in_the_profile(client, citizen):
+    response = client.post(reverse("accounts:profile"), {"display_name": "Alice", "language": "en"})
+    assert response.status_code == 302
+    citizen.refresh_from_db()
+    assert citizen.language == "en" and citizen.display_name == "Alice"
+    html = client.get(reverse("accounts:account")).content.decode()
+    assert "Your profile is saved." in html
+    assert "Hello, Alice." in client.get(reverse("home")).content.decode()
+
+
+def test_it_refuses_an_unknown_language(client, citizen):
+    response = client.post(reverse("accounts:profile"), {"display_name": "", "language": "xx"})
+    assert response.status_code == 400
+    citizen.refresh_from_db()
+    assert citizen.language == "fr"
+
+
+@pytest.mark.parametrize("name", ["account_login", "account_signup", "account_reset_password"])
+def test_it_shows_allauth_pages_inside_carnet_in_english(client, name):
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse(name)).content.decode()
+    assert '<html lang="en">' in html
+    assert "Skip to main content" in html and "carnet.css" in html
