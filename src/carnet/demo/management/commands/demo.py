@@ -1,0 +1,63 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from carnet.demo import personas, services
+from carnet.records.imports import ImportRefused
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo people (idempotent): five citizens drawn from the personas of the "
+        "Toulouse citizens' workshop — a runner in knee rehabilitation with a cardio watch, "
+        "a pregnant woman, a man with type 2 diabetes, a daughter and her elderly father — "
+        "with their health records, their médecin traitant and specialists (with RPPS "
+        "numbers), an advisor at a public help point and a researcher. Records are FHIR "
+        "Bundles imported like any other file (validated, encrypted, audited), with dates "
+        "counted back from today. Accounts that already exist are left unchanged, so running "
+        "it again changes nothing. Every account and password is listed in "
+        "src/carnet/demo/ACCOUNTS.md."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--list", action="store_true", help="print the demo accounts and do nothing else"
+        )
+
+    def handle(self, *args, **opts):
+        if opts["list"]:
+            for a in personas.ACCOUNTS:
+                self.stdout.write(f"{a.role:<13} {a.email:<34} {a.password:<30} {a.display_name}")
+            return
+        started = time.monotonic()
+
+        def progress(account):
+            if opts["verbosity"] >= 2:
+                self.stdout.write(f"  created {account.role} {account.email}")
+
+        try:
+            report = services.load(progress=progress)
+        except ImportRefused as exc:  # a bug in the demo data: say which, write nothing
+            raise CommandError(f"The demo data was refused, nothing was written: {exc}") from None
+        if not report.changed:
+            self.stdout.write(
+                f"Demo data already loaded: all {len(report.existing)} demo accounts exist; "
+                "nothing changed."
+            )
+            return
+        created, kept = len(report.created), len(report.existing)
+        summary = (
+            f"Demo data loaded in {time.monotonic() - started:.1f} s: "
+            f"{_count(created, 'account')} created, "
+            f"{_count(report.resources, 'health record resource')} imported"
+        )
+        if kept:
+            summary += f"; {_count(kept, 'existing account')} left unchanged"
+        self.stdout.write(self.style.SUCCESS(summary + "."))
+        self.stdout.write(
+            "Accounts and passwords: src/carnet/demo/ACCOUNTS.md (or carnet demo --list)."
+        )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

@@ -1,0 +1,75 @@
+"""Loading the demo people: accounts, then each citizen's record, through the usual paths.
+
+Idempotent: an account that exists is left exactly as it is (its password, its record);
+only missing accounts are created. A citizen's account and their record are created in
+one transaction, so an account never exists without its demo record. Records are built as
+FHIR Bundles and imported with ``records.imports.import_bundle``, so they are validated,
+encrypted and written to the person's access history like any other import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from carnet.access.services import Actor, Purpose
+from carnet.accounts import services as accounts
+from carnet.accounts.models import User
+from carnet.records import imports
+
+from . import dossiers, personas
+
+PROVENANCE = "demo"
+
+
+@dataclass
+class LoadReport:
+    created: list[personas.Account] = field(default_factory=list)
+    existing: list[personas.Account] = field(default_factory=list)
+    resources: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created)
+
+
+def _create_account(account: personas.Account) -> User:
+    return accounts.create_user(
+        account.email,
+        account.password,
+        role=account.role,
+        display_name=account.display_name,
+        rpps=account.rpps,
+        profession=account.profession,
+        organisation=account.organisation,
+    )
+
+
+def load(today: date | None = None, *, progress=None) -> LoadReport:
+    """Create every missing demo account and the record of every new demo citizen."""
+    today = today or timezone.localdate()
+    report = LoadReport()
+    actor = Actor.operator("Carnet demo data (carnet demo)")
+    for account in personas.ACCOUNTS:
+        if User.objects.filter(email=account.email).exists():
+            report.existing.append(account)
+            continue
+        with transaction.atomic():
+            user = _create_account(account)
+            if account.key in dossiers.RECORDS:
+                patient = accounts.ensure_own_patient(user)
+                result = imports.import_bundle(
+                    actor,
+                    dossiers.bundle_for(account.key, today),
+                    patient_id=patient.pk,
+                    filename=PROVENANCE,
+                    purpose=Purpose.OPERATIONS,
+                )
+                report.resources += result.created
+        report.created.append(account)
+        if progress:
+            progress(account)
+    return report
