@@ -172,6 +172,7 @@ def patient_resource(
     contacts: list[dict],
     languages: tuple[str, ...] = ("fr",),
     marital: str | None = None,
+    postal_code: str = "31300",
 ) -> dict:
     res = {
         "resourceType": "Patient",
@@ -188,7 +189,7 @@ def patient_resource(
                 "use": "home",
                 "line": [line],
                 "city": "Toulouse",
-                "postalCode": "31300",
+                "postalCode": postal_code,
                 "country": "FR",
             }
         ],
@@ -239,6 +240,7 @@ def runner(today: date) -> dict:
         gender="male",
         birth=birth,
         line="27 rue de la Colombette",
+        postal_code="31000",
         phone="06 39 98 11 01",
         contacts=[contact("Camille", "Durand", ("DOMPART", "Compagne"), "06 39 98 11 02")],
     )
@@ -482,6 +484,7 @@ def pregnant(today: date) -> dict:
         gender="female",
         birth=birth,
         line="5 rue des Amidonniers",
+        postal_code="31000",
         phone="06 39 98 22 01",
         contacts=[contact("Maxime", "Bérard", ("DOMPART", "Conjoint"), "06 39 98 22 02")],
     )
