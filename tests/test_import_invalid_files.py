@@ -92,7 +92,7 @@ def test_a_50_mb_file_is_refused_by_its_size_before_parsing(citizen):
     head = b'{"resourceType": "Bundle", "type": "collection", "entry": [], "x": "'
     data = head + b"a" * (50 * 1024 * 1024 - len(head) - 2) + b'"}'
     assert len(data) == 50 * 1024 * 1024
-    with mock.patch.object(imports.json, "loads", side_effect=AssertionError("parsed")):
+    with mock.patch.object(imports.orjson, "loads", side_effect=AssertionError("parsed")):
         message = _refused(citizen, data)
     assert "too big" in message
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from carnet.access import services as access
 from carnet.access.services import Action, Actor
 
-from . import documents, services, store
+from . import documents, services
 
 
 def _bundle(resources: list[dict]) -> dict:
@@ -26,17 +26,13 @@ def _bundle(resources: list[dict]) -> dict:
 def export_bundle(actor: Actor, patient_id: int, purpose: str) -> dict:
     """The whole current record (and the professionals it names) as a collection Bundle."""
     permit = access.require(actor, patient_id, Action.EXPORT, purpose, what="FHIR bundle")
-    rows = store.current_rows(patient_id).order_by("resource_type", "fhir_id")
-    resources = store.open_rows(permit, patient_id, rows)
-    return _bundle(resources + services.referenced_shared(resources))
+    return _bundle(services.whole_record(permit, patient_id))
 
 
 def export_zip(actor: Actor, patient_id: int, purpose: str) -> bytes:
     """A zip with ``record.json`` (the Bundle) and every document under ``documents/``."""
     permit = access.require(actor, patient_id, Action.EXPORT, purpose, what="zip archive")
-    rows = store.current_rows(patient_id).order_by("resource_type", "fhir_id")
-    resources = store.open_rows(permit, patient_id, rows)
-    bundle = _bundle(resources + services.referenced_shared(resources))
+    bundle = _bundle(services.whole_record(permit, patient_id))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("record.json", json.dumps(bundle, ensure_ascii=False, indent=1))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import copy
-import json
 from dataclasses import dataclass, field
 
+import orjson
 from django.conf import settings
 from django.db import transaction
 
@@ -38,18 +37,22 @@ def parse(data: bytes | str, *, max_bytes: int | None = None) -> dict:
         raise ImportRefused(
             f"the file is too big ({len(data) // (1024 * 1024)} MB); the limit is {limit // (1024 * 1024)} MB"
         )
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]  # a byte-order mark some editors add
     try:
-        if isinstance(data, bytes):
-            data = data.decode("utf-8-sig")
-        bundle = json.loads(data)
+        data.decode("utf-8")
     except UnicodeDecodeError:
         raise ImportRefused("the file is not text encoded in UTF-8") from None
-    except json.JSONDecodeError as exc:
+    try:
+        bundle = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        if "depth" in str(exc).lower() or "recursion" in str(exc).lower():
+            raise ImportRefused("the file is nested too deeply to be a FHIR resource") from None
         raise ImportRefused(
             f"the file is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
-    except RecursionError:
-        raise ImportRefused("the file is nested too deeply to be a FHIR resource") from None
     return bundle
 
 
@@ -89,9 +92,15 @@ def _plan(bundle: dict):
             fhir.validate(res)
         except fhir.InvalidResource as exc:
             raise ImportRefused(f"entry {n} ({str(rtype)[:40]}): {exc}") from None
+        try:
+            orjson.dumps(res)  # what cannot be stored is refused now, naming the entry
+        except orjson.JSONEncodeError as exc:
+            raise ImportRefused(f"entry {n} ({rtype}): cannot be stored ({exc})") from None
         if rtype == "Bundle":
             raise ImportRefused(f"entry {n}: a bundle inside a bundle cannot be imported")
-        resources.append((n, entry.get("fullUrl"), copy.deepcopy(res)))
+        resources.append(
+            (n, entry.get("fullUrl"), orjson.loads(orjson.dumps(res)))
+        )  # a private copy
 
     patients = [r for r in resources if r[2]["resourceType"] == "Patient"]
     if len(patients) > 1:

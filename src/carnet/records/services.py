@@ -88,21 +88,24 @@ def search(
 def everything(actor: Actor, patient_id: int, purpose: str) -> list[dict]:
     """The whole current record plus the practitioners and organisations it refers to."""
     permit = access.require(actor, patient_id, Action.READ, purpose, what="$everything")
+    return whole_record(permit, patient_id)
+
+
+def whole_record(permit, patient_id: int) -> list[dict]:
+    """Every current resource of the record, then the directory data they name (permit needed)."""
+    refs: set[tuple[str, str]] = set()
     rows = store.current_rows(patient_id).order_by("resource_type", "fhir_id")
-    resources = store.open_rows(permit, patient_id, rows)
-    return resources + referenced_shared(resources)
+    resources = store.open_rows(permit, patient_id, rows, shared_refs=refs)
+    return resources + shared_for(refs)
 
 
-def referenced_shared(resources: list[dict]) -> list[dict]:
-    wanted: dict[str, set[str]] = {}
-    for res in resources:
-        for node, _ in fhir.iter_references(res):
-            t, _, i = node["reference"].partition("/")
-            if t in fhir.SHARED_TYPES and i:
-                wanted.setdefault(t, set()).add(i)
+def shared_for(refs: set[tuple[str, str]]) -> list[dict]:
+    by_type: dict[str, set[str]] = {}
+    for t, i in refs:
+        by_type.setdefault(t, set()).add(i)
     out = []
-    for t in sorted(wanted):
-        out.extend(sorted(store.shared(t, wanted[t]), key=lambda r: r["id"]))
+    for t in sorted(by_type):
+        out.extend(sorted(store.shared(t, by_type[t]), key=lambda r: r["id"]))
     return out
 
 

@@ -6,12 +6,13 @@ permit along. Every plaintext comes out of ``_open`` and every ciphertext out of
 
 from __future__ import annotations
 
-import json
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+import orjson
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from carnet.access.services import Decision
@@ -32,7 +33,7 @@ def _context(resource_type: str, fhir_id: str, version: int) -> str:
 
 
 def _dumps(obj) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
+    return orjson.dumps(obj)  # compact UTF-8 JSON; refuses NaN/Infinity and out-of-range integers
 
 
 @dataclass
@@ -162,26 +163,51 @@ def _check(permit: Decision) -> None:
         raise PermissionError("reading health data needs a permit from access")
 
 
-def _open(cipher: vault.Cipher, row: ResourceVersion) -> dict:
-    ctx = _context(row.resource_type, row.fhir_id, row.version)
-    resource = json.loads(cipher.decrypt(row.payload, ctx))
-    meta = dict(resource.get("meta") or {})
-    meta["versionId"] = str(row.version)
-    meta["lastUpdated"] = row.recorded_at.isoformat()
+_SHARED_REF = re.compile(
+    rb'"reference":"('
+    + "|".join(sorted(fhir.SHARED_TYPES)).encode()
+    + rb')/([A-Za-z0-9.\-]{1,64})"'
+)
+
+
+_OPEN_FIELDS = ("resource_type", "fhir_id", "version", "recorded_at", "payload")
+
+
+def _open(cipher: vault.Cipher, row: tuple, shared_refs: set | None = None) -> dict:
+    rtype, fid, version, recorded_at, payload = row
+    plaintext = cipher.decrypt(payload, _context(rtype, fid, version))
+    if shared_refs is not None:
+        # Stored JSON is compact, so references to directory data are found in the bytes
+        # without walking every resource.
+        shared_refs.update((t.decode(), i.decode()) for t, i in _SHARED_REF.findall(plaintext))
+    resource = orjson.loads(plaintext)
+    meta = resource.get("meta") or {}
+    meta["versionId"] = str(version)
+    meta["lastUpdated"] = recorded_at.isoformat()
     resource["meta"] = meta
     return resource
 
 
-def open_rows(permit: Decision, patient_id: int, rows: Iterable[ResourceVersion]) -> list[dict]:
+def open_rows(
+    permit: Decision,
+    patient_id: int,
+    rows: QuerySet | Iterable[ResourceVersion],
+    shared_refs: set | None = None,
+) -> list[dict]:
+    """Decrypt rows; ``shared_refs`` (if given) collects the (type, id) of directory data they name."""
     _check(permit)
     cipher = vault.cipher(patient_id)
-    return [_open(cipher, r) for r in rows]
+    if isinstance(rows, QuerySet):
+        tuples = rows.values_list(*_OPEN_FIELDS)  # no model instances on the hot path
+    else:
+        tuples = ((r.resource_type, r.fhir_id, r.version, r.recorded_at, r.payload) for r in rows)
+    return [_open(cipher, t, shared_refs) for t in tuples]
 
 
 def open_provenance(permit: Decision, patient_id: int, row: ResourceVersion) -> dict:
     _check(permit)
     ctx = _context(row.resource_type, row.fhir_id, row.version) + "/provenance"
-    return json.loads(vault.cipher(patient_id).decrypt(row.provenance, ctx))
+    return orjson.loads(vault.cipher(patient_id).decrypt(row.provenance, ctx))
 
 
 def current_rows(patient_id: int, resource_type: str | None = None):

@@ -61,4 +61,4 @@ class Command(BaseCommand):
         except (ValidationError, services.UnknownRole) as exc:
             msgs = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
             raise CommandError(" ".join(msgs)) from None
-        self.stdout.write(f"Created {user.get_role_display().lower()} account {user.email}.")
+        self.stdout.write(f"Created {user.role} account {user.email}.")
