@@ -500,17 +500,13 @@ def post_bundle(request):
     actor = _actor(request)
     try:
         bundle = imports.parse(data, max_bytes=limit)
-        result, locations = services.import_with_locations(
-            actor, patient.pk, bundle, Purpose.SELF, filename="FHIR API"
+        result = imports.import_bundle(
+            actor, bundle, patient_id=patient.pk, purpose=Purpose.SELF, filename="FHIR API"
         )
     except imports.ImportRefused as exc:
         return outcome(400, "invalid", str(exc))
     entries = []
-    for location in locations:
-        if location is None:
-            entries.append({"response": {"status": "200 OK"}})
-            continue
-        rtype, fid, version = location
+    for rtype, fid, version in result.locations:
         response: dict[str, Any] = {"status": "201 Created" if version == 1 else "200 OK"}
         if version is None:
             response["location"] = f"{rtype}/{fid}"

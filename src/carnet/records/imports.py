@@ -28,6 +28,9 @@ class ImportResult:
     shared_created: int = 0
     shared_reused: int = 0
     by_type: dict[str, int] = field(default_factory=dict)
+    # Per entry, in the file's order: (type, id, version) it became; version is None for
+    # shared directory data (practitioners, organisations).
+    locations: list[tuple[str, str, int | None]] = field(default_factory=list)
 
 
 def parse(data: bytes | str, *, max_bytes: int | None = None) -> dict:
@@ -165,6 +168,7 @@ def import_bundle(
             else:
                 new = store.new_id()
             target = f"{rtype}/{new}"
+            result.locations.append((rtype, new, None if rtype in fhir.SHARED_TYPES else 1))
             if isinstance(full_url, str) and full_url:
                 mapping[full_url] = target
             if isinstance(old_id, str) and old_id:
@@ -200,13 +204,12 @@ def import_bundle(
                 raise ImportRefused(
                     f"entry {n} ({res['resourceType']}): reference {dangling[0][:80]} points to nothing in the file or the record"
                 )
-        # Shared resources may refer to each other (PractitionerRole -> Practitioner).
         provenance = {"file": filename[:255], "by": actor.label}
         if existing_patient:
             patient_res = [r for _n, r in to_write if r["resourceType"] == "Patient"]
             to_write = [(n, r) for n, r in to_write if r["resourceType"] != "Patient"]
             for r in patient_res:
-                store.write_version(
+                version = store.write_version(
                     patient_id,
                     r,
                     source=Source.IMPORT,
@@ -214,6 +217,10 @@ def import_bundle(
                     provenance=provenance,
                 )
                 result.created += 1
+                result.locations = [
+                    (t, i, version if (t, i) == ("Patient", r["id"]) else v)
+                    for t, i, v in result.locations
+                ]
         result.created += store.write_new(
             patient_id,
             (r for _n, r in to_write),
