@@ -20,7 +20,7 @@ def test_it_creates_a_key_and_shows_it_once(client, citizen):
     response = client.post(reverse("accounts:token_create"), {"name": "Ma tablette"})
     assert response.status_code == 200
     html = response.content.decode()
-    raw = re.search(r'value="(carnet_[^"]+)"', html).group(1)
+    raw = re.search(r">(carnet_[^<]+)</textarea>", html).group(1)
     assert "affichée qu’une seule fois" in html
     token = AccessToken.objects.get(user=citizen)
     assert token.name == "Ma tablette"

@@ -81,7 +81,7 @@ def test_it_imports_a_bundle_in_the_background(client, citizen, immediate):
     job_url = response["Location"]
     page = client.get(job_url).content.decode()
     assert "Fichier importé" in page
-    assert "3 éléments ont été ajoutés à votre dossier." in page
+    assert "2 éléments ont été ajoutés à votre dossier." in page
     assert "Résultats et mesures" in page and "Vaccins" in page
     assert _rows(citizen) == 3
     status = client.get(job_url + "etat/").json()

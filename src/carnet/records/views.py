@@ -181,6 +181,8 @@ def import_job(request, job_id: str):
     }
     if state == tasks.DONE:
         context["kinds"] = summarise(status.get("by_type") or {})
+        # Count what the person sees listed (their identity card is not a health datum).
+        context["added"] = sum(n for _key, _label, n in context["kinds"])
     elif state == tasks.REFUSED:
         context["refusal"] = explain_refusal(status.get("error") or "")
     return render(request, "records/import_job.html", context)
