@@ -1,38 +1,6 @@
-import json
-from pathlib import Path
-
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 
-from carnet.access import audit
-from carnet.access.services import Actor, Purpose
-from carnet.accounts import services as accounts
-from carnet.records import imports
-
-SYNTHEA = Path("/work/shared/data/synthea")
-SMALL = next(SYNTHEA.glob("Gustavo_Mej*.json"))  # 78 entries
-
-
-def citizen(email: str):
-    """A citizen with their own (empty) record and a personal access token."""
-    user = accounts.create_user(email, None)
-    _token, raw = accounts.create_token(user)
-    return user, {"Authorization": f"Bearer {raw}"}
-
-
-def import_into(user, path: Path = SMALL):
-    patient_id = accounts.patient_of(user).pk
-    imports.import_bundle(
-        Actor.of_user(user), path.read_bytes(), patient_id=patient_id, purpose=Purpose.SELF
-    )
-    return patient_id
-
-
-def source(path: Path = SMALL) -> list[dict]:
-    return [e["resource"] for e in json.loads(path.read_text())["entry"]]
-
-
-def denials(patient_id: int) -> list[dict]:
-    return [e for e in audit.history(patient_id) if e["decision"] == "deny"]
+from .fhir_api import citizen, source
 
 
 def test_metadata_is_a_valid_r4_capability_statement_without_a_token(client):

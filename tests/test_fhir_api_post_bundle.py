@@ -1,36 +1,10 @@
 import json
-from pathlib import Path
 
 from carnet.access import audit
-from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
-from carnet.records import imports
 
-SYNTHEA = Path("/work/shared/data/synthea")
-SMALL = next(SYNTHEA.glob("Gustavo_Mej*.json"))  # 78 entries
-
-
-def citizen(email: str):
-    """A citizen with their own (empty) record and a personal access token."""
-    user = accounts.create_user(email, None)
-    _token, raw = accounts.create_token(user)
-    return user, {"Authorization": f"Bearer {raw}"}
-
-
-def import_into(user, path: Path = SMALL):
-    patient_id = accounts.patient_of(user).pk
-    imports.import_bundle(
-        Actor.of_user(user), path.read_bytes(), patient_id=patient_id, purpose=Purpose.SELF
-    )
-    return patient_id
-
-
-def source(path: Path = SMALL) -> list[dict]:
-    return [e["resource"] for e in json.loads(path.read_text())["entry"]]
-
-
-def denials(patient_id: int) -> list[dict]:
-    return [e for e in audit.history(patient_id) if e["decision"] == "deny"]
+from .fhir_api import SMALL, citizen, source
+from .helpers import largest_synthea
 
 
 def counts():
@@ -164,7 +138,7 @@ def test_imported_data_stays_out_of_another_persons_reach(client):
 def test_a_bundle_bigger_than_djangos_default_upload_limit_is_accepted(client, settings):
     # Django refuses request.body over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default);
     # the API has its own limit, CARNET_MAX_IMPORT_BYTES, and the big Synthea files pass it.
-    biggest = max(SYNTHEA.glob("*.json"), key=lambda p: p.stat().st_size)
+    biggest = largest_synthea()
     assert biggest.stat().st_size > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     assert biggest.stat().st_size < settings.CARNET_MAX_IMPORT_BYTES
     _alice, auth = citizen("alice@example.org")
