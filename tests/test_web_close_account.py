@@ -1,6 +1,7 @@
 """Closing one's account from the web: explained, confirmed twice, then crypto-shredded."""
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from carnet.access.services import Actor, Purpose
@@ -20,6 +21,7 @@ BUNDLE = {
 
 @pytest.fixture
 def citizen(client):
+    cache.clear()  # the rate limits live in the cache
     user = accounts.create_user("alice@example.org", PASSWORD)
     patient = accounts.patient_of(user)
     imports.import_bundle(Actor.of_user(user), BUNDLE, patient_id=patient.pk, purpose=Purpose.SELF)
@@ -83,3 +85,15 @@ def test_it_sends_a_practitioner_to_the_operator(client):
     html = client.post(reverse("accounts:close"), {"confirm": "FERMER", "password": PASSWORD})
     assert "adressez-vous à l’équipe qui gère Carnet" in html.content.decode()
     assert User.objects.filter(pk=doctor.pk).exists()
+
+
+def test_it_slows_down_password_guessing(client, citizen):
+    for _ in range(10):
+        response = client.post(
+            reverse("accounts:close"), {"confirm": "FERMER", "password": "guess"}
+        )
+        assert response.status_code == 400
+    response = client.post(reverse("accounts:close"), {"confirm": "FERMER", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Trop de tentatives" in response.content.decode()
+    assert User.objects.filter(pk=citizen.pk).exists()

@@ -1,5 +1,6 @@
 """The account page: profile, security, API keys, closing the account."""
 
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -93,6 +94,12 @@ def close_account(request):
     if patient is None:
         return render(request, "accounts/close_no_record.html")
     form = CloseAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and not ratelimit.consume(
+        request, action="reauthenticate", user=request.user
+    ):
+        # Same limit as allauth's own password re-entry: guessing is slowed down.
+        form.add_error(None, _("Too many attempts. Wait a minute, then try again."))
+        return render(request, "accounts/close.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         user = request.user
         try:
