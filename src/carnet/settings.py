@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "carnet.vault",
     "carnet.access",
     "carnet.records",
+    "carnet.care",
     "carnet.web",
     "carnet.demo",
 ]
