@@ -201,3 +201,40 @@ def test_a_mutated_bundle_is_imported_whole_or_refused_whole(citizen, data):
         return
     entries = json.loads(data)["entry"]
     assert result.created + result.shared_created + result.shared_reused == len(entries)
+
+
+@pytest.mark.parametrize(
+    "data,reason",
+    [
+        (b'{"resourceType": "Bundle", "type": "collection", "entry": [', "unreadable"),
+        (b"\xff\xfe not utf-8", "unreadable"),
+        (b'{"resourceType": "Patient"}', "not_bundle"),
+        (b'{"resourceType": "Bundle", "type": "history"}', "not_bundle"),
+        (b'{"resourceType": "Bundle", "type": "collection", "entry": [{}]}', "entry"),
+    ],
+)
+def test_every_refusal_carries_a_reason_an_interface_can_translate(citizen, data, reason):
+    with pytest.raises(imports.ImportRefused) as refused:
+        _import(citizen, data)
+    assert refused.value.reason == reason
+    if reason == "entry":
+        assert refused.value.entry == 1
+
+
+def test_a_refusal_for_two_people_names_both_entries(citizen):
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {"resource": {"resourceType": "Observation", "status": "final", "code": {"text": "x"}}},
+            {"resource": {"resourceType": "Patient"}},
+            {"resource": {"resourceType": "Patient"}},
+        ],
+    }
+    with pytest.raises(imports.ImportRefused) as refused:
+        _import(citizen, json.dumps(bundle).encode())
+    assert (refused.value.reason, refused.value.entry, refused.value.other_entry) == (
+        "several_people",
+        2,
+        3,
+    )

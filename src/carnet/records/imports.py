@@ -18,7 +18,29 @@ ACCEPTED_BUNDLE_TYPES = {"transaction", "batch", "collection", "document", "sear
 
 
 class ImportRefused(ValueError):
-    """The file was refused; nothing was written. ``str()`` says which entry and why."""
+    """The file was refused; nothing was written.
+
+    ``str()`` says which entry and why, in English, for whoever produced the file;
+    ``reason`` (one of REASONS) and ``entry`` let an interface explain it in the person's
+    own language.
+    """
+
+    REASONS = (
+        "too_big",
+        "unreadable",
+        "not_bundle",
+        "entry",
+        "several_people",
+        "no_patient",
+        "no_record",
+    )
+
+    def __init__(
+        self, message: str, *, reason: str, entry: int | None = None, other_entry: int | None = None
+    ):
+        super().__init__(message)
+        assert reason in self.REASONS
+        self.reason, self.entry, self.other_entry = reason, entry, other_entry
 
 
 @dataclass
@@ -38,7 +60,8 @@ def parse(data: bytes | str, *, max_bytes: int | None = None) -> dict:
     limit = max_bytes or settings.CARNET_MAX_IMPORT_BYTES
     if len(data) > limit:
         raise ImportRefused(
-            f"the file is too big ({len(data) // (1024 * 1024)} MB); the limit is {limit // (1024 * 1024)} MB"
+            f"the file is too big ({len(data) // (1024 * 1024)} MB); the limit is {limit // (1024 * 1024)} MB",
+            reason="too_big",
         )
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogatepass")
@@ -47,33 +70,41 @@ def parse(data: bytes | str, *, max_bytes: int | None = None) -> dict:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ImportRefused("the file is not text encoded in UTF-8") from None
+        raise ImportRefused("the file is not text encoded in UTF-8", reason="unreadable") from None
     try:
         bundle = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         if "depth" in str(exc).lower() or "recursion" in str(exc).lower():
-            raise ImportRefused("the file is nested too deeply to be a FHIR resource") from None
+            raise ImportRefused(
+                "the file is nested too deeply to be a FHIR resource", reason="unreadable"
+            ) from None
         raise ImportRefused(
-            f"the file is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+            f"the file is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
+            reason="unreadable",
         ) from None
     return bundle
 
 
 def _entries(bundle) -> list[dict]:
     if not isinstance(bundle, dict):
-        raise ImportRefused("the file does not hold a FHIR resource (a JSON object was expected)")
+        raise ImportRefused(
+            "the file does not hold a FHIR resource (a JSON object was expected)",
+            reason="unreadable",
+        )
     rtype = bundle.get("resourceType")
     if rtype != "Bundle":
         raise ImportRefused(
-            f"the file holds a {str(rtype)[:40]!r} resource; a FHIR Bundle was expected"
+            f"the file holds a {str(rtype)[:40]!r} resource; a FHIR Bundle was expected",
+            reason="not_bundle",
         )
     if bundle.get("type") not in ACCEPTED_BUNDLE_TYPES:
         raise ImportRefused(
-            f"bundle type {str(bundle.get('type'))[:40]!r} cannot be imported; use a transaction or collection bundle"
+            f"bundle type {str(bundle.get('type'))[:40]!r} cannot be imported; use a transaction or collection bundle",
+            reason="not_bundle",
         )
     entries = bundle.get("entry") or []
     if not isinstance(entries, list):
-        raise ImportRefused("the bundle's entry must be a list")
+        raise ImportRefused("the bundle's entry must be a list", reason="not_bundle")
     return entries
 
 
@@ -83,24 +114,32 @@ def _plan(bundle: dict):
     resources: list[dict] = []
     for n, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict) or not isinstance(entry.get("resource"), dict):
-            raise ImportRefused(f"entry {n}: has no resource")
+            raise ImportRefused(f"entry {n}: has no resource", reason="entry", entry=n)
         request = entry.get("request")
         if isinstance(request, dict) and request.get("method", "POST") not in ("POST", "PUT"):
             raise ImportRefused(
-                f"entry {n}: method {str(request.get('method'))[:10]} is not supported; only POST and PUT"
+                f"entry {n}: method {str(request.get('method'))[:10]} is not supported; only POST and PUT",
+                reason="entry",
+                entry=n,
             )
         res = entry["resource"]
         rtype = res.get("resourceType")
         try:
             fhir.validate(res)
         except fhir.InvalidResource as exc:
-            raise ImportRefused(f"entry {n} ({str(rtype)[:40]}): {exc}") from None
+            raise ImportRefused(
+                f"entry {n} ({str(rtype)[:40]}): {exc}", reason="entry", entry=n
+            ) from None
         try:
             orjson.dumps(res)  # what cannot be stored is refused now, naming the entry
         except orjson.JSONEncodeError as exc:
-            raise ImportRefused(f"entry {n} ({rtype}): cannot be stored ({exc})") from None
+            raise ImportRefused(
+                f"entry {n} ({rtype}): cannot be stored ({exc})", reason="entry", entry=n
+            ) from None
         if rtype == "Bundle":
-            raise ImportRefused(f"entry {n}: a bundle inside a bundle cannot be imported")
+            raise ImportRefused(
+                f"entry {n}: a bundle inside a bundle cannot be imported", reason="entry", entry=n
+            )
         resources.append(
             (n, entry.get("fullUrl"), orjson.loads(orjson.dumps(res)))
         )  # a private copy
@@ -108,7 +147,10 @@ def _plan(bundle: dict):
     patients = [r for r in resources if r[2]["resourceType"] == "Patient"]
     if len(patients) > 1:
         raise ImportRefused(
-            f"entries {patients[0][0]} and {patients[1][0]}: a file must hold the record of one person only"
+            f"entries {patients[0][0]} and {patients[1][0]}: a file must hold the record of one person only",
+            reason="several_people",
+            entry=patients[0][0],
+            other_entry=patients[1][0],
         )
     return resources, patients
 
@@ -134,9 +176,11 @@ def import_bundle(
     bundle = data if isinstance(data, dict) else parse(data)
     resources, patients = _plan(bundle)
     if patient_id is None and create_patient is None:
-        raise ImportRefused("no record to import into")
+        raise ImportRefused("no record to import into", reason="no_record")
     if patient_id is None and not patients:
-        raise ImportRefused("the file holds no Patient, so it cannot start a new record")
+        raise ImportRefused(
+            "the file holds no Patient, so it cannot start a new record", reason="no_patient"
+        )
 
     if patient_id is not None:
         permit = access.require(actor, patient_id, Action.IMPORT, purpose, audit_now=False)
@@ -202,7 +246,9 @@ def import_bundle(
             dangling = fhir.rewrite_references(res, resolve)
             if dangling:
                 raise ImportRefused(
-                    f"entry {n} ({res['resourceType']}): reference {dangling[0][:80]} points to nothing in the file or the record"
+                    f"entry {n} ({res['resourceType']}): reference {dangling[0][:80]} points to nothing in the file or the record",
+                    reason="entry",
+                    entry=n,
                 )
         provenance = {"file": filename[:255], "by": actor.label}
         if existing_patient:

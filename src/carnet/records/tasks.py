@@ -94,7 +94,14 @@ def run_import(job_id: str, user_id: int, patient_id: int, sealed: bytes, sealed
             progress=progress,
         )
     except imports.ImportRefused as exc:
-        set_status(job_id, state=REFUSED, error=str(exc))
+        set_status(
+            job_id,
+            state=REFUSED,
+            error=str(exc),
+            reason=exc.reason,
+            entry=exc.entry,
+            other_entry=exc.other_entry,
+        )
     except (NotFound, User.DoesNotExist, vault.VaultError):
         # The record is gone (closed meanwhile) or no longer the person's: say nothing more.
         set_status(job_id, state=FAILED)

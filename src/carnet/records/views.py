@@ -184,7 +184,12 @@ def import_job(request, job_id: str):
         # Count what the person sees listed (their identity card is not a health datum).
         context["added"] = sum(n for _key, _label, n in context["kinds"])
     elif state == tasks.REFUSED:
-        context["refusal"] = explain_refusal(status.get("error") or "")
+        context["refusal"] = explain_refusal(
+            status.get("reason") or "",
+            status.get("error") or "",
+            entry=status.get("entry"),
+            other_entry=status.get("other_entry"),
+        )
     return render(request, "records/import_job.html", context)
 
 
@@ -203,39 +208,37 @@ def import_status(request, job_id: str):
     )
 
 
-def explain_refusal(message: str) -> dict:
-    """Plain words for why a file was refused and what to do, from the importer's message.
+def explain_refusal(
+    reason: str, message: str, *, entry: int | None = None, other_entry: int | None = None
+) -> dict:
+    """Plain words for why a file was refused and what to do next.
 
-    The importer names the entry and the technical problem (in English, for the people
-    who produce FHIR files); the person gets a translated explanation and a next step,
-    with the technical detail kept underneath.
+    The importer gives a reason code and the entry at fault, and a technical message (in
+    English, for the people who produce FHIR files); the person gets a translated
+    explanation and a next step, with the technical detail kept underneath.
     """
-    entry = re.match(r"^entr(?:y|ies) (\d+)(?: and (\d+))?", message)
-    if message.startswith("the file is too big"):
+    if reason == "too_big":
         title = _("This file is too big.")
         advice = _(
             "The limit is %(limit)s MB. Export a shorter period from the service the file comes from, or split it into several files."
         ) % {"limit": _megabytes(settings.CARNET_MAX_IMPORT_BYTES)}
-    elif entry and entry.group(2):
+    elif reason == "several_people":
         title = _("This file holds the records of several people (items %(a)s and %(b)s).") % {
-            "a": entry.group(1),
-            "b": entry.group(2),
+            "a": entry,
+            "b": other_entry,
         }
         advice = _("Import only your own record: one file per person.")
-    elif entry:
-        title = _("Item number %(n)s of the file has a problem.") % {"n": entry.group(1)}
+    elif reason == "entry":
+        title = _("Item number %(n)s of the file has a problem.") % {"n": entry}
         advice = _(
             "Nothing was imported: a file goes in whole or not at all. Ask the service that made the file for a corrected one, or remove that item, then import the file again."
         )
-    elif any(
-        s in message
-        for s in ("not valid JSON", "UTF-8", "nested too deeply", "does not hold a FHIR resource")
-    ):
+    elif reason == "unreadable":
         title = _("Carnet cannot read this file.")
         advice = _(
             "Check that you chose the right file, in JSON format, and that it is complete: a download that stopped halfway gives a cut-off file. Then try again."
         )
-    elif "Bundle was expected" in message or "bundle type" in message or "entry must" in message:
+    elif reason == "not_bundle":
         title = _("This file is not a set of health data that Carnet can import.")
         advice = _(
             "Ask the service the file comes from for an export of the whole record in FHIR format (a “Bundle”), then import that file."
