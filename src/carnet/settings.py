@@ -11,6 +11,23 @@ CARNET_DEBUG            1 for development
 CARNET_SECRET_KEY       Django secret; CARNET_SECRET_KEY_FILE may name a file holding it
 CARNET_ALLOWED_HOSTS    comma-separated host names (default localhost,127.0.0.1)
 CARNET_EMAIL_URL        smtp://user:pass@host:port (console backend when unset)
+
+Notifications (carnet.notify):
+CARNET_SITE_URL         the address people open Carnet at, for links in emails and SMS
+                        (default http://localhost:8000)
+CARNET_SMS_BACKEND      console (prints, the default), file (JSON lines in CARNET_SMS_FILE,
+                        default CARNET_DATA_DIR/sms.jsonl) or http (a gateway, below)
+CARNET_SMS_URL          http backend: POST {to, from, text, client_ref} here with a bearer
+                        key; GET CARNET_SMS_URL/<client_ref> must say whether it holds one
+CARNET_SMS_KEY_FILE     file holding the gateway's bearer key (or CARNET_SMS_KEY)
+CARNET_SMS_SENDER       sender name or number (default Carnet)
+CARNET_SMS_INBOUND_SECRET  shared secret of the SMS reply webhook (or ..._FILE); the
+                        webhook answers 404 while it is unset
+CARNET_WEBPUSH_KEY_FILE VAPID private key (PEM) for Web Push; push is off while unset
+CARNET_WEBPUSH_SUBJECT  VAPID contact (default mailto:admin@carnet.localhost)
+CARNET_NOTIFY_LEASE     seconds a worker holds a message it is sending (default 300)
+CARNET_NOTIFY_MAX_ATTEMPTS  tries before a message is marked failed (default 8)
+CARNET_NOTIFY_RETRY_BASE    first retry delay in seconds, doubled each time (default 60)
 """
 
 import os
@@ -96,6 +113,7 @@ INSTALLED_APPS = [
     "carnet.vault",
     "carnet.access",
     "carnet.records",
+    "carnet.notify",
     "carnet.care",
     "carnet.web",
     "carnet.demo",
@@ -112,6 +130,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "carnet.accounts.language.SignInLanguageMiddleware",
     "carnet.web.middleware.NoStoreMiddleware",
 ]
 
@@ -277,3 +296,30 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"carnet": {"level": "INFO"}},
 }
+
+# --- Notifications (carnet.notify) ---------------------------------------------------------
+# Owned by carnet.notify; the variables are described in this module's docstring.
+CARNET_SITE_URL = os.environ.get("CARNET_SITE_URL", "http://localhost:8000").rstrip("/")
+CARNET_SMS_BACKEND = os.environ.get("CARNET_SMS_BACKEND", "console")
+CARNET_SMS_URL = os.environ.get("CARNET_SMS_URL", "")
+CARNET_SMS_KEY = envsecret("CARNET_SMS_KEY")
+CARNET_SMS_SENDER = os.environ.get("CARNET_SMS_SENDER", "Carnet")
+CARNET_SMS_FILE = Path(os.environ.get("CARNET_SMS_FILE") or DATA_DIR / "sms.jsonl")
+CARNET_SMS_TIMEOUT = envint("CARNET_SMS_TIMEOUT", 10)
+CARNET_SMS_INBOUND_SECRET = envsecret("CARNET_SMS_INBOUND_SECRET")
+CARNET_SMS_INBOUND_MAX_AGE = envint("CARNET_SMS_INBOUND_MAX_AGE", 300)
+CARNET_WEBPUSH_KEY_FILE = os.environ.get("CARNET_WEBPUSH_KEY_FILE") or None
+CARNET_WEBPUSH_SUBJECT = os.environ.get("CARNET_WEBPUSH_SUBJECT", "mailto:admin@carnet.localhost")
+# Push services a browser subscription may point at (the worker posts to them).
+CARNET_WEBPUSH_HOSTS = [
+    "fcm.googleapis.com",
+    "updates.push.services.mozilla.com",
+    "push.services.mozilla.com",
+    "notify.windows.com",
+    "push.apple.com",
+]
+CARNET_NOTIFY_LEASE = envint("CARNET_NOTIFY_LEASE", 300)
+CARNET_NOTIFY_MAX_ATTEMPTS = envint("CARNET_NOTIFY_MAX_ATTEMPTS", 8)
+CARNET_NOTIFY_RETRY_BASE = envint("CARNET_NOTIFY_RETRY_BASE", 60)
+CARNET_NOTIFY_KICK = envbool("CARNET_NOTIFY_KICK", True)
+# --- end of notifications ------------------------------------------------------------------
