@@ -65,3 +65,23 @@ def test_it_shows_allauth_pages_inside_carnet_in_english(client, name):
     html = client.get(reverse(name)).content.decode()
     assert '<html lang="en">' in html
     assert "Skip to main content" in html and "carnet.css" in html
+
+
+def test_the_switcher_remembers_the_choice_in_the_profile(client, citizen):
+    client.post(reverse("set_language"), {"language": "en", "next": reverse("home")})
+    citizen.refresh_from_db()
+    assert citizen.language == "en"
+
+
+def test_signing_in_applies_the_language_of_the_profile(client):
+    user = accounts.create_user("bob@example.org", "correct horse battery staple")
+    user.language = "en"
+    user.save()
+    response = client.post(
+        reverse("account_login"),
+        {"login": "bob@example.org", "password": "correct horse battery staple"},
+    )
+    assert response.status_code == 302
+    assert response.cookies["django_language"].value == "en"
+    html = client.get(reverse("home")).content.decode()
+    assert '<html lang="en">' in html

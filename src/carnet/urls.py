@@ -1,10 +1,10 @@
 from django.urls import include, path
-from django.views.i18n import set_language
 
+from carnet.accounts import language
 from carnet.records.api import api
 
 urlpatterns = [
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", language.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("", include("carnet.accounts.urls")),
     path("", include("carnet.records.urls")),

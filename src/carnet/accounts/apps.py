@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "carnet.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from . import language  # noqa: F401 - connects the sign-in receiver

@@ -1,7 +1,6 @@
 """The account page: profile, security, API keys, closing the account."""
 
 from allauth.core import ratelimit
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from carnet.access.services import Actor, NotFound, Purpose
 
-from . import services
+from . import language, services
 from .forms import CloseAccountForm, ProfileForm, TokenForm
 from .models import AccessToken
 
@@ -52,16 +51,7 @@ def profile(request):
     translation.activate(user.language)
     messages.success(request, _("Your profile is saved."))
     response = redirect("accounts:account")
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        user.language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        path=settings.LANGUAGE_COOKIE_PATH,
-        domain=settings.LANGUAGE_COOKIE_DOMAIN,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-    )
+    language.set_cookie(response, user.language)
     return response
 
 
