@@ -32,6 +32,10 @@ def _entry_hash(e: AuditEntry) -> str:
         hashlib.sha256(bytes(e.details)).hexdigest(),
         e.prev_hash,
     ]
+    # ``flagged`` joined the chain later: it is hashed only when set, so that entries
+    # written before it existed keep their hashes, and flipping it either way is detected.
+    if e.flagged:
+        payload.append("flagged")
     return hashlib.sha256(json.dumps(payload, separators=(",", ":")).encode()).hexdigest()
 
 
@@ -46,6 +50,7 @@ def append(
     resource_type: str = "",
     count: int = 0,
     details: dict | None = None,
+    flagged: bool = False,
 ) -> AuditEntry:
     """Append one entry to the patient's chain, in the caller's transaction if there is one."""
     try:
@@ -73,6 +78,7 @@ def append(
                     resource_type=resource_type,
                     count=count,
                     details=blob,
+                    flagged=flagged,
                     prev_hash=head.entry_hash if head else GENESIS,
                 )
                 entry.entry_hash = _entry_hash(entry)
@@ -169,6 +175,7 @@ def history(patient_id: int, limit: int = 200) -> list[dict]:
                 "decision": e.decision,
                 "resource_type": e.resource_type,
                 "count": e.count,
+                "flagged": e.flagged,
                 "details": details,
             }
         )

@@ -11,9 +11,10 @@ import logging
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import audit
+from . import audit, policy, signals
 
 log = logging.getLogger("carnet.access")
 
@@ -37,6 +38,15 @@ class Action(models.TextChoices):
     IMPORT = "import", _("imported")
     EXPORT = "export", _("exported")
     ERASE = "erase", _("erased")
+    # Consent: the person (or their legal representative) changing who sees what.
+    GRANT = "grant", _("gave access")
+    REVOKE = "revoke", _("withdrew access")
+    MASK = "mask", _("changed who sees an item")
+    SETTINGS = "settings", _("changed emergency settings")
+    BREAK_GLASS = "break_glass", _("opened in an emergency")
+    # Services of the Plateforme a proxy may use for the person.
+    APPOINTMENTS = "appointments", _("managed appointments")
+    MESSAGES = "messages", _("wrote messages")
 
 
 WRITE_ACTIONS = {Action.CREATE, Action.UPDATE, Action.DELETE, Action.IMPORT}
@@ -68,46 +78,84 @@ class Actor:
 
 @dataclass(frozen=True)
 class Decision:
+    """Permit or deny, why, what must follow (obligations) and what of the record it shows.
+
+    ``view`` (a ``policy.View``) is set on permits: ``records`` filters every query with
+    it, so one decision per request covers every item the request touches.
+    """
+
     permit: bool
     reason: str
     obligations: tuple[str, ...] = field(default_factory=tuple)
+    view: policy.View | None = None
 
     def __bool__(self):
         return self.permit
+
+    @property
+    def flagged(self) -> bool:
+        return "flag-for-review" in self.obligations
 
 
 class NotFound(Exception):
     """Denied, answered as 'not found' so that nothing reveals what exists."""
 
 
-def _owner_id(patient_id: int) -> int | None:
-    from carnet.accounts.models import Patient  # the owner is an account fact
-
-    return Patient.objects.filter(pk=patient_id).values_list("owner_id", flat=True).first()
-
-
 def decide(
-    actor: Actor, patient_id: int, action: str, purpose: str, labels: tuple[str, ...] = ()
+    actor: Actor,
+    patient_id: int,
+    action: str,
+    purpose: str,
+    labels: tuple[str, ...] = (),
+    *,
+    now=None,
 ) -> Decision:
-    """The policy decision: pure, no side effect. Anything unexpected is a deny."""
+    """The policy decision point: pure (reads facts, writes nothing). Anything unexpected is a deny.
+
+    ``labels`` are those of the one item concerned (``labels.of_resource`` plus the
+    person's masks), or empty for an operation on the whole record, whose permit then
+    carries the ``view`` that records must apply. Decisions are never cached: a
+    revocation takes effect on the very next request.
+    """
     try:
         action, purpose = Action(action), Purpose(purpose)
         if actor.user_id is None:
-            if (
-                actor.role == "operator"
-                and purpose == Purpose.OPERATIONS
-                and action in OPERATOR_ACTIONS
-            ):
-                return Decision(True, "operator command on the person's or the law's request")
-            return Decision(False, "no such permission")
-        if purpose == Purpose.SELF:
-            if _owner_id(patient_id) == actor.user_id:
-                return Decision(True, "the person's own record")
-            return Decision(False, "not the person's own record")
-        return Decision(False, "no sharing grant")
+            facts = policy.Facts(exists=True)
+        else:
+            facts = policy.load_facts(actor, int(patient_id), now or timezone.now())
+        return policy.evaluate(actor, facts, str(action), str(purpose), tuple(labels))
     except Exception:  # deny on error, never fail open
         log.exception("access decision failed; denying")
         return Decision(False, "error while deciding")
+
+
+def purpose_for(actor: Actor, patient_id: int) -> str:
+    """The purpose an actor reaches a record for: their own, as a proxy, in an emergency, or care.
+
+    It only picks the purpose to ask ``decide`` about; it grants nothing. An emergency in
+    progress wins over a narrower grant so that the emergency dataset is shown and the
+    access is flagged.
+    """
+    try:
+        facts = policy.load_facts(actor, int(patient_id), timezone.now())
+    except Exception:
+        log.exception("could not pick a purpose; care will be asked and denied")
+        return Purpose.TREATMENT
+    if facts.is_owner:
+        return Purpose.SELF
+    if facts.proxy is not None:
+        return Purpose.PROXY
+    if facts.emergency_id is not None and not facts.emergency_refused:
+        return Purpose.EMERGENCY
+    return Purpose.TREATMENT
+
+
+def _first_look(actor: Actor, patient_id: int) -> bool:
+    from .models import AuditEntry
+
+    return not AuditEntry.objects.filter(
+        patient_id=patient_id, actor_id=actor.user_id, decision="permit"
+    ).exists()
 
 
 def record(
@@ -122,7 +170,26 @@ def record(
     what: str = "",
     reason: str = "",
 ) -> None:
-    """Write the audit entry of a decision (call it inside the transaction of the work)."""
+    """Write the audit entry of a decision (call it inside the transaction of the work).
+
+    A proxy's entry says "proxy X acting for the person"; a practitioner's first permitted
+    look at a record sends ``signals.access_event`` ("first_look") once the work commits.
+    """
+    details = {
+        "actor": actor.label,
+        "organisation": actor.organisation,
+        "what": what,
+        "reason": reason,
+        "decision_reason": decision.reason,
+    }
+    if str(purpose) == Purpose.PROXY:
+        details["acting_for"] = _owner_label(patient_id)
+    first = (
+        decision.permit
+        and actor.role == "practitioner"
+        and str(purpose) in (Purpose.TREATMENT, Purpose.EMERGENCY)
+        and _first_look(actor, patient_id)
+    )
     audit.append(
         patient_id=patient_id,
         actor_id=actor.user_id,
@@ -132,14 +199,18 @@ def record(
         decision="permit" if decision.permit else "deny",
         resource_type=resource_type,
         count=count,
-        details={
-            "actor": actor.label,
-            "organisation": actor.organisation,
-            "what": what,
-            "reason": reason,
-            "decision_reason": decision.reason,
-        },
+        details=details,
+        flagged=decision.flagged,
     )
+    if first:
+        signals.send_on_commit(patient_id, "first_look", actor.label, urgent=False)
+
+
+def _owner_label(patient_id: int) -> str:
+    from carnet.accounts.models import Patient
+
+    p = Patient.objects.filter(pk=patient_id).select_related("owner").first()
+    return str(p.owner) if p and p.owner else f"patient {patient_id}"
 
 
 def require(
@@ -165,3 +236,17 @@ def require(
     if audit_now:
         record(actor, patient_id, action, purpose, decision, **details)
     return decision
+
+
+def authorize_consent(actor: Actor, patient_id: int, action: str) -> tuple[Decision, str]:
+    """Permit a change of consent (share, revoke, mask, emergency settings) or raise NotFound.
+
+    Only the person or a proxy who manages their record (a parent, a legal
+    representative) may change who sees what. The caller writes the audit entry with
+    ``record`` inside the transaction of the change.
+    """
+    purpose = purpose_for(actor, patient_id)
+    if purpose not in (Purpose.SELF, Purpose.PROXY):
+        purpose = Purpose.SELF  # asked as the person, so that anyone else is denied
+    decision = require(actor, patient_id, action, purpose, audit_now=False, what=str(action))
+    return decision, purpose

@@ -112,3 +112,8 @@ def patient_for_email(email: str) -> Patient | None:
     return (
         Patient.objects.filter(owner__email=email.strip().lower()).select_related("owner").first()
     )
+
+
+def create_child_patient() -> Patient:
+    """A minor's record created by a parent: no login of its own (see access.proxies.add_child)."""
+    return create_patient(owner=None)

@@ -62,6 +62,8 @@ class SearchToken(models.Model):
                 fields=["patient_id", "resource_type", "param", "token"], name="st_lookup"
             ),
             models.Index(fields=["patient_id", "resource_type", "fhir_id"], name="st_resource"),
+            # Label filters (access views) match tokens across types: covering index.
+            models.Index(fields=["patient_id", "param", "token", "fhir_id"], name="st_label"),
         ]
 
 

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from carnet.access import labels as access_labels
 from carnet.access import services as access
-from carnet.access.services import Action, Actor, NotFound, Purpose
+from carnet.access.services import Action, Actor, NotFound
 
 from . import fhir, store
 from .models import ResourceVersion, Source
@@ -33,11 +34,14 @@ def read(actor: Actor, resource_type: str, fhir_id: str, purpose: str) -> dict:
     row = store.locate(resource_type, fhir_id)
     if row is None:
         raise NotFound()
+    # The item's labels come from its blind tokens and masks, not from its plaintext:
+    # nothing is decrypted before access permits.
     permit = access.require(
         actor,
         row.patient_id,
         Action.READ,
         purpose,
+        labels=store.labels_of(row.patient_id, resource_type, fhir_id),
         resource_type=resource_type,
         count=1,
         what=f"{resource_type}/{fhir_id}",
@@ -71,7 +75,8 @@ def search(
     permit = access.require(
         actor, patient_id, Action.SEARCH, purpose, resource_type=resource_type, what=resource_type
     )
-    qs = store.current_rows(patient_id, resource_type)
+    # Filtered before counting: the total never includes what the actor may not see.
+    qs = store.restrict(store.current_rows(patient_id, resource_type), patient_id, permit.view)
     if code:
         qs = qs.filter(store.token_filter(patient_id, resource_type, "code", code))
     if category:
@@ -94,7 +99,9 @@ def everything(actor: Actor, patient_id: int, purpose: str) -> list[dict]:
 def whole_record(permit, patient_id: int) -> list[dict]:
     """Every current resource of the record, then the directory data they name (permit needed)."""
     refs: set[tuple[str, str]] = set()
-    rows = store.current_rows(patient_id).order_by("resource_type", "fhir_id")
+    rows = store.restrict(store.current_rows(patient_id), patient_id, permit.view).order_by(
+        "resource_type", "fhir_id"
+    )
     resources = store.open_rows(permit, patient_id, rows, shared_refs=refs)
     return resources + shared_for(refs)
 
@@ -110,7 +117,12 @@ def shared_for(refs: set[tuple[str, str]]) -> list[dict]:
 
 
 def history(actor: Actor, resource_type: str, fhir_id: str, purpose: str) -> list[dict]:
-    """Every version of a resource, newest first."""
+    """Every version of a resource, newest first.
+
+    Anyone but the person (and operators) gets the current version only: labels are
+    indexed for the current version, so a superseded version that was sensitive or
+    masked before an edit cannot be judged, and is not shown.
+    """
     row = store.locate(resource_type, fhir_id)
     if row is None:
         raise NotFound()
@@ -119,20 +131,24 @@ def history(actor: Actor, resource_type: str, fhir_id: str, purpose: str) -> lis
         row.patient_id,
         Action.READ,
         purpose,
+        labels=store.labels_of(row.patient_id, resource_type, fhir_id),
         resource_type=resource_type,
         what=f"{resource_type}/{fhir_id}/_history",
     )
     rows = ResourceVersion.objects.filter(
         patient_id=row.patient_id, resource_type=resource_type, fhir_id=fhir_id
     ).order_by("-version")
+    if not permit.view.all:
+        rows = rows.filter(is_current=True, deleted=False)
     return store.open_rows(permit, row.patient_id, rows)
 
 
 def count_by_type(actor: Actor, patient_id: int, purpose: str) -> dict[str, int]:
-    access.require(actor, patient_id, Action.SEARCH, purpose, what="summary")
+    permit = access.require(actor, patient_id, Action.SEARCH, purpose, what="summary")
     from django.db.models import Count
 
-    qs = store.current_rows(patient_id).values("resource_type").annotate(n=Count("id"))
+    qs = store.restrict(store.current_rows(patient_id), patient_id, permit.view)
+    qs = qs.values("resource_type").annotate(n=Count("id"))
     return {r["resource_type"]: r["n"] for r in qs}
 
 
@@ -149,8 +165,16 @@ def create(
         raise fhir.InvalidResource(
             f"{resource['resourceType']} is directory data, not part of a record"
         )
-    permit = access.require(actor, patient_id, Action.CREATE, purpose, audit_now=False)
     resource = {**resource, "id": store.new_id()}
+    # A practitioner may only add items their grant covers (scope and level).
+    permit = access.require(
+        actor,
+        patient_id,
+        Action.CREATE,
+        purpose,
+        audit_now=False,
+        labels=tuple(access_labels.of_resource(resource)),
+    )
     _check_references(patient_id, resource)
     with transaction.atomic():
         store.write_new(
@@ -180,7 +204,12 @@ def update(actor: Actor, resource: dict, purpose: str) -> dict:
     row = store.locate(rtype, rid)
     if row is None or row.deleted:
         raise NotFound()
-    permit = access.require(actor, row.patient_id, Action.UPDATE, purpose, audit_now=False)
+    # Both the item as stored and as it would become must be within the actor's view.
+    labels = set(store.labels_of(row.patient_id, rtype, rid))
+    labels |= set(access_labels.of_resource(resource))
+    permit = access.require(
+        actor, row.patient_id, Action.UPDATE, purpose, audit_now=False, labels=tuple(labels)
+    )
     _check_references(row.patient_id, resource)
     with transaction.atomic():
         store.write_version(
@@ -220,8 +249,5 @@ def _check_references(patient_id: int, resource: dict) -> None:
 
 
 def self_purpose(actor: Actor, patient_id: int) -> str:
-    """The purpose an actor reads a record for: their own, or care (sharing: see access)."""
-    from carnet.accounts.models import Patient
-
-    owner = Patient.objects.filter(pk=patient_id).values_list("owner_id", flat=True).first()
-    return Purpose.SELF if owner is not None and owner == actor.user_id else Purpose.TREATMENT
+    """The purpose an actor reads a record for (own, proxy, emergency, care): see access."""
+    return access.purpose_for(actor, patient_id)

@@ -7,6 +7,7 @@ permit along. Every plaintext comes out of ``_open`` and every ciphertext out of
 from __future__ import annotations
 
 import re
+import secrets
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,6 +16,8 @@ import orjson
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from carnet.access import labels as access_labels
+from carnet.access import masks as access_masks
 from carnet.access.services import Decision
 from carnet.vault import services as vault
 
@@ -79,17 +82,32 @@ def _row(
     )
 
 
+LABEL = "label"
+# Every item gets at least this many label tokens, padded with random ones, so that the
+# number of label rows does not tell which items carry a sensitivity category.
+LABEL_PAD = 4
+
+
 def _tokens(cipher: vault.Cipher, resource: dict) -> list[SearchToken]:
-    return [
+    rtype, rid, pid = resource["resourceType"], resource["id"], cipher.patient_id
+    out = [
         SearchToken(
-            patient_id=cipher.patient_id,
-            resource_type=resource["resourceType"],
-            fhir_id=resource["id"],
+            patient_id=pid,
+            resource_type=rtype,
+            fhir_id=rid,
             param=param,
             token=cipher.blind_index(value),
         )
         for param, value in fhir.search_terms(resource)
     ]
+    label_tokens = [cipher.blind_index(v) for v in access_labels.of_resource(resource)]
+    while len(label_tokens) < LABEL_PAD:
+        label_tokens.append(secrets.token_hex(16))  # same shape as an HMAC token
+    out += [
+        SearchToken(patient_id=pid, resource_type=rtype, fhir_id=rid, param=LABEL, token=t)
+        for t in label_tokens
+    ]
+    return out
 
 
 def write_new(
@@ -226,6 +244,64 @@ def locate(resource_type: str, fhir_id: str) -> ResourceVersion | None:
         .only("id", "patient_id", "resource_type", "fhir_id", "version", "deleted", "recorded_at")
         .first()
     )
+
+
+# --- What a permit's view may see (filtering in SQL, once per request) ------------------------
+
+
+def _having(cipher: vault.Cipher, patient_id: int, values) -> QuerySet:
+    return SearchToken.objects.filter(
+        patient_id=patient_id,
+        param=LABEL,
+        token__in=[cipher.blind_index(v) for v in values],
+    ).values("fhir_id")
+
+
+def restrict(qs: QuerySet, patient_id: int, view) -> QuerySet:
+    """Narrow a query on the patient's rows to what ``view`` (from a permit) shows.
+
+    Mirrors ``access.policy.View.allows`` in SQL: label tokens are matched by their
+    blind index under the patient's key, masks by item id. Counts, totals, pages and
+    exports are all computed on the narrowed query, so nothing hidden is ever counted.
+    """
+    if view is None:
+        raise PermissionError("reading health data needs a permit from access")
+    if view.all:
+        return qs
+    cipher = vault.cipher(patient_id)
+    L = access_labels
+    # Labelled items only: an item without labels shows to nobody but the person.
+    qs = qs.filter(fhir_id__in=_having(cipher, patient_id, [f"conf:{lv}" for lv in L.LEVELS]))
+    hidden = access_masks.hidden_ids(patient_id, view)
+    if hidden is not None:
+        qs = qs.exclude(fhir_id__in=hidden)
+    if view.emergency:
+        in_set = Q(fhir_id__in=_having(cipher, patient_id, ["set:emergency"]))
+        very = Q(fhir_id__in=_having(cipher, patient_id, ["conf:V"]))
+        referent_only = Q(fhir_id__in=access_masks.referent_only_ids(patient_id))
+        return qs.filter(in_set | (~very & ~referent_only))
+    above = []
+    if L.LEVELS.index(view.max_level) < L.LEVELS.index("R"):
+        above += ["conf:R"] + [f"sens:{s}" for s in L.SENSITIVITIES]
+    if L.LEVELS.index(view.max_level) < L.LEVELS.index("V"):
+        above.append("conf:V")
+    if above:
+        qs = qs.exclude(fhir_id__in=_having(cipher, patient_id, above))
+    if view.scopes is not None:
+        wanted = [f"scope:{c}" for c in sorted(view.scopes)] + ["set:identity"]
+        qs = qs.filter(fhir_id__in=_having(cipher, patient_id, wanted))
+    return qs
+
+
+def labels_of(patient_id: int, resource_type: str, fhir_id: str) -> tuple[str, ...]:
+    """An item's labels, recognised from its blind tokens, plus the person's masks on it."""
+    cipher = vault.cipher(patient_id)
+    known = {cipher.blind_index(v): v for v in access_labels.VOCABULARY}
+    tokens = SearchToken.objects.filter(
+        patient_id=patient_id, resource_type=resource_type, fhir_id=fhir_id, param=LABEL
+    ).values_list("token", flat=True)
+    found = sorted({known[t] for t in tokens if t in known})
+    return tuple(found + access_masks.labels_for(patient_id, resource_type, fhir_id))
 
 
 def token_filter(patient_id: int, resource_type: str, param: str, values: list[str]) -> Q:

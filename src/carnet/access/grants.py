@@ -1,0 +1,260 @@
+"""Sharing with practitioners: the médecin traitant and grants with a scope and a duration.
+
+Every change is the person's (or their legal representative's), is audited in the same
+transaction, and sends ``signals.access_event`` after commit. Decisions are never cached,
+so a revocation takes effect on the practitioner's very next request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import labels as L
+from . import services, signals
+from .models import EmergencyAccess, Grant, Proxy
+from .services import Action, Actor, NotFound
+
+# The durations the sharing page offers; "consultation" is one day, long enough for one
+# visit and the letters that follow it, short enough to be forgotten safely.
+DURATIONS: dict[str, timedelta | None] = {
+    "consultation": timedelta(hours=24),
+    "month": timedelta(days=30),
+    "year": timedelta(days=365),
+    "until_revoked": None,
+}
+
+
+class GrantRefused(ValueError):
+    """The grant asked for cannot exist (unknown practitioner, category, level or duration)."""
+
+
+@dataclass(frozen=True)
+class GrantInfo:
+    """One grant as the sharing page shows it."""
+
+    id: int
+    practitioner_id: int
+    practitioner: str
+    profession: str
+    organisation: str
+    kind: str
+    categories: frozenset[str]
+    max_level: str
+    mode: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    live: bool
+
+
+def _practitioner(user_id: int):
+    from carnet.accounts.models import Role, User
+
+    user = User.objects.filter(pk=user_id, role=Role.PRACTITIONER, is_active=True).first()
+    if user is None:
+        raise GrantRefused("no such health professional")
+    return user
+
+
+def _expiry(duration: str | timedelta | None, now: datetime) -> datetime | None:
+    if isinstance(duration, timedelta):
+        if duration <= timedelta(0):
+            raise GrantRefused("a grant must last some time")
+        return now + duration
+    if duration not in DURATIONS:
+        raise GrantRefused(f"unknown duration {duration!r}")
+    d = DURATIONS[duration]
+    return None if d is None else now + d
+
+
+def share(
+    actor: Actor,
+    patient_id: int,
+    practitioner_id: int,
+    *,
+    categories,
+    max_level: str = "N",
+    mode: str = "read",
+    duration: str | timedelta = "consultation",
+) -> Grant:
+    """Give a practitioner access to some categories of the record, up to a sensitivity level.
+
+    ``categories``: names from ``labels.CATEGORIES``; ``max_level``: ``N`` (nothing
+    sensitive), ``R`` (sensitive categories too) or ``V``; ``mode``: ``read`` or
+    ``write``; ``duration``: a key of ``DURATIONS`` or a timedelta. A new grant replaces
+    the practitioner's previous live one. Raises GrantRefused, or NotFound when the actor
+    may not manage this record.
+    """
+    try:
+        mask = L.categories_mask(categories)
+    except (KeyError, ValueError):
+        raise GrantRefused("unknown category") from None
+    if not mask:
+        raise GrantRefused("choose at least one kind of item")
+    if max_level not in L.LEVELS or mode not in ("read", "write"):
+        raise GrantRefused("unknown level or mode")
+    decision, purpose = services.authorize_consent(actor, patient_id, Action.GRANT)
+    who = _practitioner(practitioner_id)
+    now = timezone.now()
+    expires = _expiry(duration, now)
+    with transaction.atomic():
+        Grant.objects.filter(
+            patient_id=patient_id, grantee_id=who.pk, kind="care", revoked_at__isnull=True
+        ).update(revoked_at=now)
+        grant = Grant.objects.create(
+            patient_id=patient_id,
+            grantee_id=who.pk,
+            kind="care",
+            categories=mask,
+            max_level=max_level,
+            mode=mode,
+            created_at=now,
+            expires_at=expires,
+        )
+        services.record(
+            actor,
+            patient_id,
+            Action.GRANT,
+            purpose,
+            decision,
+            what=f"{who}: {', '.join(sorted(L.categories_of_mask(mask)))}; "
+            f"level {max_level}; {mode}; until {expires.isoformat() if expires else 'revoked'}",
+        )
+        signals.send_on_commit(patient_id, "grant_created", str(who))
+    return grant
+
+
+def set_referent(actor: Actor, patient_id: int, practitioner_id: int) -> Grant:
+    """Name the person's médecin traitant (replacing the previous one).
+
+    The referent sees the whole record, every category and level, and may write, except
+    the items the person masks as ``self`` (only me).
+    """
+    decision, purpose = services.authorize_consent(actor, patient_id, Action.GRANT)
+    who = _practitioner(practitioner_id)
+    now = timezone.now()
+    with transaction.atomic():
+        Grant.objects.filter(
+            patient_id=patient_id, kind="referent", revoked_at__isnull=True
+        ).update(revoked_at=now)
+        grant = Grant.objects.create(
+            patient_id=patient_id,
+            grantee_id=who.pk,
+            kind="referent",
+            categories=L.ALL_CATEGORIES_MASK,
+            max_level="V",
+            mode="write",
+            created_at=now,
+        )
+        services.record(
+            actor, patient_id, Action.GRANT, purpose, decision, what=f"{who}: médecin traitant"
+        )
+        signals.send_on_commit(patient_id, "grant_created", str(who))
+    return grant
+
+
+def revoke(actor: Actor, patient_id: int, grant_id: int) -> bool:
+    """Withdraw one grant (or the referent); effective on the next request. False if none live."""
+    decision, purpose = services.authorize_consent(actor, patient_id, Action.REVOKE)
+    with transaction.atomic():
+        grant = Grant.objects.filter(
+            pk=grant_id, patient_id=patient_id, revoked_at__isnull=True
+        ).first()
+        if grant is None:
+            return False
+        Grant.objects.filter(pk=grant.pk).update(revoked_at=timezone.now())
+        label = _label(grant.grantee_id)
+        services.record(
+            actor, patient_id, Action.REVOKE, purpose, decision, what=f"{label}: {grant.kind}"
+        )
+        signals.send_on_commit(patient_id, "grant_revoked", label)
+    return True
+
+
+def revoke_all(actor: Actor, patient_id: int) -> int:
+    """Withdraw every practitioner's access at once: grants, the referent, emergencies.
+
+    Proxies chosen by the person end too; legal representatives (parents, court,
+    mandate) do not, since the person alone cannot end them. Returns how many ended.
+    """
+    decision, purpose = services.authorize_consent(actor, patient_id, Action.REVOKE)
+    now = timezone.now()
+    with transaction.atomic():
+        n = Grant.objects.filter(patient_id=patient_id, revoked_at__isnull=True).update(
+            revoked_at=now
+        )
+        n += EmergencyAccess.objects.filter(
+            patient_id=patient_id, ended_at__isnull=True, expires_at__gt=now
+        ).update(ended_at=now)
+        n += Proxy.objects.filter(
+            patient_id=patient_id, basis="choice", revoked_at__isnull=True
+        ).update(revoked_at=now)
+        services.record(
+            actor, patient_id, Action.REVOKE, purpose, decision, count=n, what="everyone"
+        )
+        signals.send_on_commit(patient_id, "grant_revoked", actor.label)
+    return n
+
+
+def _label(user_id: int) -> str:
+    from carnet.accounts.models import User
+
+    user = User.objects.filter(pk=user_id).first()
+    return str(user) if user else f"account {user_id}"
+
+
+def list_grants(actor: Actor, patient_id: int, *, include_past: bool = False) -> list[GrantInfo]:
+    """The person's grants, newest first, for the sharing page (the person or a manager only)."""
+    from carnet.accounts.models import User
+
+    decision = services.decide(
+        actor, patient_id, Action.GRANT, services.purpose_for(actor, patient_id)
+    )
+    if not decision.permit or services.purpose_for(actor, patient_id) not in ("self", "proxy"):
+        raise NotFound()
+    now = timezone.now()
+    rows = Grant.objects.filter(patient_id=patient_id).order_by("-created_at", "-id")
+    if not include_past:
+        rows = rows.filter(revoked_at__isnull=True)
+    rows = list(rows)
+    users = {u.pk: u for u in User.objects.filter(pk__in=[g.grantee_id for g in rows])}
+    out = []
+    for g in rows:
+        u = users.get(g.grantee_id)
+        live = g.revoked_at is None and (g.expires_at is None or g.expires_at > now)
+        if not include_past and not live:
+            continue
+        out.append(
+            GrantInfo(
+                id=g.pk,
+                practitioner_id=g.grantee_id,
+                practitioner=str(u) if u else "",
+                profession=getattr(u, "profession", ""),
+                organisation=getattr(u, "organisation", ""),
+                kind=g.kind,
+                categories=L.categories_of_mask(g.categories),
+                max_level=g.max_level,
+                mode=g.mode,
+                created_at=g.created_at,
+                expires_at=g.expires_at,
+                revoked_at=g.revoked_at,
+                live=live,
+            )
+        )
+    return out
+
+
+def patients_shared_with(practitioner_id: int) -> list[int]:
+    """Records a practitioner has a live grant on (for their list of patients)."""
+    now = timezone.now()
+    return sorted(
+        set(
+            Grant.objects.filter(grantee_id=practitioner_id, revoked_at__isnull=True)
+            .exclude(expires_at__lte=now)
+            .values_list("patient_id", flat=True)
+        )
+    )

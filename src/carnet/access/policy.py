@@ -1,0 +1,260 @@
+"""The policy itself: pure functions from facts (who holds what, now) to a decision.
+
+``services.decide`` loads the facts once per request (``load_facts``) and calls
+``evaluate``; nothing here writes anything, so the same rules can be checked by property
+tests against an independent model. A ``View`` is what a permit lets the actor see of a
+record: ``records.store.restrict`` turns it into SQL (blind tokens and mask ids) and
+``View.allows`` applies it to one item's labels. Both must agree; the Hypothesis suite
+checks that they do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from . import labels as L
+
+# Proxy permissions (bitmask): what a relative may do for the person.
+PERM_READ = 1
+PERM_APPOINTMENTS = 2
+PERM_MESSAGES = 4
+PERM_MANAGE = 8  # manage the record itself: a parent, a legal representative
+PERMISSIONS = {
+    "read": PERM_READ,
+    "appointments": PERM_APPOINTMENTS,
+    "messages": PERM_MESSAGES,
+    "manage": PERM_MANAGE,
+}
+
+
+@dataclass(frozen=True)
+class View:
+    """What of a record a permit shows (``all`` for the person themself and operators)."""
+
+    all: bool = False
+    scopes: frozenset[str] | None = None  # None: every category
+    max_level: str = "N"
+    hidden_audiences: frozenset[str] = frozenset({"referent", "self"})
+    hide_parent_confidential: bool = False
+    emergency: bool = False
+
+    def allows(self, labels) -> bool:
+        """Whether one item with these labels (tokens and masks) is visible."""
+        if self.all:
+            return True
+        labels = set(labels)
+        # Deny by default: an item whose labels were never computed shows to nobody else.
+        if not any(lb.startswith("conf:") for lb in labels):
+            return False
+        level = L.level_of(labels)
+        if self.emergency:
+            if "mask:self" in labels or "mask:no-emergency" in labels:
+                return False
+            if "set:emergency" in labels:
+                return True
+            return "mask:referent" not in labels and level != "V"
+        for audience in self.hidden_audiences:
+            if f"mask:{audience}" in labels:
+                return False
+        if self.hide_parent_confidential and "mask:not-parents" in labels:
+            return False
+        if L.LEVELS.index(level) > L.LEVELS.index(self.max_level):
+            return False
+        if self.scopes is not None and "set:identity" not in labels:
+            scopes = {lb[6:] for lb in labels if lb.startswith("scope:")}
+            if not scopes or not scopes <= self.scopes:
+                return False
+        return True
+
+
+ALL = View(all=True)
+EMERGENCY = View(emergency=True, max_level="R")
+
+
+@dataclass(frozen=True)
+class GrantFact:
+    id: int
+    kind: str  # referent | care
+    categories: int
+    max_level: str
+    mode: str  # read | write
+
+
+@dataclass(frozen=True)
+class ProxyFact:
+    id: int
+    permissions: int
+    basis: str
+    max_level: str
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything the policy needs about one actor and one record, at one instant."""
+
+    exists: bool
+    is_owner: bool = False
+    referent: GrantFact | None = None
+    grant: GrantFact | None = None
+    proxy: ProxyFact | None = None
+    emergency_id: int | None = None
+    emergency_refused: bool = False
+    now: datetime | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _live(row, now) -> bool:
+    # A grant expiring exactly now is over: the boundary belongs to the past.
+    return row.revoked_at is None and (row.expires_at is None or row.expires_at > now)
+
+
+def load_facts(actor, patient_id: int, now: datetime) -> Facts:
+    """Read the facts for ``actor`` on ``patient_id`` (a few indexed queries, no writes)."""
+    from carnet.accounts.models import Patient
+
+    from .models import EmergencyAccess, EmergencySettings, Grant, Proxy
+
+    owner = Patient.objects.filter(pk=patient_id).values_list("owner_id", flat=True)[:1]
+    owner = list(owner)
+    if not owner:
+        return Facts(exists=False, now=now)
+    if actor.user_id is not None and owner[0] == actor.user_id:
+        return Facts(exists=True, is_owner=True, now=now)
+    if actor.user_id is None:
+        return Facts(exists=True, now=now)
+    referent = grant = proxy = None
+    if actor.role == "practitioner":
+        for g in Grant.objects.filter(
+            patient_id=patient_id, grantee_id=actor.user_id, revoked_at__isnull=True
+        ):
+            if not _live(g, now):
+                continue
+            fact = GrantFact(g.id, g.kind, g.categories, g.max_level, g.mode)
+            if g.kind == "referent":
+                referent = fact
+            elif grant is None or g.id > grant.id:
+                grant = fact  # the newest grant replaces older ones (see grants.share)
+    else:
+        for p in Proxy.objects.filter(
+            patient_id=patient_id, proxy_id=actor.user_id, revoked_at__isnull=True
+        ):
+            if _live(p, now) and (proxy is None or p.id > proxy.id):
+                proxy = ProxyFact(p.id, p.permissions, p.basis, p.max_level)
+    emergency_id, refused = None, False
+    if actor.role == "practitioner":
+        refused = EmergencySettings.objects.filter(patient_id=patient_id, refuse=True).exists()
+        session = (
+            EmergencyAccess.objects.filter(
+                patient_id=patient_id,
+                practitioner_id=actor.user_id,
+                ended_at__isnull=True,
+                expires_at__gt=now,
+            )
+            .values_list("id", flat=True)
+            .first()
+        )
+        emergency_id = session
+    return Facts(
+        exists=True,
+        referent=referent,
+        grant=grant,
+        proxy=proxy,
+        emergency_id=emergency_id,
+        emergency_refused=refused,
+        now=now,
+    )
+
+
+READS = {"read", "search"}
+WRITES = {"create", "update"}
+CONSENT = {"grant", "revoke", "mask", "settings"}
+
+
+def evaluate(actor, facts: Facts, action: str, purpose: str, labels=()):
+    """Permit or deny ``action`` for ``purpose``, given the facts; returns a ``Decision``."""
+    from .services import Decision
+
+    def deny(reason: str) -> Decision:
+        return Decision(False, reason)
+
+    if actor.user_id is None:
+        if actor.role == "operator" and purpose == "operations" and action in OPERATOR_ACTIONS:
+            return Decision(True, "operator command on the person's or the law's request", view=ALL)
+        return deny("no such permission")
+    if not facts.exists:
+        return deny("no such record")
+
+    if purpose == "self":
+        if not facts.is_owner:
+            return deny("not the person's own record")
+        return Decision(True, "the person's own record", view=ALL)
+
+    if purpose == "treatment":
+        if actor.role != "practitioner":
+            return deny("only health professionals act for care")
+        if facts.referent is not None:
+            view = View(scopes=None, max_level="V", hidden_audiences=frozenset({"self"}))
+            basis, may_write = "médecin traitant", True
+        elif facts.grant is not None:
+            g = facts.grant
+            view = View(scopes=L.categories_of_mask(g.categories), max_level=g.max_level)
+            basis, may_write = "sharing grant", g.mode == "write"
+        else:
+            return deny("no sharing grant")
+        if action in READS or (action in WRITES and may_write):
+            return _on_item(Decision(True, basis, view=view), labels)
+        return deny(f"{basis} does not allow {action}")
+
+    if purpose == "emergency":
+        if actor.role != "practitioner":
+            return deny("only health professionals break the glass")
+        if facts.emergency_refused:
+            return deny("the person refused emergency access in advance")
+        if facts.emergency_id is None:
+            return deny("no emergency access in progress")
+        if action not in READS:
+            return deny("emergency access only reads")
+        decision = Decision(
+            True, "emergency access (break the glass)", ("flag-for-review",), view=EMERGENCY
+        )
+        return _on_item(decision, labels)
+
+    if purpose == "proxy":
+        p = facts.proxy
+        if p is None:
+            return deny("no proxy for this person")
+        parent = p.basis == "parent"
+        view = View(
+            scopes=None,
+            max_level=p.max_level,
+            hidden_audiences=frozenset({"referent", "self"}),
+            hide_parent_confidential=parent,
+        )
+        needed = {
+            "read": PERM_READ,
+            "search": PERM_READ,
+            "appointments": PERM_APPOINTMENTS,
+            "messages": PERM_MESSAGES,
+        }.get(action)
+        if needed is None and (action in WRITES | CONSENT | {"import", "export"}):
+            needed = PERM_MANAGE
+        if needed is None or not p.permissions & needed:
+            return deny(f"the proxy may not {action}")
+        reason = "parent of a minor" if parent else f"proxy ({p.basis})"
+        return _on_item(Decision(True, reason, view=view), labels)
+
+    # assistance and research are not open yet; anything else is not a purpose at all.
+    return deny("no such permission")
+
+
+def _on_item(decision, labels):
+    """A permit on a whole record narrows to a deny when the one item named is not visible."""
+    from .services import Decision
+
+    if labels and not decision.view.allows(labels):
+        return Decision(False, "item not shared with this person")
+    return decision
+
+
+OPERATOR_ACTIONS = {"import", "export", "erase", "create"}

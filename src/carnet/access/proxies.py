@@ -1,0 +1,299 @@
+"""Proxies: a relative acting for the person, and parents managing a minor's record.
+
+A proxy is a citizen account with permissions (read, manage appointments, write messages,
+manage the record), a legal basis (the person's choice, a mandat de protection future, a
+court decision, parental authority) and an end date. Every access a proxy makes is
+recorded in the person's history as "proxy X acting for the person".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import policy, services, signals
+from .masks import years_before
+from .models import LEVEL_CODES, PROXY_BASES, Proxy
+from .services import Action, Actor, NotFound, Purpose
+
+PERMISSIONS = policy.PERMISSIONS  # read, appointments, messages, manage
+
+
+class ProxyRefused(ValueError):
+    """The proxy asked for cannot exist (unknown person, permission or basis)."""
+
+
+@dataclass(frozen=True)
+class ProxyInfo:
+    id: int
+    patient_id: int
+    proxy_id: int
+    proxy: str
+    permissions: frozenset[str]
+    basis: str
+    max_level: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    live: bool
+
+
+def permissions_mask(names) -> int:
+    try:
+        mask = 0
+        for n in names:
+            mask |= PERMISSIONS[n]
+    except KeyError:
+        raise ProxyRefused("unknown permission") from None
+    if not mask:
+        raise ProxyRefused("choose at least one permission")
+    return mask
+
+
+def _citizen(user_id: int):
+    from carnet.accounts.models import Role, User
+
+    user = User.objects.filter(pk=user_id, role=Role.CITIZEN, is_active=True).first()
+    if user is None:
+        raise ProxyRefused("a proxy is a person with a Carnet account")
+    return user
+
+
+def add_proxy(
+    actor: Actor,
+    patient_id: int,
+    proxy_user_id: int,
+    *,
+    permissions=("read",),
+    basis: str = "choice",
+    until: datetime | None = None,
+    max_level: str = "N",
+) -> Proxy:
+    """Let a relative act for the person: ``permissions`` among read, appointments, messages, manage.
+
+    ``basis``: ``choice`` (the person's own choice), ``mandate`` (mandat de protection
+    future) or ``court`` (a court decision); ``until``: end date or None (until revoked);
+    ``max_level``: how sensitive the items they may read can be (N by default: the person
+    opens sensitive items to a relative explicitly). Replaces that relative's previous
+    proxy. Raises ProxyRefused or NotFound.
+    """
+    if basis not in PROXY_BASES or basis == "parent":
+        raise ProxyRefused("unknown legal basis")  # parents: see add_child
+    if max_level not in LEVEL_CODES:
+        raise ProxyRefused("unknown level")
+    mask = permissions_mask(permissions)
+    now = timezone.now()
+    if until is not None and until <= now:
+        raise ProxyRefused("the end date is in the past")
+    decision, purpose = services.authorize_consent(actor, patient_id, Action.GRANT)
+    who = _citizen(proxy_user_id)
+    if who.pk == actor.user_id and purpose == Purpose.SELF:
+        raise ProxyRefused("one cannot be one's own proxy")
+    with transaction.atomic():
+        proxy = _create(patient_id, who.pk, mask, basis, max_level, now, until)
+        services.record(
+            actor,
+            patient_id,
+            Action.GRANT,
+            purpose,
+            decision,
+            what=f"proxy {who}: {', '.join(sorted(_names(mask)))}; {basis}",
+        )
+        signals.send_on_commit(patient_id, "proxy_created", str(who))
+    return proxy
+
+
+def _create(patient_id, proxy_id, mask, basis, max_level, now, until) -> Proxy:
+    Proxy.objects.filter(patient_id=patient_id, proxy_id=proxy_id, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    return Proxy.objects.create(
+        patient_id=patient_id,
+        proxy_id=proxy_id,
+        permissions=mask,
+        basis=basis,
+        max_level=max_level,
+        created_at=now,
+        expires_at=until,
+    )
+
+
+def _names(mask: int) -> frozenset[str]:
+    return frozenset(n for n, bit in PERMISSIONS.items() if mask & bit)
+
+
+def revoke_proxy(actor: Actor, patient_id: int, proxy_row_id: int) -> bool:
+    """End a proxy; effective on the next request. False when there is no such live proxy.
+
+    The person ends proxies they chose; a mandate, a court decision or parental
+    authority ends by law, not by a click: those are revoked by an operator
+    (``Actor.operator`` with purpose operations) acting on the legal decision.
+    """
+    if actor.user_id is None:
+        if actor.role != "operator":
+            raise NotFound()
+        decision = services.Decision(True, "operator acting on a legal decision")
+        purpose, bases = Purpose.OPERATIONS, PROXY_BASES
+    else:
+        decision, purpose = services.authorize_consent(actor, patient_id, Action.REVOKE)
+        bases = ("choice",)
+    with transaction.atomic():
+        row = Proxy.objects.filter(
+            pk=proxy_row_id, patient_id=patient_id, revoked_at__isnull=True, basis__in=bases
+        ).first()
+        if row is None:
+            return False
+        Proxy.objects.filter(pk=row.pk).update(revoked_at=timezone.now())
+        label = str(_citizen_or_none(row.proxy_id) or f"account {row.proxy_id}")
+        services.record(actor, patient_id, Action.REVOKE, purpose, decision, what=f"proxy {label}")
+        signals.send_on_commit(patient_id, "proxy_revoked", label)
+    return True
+
+
+def _citizen_or_none(user_id: int):
+    from carnet.accounts.models import User
+
+    return User.objects.filter(pk=user_id).first()
+
+
+def _info(p: Proxy, users: dict, now) -> ProxyInfo:
+    u = users.get(p.proxy_id)
+    return ProxyInfo(
+        id=p.pk,
+        patient_id=p.patient_id,
+        proxy_id=p.proxy_id,
+        proxy=str(u) if u else "",
+        permissions=_names(p.permissions),
+        basis=p.basis,
+        max_level=p.max_level,
+        created_at=p.created_at,
+        expires_at=p.expires_at,
+        revoked_at=p.revoked_at,
+        live=p.revoked_at is None and (p.expires_at is None or p.expires_at > now),
+    )
+
+
+def list_proxies(actor: Actor, patient_id: int, *, include_past: bool = False) -> list[ProxyInfo]:
+    """The person's proxies, for the proxies page (the person or a manager only)."""
+    from carnet.accounts.models import User
+
+    purpose = services.purpose_for(actor, patient_id)
+    if purpose not in (Purpose.SELF, Purpose.PROXY) or not services.decide(
+        actor, patient_id, Action.GRANT, purpose
+    ):
+        raise NotFound()
+    now = timezone.now()
+    rows = list(Proxy.objects.filter(patient_id=patient_id).order_by("-created_at", "-id"))
+    users = {u.pk: u for u in User.objects.filter(pk__in=[p.proxy_id for p in rows])}
+    out = [_info(p, users, now) for p in rows]
+    return out if include_past else [p for p in out if p.live]
+
+
+def represented_by(user) -> list[ProxyInfo]:
+    """The people a user may act for now (their live proxies), for "the spaces I manage"."""
+    now = timezone.now()
+    rows = [
+        p
+        for p in Proxy.objects.filter(proxy_id=user.pk, revoked_at__isnull=True)
+        if p.expires_at is None or p.expires_at > now
+    ]
+    return [_info(p, {user.pk: user}, now) for p in rows]
+
+
+def may(user, patient_id: int, permission: str) -> bool:
+    """Whether ``user`` may now do ``permission`` (appointments, messages…) for the person.
+
+    For other apps (care): the decision goes through ``decide``, without an audit entry;
+    the caller records the action itself with ``services.record`` when it happens.
+    """
+    action = {"read": Action.READ, "appointments": Action.APPOINTMENTS}.get(
+        permission, Action.MESSAGES if permission == "messages" else None
+    )
+    if action is None:
+        return False
+    actor = Actor.of_user(user)
+    purpose = services.purpose_for(actor, patient_id)
+    return (
+        purpose in (Purpose.SELF, Purpose.PROXY)
+        and services.decide(actor, patient_id, action, purpose).permit
+    )
+
+
+# --- Parents and minors ---------------------------------------------------------------------
+
+
+def majority(birth_date: date) -> datetime:
+    """The instant a person born on ``birth_date`` turns 18 (start of that day, server time)."""
+    day = date(
+        birth_date.year + 18,
+        birth_date.month,
+        28 if (birth_date.month, birth_date.day) == (2, 29) else birth_date.day,
+    )
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def add_child(parent, birth_date: date):
+    """A parent creates their minor child's record (no login of its own) and manages it.
+
+    The parent becomes a ``parent`` proxy with every permission, every sensitivity
+    level, ending at the child's 18th birthday. From 15 the child may keep chosen care
+    confidential from parents (``masks.keep_from_parents``). Returns the new Patient.
+    """
+    from carnet.accounts import services as accounts
+
+    ends = majority(birth_date)
+    now = timezone.now()
+    if not (years_before(ends, 18) <= now < ends):
+        raise ProxyRefused("the child must be a minor born in the past")
+    _citizen(parent.pk)
+    with transaction.atomic():
+        child = accounts.create_child_patient()
+        proxy = _create(child.pk, parent.pk, sum(PERMISSIONS.values()), "parent", "V", now, ends)
+        decision = services.Decision(True, "parent creating their minor child's record")
+        services.record(
+            Actor.of_user(parent),
+            child.pk,
+            Action.GRANT,
+            Purpose.PROXY,
+            decision,
+            what=f"parent {parent}: record created",
+        )
+        signals.send_on_commit(child.pk, "proxy_created", str(parent))
+    del proxy
+    return child
+
+
+def add_parent(actor: Actor, child_patient_id: int, other_parent_id: int) -> Proxy:
+    """A parent who manages a minor's record adds the other parent, with the same authority."""
+    decision, purpose = services.authorize_consent(actor, child_patient_id, Action.GRANT)
+    current = (
+        Proxy.objects.filter(
+            patient_id=child_patient_id,
+            proxy_id=actor.user_id,
+            basis="parent",
+            revoked_at__isnull=True,
+        )
+        .order_by("-id")
+        .first()
+    )
+    if purpose != Purpose.PROXY or current is None:
+        raise NotFound()
+    who = _citizen(other_parent_id)
+    with transaction.atomic():
+        proxy = _create(
+            child_patient_id,
+            who.pk,
+            current.permissions,
+            "parent",
+            "V",
+            timezone.now(),
+            current.expires_at,
+        )
+        services.record(
+            actor, child_patient_id, Action.GRANT, purpose, decision, what=f"parent {who}"
+        )
+        signals.send_on_commit(child_patient_id, "proxy_created", str(who))
+    return proxy
