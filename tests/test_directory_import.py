@@ -157,7 +157,8 @@ def test_one_practitioner_at_two_places_has_two_listings():
     assert sorted(DirectoryEntry.objects.values_list("town", flat=True)) == ["Albi", "Castres"]
 
 
-def test_small_batches_give_the_same_result():
+def test_small_batches_give_the_same_result(monkeypatch):
+    monkeypatch.setattr(directory, "ANALYZE_AFTER", 10)  # and statistics are refreshed
     with SMALL.open("rb") as fh:
         report = directory.import_rpps(fh, batch_size=4)
     assert (report.imported, report.created) == (21, 21)

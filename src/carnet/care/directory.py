@@ -40,6 +40,7 @@ BATCH = 5000
 MAX_LISTED = 20  # rejected rows listed one by one; beyond that only counted per reason
 MAX_LIMIT = 100
 MAX_FHIR_BYTES = 50 * 1024 * 1024
+ANALYZE_AFTER = 10_000  # rows; statistics are refreshed after imports at least this big
 
 # --- Folding --------------------------------------------------------------------------------
 
@@ -161,9 +162,10 @@ _WRITTEN = [
 _MAX_LENGTH = {f.name: f.max_length for f in DirectoryEntry._meta.concrete_fields if f.max_length}
 
 
-def _clip(name: str, value: str) -> str:
-    limit = _MAX_LENGTH.get(name)
-    return value[:limit] if limit and len(value) > limit else value
+def _clipped(listing: dict) -> dict:
+    # Longer text than a column holds would make PostgreSQL refuse the whole batch.
+    # (Slicing a str to or beyond its length returns it unchanged, without a copy.)
+    return {k: v[: _MAX_LENGTH[k]] for k, v in listing.items()}
 
 
 def _town_of(row: dict) -> tuple[str, str]:
@@ -224,7 +226,7 @@ def listing_from_row(row: dict) -> dict:
         "specialty_norm": fold(specialty),
         "town_norm": fold(town),
     }
-    return {k: _clip(k, v) for k, v in listing.items()}
+    return _clipped(listing)
 
 
 def _check_identifier(row: dict) -> str | None:
@@ -316,17 +318,26 @@ def _upsert_sql(columns: list[str]) -> str:
 def _write_batch(listings: Iterable[dict], source: str, run: str) -> int:
     """Upsert listings in one transaction (one statement, executemany: SQLite and PostgreSQL)."""
     columns = ["source", *_WRITTEN]
-    now = timezone.now()
+    fixed = {"source": source, "import_run": run, "updated_at": timezone.now()}
     rows = []
     for listing in listings:
-        values = {**listing, "source": source, "import_run": run, "updated_at": now}
-        rows.append([values.get(c, "") for c in columns])
+        listing.update(fixed)
+        rows.append([listing.get(c, "") for c in columns])
     if not rows:
         return 0
     sql = _upsert_sql(columns)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(sql, rows)
     return len(rows)
+
+
+def _analyze() -> None:
+    """Refresh the planner's statistics, so a freshly loaded directory is searched by index."""
+    table = connection.ops.quote_name(DirectoryEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA analysis_limit=1000")  # sampled: fast on millions of rows
+        cursor.execute(f"ANALYZE {table}")
 
 
 def import_rpps(
@@ -360,6 +371,8 @@ def import_rpps(
     if prune and report.imported:
         DirectoryEntry.objects.filter(source=EntrySource.RPPS).exclude(import_run=run).delete()
     report.created = max(DirectoryEntry.objects.count() - before, 0)
+    if report.imported >= ANALYZE_AFTER:
+        _analyze()
     if progress:
         progress(report)
     return report
@@ -446,7 +459,7 @@ def listing_from_practitioner(resource: dict) -> dict:
         "profession_norm": fold(profession),
         "specialty_norm": fold(specialty),
     }
-    return {k: _clip(k, v) for k, v in listing.items()}
+    return _clipped(listing)
 
 
 def _parse_fhir(data: bytes) -> list:

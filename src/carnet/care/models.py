@@ -1,10 +1,11 @@
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 
+# Labels stay untranslated: nothing here is shown to people yet (the search page will
+# carry its own translated strings).
 class EntrySource(models.TextChoices):
-    RPPS = "rpps", _("public directory extract")
-    FHIR = "fhir", _("Annuaire Santé FHIR")
+    RPPS = "rpps", "public directory extract"
+    FHIR = "fhir", "Annuaire Santé FHIR"
 
 
 class DirectoryEntry(models.Model):
@@ -51,8 +52,8 @@ class DirectoryEntry(models.Model):
     updated_at = models.DateTimeField()
 
     class Meta:
-        verbose_name = _("directory entry")
-        verbose_name_plural = _("directory entries")
+        verbose_name = "directory entry"
+        verbose_name_plural = "directory entries"
         constraints = [
             models.UniqueConstraint(
                 fields=["national_id", "activity_key"], name="directory_activity_unique"
