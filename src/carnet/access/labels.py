@@ -193,7 +193,7 @@ INFERRED: dict[tuple[str, str], str] = {
     (SNOMED, "386639001"): "SEX",
     (SNOMED, "714812005"): "SEX",
     (SNOMED, "57797005"): "SEX",
-    (SNOMED, "13512006"): "SEX",
+    (SNOMED, "5935008"): "SEX",
     (SNOMED, "169553002"): "SEX",
     # Addiction: alcohol, opioid, drug dependence, drug overdose
     (SNOMED, "7200002"): "SUD",
@@ -207,7 +207,6 @@ INFERRED: dict[tuple[str, str], str] = {
     # Violence: domestic abuse, child abuse, victim of sexual aggression
     (SNOMED, "95930005"): "SDV",
     (SNOMED, "397940009"): "SDV",
-    (SNOMED, "371783007"): "SDV",
 }
 # ICD-10 chapters by prefix: F (mental and behavioural; F10–F19 addiction), B20–B24 (HIV),
 # O04 (medical abortion), Z21 (HIV status), T74 (maltreatment).

@@ -187,7 +187,8 @@ def record(
     first = (
         decision.permit
         and actor.role == "practitioner"
-        and str(purpose) in (Purpose.TREATMENT, Purpose.EMERGENCY)
+        # An emergency tells the person urgently on its own (emergency.break_glass).
+        and str(purpose) == Purpose.TREATMENT
         and _first_look(actor, patient_id)
     )
     audit.append(

@@ -40,7 +40,11 @@ api = NinjaAPI(
     description=(
         "FHIR R4 access to the person's own health record, with a personal access token "
         "(`Authorization: Bearer carnet_…`, created in the account settings or with "
-        "`carnet token create EMAIL`). A token reaches only its owner's record; directory "
+        "`carnet token create EMAIL`). A token reaches its owner's record, and the records "
+        "of people who shared theirs with its owner (a practitioner's grant, the médecin "
+        "traitant, a proxy, an emergency access in progress), with the same rules as the "
+        "web pages: searches, totals and `$everything` silently leave out what the person "
+        "did not share. Directory "
         "data (Practitioner, Organization, Location, PractitionerRole) is readable by any "
         "authenticated caller.\n\n"
         "**Not found means not found or not yours.** A resource, a record or a patient the "
@@ -416,7 +420,8 @@ def capability_statement(base: str) -> dict:
         "rest": [
             {
                 "mode": "server",
-                "documentation": "Each personal access token reaches only its owner's record.",
+                "documentation": "A personal access token reaches its owner's record and those "
+                "shared with its owner; what is not shared is left out silently.",
                 "security": {
                     "cors": False,
                     "description": "Authorization: Bearer <personal access token>",
@@ -532,8 +537,8 @@ def post_bundle(request):
     summary="Everything in a record",
     description=(
         "The whole current record of the patient (and the practitioners and organisations "
-        "it names) as a `searchset` Bundle. `404` when the patient does not exist or is "
-        "not the caller's own."
+        "it names) as a `searchset` Bundle, limited to what the caller may see. `404` when "
+        "the patient does not exist or has not shared their record with the caller."
     ),
     tags=["FHIR"],
 )
