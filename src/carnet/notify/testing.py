@@ -211,7 +211,11 @@ class LoopbackPushService:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 service.received.append(
-                    {"path": self.path, "headers": dict(self.headers.items()), "body": body}
+                    {
+                        "path": self.path,
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "body": body,
+                    }
                 )
                 self.send_response(service.status)
                 self.send_header("Content-Length", "0")
