@@ -237,7 +237,8 @@ def bench_import(path: Path, rows: int, vendor: str) -> None:
     )
     line("import (upsert, indexes)", rate, "rows/s", csv_rate, "plain csv parse, same file", None)
     line("import (upsert, indexes)", rate, "rows/s", raw_rate, "raw executemany, no index", None)
-    line("peak memory growth", growth, "MB", 200.0, "limit 200 MB (streams)", "lower")
+    # Bounded by the import's 128 MiB SQLite page cache and one batch, not by the file size.
+    line("peak memory growth", growth, "MB", 256.0, "limit 256 MB, file-size free", "lower")
 
     t = time.perf_counter()
     again = directory.import_file(path, "rpps")
@@ -331,6 +332,7 @@ def main() -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from bench.__main__ import setup
 
+    sys.stdout.reconfigure(line_buffering=True)  # figures show as they come, even in a file
     vendor = setup()
     print(
         f"Directory benchmark on {vendor}, {os.cpu_count()} cores, Python {sys.version.split()[0]}"

@@ -221,3 +221,13 @@ def test_the_command_documents_itself(tmp_path):
     )
     assert "--format {auto,rpps,fhir}" in result.stdout
     assert "Nothing is written" in result.stdout or "nothing is written" in result.stdout
+
+
+def test_a_first_load_rebuilds_every_search_index_even_when_refused():
+    wanted = {index.name for index in DirectoryEntry._meta.indexes}
+    with pytest.raises(directory.DirectoryFileRefused):
+        run(b"not an extract\n")  # into the empty directory: indexes are dropped, then back
+    assert wanted <= directory._existing_indexes()
+    directory.import_file(SMALL)
+    assert wanted <= directory._existing_indexes()
+    assert directory.ensure_search_indexes() == []
