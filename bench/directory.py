@@ -16,6 +16,7 @@ practitioners) into a temporary directory, then measures, in the same run:
                 and vs the same raw indexed SELECTs (page + count) in the same run.
 
 The default size (1,000,000 rows) is set by CARNET_BENCH_DIRECTORY_ROWS; CI never runs it.
+From ``python -m bench``, ``run_in_suite(vendor)`` runs it only when that variable is set.
 """
 
 from __future__ import annotations
@@ -325,22 +326,33 @@ def bench_search() -> None:
         line(f"{label}: search() slowest", worst, "ms", raw_worst, "raw, slowest, same run", None)
 
 
-def main() -> int:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from bench.__main__ import setup
-
-    sys.stdout.reconfigure(line_buffering=True)  # figures show as they come, even in a file
-    vendor = setup()
+def run(vendor: str, rows: int = ROWS) -> None:
+    """Generate, import and search ``rows`` listings in the database already set up."""
     print(
         f"Directory benchmark on {vendor}, {os.cpu_count()} cores, Python {sys.version.split()[0]}"
     )
     with tempfile.TemporaryDirectory(prefix="carnet-directory-") as tmp:
         path = Path(tmp) / "PS_LibreAcces_Personne_activite.txt"
         t = time.perf_counter()
-        generate(path, ROWS)
-        print(f"generated {ROWS:,} rows in {time.perf_counter() - t:.1f} s")
-        bench_import(path, ROWS, vendor)
+        generate(path, rows)
+        print(f"generated {rows:,} rows in {time.perf_counter() - t:.1f} s")
+        bench_import(path, rows, vendor)
     bench_search()
+
+
+def run_in_suite(vendor: str) -> None:
+    """From ``python -m bench``: only when CARNET_BENCH_DIRECTORY_ROWS asks for it (slow)."""
+    if os.environ.get("CARNET_BENCH_DIRECTORY_ROWS"):
+        run(vendor)
+    else:
+        print("directory: skipped (set CARNET_BENCH_DIRECTORY_ROWS, e.g. 1000000)")
+
+
+def main() -> int:
+    sys.stdout.reconfigure(line_buffering=True)  # figures show as they come, even in a file
+    from bench.__main__ import setup
+
+    run(setup())
     return 0
 
 
