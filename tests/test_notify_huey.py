@@ -10,9 +10,14 @@ from carnet.notify.testing import LoopbackSmtp
 
 from .helpers import citizen
 
+# Huey's db_task closes the database connection around each job, as a worker should: the
+# tests commit for real (and are flushed after) rather than run in a rolled-back transaction.
+pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
+
 
 @pytest.fixture
 def smtp(settings):
+    settings.CARNET_NOTIFY_KICK = False
     server = LoopbackSmtp().start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port

@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 
 class Channel(models.TextChoices):
@@ -59,7 +58,7 @@ class Preferences(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("notification preferences")
+        verbose_name = "notification preferences"
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(digest_hour__lte=23), name="notify_digest_hour_range"
