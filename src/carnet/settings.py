@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "carnet.care",
     "carnet.web",
     "carnet.demo",
+    "carnet.reminders",
 ]
 
 MIDDLEWARE = [

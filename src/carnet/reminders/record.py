@@ -1,0 +1,173 @@
+"""What the reminders need of a person's record, read through ``records`` (which asks ``access``).
+
+``Snapshot`` holds the decrypted resources for the duration of one computation; nothing
+of it is kept. ``load`` reads the whole current record in one audited call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.utils import timezone
+
+from carnet.access.services import Actor, Purpose
+from carnet.records import exports
+from carnet.records import services as records
+from carnet.records.fhir import clinical_date, parse_date
+
+from . import rules
+
+
+def tokens(concept) -> set[str]:
+    """'system|code' and bare 'code' tokens of a CodeableConcept (or a list of them)."""
+    out: set[str] = set()
+    concepts = concept if isinstance(concept, list) else [concept]
+    for c in concepts:
+        if not isinstance(c, dict):
+            continue
+        for coding in c.get("coding") or []:
+            if isinstance(coding, dict) and coding.get("code"):
+                code = str(coding["code"])
+                out.add(f"{coding.get('system') or ''}|{code}")
+    return out
+
+
+def matches(resource_tokens: set[str], wanted) -> bool:
+    """Whether any token matches; ICD-10 codes also match by their category prefix (E11 → E11.9)."""
+    for w in wanted:
+        if w in resource_tokens:
+            return True
+        if "icd-10" in w:
+            prefix = w + "."
+            if any(t.startswith(prefix) for t in resource_tokens):
+                return True
+    return False
+
+
+CODE_FIELDS = ("code", "vaccineCode", "medicationCodeableConcept", "type")
+
+
+def resource_tokens(resource: dict) -> set[str]:
+    out: set[str] = set()
+    for name in CODE_FIELDS:
+        if name in resource:
+            out |= tokens(resource[name])
+    return out
+
+
+def local_date(value) -> date | None:
+    if isinstance(value, str):
+        value = parse_date(value)
+    if isinstance(value, datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value if isinstance(value, date) else None
+
+
+@dataclass
+class Snapshot:
+    patient_id: int
+    resources: list[dict] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.by_type: dict[str, list[dict]] = {}
+        for r in self.resources:
+            self.by_type.setdefault(r.get("resourceType", ""), []).append(r)
+
+    def of(self, resource_type: str) -> list[dict]:
+        return self.by_type.get(resource_type, [])
+
+    @property
+    def patient(self) -> dict:
+        found = self.of("Patient")
+        return found[0] if found else {}
+
+    @property
+    def birth_date(self) -> date | None:
+        value = self.patient.get("birthDate")
+        return local_date(value) if value else None
+
+    @property
+    def sex(self) -> str:
+        return self.patient.get("gender") or "unknown"
+
+    def dated(self, resource: dict) -> date | None:
+        return local_date(clinical_date(resource))
+
+    def immunizations(self) -> list[tuple[date, set[str]]]:
+        """(date, antigens) of every completed Immunization, oldest first."""
+        out = []
+        for r in self.of("Immunization"):
+            if r.get("status", "completed") != "completed":
+                continue
+            day = local_date(r.get("occurrenceDateTime") or r.get("recorded"))
+            antigens = rules.antigens_of(r.get("vaccineCode"))
+            if day and antigens:
+                out.append((day, antigens))
+        return sorted(out, key=lambda x: x[0])
+
+    def active_conditions(self) -> list[dict]:
+        out = []
+        for r in self.of("Condition"):
+            status = tokens(r.get("clinicalStatus"))
+            codes = {t.split("|")[-1] for t in status}
+            if codes and not codes & {"active", "recurrence", "relapse"}:
+                continue
+            if r.get("abatementDateTime") or r.get("abatementPeriod"):
+                continue
+            ver = {t.split("|")[-1] for t in tokens(r.get("verificationStatus"))}
+            if ver & {"refuted", "entered-in-error"}:
+                continue
+            out.append(r)
+        return out
+
+    def has_condition(self, codes) -> dict | None:
+        for r in self.active_conditions():
+            if matches(tokens(r.get("code")), codes):
+                return r
+        return None
+
+    def matching(self, match: dict) -> list[tuple[date, dict]]:
+        """(date, resource) of resources of the given types matching the given codes.
+
+        ``match`` is ``{type: [tokens]}``; an empty token list matches every resource of
+        that type. Planned or cancelled items do not count as done.
+        """
+        out = []
+        for rtype, wanted in match.items():
+            for r in self.of(rtype):
+                if r.get("status") in ("planned", "cancelled", "entered-in-error", "draft"):
+                    continue
+                if wanted and not matches(resource_tokens(r), wanted):
+                    continue
+                day = self.dated(r)
+                if day:
+                    out.append((day, r))
+        return sorted(out, key=lambda x: x[0])
+
+    def last_matching(self, match: dict, *, on: date | None = None) -> date | None:
+        days = [d for d, _ in self.matching(match) if on is None or d <= on]
+        return days[-1] if days else None
+
+
+def owner_actor(patient_id: int, label: str = "Carnet reminders") -> Actor | None:
+    """The person's own reminders service: reads their record for them, as themself."""
+    from carnet.accounts.models import Patient
+
+    p = Patient.objects.filter(pk=patient_id).select_related("owner").first()
+    if p is None or p.owner is None:
+        return None
+    return Actor(user_id=p.owner.pk, role=p.owner.role, label=label)
+
+
+def load(actor: Actor, patient_id: int, purpose: str | None = None) -> Snapshot:
+    """The current record (NotFound when the actor may not read it); every read is audited."""
+    if actor.user_id is None:
+        # The command line (an operator) has no reading right of its own: it exports, as
+        # for `carnet export`, and that shows in the person's access history.
+        bundle = exports.export_bundle(actor, patient_id, Purpose.OPERATIONS)
+        resources = [e["resource"] for e in bundle.get("entry") or []]
+    else:
+        purpose = purpose or records.self_purpose(actor, patient_id)
+        resources = records.everything(actor, patient_id, purpose)
+    return Snapshot(patient_id=patient_id, resources=resources)

@@ -1,0 +1,451 @@
+"""The reminders of a person: computing them, and the person's choices about them.
+
+    overview(actor, patient_id, on)         -> Overview (every reminder, treatments, programmes)
+    snooze / turn_off / turn_on / confirm   the person's choices about one reminder
+    start_programme / stop_programme        a follow-up programme started or stopped
+    record_intake                           "taken" / "skipped" for one scheduled intake
+    adherence                               what was taken over the last days
+    add_entry / entries                     the person's own agenda events
+    feed_* / feed_patient                   the private iCalendar feed
+
+Reads of the record go through ``records`` (``access`` decides and audits); what is kept
+here about a person's health is encrypted with their key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+
+import orjson
+from django.db import transaction
+from django.utils import timezone
+
+from carnet.access import services as access
+from carnet.access.services import Action, Actor, NotFound, Purpose
+from carnet.vault import services as vault
+
+from . import programmes, stale, treatments, vaccination
+from .base import Reminder, sort_key
+from .models import AgendaEntry, Enrolment, Feed, Intake, ReminderState, Status
+from .record import Snapshot, load
+
+SNOOZE_DAYS = (7, 30)
+
+
+class Invalid(ValueError):
+    """Bad input: nothing was changed; the message says why (in English, for logs)."""
+
+
+@dataclass
+class Overview:
+    patient_id: int
+    on: dt.date
+    snapshot: Snapshot
+    reminders: list[Reminder] = field(default_factory=list)
+    treatments: list[treatments.Treatment] = field(default_factory=list)
+    programmes: list[programmes.Active] = field(default_factory=list)
+
+    def of_kind(self, kind: str) -> list[Reminder]:
+        return [r for r in self.reminders if r.kind == kind]
+
+    @property
+    def pressing(self) -> list[Reminder]:
+        return [r for r in self.reminders if r.active and not self.snoozed(r)]
+
+    def snoozed(self, r: Reminder) -> bool:
+        return bool(r.snoozed_until and r.snoozed_until > self.on)
+
+
+# --- permission on the reminders' own data -------------------------------------------------
+
+
+def _purpose(actor: Actor, patient_id: int) -> str:
+    return access.purpose_for(actor, patient_id)
+
+
+def _authorize_write(actor: Actor, patient_id: int, what: str):
+    """The person (or a proxy who manages the record) may change their reminders."""
+    purpose = _purpose(actor, patient_id)
+    if purpose not in (Purpose.SELF, Purpose.PROXY):
+        purpose = Purpose.SELF
+    permit = access.require(actor, patient_id, Action.UPDATE, purpose, audit_now=False, what=what)
+    return permit, purpose
+
+
+def _token(patient_id: int, value: str) -> str:
+    return vault.cipher(patient_id).blind_index(value)
+
+
+def _seal(patient_id: int, obj: dict, context: str) -> bytes:
+    return vault.cipher(patient_id).encrypt(orjson.dumps(obj), context)
+
+
+def _open(patient_id: int, blob, context: str) -> dict:
+    return orjson.loads(vault.cipher(patient_id).decrypt(bytes(blob), context))
+
+
+# --- enrolments -----------------------------------------------------------------------------
+
+
+def enrolments(patient_id: int) -> dict[str, dict]:
+    out = {}
+    for e in Enrolment.objects.filter(patient_id=patient_id):
+        data = _open(patient_id, e.payload, f"reminders/enrolment/{e.programme_token}")
+        out[data["programme"]] = data
+    return out
+
+
+def _save_enrolment(actor, patient_id: int, programme_id: str, data: dict, what: str) -> None:
+    if programmes.by_id(programme_id) is None:
+        raise Invalid(f"unknown programme {programme_id!r}")
+    permit, purpose = _authorize_write(actor, patient_id, what)
+    token = _token(patient_id, f"programme:{programme_id}")
+    payload = _seal(patient_id, {"programme": programme_id, **data}, f"reminders/enrolment/{token}")
+    with transaction.atomic():
+        Enrolment.objects.update_or_create(
+            patient_id=patient_id, programme_token=token, defaults={"payload": payload}
+        )
+        access.record(actor, patient_id, Action.UPDATE, purpose, permit, what=what)
+
+
+def start_programme(actor: Actor, patient_id: int, programme_id: str, start: dt.date) -> None:
+    """The person starts a programme (a pregnancy from the first day of the last period)."""
+    today = timezone.localdate()
+    if start > today or start < today - dt.timedelta(days=366):
+        raise Invalid("the start date must be within the last year")
+    _save_enrolment(
+        actor,
+        patient_id,
+        programme_id,
+        {"start": start.isoformat(), "status": "active"},
+        "follow-up programme started",
+    )
+
+
+def stop_programme(actor: Actor, patient_id: int, programme_id: str) -> None:
+    _save_enrolment(
+        actor, patient_id, programme_id, {"status": "stopped"}, "follow-up programme stopped"
+    )
+
+
+def resume_programme(actor: Actor, patient_id: int, programme_id: str) -> None:
+    if programmes.by_id(programme_id) is None:
+        raise Invalid(f"unknown programme {programme_id!r}")
+    permit, purpose = _authorize_write(actor, patient_id, "follow-up programme resumed")
+    token = _token(patient_id, f"programme:{programme_id}")
+    with transaction.atomic():
+        Enrolment.objects.filter(patient_id=patient_id, programme_token=token).delete()
+        access.record(
+            actor, patient_id, Action.UPDATE, purpose, permit, what="follow-up programme resumed"
+        )
+
+
+# --- reminder states ------------------------------------------------------------------------
+
+
+def _states(patient_id: int) -> dict[str, ReminderState]:
+    return {s.key_token: s for s in ReminderState.objects.filter(patient_id=patient_id)}
+
+
+def _apply_states(patient_id: int, reminders: list[Reminder]) -> None:
+    states = _states(patient_id)
+    if not states:
+        return
+    c = vault.cipher(patient_id)
+    for r in reminders:
+        s = states.get(c.blind_index(r.key))
+        if s is not None:
+            r.snoozed_until, r.off = s.snoozed_until, s.off
+
+
+def _confirmations(patient_id: int) -> dict[str, dt.date]:
+    c = vault.cipher(patient_id)
+    states = _states(patient_id)
+    out = {}
+    for topic in stale.spec()["topics"]:
+        s = states.get(c.blind_index(f"confirm:{topic['id']}"))
+        if s and s.confirmed_on:
+            out[topic["id"]] = s.confirmed_on
+    return out
+
+
+def _set_state(actor, patient_id: int, key: str, what: str, **fields) -> None:
+    if not key or len(key) > 300:
+        raise Invalid("no such reminder")
+    permit, purpose = _authorize_write(actor, patient_id, what)
+    with transaction.atomic():
+        ReminderState.objects.update_or_create(
+            patient_id=patient_id, key_token=_token(patient_id, key), defaults=fields
+        )
+        access.record(actor, patient_id, Action.UPDATE, purpose, permit, what=what)
+
+
+def snooze(actor: Actor, patient_id: int, key: str, days: int) -> dt.date:
+    if days not in SNOOZE_DAYS:
+        raise Invalid("snooze for 7 or 30 days")
+    until = timezone.localdate() + dt.timedelta(days=days)
+    _set_state(actor, patient_id, key, "reminder snoozed", snoozed_until=until)
+    return until
+
+
+def turn_off(actor: Actor, patient_id: int, key: str) -> None:
+    _set_state(actor, patient_id, key, "reminder turned off", off=True, snoozed_until=None)
+
+
+def turn_on(actor: Actor, patient_id: int, key: str) -> None:
+    _set_state(actor, patient_id, key, "reminder turned on", off=False, snoozed_until=None)
+
+
+def confirm(actor: Actor, patient_id: int, topic: str) -> None:
+    """The person says a topic (weight, allergies, contacts…) is still right."""
+    if topic not in {t["id"] for t in stale.spec()["topics"]}:
+        raise Invalid("unknown topic")
+    _set_state(
+        actor,
+        patient_id,
+        f"confirm:{topic}",
+        "data confirmed up to date",
+        confirmed_on=timezone.localdate(),
+    )
+
+
+# --- the whole picture ----------------------------------------------------------------------
+
+
+def compute(snap: Snapshot, on: dt.date) -> Overview:
+    """Every reminder of a record as of ``on``, from a snapshot already read through access."""
+    pid = snap.patient_id
+    chosen = enrolments(pid)
+    progs = programmes.active(snap, chosen, on)
+    lmp = next((p.start for p in progs if p.id == "pregnancy"), None)
+    meds = treatments.active(snap)
+    reminders = (
+        vaccination.compute(snap, on, lmp=lmp)
+        + programmes.compute(snap, chosen, on)
+        + treatments.renewals(meds, on)
+        + stale.compute(snap, _confirmations(pid), on)
+    )
+    _apply_states(pid, reminders)
+    reminders.sort(key=sort_key)
+    return Overview(pid, on, snap, reminders, meds, progs)
+
+
+def overview(actor: Actor, patient_id: int, on: dt.date | None = None) -> Overview:
+    """Read the record (audited) and compute every reminder; NotFound if the actor may not."""
+    snap = load(actor, patient_id)
+    return compute(snap, on or timezone.localdate())
+
+
+# --- treatments: the intake log --------------------------------------------------------------
+
+
+def intakes(
+    patient_id: int, start: dt.datetime, end: dt.datetime
+) -> dict[tuple[str, dt.datetime], str]:
+    rows = Intake.objects.filter(
+        patient_id=patient_id, scheduled_at__gte=start, scheduled_at__lt=end
+    ).values_list("request_id", "scheduled_at", "status")
+    return {(r, timezone.localtime(at)): s for r, at, s in rows}
+
+
+def record_intake(
+    actor: Actor, patient_id: int, request_id: str, at: dt.datetime, status: str, note: str = ""
+) -> Intake:
+    """Mark one scheduled intake taken or skipped (again: the last answer counts)."""
+    if status not in Status.values:
+        raise Invalid("status is taken or skipped")
+    if len(note) > 500:
+        raise Invalid("the note is too long")
+    snap = load(actor, patient_id)
+    meds = {t.id: t for t in treatments.active(snap)}
+    t = meds.get(request_id)
+    at = timezone.localtime(at) if timezone.is_aware(at) else timezone.make_aware(at)
+    if t is None or at not in t.slots(at.date()):
+        raise Invalid("no such intake in the schedule")
+    if at > timezone.now() + dt.timedelta(hours=12):
+        raise Invalid("an intake cannot be marked that far ahead")
+    permit, purpose = _authorize_write(actor, patient_id, "intake marked")
+    ctx = f"reminders/intake/{request_id}/{at.isoformat()}"
+    with transaction.atomic():
+        row, _ = Intake.objects.update_or_create(
+            patient_id=patient_id,
+            request_id=request_id,
+            scheduled_at=at,
+            defaults={
+                "status": status,
+                "recorded_at": timezone.now(),
+                "note": _seal(patient_id, {"note": note}, ctx) if note else None,
+            },
+        )
+        access.record(actor, patient_id, Action.UPDATE, purpose, permit, what="intake marked")
+    return row
+
+
+def intake_note(patient_id: int, row: Intake) -> str:
+    if not row.note:
+        return ""
+    ctx = f"reminders/intake/{row.request_id}/{timezone.localtime(row.scheduled_at).isoformat()}"
+    return _open(patient_id, row.note, ctx).get("note", "")
+
+
+@dataclass
+class Adherence:
+    treatment: treatments.Treatment
+    scheduled: int
+    taken: int
+    skipped: int
+
+    @property
+    def unanswered(self) -> int:
+        return self.scheduled - self.taken - self.skipped
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.taken / self.scheduled) if self.scheduled else None
+
+
+def day_schedule(ov: Overview, day: dt.date) -> list[dict]:
+    """The intakes of one day, each with its answer so far."""
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=tz)
+    answers = intakes(ov.patient_id, start, start + dt.timedelta(days=1))
+    out = []
+    for t in ov.treatments:
+        for at in t.slots(day):
+            out.append({"treatment": t, "at": at, "status": answers.get((t.id, at), "")})
+    return sorted(out, key=lambda s: (s["at"], s["treatment"].name))
+
+
+def adherence(ov: Overview, days: int = 7) -> list[Adherence]:
+    """Over the last ``days`` days (today's past intakes included): scheduled, taken, skipped."""
+    now = timezone.localtime()
+    first = ov.on - dt.timedelta(days=days - 1)
+    tz = timezone.get_current_timezone()
+    answers = intakes(
+        ov.patient_id,
+        dt.datetime.combine(first, dt.time(0), tzinfo=tz),
+        dt.datetime.combine(ov.on + dt.timedelta(days=1), dt.time(0), tzinfo=tz),
+    )
+    out = []
+    for t in ov.treatments:
+        if not t.scheduled:
+            continue
+        slots = [
+            at
+            for i in range(days)
+            for at in t.slots(first + dt.timedelta(days=i))
+            if at <= now or (first + dt.timedelta(days=i)) < ov.on
+        ]
+        got = [answers.get((t.id, at)) for at in slots]
+        out.append(Adherence(t, len(slots), got.count("taken"), got.count("skipped")))
+    return out
+
+
+# --- the person's own agenda entries ---------------------------------------------------------
+
+
+def add_entry(
+    actor: Actor,
+    patient_id: int,
+    starts_at: dt.datetime,
+    title: str,
+    note: str = "",
+    *,
+    all_day=False,
+) -> AgendaEntry:
+    title = (title or "").strip()
+    if not title or len(title) > 200 or len(note) > 1000:
+        raise Invalid("a title of 1 to 200 characters is needed")
+    permit, purpose = _authorize_write(actor, patient_id, "agenda entry added")
+    with transaction.atomic():
+        entry = AgendaEntry.objects.create(
+            patient_id=patient_id, starts_at=starts_at, all_day=all_day, payload=b""
+        )
+        entry.payload = _seal(
+            patient_id, {"title": title, "note": note}, f"reminders/agenda/{entry.pk}"
+        )
+        entry.save(update_fields=["payload"])
+        access.record(actor, patient_id, Action.UPDATE, purpose, permit, what="agenda entry added")
+    return entry
+
+
+def delete_entry(actor: Actor, patient_id: int, entry_id: int) -> None:
+    permit, purpose = _authorize_write(actor, patient_id, "agenda entry removed")
+    with transaction.atomic():
+        n, _ = AgendaEntry.objects.filter(patient_id=patient_id, pk=entry_id).delete()
+        if not n:
+            raise NotFound()
+        access.record(
+            actor, patient_id, Action.UPDATE, purpose, permit, what="agenda entry removed"
+        )
+
+
+def entries(patient_id: int, start: dt.datetime, end: dt.datetime) -> list[dict]:
+    out = []
+    for e in AgendaEntry.objects.filter(
+        patient_id=patient_id, starts_at__gte=start, starts_at__lt=end
+    ).order_by("starts_at"):
+        data = _open(patient_id, e.payload, f"reminders/agenda/{e.pk}")
+        out.append(
+            {"id": e.pk, "at": timezone.localtime(e.starts_at), "all_day": e.all_day, **data}
+        )
+    return out
+
+
+# --- the private iCalendar feed --------------------------------------------------------------
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def feed_of(patient_id: int) -> Feed | None:
+    return Feed.objects.filter(patient_id=patient_id).first()
+
+
+def feed_reset(actor: Actor, patient_id: int, *, show_details: bool | None = None) -> str:
+    """A new secret for the feed (the old address stops working); returned once, stored hashed."""
+    permit, purpose = _authorize_write(actor, patient_id, "calendar feed address reset")
+    secret = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        feed = Feed.objects.select_for_update().filter(patient_id=patient_id).first()
+        if feed is None:
+            feed = Feed(patient_id=patient_id)
+        feed.digest = _digest(secret)
+        if show_details is not None:
+            feed.show_details = show_details
+        feed.save()
+        access.record(
+            actor, patient_id, Action.UPDATE, purpose, permit, what="calendar feed address reset"
+        )
+    return secret
+
+
+def feed_settings(actor: Actor, patient_id: int, *, show_details: bool) -> None:
+    permit, purpose = _authorize_write(actor, patient_id, "calendar feed settings")
+    with transaction.atomic():
+        Feed.objects.filter(patient_id=patient_id).update(show_details=show_details)
+        access.record(
+            actor, patient_id, Action.UPDATE, purpose, permit, what="calendar feed settings"
+        )
+
+
+def feed_delete(actor: Actor, patient_id: int) -> None:
+    permit, purpose = _authorize_write(actor, patient_id, "calendar feed turned off")
+    with transaction.atomic():
+        Feed.objects.filter(patient_id=patient_id).delete()
+        access.record(
+            actor, patient_id, Action.UPDATE, purpose, permit, what="calendar feed turned off"
+        )
+
+
+def feed_for_secret(secret: str) -> Feed | None:
+    if not secret or len(secret) > 100:
+        return None
+    feed = Feed.objects.filter(digest=_digest(secret)).first()
+    if feed is not None:
+        Feed.objects.filter(pk=feed.pk).update(last_used_at=timezone.now())
+    return feed

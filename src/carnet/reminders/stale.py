@@ -1,0 +1,95 @@
+"""Gentle prompts for data that goes stale: weight, blood pressure, treatments, allergies, contacts.
+
+A prompt is not an alert: it is shown on the reminders page and sent at most once a week,
+grouped in one digest. Confirming that a topic is still right quiets it for its period.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from . import rules
+from .base import DUE, Reminder
+from .record import Snapshot, local_date
+
+
+def spec() -> dict:
+    return rules.programmes()["stale"]
+
+
+def _last_seen(snap: Snapshot, topic: dict) -> date | None:
+    tid = topic["id"]
+    if tid == "emergency-contacts":
+        p = snap.patient
+        updated = local_date((p.get("meta") or {}).get("lastUpdated") or "")
+        return updated
+    if tid == "medications":
+        days = []
+        for rtype in ("MedicationRequest", "MedicationStatement"):
+            for r in snap.of(rtype):
+                d = local_date(r.get("authoredOn") or r.get("dateAsserted") or "") or snap.dated(r)
+                if d:
+                    days.append(d)
+        return max(days) if days else None
+    if tid == "allergies":
+        days = [
+            local_date(r.get("lastOccurrence") or r.get("recordedDate") or "")
+            for r in snap.of("AllergyIntolerance")
+        ]
+        days = [d for d in days if d]
+        return max(days) if days else None
+    return snap.last_matching(topic["match"])
+
+
+def expired_prescriptions(snap: Snapshot, on: date) -> int:
+    n = 0
+    for r in snap.of("MedicationRequest"):
+        if r.get("status") != "active":
+            continue
+        end = ((r.get("dispenseRequest") or {}).get("validityPeriod") or {}).get("end")
+        end_day = local_date(end) if end else None
+        if end_day and end_day < on:
+            n += 1
+    return n
+
+
+def compute(snap: Snapshot, confirmed: dict[str, date], on: date) -> list[Reminder]:
+    """The stale-data prompts as of ``on``; ``confirmed`` maps a topic to the day the person confirmed it."""
+    s = spec()
+    out = []
+    for topic in s["topics"]:
+        last = _last_seen(snap, topic)
+        if last and last > on:
+            last = on
+        mine = confirmed.get(topic["id"])
+        if mine and (last is None or mine > last):
+            last = mine
+        label = topic["label"]
+        stale_since = (last + timedelta(days=topic["max_age_days"])) if last else None
+        if (
+            topic["id"] == "medications"
+            and expired_prescriptions(snap, on)
+            and not (mine and mine >= on - timedelta(days=topic["max_age_days"]))
+        ):
+            label, stale_since = (
+                topic["label_expired"],
+                stale_since if stale_since and stale_since <= on else on,
+            )
+        if stale_since is not None and stale_since > on:
+            continue
+        text = rules.text(label)
+        out.append(
+            Reminder(
+                kind="stale",
+                rule=f"{s['id']}/{topic['id']}",
+                key=f"stale:{topic['id']}",
+                title=text,
+                why=f"{rules.text(s['title'])} : {text}",
+                source=s["source"],
+                version=s["version"],
+                due=stale_since or on,
+                status=DUE,
+                extra={"topic": topic["id"]},
+            )
+        )
+    return out
