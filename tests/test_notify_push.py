@@ -3,18 +3,22 @@
 import base64
 import json
 
-import http_ece
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from django.core.exceptions import ValidationError
-from py_vapid import Vapid
 
-from carnet.notify import services
-from carnet.notify.models import Message, PushSubscription, Status
-from carnet.notify.testing import LoopbackPushService
+# pywebpush (with http_ece and py_vapid) is pinned in pyproject.toml's dependencies.
+pytest.importorskip("pywebpush")
 
-from .helpers import citizen
+import http_ece  # noqa: E402
+from cryptography.hazmat.primitives import serialization  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
+from django.core.exceptions import ValidationError  # noqa: E402
+from py_vapid import Vapid  # noqa: E402
+
+from carnet.notify import services  # noqa: E402
+from carnet.notify.models import Message, PushSubscription, Status  # noqa: E402
+from carnet.notify.testing import LoopbackPushService  # noqa: E402
+
+from .helpers import citizen  # noqa: E402
 
 
 def b64(raw: bytes) -> str:
