@@ -9,6 +9,7 @@
     carnet audit verify                    prove no access-history entry was altered
     carnet keys rotate                     re-wrap every data key under a new master key
     carnet token create EMAIL              create a personal API token
+    carnet notify send [--loop]            deliver queued notifications (email, SMS, push)
 
 Run ``carnet help COMMAND`` or ``carnet COMMAND --help`` for details.
 """
