@@ -25,6 +25,8 @@ from pathlib import Path
 
 import orjson
 
+from bench import directory as directory_bench
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CARNET_SHARED_DIR") or ROOT.parent / "shared")
 SYNTHEA = sorted((SHARED / "data" / "synthea").glob("*.json"))
@@ -228,6 +230,7 @@ def main() -> int:
     result = bench_import(vendor)
     bench_everything(result["patient_ids"])
     bench_audit()
+    directory_bench.run_in_suite(vendor)  # only with CARNET_BENCH_DIRECTORY_ROWS set
     return 0
 
 

@@ -132,7 +132,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "carnet.accounts.language.SignInLanguageMiddleware",
-    "carnet.accounts.language.SignInLanguageMiddleware",
     "carnet.web.middleware.NoStoreMiddleware",
 ]
 
