@@ -1,0 +1,235 @@
+"""Imports a person actually has: CDA documents, C-CDA, wearable files, FHIR bundles.
+
+``import_file`` is the one entry point: it tells the kind of file by its content (never
+by its name), turns it into a FHIR R4 collection Bundle, keeps the original file (and a
+PDF embedded in a CDA) as encrypted blobs referenced by a DocumentReference, and imports
+the bundle through ``records.imports.import_bundle``: all or nothing. A refused file
+leaves nothing behind: blobs written before the refusal are deleted.
+
+The same file imported twice into the same record is recognised (by the SHA-256 of its
+bytes among the record's kept originals) and not imported again.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from carnet.access import services as access
+from carnet.access.services import Action, Actor, Purpose
+from carnet.records import documents, imports, store
+from carnet.records.imports import ImportRefused, ImportResult
+from carnet.records.models import Blob
+
+from . import apple_health, ccda, cda_fr, fit, gpx, tcx
+from .common import Conversion, Original, bind_subject, refuse_if_too_big, root_of
+
+__all__ = ["detect", "import_file", "FileImportResult", "KINDS"]
+
+KINDS = {
+    "cda-fr": "French CDA document",
+    "ccda": "C-CDA document",
+    "cda": "CDA document",
+    "fit": "FIT activity file",
+    "gpx": "GPX track",
+    "tcx": "TCX activity file",
+    "apple-health": "Apple Health export",
+    "apple-health-zip": "Apple Health export (zip)",
+    "fhir-json": "FHIR bundle",
+}
+GPX_NAMESPACES = {"http://www.topografix.com/GPX/1/1", "http://www.topografix.com/GPX/1/0"}
+TCX_NAMESPACE = "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"
+
+
+def _unknown(what: str = "") -> ImportRefused:
+    return ImportRefused(
+        "this kind of file cannot be imported"
+        + (f" ({what})" if what else "")
+        + "; Carnet imports FHIR bundles (JSON), CDA and C-CDA documents, FIT, GPX and TCX "
+        "activity files and Apple Health exports (export.xml or the zip)",
+        reason="unreadable",
+    )
+
+
+def detect(data: bytes, filename: str = "") -> str:
+    """The kind of a file (a key of KINDS), from its content only; ``filename`` is ignored.
+
+    Raises ImportRefused for a file of no known kind, and for XML that is unsafe (entity
+    declarations) or not well-formed at its start.
+    """
+    if len(data) >= 12 and data[0] in (12, 14) and data[8:12] == b".FIT":
+        return "fit"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                if apple_health.export_member(zf) is not None:
+                    return "apple-health-zip"
+        except (zipfile.BadZipFile, OSError, ValueError):
+            raise ImportRefused("the zip archive is damaged", reason="unreadable") from None
+        raise _unknown("a zip archive without an Apple Health export.xml")
+    head = data[:4096]
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    head = head.lstrip(b" \t\r\n")
+    if head[:1] in (b"{", b"["):
+        return "fhir-json"
+    if head[:1] != b"<":
+        if head.startswith(b"%PDF-"):
+            raise _unknown("a PDF: add it from the documents page")
+        raise _unknown()
+    ns, name, children = root_of(data)
+    if name == "ClinicalDocument" and ns == "urn:hl7-org:v3":
+        templates = {c.get("root") for c in children if c.tag == "{urn:hl7-org:v3}templateId"} - {
+            None
+        }
+        realm = next(
+            (c.get("code") or "" for c in children if c.tag == "{urn:hl7-org:v3}realmCode"), ""
+        )
+        if cda_fr.recognises(templates, realm):
+            return "cda-fr"
+        if ccda.recognises(templates, realm):
+            return "ccda"
+        return "cda"
+    if name == "gpx" and ns in GPX_NAMESPACES:
+        return "gpx"
+    if name == "TrainingCenterDatabase" and ns == TCX_NAMESPACE:
+        return "tcx"
+    if name == "HealthData" and ns == "":
+        return "apple-health"
+    raise _unknown(f"XML whose root element is <{name[:40]}>")
+
+
+CONVERTERS = {
+    "cda-fr": cda_fr.convert,
+    "ccda": ccda.convert,
+    "cda": ccda.convert,
+    "fit": fit.convert,
+    "gpx": gpx.convert,
+    "tcx": tcx.convert,
+    "apple-health": apple_health.convert,
+    "apple-health-zip": apple_health.convert_zip,
+}
+ORIGINAL_TYPES = {
+    "fit": ("application/vnd.ant.fit", "Activity file (FIT)"),
+    "gpx": ("application/gpx+xml", "GPS track (GPX)"),
+    "tcx": ("application/vnd.garmin.tcx+xml", "Activity file (TCX)"),
+    "apple-health": ("text/xml", "Apple Health export"),
+    "apple-health-zip": ("application/zip", "Apple Health export"),
+}
+
+
+@dataclass
+class FileImportResult(ImportResult):
+    """An ImportResult that also says what the file was and what was left out."""
+
+    kind: str = ""
+    duplicate: bool = False  # the same file was already imported into this record
+    document_id: str | None = None  # the DocumentReference of the kept original
+    notes: list[str] = field(default_factory=list)
+
+
+def _wearable_document(conv: Conversion, data: bytes, kind: str, filename: str) -> None:
+    content_type, label = ORIGINAL_TYPES[kind]
+    title = filename.rsplit("/", 1)[-1][:200] or label
+    conv.set_document(
+        {
+            "resourceType": "DocumentReference",
+            "status": "current",
+            "type": {"text": label},
+            "category": [{"text": "Wearable or health app data"}],
+            "description": f"{label}: {title}",
+            "date": timezone.now().replace(microsecond=0).isoformat(),
+        }
+    )
+    conv.originals.append(Original(data, content_type, title))
+    for _u, res in conv.resources:
+        if res["resourceType"] == "Observation":
+            res.setdefault("derivedFrom", [{"reference": conv.document_url}])
+
+
+def _discard(patient_id: int, blob_id: str) -> None:
+    """Remove a blob written for an import that was then refused."""
+    Blob.objects.filter(patient_id=patient_id, blob_id=blob_id).delete()
+    documents._path(patient_id, blob_id).unlink(missing_ok=True)
+
+
+def import_file(
+    actor: Actor,
+    patient_id: int,
+    data: bytes,
+    filename: str = "",
+    purpose: str = Purpose.SELF,
+) -> FileImportResult | ImportResult:
+    """Import one file of any supported kind into one record, all or nothing.
+
+    Raises ImportRefused (nothing written) for a file that is too big, of no known kind,
+    unsafe, damaged or holding nothing to import; access.NotFound when the actor may not
+    import into this record.
+    """
+    if not isinstance(data, bytes | bytearray):
+        raise ImportRefused("the file could not be read", reason="unreadable")
+    data = bytes(data)
+    refuse_if_too_big(len(data))
+    kind = detect(data, filename)
+    if kind == "fhir-json":
+        return imports.import_bundle(
+            actor, data, patient_id=patient_id, filename=filename, purpose=purpose
+        )
+    conv = CONVERTERS[kind](data)
+    if kind in ORIGINAL_TYPES:
+        if not conv.resources:
+            raise ImportRefused(
+                "the file holds no activity, heart rate, step, weight or blood pressure data"
+                + (f" ({conv.notes[0]})" if conv.notes else ""),
+                reason="unreadable",
+            )
+        _wearable_document(conv, data, kind, filename)
+
+    # Ask before writing anything (a deny is audited and answered as not found).
+    access.require(
+        actor, patient_id, Action.IMPORT, purpose, audit_now=False, what="import of a file"
+    )
+    digest = hashlib.sha256(data).hexdigest()
+    if Blob.objects.filter(patient_id=patient_id, sha256=digest).exists():
+        return FileImportResult(patient_id=patient_id, kind=kind, duplicate=True)
+
+    existing = store.current_rows(patient_id, "Patient").values_list("fhir_id", flat=True).first()
+    if existing:
+        subject = {"reference": f"Patient/{existing}"}
+    else:
+        subject = {"reference": conv.add(conv.patient or {"resourceType": "Patient"})}
+    bind_subject(conv, subject)
+
+    written: list[str] = []
+    try:
+        attachments = []
+        for original in conv.originals:
+            blob_id = documents.put(patient_id, original.content)
+            written.append(blob_id)
+            attachments.append(
+                {
+                    "attachment": {
+                        "contentType": original.content_type,
+                        "url": f"Binary/{blob_id}",
+                        "size": len(original.content),
+                        "hash": base64.b64encode(hashlib.sha1(original.content).digest()).decode(),  # noqa: S324 (FHIR's Attachment.hash is SHA-1)
+                        "title": original.title[:200],
+                    }
+                }
+            )
+        conv.document["content"] = attachments
+        result = imports.import_bundle(
+            actor, conv.bundle(), patient_id=patient_id, filename=filename, purpose=purpose
+        )
+    except BaseException:
+        for blob_id in written:
+            _discard(patient_id, blob_id)
+        raise
+    out = FileImportResult(**vars(result), kind=kind, notes=list(conv.notes))
+    out.document_id = next((i for t, i, _v in result.locations if t == "DocumentReference"), None)
+    return out
