@@ -24,4 +24,6 @@ def nav_section(context) -> str:
         return _SECTIONS[name]
     if name.startswith(("accounts:", "account_", "mfa_")):
         return "account"
+    if name.startswith("reminders:"):
+        return "reminders"
     return ""
