@@ -21,6 +21,7 @@ FIT SDK does), so that such device files still import.
 from __future__ import annotations
 
 import io
+import math
 import warnings
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -190,10 +191,14 @@ def convert(data: bytes) -> Conversion:
     for s in sessions:
         start = s["start_time"]
         elapsed = s.get("total_elapsed_time")
-        end = s.get("timestamp") if isinstance(s.get("timestamp"), datetime) else None
+        # The session ends at its own timestamp or after its elapsed time, whichever is
+        # later (elapsed time is rounded down by some devices, dropping the last record).
+        ends = [start]
+        if isinstance(s.get("timestamp"), datetime):
+            ends.append(s["timestamp"])
         if isinstance(elapsed, int | float):
-            end = start + timedelta(seconds=float(elapsed))
-        end = end or start
+            ends.append(start + timedelta(seconds=math.ceil(float(elapsed))))
+        end = max(ends)
         sport = str(s.get("sport") or "activity")
         note = "summary of the file's records" if s.get("derived") else "device session summary"
         conv.add(
