@@ -417,3 +417,21 @@ def test_refused_import_removes_the_blobs_it_wrote(citizen, monkeypatch):
         else []
     )
     assert [p for p in after if p.is_file()] == [p for p in files if p.is_file()]
+
+
+def test_someone_without_access_cannot_import_into_a_record(citizen):
+    from carnet.access.services import NotFound
+
+    stranger = accounts.create_user("stranger@example.org", "a long enough passphrase")
+    before = (ResourceVersion.objects.count(), Blob.objects.count())
+    with pytest.raises(NotFound):
+        importers.import_file(
+            Actor.of_user(stranger),
+            accounts.patient_of(citizen).pk,
+            (FR / "VAC_2023.01.xml").read_bytes(),
+            "VAC.xml",
+            Purpose.SELF,
+        )
+    assert (ResourceVersion.objects.count(), Blob.objects.count()) == before
+    denied = AuditEntry.objects.filter(patient_id=accounts.patient_of(citizen).pk).last()
+    assert denied.decision == "deny"
