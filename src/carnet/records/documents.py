@@ -67,3 +67,14 @@ def delete_all(patient_id: int) -> int:
         folder.rmdir()
     Blob.objects.filter(patient_id=patient_id).delete()
     return n
+
+
+def delete(patient_id: int, blob_id: str) -> None:
+    """Remove one file (e.g. the original of an import that was then refused)."""
+    _path(patient_id, blob_id).unlink(missing_ok=True)
+    Blob.objects.filter(patient_id=patient_id, blob_id=blob_id).delete()
+
+
+def has_sha256(patient_id: int, digest: str) -> bool:
+    """Whether the record already keeps a file with these exact bytes."""
+    return Blob.objects.filter(patient_id=patient_id, sha256=digest).exists()

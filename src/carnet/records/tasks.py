@@ -16,7 +16,7 @@ from huey.contrib.djhuey import db_task
 from carnet.access.services import Actor, NotFound, Purpose
 from carnet.vault import services as vault
 
-from . import fhir, imports
+from . import fhir, importers, imports
 
 log = logging.getLogger("carnet.records.tasks")
 
@@ -78,21 +78,27 @@ def run_import(job_id: str, user_id: int, patient_id: int, sealed: bytes, sealed
         data = c.decrypt(sealed, f"upload:{job_id}")
         filename = c.decrypt(sealed_name, f"upload-name:{job_id}").decode()
         user = User.objects.get(pk=user_id, is_active=True)
-        bundle = imports.parse(data)
-        del data
-        set_status(job_id, total=_records_to_write(bundle))
+        if importers.detect(data, filename) != "fhir-json":
+            # A CDA document, a wearable file…: converted to FHIR, the original kept.
+            result = importers.import_file(
+                Actor.of_user(user), patient_id, data, filename, Purpose.SELF
+            )
+        else:
+            bundle = imports.parse(data)
+            del data
+            set_status(job_id, total=_records_to_write(bundle))
 
-        def progress(written: int) -> None:
-            set_status(job_id, state=WRITING, done=written)
+            def progress(written: int) -> None:
+                set_status(job_id, state=WRITING, done=written)
 
-        result = imports.import_bundle(
-            Actor.of_user(user),
-            bundle,
-            patient_id=patient_id,
-            filename=filename,
-            purpose=Purpose.SELF,
-            progress=progress,
-        )
+            result = imports.import_bundle(
+                Actor.of_user(user),
+                bundle,
+                patient_id=patient_id,
+                filename=filename,
+                purpose=Purpose.SELF,
+                progress=progress,
+            )
     except imports.ImportRefused as exc:
         set_status(
             job_id,

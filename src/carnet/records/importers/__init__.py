@@ -24,7 +24,6 @@ from carnet.access import services as access
 from carnet.access.services import Action, Actor, Purpose
 from carnet.records import documents, imports, store
 from carnet.records.imports import ImportRefused, ImportResult
-from carnet.records.models import Blob
 
 from . import apple_health, ccda, cda_fr, fit, gpx, tcx
 from .common import Conversion, Original, bind_subject, refuse_if_too_big, root_of
@@ -154,8 +153,7 @@ def _wearable_document(conv: Conversion, data: bytes, kind: str, filename: str) 
 
 def _discard(patient_id: int, blob_id: str) -> None:
     """Remove a blob written for an import that was then refused."""
-    Blob.objects.filter(patient_id=patient_id, blob_id=blob_id).delete()
-    documents._path(patient_id, blob_id).unlink(missing_ok=True)
+    documents.delete(patient_id, blob_id)
 
 
 def import_file(
@@ -195,7 +193,7 @@ def import_file(
         actor, patient_id, Action.IMPORT, purpose, audit_now=False, what="import of a file"
     )
     digest = hashlib.sha256(data).hexdigest()
-    if Blob.objects.filter(patient_id=patient_id, sha256=digest).exists():
+    if documents.has_sha256(patient_id, digest):
         return FileImportResult(patient_id=patient_id, kind=kind, duplicate=True)
 
     existing = store.current_rows(patient_id, "Patient").values_list("fhir_id", flat=True).first()
