@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("carnet.accounts.urls")),
     path("", include("carnet.records.urls")),
     path("", include("carnet.web.urls")),
+    path("", include("carnet.access.urls")),
     path("", include("carnet.notify.urls")),
     path("", include("carnet.reminders.urls")),
     # Last: django-ninja adds a catch-all root ("") that would hide the home page.

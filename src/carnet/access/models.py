@@ -200,3 +200,87 @@ class EmergencySettings(models.Model):
     card_digest = models.CharField(max_length=64, null=True, blank=True, unique=True)
     card_hint = models.CharField(max_length=16, blank=True)
     card_created_at = models.DateTimeField(null=True, blank=True)
+
+
+# --- Access on request ---------------------------------------------------------------------
+#
+# A practitioner never looks a person up: they type what the person gave them (an email
+# address or a share code) and a reason, and the person decides. What the practitioner
+# sees of a request is the same whether or not anyone matched (see ``requests``).
+
+REQUEST_STATUSES = ("pending", "approved", "refused", "expired", "cancelled")
+REQUEST_DURATIONS = ("consultation", "month", "year", "until_revoked")
+
+
+class ShareCode(models.Model):
+    """A short code the person gives a practitioner so that they can ask for access.
+
+    One live code per person. Only the SHA-256 of the code is kept (with its last
+    characters, so the person recognises it); the code lets someone *ask*, never see.
+    """
+
+    patient_id = models.BigIntegerField(primary_key=True)
+    digest = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=8)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+
+class AccessRequest(models.Model):
+    """A practitioner's request to see part of a record, answered by the person.
+
+    ``patient_id`` is None when nobody matched what the practitioner typed: the row is
+    kept so that their list looks the same either way. ``target_digest`` (HMAC of what
+    was typed) lets a repeated request be recognised without keeping the address;
+    ``target_hint`` is a shortened form the practitioner typed themself. The reason is
+    encrypted under the person's key (context ``request/<id>``): it may name a condition.
+    ``reply_code`` is the short number of the SMS answer ("OUI 4821"); a request is
+    answered once (a conditional update from ``pending``), so an answer cannot be
+    replayed, and not after ``expires_at``.
+    """
+
+    practitioner_id = models.BigIntegerField()
+    patient_id = models.BigIntegerField(null=True, blank=True)
+    target_digest = models.CharField(max_length=64)
+    target_hint = models.CharField(max_length=80)
+    reason = models.BinaryField(default=b"")
+    categories = models.PositiveIntegerField()
+    max_level = models.CharField(max_length=1, default="N")
+    mode = models.CharField(max_length=5, default="read")
+    duration = models.CharField(max_length=16, default="month")
+    reply_code = models.CharField(max_length=8, blank=True)
+    status = models.CharField(max_length=10, default="pending")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # The practitioner took the request back (kept apart from ``status`` so that taking
+    # back a refused request looks the same as taking back one still waiting).
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    grant_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=REQUEST_STATUSES), name="request_status"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_level__in=LEVEL_CODES), name="request_level"
+            ),
+            models.CheckConstraint(condition=models.Q(mode__in=ACCESS_MODES), name="request_mode"),
+            models.CheckConstraint(
+                condition=models.Q(duration__in=REQUEST_DURATIONS), name="request_duration"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(categories__gt=0, categories__lt=512),
+                name="request_categories",
+            ),
+            models.UniqueConstraint(
+                fields=["patient_id", "reply_code"],
+                condition=models.Q(status="pending"),
+                name="request_pending_code_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["patient_id", "status"], name="request_patient"),
+            models.Index(fields=["practitioner_id", "-created_at"], name="request_practitioner"),
+        ]

@@ -1,0 +1,386 @@
+"""The person's access history read back: "qui a vu quoi", filtered, in plain words, as FHIR.
+
+Filters work on the public columns of the chain (who by account id, when, the decision,
+the emergency flag) in SQL; only the page shown is decrypted. Emergencies flagged for
+review come first, whatever the page. Reading one's history is not itself written to
+it: it is not health data, and every look would push real accesses off the first page.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from carnet.vault import services as vault
+
+from . import services
+from .models import AuditEntry
+from .services import Action, Actor, NotFound, Purpose
+
+PAGE = 50
+MAX_EXPORT = 5000
+
+# What happened, as a person would say it.
+ACTION_WORDS = {
+    "read": _("looked at"),
+    "search": _("looked through"),
+    "create": _("added"),
+    "update": _("changed"),
+    "delete": _("deleted"),
+    "import": _("imported"),
+    "export": _("downloaded"),
+    "erase": _("erased"),
+    "grant": _("gave access"),
+    "revoke": _("withdrew access"),
+    "mask": _("changed who sees an item"),
+    "settings": _("changed the emergency settings"),
+    "break_glass": _("opened the record in an emergency"),
+    "appointments": _("managed appointments"),
+    "messages": _("wrote messages"),
+}
+# A practitioner's request that the person refused is written as a denied "grant".
+ASKED = _("asked for access")
+
+PURPOSE_WORDS = {
+    "self": _("for yourself"),
+    "treatment": _("for your care"),
+    "emergency": _("emergency"),
+    "proxy": _("on your behalf"),
+    "assistance": _("help at a public help point"),
+    "research": _("research"),
+    "operations": _("platform operation asked by you or by law"),
+}
+
+# The policy's reasons, in words a non-doctor understands.
+REASON_WORDS = {
+    "the person's own record": _("it is your own record"),
+    "médecin traitant": _("your médecin traitant"),
+    "sharing grant": _("you gave them access"),
+    "no sharing grant": _("you have not given them access"),
+    "item not shared with this person": _("this item is not shared with them"),
+    "emergency access (break the glass)": _("emergency access"),
+    "the person refused emergency access in advance": _("you refused emergency access"),
+    "no emergency access in progress": _("no emergency access was open"),
+    "the person refused the request": _("you refused their request"),
+    "no proxy for this person": _("they have no proxy from you"),
+    "parent of a minor": _("parent of a minor"),
+    "operator command on the person's or the law's request": _("operation asked by you or by law"),
+}
+
+# Kinds of items, for "what" (the resource type is a public column).
+TYPE_WORDS = {
+    "Observation": _("results and measurements"),
+    "DiagnosticReport": _("results and measurements"),
+    "Condition": _("health problems"),
+    "AllergyIntolerance": _("allergies"),
+    "MedicationRequest": _("treatments"),
+    "MedicationStatement": _("treatments"),
+    "Immunization": _("vaccines"),
+    "Encounter": _("visits and hospital stays"),
+    "Procedure": _("procedures and operations"),
+    "DocumentReference": _("documents"),
+    "Patient": _("your identity and emergency contacts"),
+    "CarePlan": _("care plans"),
+    "ImagingStudy": _("medical imaging"),
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    who: int | None = None  # an account id; 0 for the platform's own operations
+    since: date | None = None
+    until: date | None = None
+    decision: str = ""  # "", "permit", "deny"
+    include_own: bool = False
+
+
+@dataclass(frozen=True)
+class Entry:
+    seq: int
+    at: datetime
+    actor_id: int | None
+    who: str
+    profession: str
+    organisation: str
+    role: str
+    is_you: bool
+    action: str
+    doing: str
+    what: str
+    purpose: str
+    why: str
+    reason: str
+    allowed: bool
+    because: str
+    flagged: bool
+    count: int
+
+
+@dataclass
+class Page:
+    flagged: list[Entry]
+    entries: list[Entry]
+    total: int
+    offset: int
+    people: list[tuple[int, str]]
+
+    @property
+    def has_more(self) -> bool:
+        return self.offset + len(self.entries) < self.total
+
+
+def _authorize(actor: Actor, patient_id: int) -> int | None:
+    """The person (or whoever manages their record) only; returns the owner's account id."""
+    from carnet.accounts.models import Patient
+
+    purpose = services.purpose_for(actor, patient_id)
+    decision = services.decide(actor, patient_id, Action.GRANT, purpose)
+    if not decision.permit or purpose not in (Purpose.SELF, Purpose.PROXY):
+        raise NotFound()
+    return Patient.objects.filter(pk=patient_id).values_list("owner_id", flat=True).first()
+
+
+def _bounds(d: date, end: bool) -> datetime:
+    tz = timezone.get_current_timezone()
+    moment = datetime.combine(d + timedelta(days=1) if end else d, time.min)
+    return timezone.make_aware(moment, tz)
+
+
+def _query(patient_id: int, owner_id: int | None, f: Filters):
+    qs = AuditEntry.objects.filter(patient_id=patient_id)
+    if not f.include_own and owner_id is not None:
+        qs = qs.exclude(actor_id=owner_id)
+    if f.who == 0:
+        qs = qs.filter(actor_id__isnull=True)
+    elif f.who is not None:
+        qs = qs.filter(actor_id=f.who)
+    if f.since:
+        qs = qs.filter(at__gte=_bounds(f.since, False))
+    if f.until:
+        qs = qs.filter(at__lt=_bounds(f.until, True))
+    if f.decision in ("permit", "deny"):
+        qs = qs.filter(decision=f.decision)
+    return qs
+
+
+def _people(patient_id: int, owner_id: int | None) -> list[tuple[int, str]]:
+    from carnet.accounts.models import User
+
+    ids = set(
+        AuditEntry.objects.filter(patient_id=patient_id)
+        .exclude(Q(actor_id=owner_id) | Q(actor_id__isnull=True))
+        .values_list("actor_id", flat=True)
+        .distinct()
+    )
+    users = User.objects.filter(pk__in=ids)
+    out = []
+    for u in users:
+        label = str(u)
+        if u.profession:
+            label = f"{label} ({u.profession})"
+        out.append((u.pk, label))
+    return sorted(out, key=lambda p: p[1].lower())
+
+
+def _entries(patient_id: int, owner_id: int | None, rows) -> list[Entry]:
+    from carnet.accounts.models import User
+
+    rows = list(rows)
+    try:
+        c = vault.cipher(patient_id)
+    except vault.KeyDestroyed:
+        c = None
+    users = {u.pk: u for u in User.objects.filter(pk__in={r.actor_id for r in rows if r.actor_id})}
+    out = []
+    for e in rows:
+        details = {}
+        if c is not None and e.details:
+            details = json.loads(c.decrypt(bytes(e.details), "audit"))
+        u = users.get(e.actor_id)
+        is_you = e.actor_id is not None and e.actor_id == owner_id
+        if e.actor_id is None:
+            who = str(_("Carnet (the platform)"))
+        else:
+            who = str(u) if u else details.get("actor", "") or str(_("a closed account"))
+        asked = e.action == "grant" and e.decision == "deny" and e.actor_role == "practitioner"
+        doing = ASKED if asked else ACTION_WORDS.get(e.action, e.action)
+        what = ""
+        if e.resource_type:
+            what = str(TYPE_WORDS.get(e.resource_type, _("other items")))
+        elif e.action in ("grant", "revoke") and details.get("what"):
+            # "Name: scope…" -> the name of the person given or refused access.
+            what = details["what"].split(":", 1)[0]
+            if what in ("everyone",):
+                what = str(_("everyone"))
+            elif what == "share code":
+                what = str(_("your share code"))
+        raw_reason = details.get("decision_reason", "")
+        out.append(
+            Entry(
+                seq=e.seq,
+                at=e.at,
+                actor_id=e.actor_id,
+                who=who,
+                profession=getattr(u, "profession", "") if u else "",
+                organisation=(getattr(u, "organisation", "") if u else "")
+                or details.get("organisation", ""),
+                role=e.actor_role,
+                is_you=is_you,
+                action=e.action,
+                doing=str(doing),
+                what=what,
+                purpose=e.purpose,
+                why=str(PURPOSE_WORDS.get(e.purpose, e.purpose)),
+                reason=details.get("reason", ""),
+                allowed=e.decision == "permit",
+                because=str(REASON_WORDS.get(raw_reason, "")),
+                flagged=e.flagged,
+                count=e.count,
+            )
+        )
+    return out
+
+
+def page(actor: Actor, patient_id: int, filters: Filters, *, offset: int = 0) -> Page:
+    """One page of the history, newest first, with flagged emergencies in front."""
+    owner_id = _authorize(actor, patient_id)
+    qs = _query(patient_id, owner_id, filters)
+    offset = max(0, offset)
+    flagged = _entries(patient_id, owner_id, qs.filter(flagged=True).order_by("-seq")[:PAGE])
+    rest = qs.filter(flagged=False)
+    total = rest.count()
+    entries = _entries(patient_id, owner_id, rest.order_by("-seq")[offset : offset + PAGE])
+    return Page(
+        flagged=flagged,
+        entries=entries,
+        total=total,
+        offset=offset,
+        people=_people(patient_id, owner_id),
+    )
+
+
+# --- FHIR AuditEvent ----------------------------------------------------------------------
+
+DCM = "http://dicom.nema.org/resources/ontology/DCM"
+AUDIT_TYPE = "http://terminology.hl7.org/CodeSystem/audit-event-type"
+REST = "http://hl7.org/fhir/restful-interaction"
+ACT_REASON = "http://terminology.hl7.org/CodeSystem/v3-ActReason"
+PARTICIPATION = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
+CARNET_ACTION = "https://carnet.example.org/fhir/CodeSystem/access-action"
+# C(reate) R(ead) U(pdate) D(elete) E(xecute) for each of our actions.
+FHIR_ACTION = {
+    "read": "R",
+    "search": "E",
+    "create": "C",
+    "update": "U",
+    "delete": "D",
+    "import": "C",
+    "export": "R",
+    "erase": "D",
+    "grant": "U",
+    "revoke": "U",
+    "mask": "U",
+    "settings": "U",
+    "break_glass": "E",
+    "appointments": "E",
+    "messages": "C",
+}
+FHIR_PURPOSE = {
+    "self": ("PATRQT", "patient requested"),
+    "treatment": ("TREAT", "treatment"),
+    "emergency": ("ETREAT", "emergency treatment"),
+    "proxy": ("PWATRNY", "power of attorney"),
+    "assistance": ("PATRQT", "patient requested"),
+    "research": ("HRESCH", "healthcare research"),
+    "operations": ("HOPERAT", "healthcare operations"),
+}
+CONSENT_ACTIONS = {"grant", "revoke", "mask", "settings", "break_glass"}
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def audit_event(patient_id: int, e: Entry) -> dict:
+    """One entry as a FHIR R4B AuditEvent."""
+    code, display = FHIR_PURPOSE.get(e.purpose, ("PATRQT", "patient requested"))
+    purposes = [{"coding": [{"system": ACT_REASON, "code": code, "display": display}]}]
+    if e.flagged:
+        purposes.append(
+            {"coding": [{"system": ACT_REASON, "code": "BTG", "display": "break the glass"}]}
+        )
+    if e.action in CONSENT_ACTIONS:
+        event_type = {
+            "system": AUDIT_TYPE,
+            "code": "access",
+            "display": "Access/View Record Lifecycle Event",
+        }
+    else:
+        event_type = {"system": DCM, "code": "110110", "display": "Patient Record"}
+    agent: dict = {
+        "type": {"coding": [{"system": PARTICIPATION, "code": "IRCP" if e.is_you else "PROV"}]},
+        "who": {"display": e.who},
+        "requestor": True,
+        "purposeOfUse": purposes,
+    }
+    if e.actor_id is None:
+        agent["type"] = {"coding": [{"system": DCM, "code": "110150", "display": "Application"}]}
+    roles = [r for r in (e.profession, e.organisation) if r]
+    if roles:
+        agent["role"] = [{"text": ", ".join(roles)}]
+    resource: dict = {
+        "resourceType": "AuditEvent",
+        "id": f"p{patient_id}-{e.seq}",
+        "type": event_type,
+        "subtype": [{"system": CARNET_ACTION, "code": e.action, "display": e.doing}],
+        "action": FHIR_ACTION.get(e.action, "E"),
+        "recorded": _iso(e.at),
+        "outcome": "0" if e.allowed else "4",
+        "purposeOfEvent": purposes,
+        "agent": [agent],
+        "source": {"observer": {"display": "Carnet"}},
+        "entity": [
+            {
+                "what": {"display": e.what or "record"},
+                "type": {
+                    "system": "http://terminology.hl7.org/CodeSystem/audit-entity-type",
+                    "code": "1",
+                    "display": "Person",
+                },
+                "description": e.reason[:1000] if e.reason else None,
+            }
+        ],
+    }
+    if e.because:
+        resource["outcomeDesc"] = e.because
+    if not resource["entity"][0]["description"]:
+        del resource["entity"][0]["description"]
+    if e.flagged:
+        resource["meta"] = {
+            "tag": [{"system": CARNET_ACTION, "code": "review", "display": "to review"}]
+        }
+    return resource
+
+
+def export_bundle(actor: Actor, patient_id: int, filters: Filters) -> dict:
+    """The (filtered) history as a FHIR R4B Bundle of AuditEvent, newest first."""
+    owner_id = _authorize(actor, patient_id)
+    qs = _query(patient_id, owner_id, filters).order_by("-seq")[:MAX_EXPORT]
+    entries = _entries(patient_id, owner_id, qs)
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "timestamp": _iso(timezone.now()),
+        "entry": [
+            {
+                "fullUrl": f"urn:uuid:carnet-audit-p{patient_id}-{e.seq}",
+                "resource": audit_event(patient_id, e),
+            }
+            for e in entries
+        ],
+    }

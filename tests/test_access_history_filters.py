@@ -1,0 +1,98 @@
+"""The access history page: who saw what, when, why, allowed or not; filters; emergencies first."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from carnet.access import emergency, grants
+from carnet.access.models import AuditEntry
+from carnet.access.services import Actor
+
+from .test_access_policy import can_read, record_with_items
+from .test_sharing_page import citizen, english, pro
+
+
+def shown(response) -> str:
+    """The entries of a history page (the filter form, which names everyone, left out)."""
+    return response.content.decode().split("</details>", 1)[1]
+
+
+def _story():
+    """A record that a physiotherapist, a stranger and an emergency doctor looked at."""
+    owner, pid, made = record_with_items(citizen())
+    physio = pro()
+    stranger = pro("Dr Curieux", "médecin", "Clinique du Coin")
+    er = pro("Dr Urgences", "médecin urgentiste", "CHU Purpan")
+    grants.share(Actor.of_user(owner), pid, physio.pk, categories=["measurements"])
+    assert can_read(Actor.of_user(physio), made["knee"])
+    assert not can_read(Actor.of_user(physio), made["depression"])
+    assert not can_read(Actor.of_user(stranger), made["knee"])
+    emergency.break_glass(Actor.of_user(er), pid, "malaise sur la voie publique")
+    assert can_read(Actor.of_user(er), made["allergy"])
+    return owner, pid, made, physio, stranger, er
+
+
+def test_it_says_who_what_when_why_and_whether_it_was_allowed(client):
+    owner, _pid, _made, physio, stranger, er = _story()
+    english(client).force_login(owner)
+    html = client.get(reverse("access:history")).content.decode()
+    assert "Julien Carmes" in html and "masseur-kinésithérapeute" in html
+    assert "Cabinet de kinésithérapie du Busca" in html
+    assert "looked at" in html and "results and measurements" in html
+    assert "for your care" in html and "you gave them access" in html
+    assert "Dr Curieux" in html and "you have not given them access" in html
+    assert "Refused" in html and "Allowed" in html
+    # Emergencies come first, in their own section, with the reason given.
+    flagged_at = html.index("Emergency access to check")
+    assert flagged_at < html.index("Every access")
+    assert html.index("malaise sur la voie publique") < html.index("Every access")
+    # The person's own actions are hidden unless asked for.
+    assert "<strong>You</strong>" not in html
+    assert (
+        "<strong>You</strong>"
+        in client.get(reverse("access:history"), {"own": "on"}).content.decode()
+    )
+
+
+def test_filters_by_who_decision_and_period(client):
+    owner, pid, _made, physio, stranger, er = _story()
+    english(client).force_login(owner)
+    url = reverse("access:history")
+    only_physio = shown(client.get(url, {"who": physio.pk}))
+    assert "Julien Carmes" in only_physio and "Dr Curieux" not in only_physio
+    refused = shown(client.get(url, {"decision": "deny"}))
+    assert "Dr Curieux" in refused
+    assert 'class="entry"' not in refused  # every entry shown is a refused one
+    allowed = shown(client.get(url, {"decision": "permit", "who": stranger.pk}))
+    assert "Nothing to show" in allowed
+    # Move the stranger's attempt back a year: a period filter leaves it out.
+    AuditEntry.objects.filter(patient_id=pid, actor_id=stranger.pk).update(
+        at=timezone.now() - timedelta(days=365)
+    )
+    today = timezone.localdate()
+    recent = shown(client.get(url, {"since": (today - timedelta(days=7)).isoformat()}))
+    assert "Dr Curieux" not in recent and "Julien Carmes" in recent
+    old = shown(
+        client.get(url, {"until": (today - timedelta(days=300)).isoformat(), "since": "2000-01-01"})
+    )
+    assert "Dr Curieux" in old and "Julien Carmes" not in old
+
+
+def test_a_bad_filter_says_what_to_fix(client):
+    owner, *_rest = _story()
+    english(client).force_login(owner)
+    response = client.get(reverse("access:history"), {"since": "2025-05-01", "until": "2025-04-01"})
+    assert response.status_code == 400
+    assert "The end date comes before the start date." in response.content.decode()
+    response = client.get(reverse("access:history"), {"since": "yesterday"})
+    assert "Enter a date" in response.content.decode()
+
+
+def test_nobody_else_reads_my_history(client):
+    owner, pid, _made, physio, *_rest = _story()
+    english(client).force_login(physio)
+    assert client.get(reverse("access:history")).status_code == 404
+    english(client).force_login(citizen("Intruder"))
+    html = client.get(reverse("access:history")).content.decode()
+    assert "Julien Carmes" not in html
