@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
+from carnet.access import acting
 from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.records import services as records
@@ -11,6 +12,8 @@ from .labels import summarise
 @login_required
 def home(request):
     """A citizen sees a short summary of their record; others see what they will do here."""
+    if acting.current(request) is not None:
+        return redirect("access:proxy_record")  # acting for a relative: their record
     patient = accounts.patient_of(request.user)
     if patient is None:
         return render(request, "web/welcome.html", {"role": request.user.role})

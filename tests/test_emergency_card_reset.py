@@ -1,0 +1,31 @@
+"""Making a new emergency card invalidates the old one at once."""
+
+from django.urls import reverse
+
+from carnet.access.models import EmergencyAccess
+
+from .test_emergency_break_glass import practitioner, readable_record, routes  # noqa: F401
+from .test_emergency_card_open import make_card
+
+
+def test_the_old_card_stops_working(client):
+    owner, pid, _made = readable_record()
+    _html, old = make_card(client, owner)
+    settings_page = client.get(reverse("access:emergency_settings")).content.decode()
+    hint = old.rsplit("carnet-card_", 1)[1][:4]
+    assert hint in settings_page
+    _html, new = make_card(client, owner)
+    assert new != old
+    client.force_login(practitioner())
+    refused = client.post(old[old.index("/urgence/") :], {"reason": "malaise"})
+    assert refused.status_code == 400 and b'role="alert"' in refused.content
+    assert not EmergencyAccess.objects.filter(patient_id=pid).exists()
+    opened = client.post(new[new.index("/urgence/") :], {"reason": "malaise"})
+    assert opened.status_code == 302
+    assert EmergencyAccess.objects.filter(patient_id=pid, via="card").count() == 1
+
+
+def test_only_the_person_makes_a_card(client):
+    _owner, pid, _made = readable_record()
+    client.force_login(practitioner())
+    assert client.post(reverse("access:card_new")).status_code == 404

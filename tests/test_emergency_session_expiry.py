@@ -1,0 +1,26 @@
+"""An emergency access ends by itself: past its time, the page says so and shows nothing."""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from carnet.access.models import EmergencyAccess
+
+from .test_emergency_break_glass import practitioner, readable_record, routes  # noqa: F401
+
+
+def test_the_record_closes_when_the_time_is_over(client, monkeypatch):
+    owner, pid, _made = readable_record()
+    client.force_login(practitioner())
+    client.post(reverse("access:emergency"), {"email": owner.email, "reason": "malaise"})
+    session = EmergencyAccess.objects.get(patient_id=pid)
+    url = reverse("access:emergency_record", args=[pid])
+    monkeypatch.setattr(
+        timezone, "now", lambda: session.expires_at - (session.expires_at - session.started_at) / 2
+    )
+    half = client.get(url)
+    assert half.status_code == 200 and 'data-part="h">2<' in half.content.decode()
+    monkeypatch.setattr(timezone, "now", lambda: session.expires_at)
+    over = client.get(url)
+    assert over.status_code == 404
+    assert "Metformine" not in over.content.decode()
+    assert reverse("access:emergency").encode() in over.content  # how to open it again

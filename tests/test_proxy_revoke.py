@@ -1,0 +1,56 @@
+"""Henri takes back his daughter's access: she loses it on her very next page."""
+
+from django.urls import reverse
+
+from carnet.access.models import Proxy
+
+from .test_emergency_break_glass import citizen, readable_record, routes  # noqa: F401
+from .test_proxy_reads_treatments import give
+
+
+def test_revoking_ends_the_acting_for_at_once(client):
+    henri, pid, _made = readable_record(citizen("Henri Marty"))
+    sophie = citizen("Sophie Esquirol")
+    proxy = give(henri, pid, sophie)
+    client.force_login(sophie)
+    client.post(reverse("access:act_for", args=[pid]))
+    assert b"Metformine" in client.get(reverse("access:proxy_record")).content
+
+    from django.test import Client
+
+    his = Client()
+    his.force_login(henri)
+    done = his.post(reverse("access:proxy_revoke", args=[proxy.pk]))
+    assert done.status_code == 302
+    assert Proxy.objects.get(pk=proxy.pk).revoked_at is not None
+
+    after = client.get(reverse("access:proxy_record"))
+    assert after.status_code == 302 and after["Location"] == reverse("access:spaces")
+    spaces = client.get(reverse("access:spaces")).content.decode()
+    assert "acting-banner" not in spaces and "Henri Marty" not in spaces
+    home = client.get(reverse("home"))
+    assert home.status_code == 200 and b"Metformine" not in home.content
+    again = client.post(reverse("access:act_for", args=[pid]))
+    assert again["Location"] == reverse("access:spaces")
+
+
+def test_a_legal_proxy_is_not_ended_by_a_click(client):
+    henri, pid, _made = readable_record(citizen("Henri Marty"))
+    tutor = citizen("Tuteur")
+    client.force_login(henri)
+    client.post(
+        reverse("access:proxies"),
+        {"email": tutor.email, "permissions": ["read"], "basis": "court"},
+    )
+    proxy = Proxy.objects.get(patient_id=pid)
+    page = client.post(reverse("access:proxy_revoke", args=[proxy.pk]), follow=True)
+    assert b"message error" in page.content
+    assert Proxy.objects.get(pk=proxy.pk).revoked_at is None
+
+
+def test_another_person_cannot_revoke(client):
+    henri, pid, _made = readable_record(citizen("Henri Marty"))
+    proxy = give(henri, pid, citizen("Sophie Esquirol"))
+    client.force_login(citizen("Voisin"))
+    client.post(reverse("access:proxy_revoke", args=[proxy.pk]))
+    assert Proxy.objects.get(pk=proxy.pk).revoked_at is None
