@@ -43,3 +43,8 @@ urlpatterns = [
     ),
     path("pro/patients/", views_requests.pro_patients, name="pro_patients"),
 ]
+
+# Emergency access and proxies (access/urls_care.py).
+from .urls_care import urlpatterns as care_urlpatterns  # noqa: E402
+
+urlpatterns += care_urlpatterns
