@@ -10,3 +10,27 @@ urlpatterns = [
     path("importer/<str:job_id>/etat/", views.import_status, name="import_status"),
     path("exporter/", views.export_page, name="export"),
 ]
+
+from . import views_entries  # noqa: E402
+
+urlpatterns += [
+    path("dossier/ajouter/", views_entries.entry_index, name="entry_index"),
+    path("dossier/ajouter/medicaments/", views_entries.medicine_search, name="medicine_search"),
+    path("dossier/ajouter/<slug:kind>/", views_entries.entry_add, name="entry_add"),
+]
+
+from . import views_documents  # noqa: E402
+
+urlpatterns += [
+    path("dossier/documents/", views_documents.documents_page, name="documents"),
+    path(
+        "dossier/documents/<uuid:document_id>/fichier/",
+        views_documents.document_download,
+        name="document_download",
+    ),
+    path(
+        "dossier/documents/<uuid:document_id>/apercu/",
+        views_documents.document_preview,
+        name="document_preview",
+    ),
+]

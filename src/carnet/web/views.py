@@ -1,29 +1,126 @@
+from functools import cache
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from carnet.access import acting
 from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
-from carnet.records import services as records
+from carnet.records import current as records_current
+from carnet.reminders import programmes as reminder_programmes
+from carnet.reminders import rules as reminder_rules
+from carnet.reminders import services as reminders
+from carnet.reminders.record import Snapshot
 
 from .labels import summarise
+
+# What the reminders read of a record: every item of these kinds…
+REMINDER_TYPES = (
+    "Patient",
+    "Condition",
+    "AllergyIntolerance",
+    "MedicationRequest",
+    "MedicationStatement",
+    "Medication",
+    "Immunization",
+    "ImagingStudy",
+)
+# …and of these, only the items whose codes a follow-up rule looks for.
+REMINDER_CODED_TYPES = (
+    "Observation",
+    "Encounter",
+    "Procedure",
+    "DiagnosticReport",
+    "DocumentReference",
+)
+SHOWN_REMINDERS = 4
+
+
+@cache
+def _reminder_codes() -> dict[str, list[str]]:
+    """The 'system|code' tokens each coded kind of item is matched on by the reminders' rules."""
+    wanted: dict[str, set[str]] = {t: set() for t in REMINDER_CODED_TYPES}
+    wanted["Observation"] |= {reminder_programmes.LMP, reminder_programmes.EDD}
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "match" and isinstance(value, dict):
+                    for rtype, tokens in value.items():
+                        if rtype in wanted:
+                            wanted[rtype] |= set(tokens)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(reminder_rules.programmes())
+    return {t: sorted(v) for t, v in wanted.items()}
+
+
+def _reminders(current: records_current.Current):
+    """The reminders of the record, computed from the items they need (read under the same permit)."""
+    loaded = []
+    for rtype in REMINDER_TYPES:
+        loaded += records_current.resources(current, rtype)
+    for rtype, codes in _reminder_codes().items():
+        loaded += records_current.resources(current, rtype, codes=codes)
+    snap = Snapshot(patient_id=current.patient_id, resources=loaded)
+    return reminders.compute(snap, timezone.localdate())
 
 
 @login_required
 def home(request):
-    """A citizen sees a short summary of their record; others see what they will do here."""
+    """A citizen sees what matters first in their record; others see what they will do here."""
     if acting.current(request) is not None:
         return redirect("access:proxy_record")  # acting for a relative: their record
     patient = accounts.patient_of(request.user)
     if patient is None:
         return render(request, "web/welcome.html", {"role": request.user.role})
-    counts = records.count_by_type(Actor.of_user(request.user), patient.pk, Purpose.SELF)
-    kinds = summarise(counts)
+    actor = Actor.of_user(request.user)
+    current = records_current.summary(actor, patient.pk, Purpose.SELF)
+    kinds = summarise(current.counts)
+    pressing, more_reminders = [], 0
+    if not current.empty:
+        overview = _reminders(current)
+        active = [r for r in overview.pressing if r.kind != "stale"]
+        stale = [r for r in overview.pressing if r.kind == "stale"]
+        pressing = (active + stale)[:SHOWN_REMINDERS]
+        more_reminders = len(active) + len(stale) - len(pressing)
     return render(
         request,
         "web/home.html",
-        {"kinds": kinds, "total": sum(n for _key, _label, n in kinds)},
+        {
+            "current": current,
+            "recent": [
+                {"title": i.title, "when": i.when, "kind_label": _kind_label(i.resource_type)}
+                for i in current.recent
+            ],
+            "kinds": kinds,
+            "total": sum(n for _key, _label, n in kinds),
+            "reminders": pressing,
+            "more_reminders": more_reminders,
+            "timeline_url": _url_or_empty("records:timeline"),
+            "add_url": _url_or_empty("records:entry_index"),
+            "documents_url": _url_or_empty("records:documents"),
+        },
     )
+
+
+def _kind_label(resource_type: str) -> str:
+    kinds = summarise({resource_type: 1})
+    return kinds[0][1] if kinds else ""
+
+
+def _url_or_empty(name: str) -> str:
+    """A page of another part of the record, if it is there yet."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return ""
 
 
 def goodbye(request):
