@@ -246,6 +246,11 @@ def _entries(patient_id: int, owner_id: int | None, rows) -> list[Entry]:
     return out
 
 
+def people(actor: Actor, patient_id: int) -> list[tuple[int, str]]:
+    """Everyone (but the person) who appears in the history, for the "who" filter."""
+    return _people(patient_id, _authorize(actor, patient_id))
+
+
 def page(actor: Actor, patient_id: int, filters: Filters, *, offset: int = 0) -> Page:
     """One page of the history, newest first, with flagged emergencies in front."""
     owner_id = _authorize(actor, patient_id)

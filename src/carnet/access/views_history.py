@@ -78,7 +78,7 @@ def _filters(request, people) -> tuple[HistoryFilters, history.Filters | None]:
 def history_page(request):
     actor, patient_id = actor_and_record(request)
     try:
-        people = history.page(actor, patient_id, history.Filters(), offset=0).people
+        people = history.people(actor, patient_id)
         form, filters = _filters(request, people)
         try:
             offset = max(0, int(request.GET.get("depuis", "0")))
@@ -108,7 +108,7 @@ def history_export(request):
     """The history (with the same filters) as a FHIR R4B Bundle of AuditEvent resources."""
     actor, patient_id = actor_and_record(request)
     try:
-        people = history.page(actor, patient_id, history.Filters()).people
+        people = history.people(actor, patient_id)
         _form, filters = _filters(request, people)
         bundle = history.export_bundle(actor, patient_id, filters or history.Filters())
     except NotFound:
