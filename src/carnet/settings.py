@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "carnet.web",
     "carnet.demo",
     "carnet.reminders",
+    "carnet.backups",
 ]
 
 MIDDLEWARE = [
