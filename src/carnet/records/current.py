@@ -18,8 +18,10 @@ from django.utils.translation import gettext_lazy as _
 
 from carnet.access import services as access
 from carnet.access.services import Action, Actor, Decision
+from carnet.vault import services as vault
 
 from . import store
+from .models import SearchToken
 
 LOINC = "http://loinc.org"
 EARLIEST = datetime.min.replace(tzinfo=UTC)
@@ -189,28 +191,84 @@ def _open(permit, patient_id: int, qs) -> list[dict]:
     return store.open_rows(permit, patient_id, qs)
 
 
-def resources(
-    current: Current, resource_type: str, *, codes: list[str] | None = None
-) -> list[dict]:
-    """Current items of one type under the summary's permit (those with ``codes`` only, if given).
+def _visible(current: Current, resource_type: str | None = None):
+    pid = current.patient_id
+    return store.restrict(store.current_rows(pid, resource_type), pid, current.permit.view)
 
-    Items already read for the summary are not decrypted twice.
+
+def load_types(current: Current, types) -> None:
+    """Read every current item of these types in one query (types known empty are skipped)."""
+    wanted = [t for t in types if t not in current.loaded and current.counts.get(t)]
+    for t in types:
+        if not current.counts.get(t):
+            current.loaded.setdefault(t, [])
+    if not wanted:
+        return
+    # No ORDER BY in SQL: sorting rows with their payloads costs more than sorting in Python.
+    qs = _visible(current).filter(resource_type__in=wanted)
+    for t in wanted:
+        current.loaded[t] = []
+    for r in _newest_first(_open(current.permit, current.patient_id, qs)):
+        current.loaded[r["resourceType"]].append(r)
+
+
+def _newest_first(found: list[dict]) -> list[dict]:
+    return sorted(found, key=lambda r: (_when(r) or EARLIEST, r.get("id", "")), reverse=True)
+
+
+def resources(current: Current, resource_type: str) -> list[dict]:
+    """Every current item of one type under the summary's permit (read once per page)."""
+    load_types(current, [resource_type])
+    return current.loaded[resource_type]
+
+
+def _code_hits(current: Current, wanted: dict[str, list[str]]) -> dict[str, set[str]]:
+    """{token value: fhir ids} of the items of the given types carrying these code tokens."""
+    pid = current.patient_id
+    cipher = vault.cipher(pid)
+    by_hash: dict[str, str] = {}
+    types = []
+    for rtype, codes in wanted.items():
+        if codes and current.counts.get(rtype):
+            types.append(rtype)
+            by_hash.update({cipher.blind_index(c): c for c in codes})
+    hits: dict[str, set[str]] = {}
+    if not types:
+        return hits
+    rows = SearchToken.objects.filter(
+        patient_id=pid, resource_type__in=types, param="code", token__in=list(by_hash)
+    ).values_list("fhir_id", "token")
+    for fid, token in rows:
+        hits.setdefault(by_hash[token], set()).add(fid)
+    return hits
+
+
+def coded(
+    current: Current, wanted: dict[str, list[str]], *, latest: int | None = None
+) -> list[dict]:
+    """Current items of several types that carry one of the given 'system|code' tokens.
+
+    With ``latest``, only the newest ``latest`` items of each code are read. A few queries
+    whatever the number of types and codes: the blind tokens, the dates, then the items.
     """
-    if codes is None and resource_type in current.loaded:
-        return current.loaded[resource_type]
-    qs = store.restrict(
-        store.current_rows(current.patient_id, resource_type),
-        current.patient_id,
-        current.permit.view,
-    )
-    if codes is not None:
-        if not codes:
-            return []
-        qs = qs.filter(store.token_filter(current.patient_id, resource_type, "code", codes))
-    found = _open(current.permit, current.patient_id, qs.order_by("-clinical_date", "fhir_id"))
-    if codes is None:
-        current.loaded[resource_type] = found
-    return found
+    hits = _code_hits(current, wanted)
+    ids = set().union(*hits.values()) if hits else set()
+    if not ids:
+        return []
+    qs = _visible(current).filter(resource_type__in=list(wanted))
+    if latest is not None:
+        day_of = {
+            fid: (day or EARLIEST, recorded)
+            for fid, day, recorded in qs.filter(fhir_id__in=list(ids)).values_list(
+                "fhir_id", "clinical_date", "recorded_at"
+            )
+        }
+        ids = set()
+        for found in hits.values():
+            newest = sorted((day_of[f], f) for f in found if f in day_of)[-latest:]
+            ids |= {f for _d, f in newest}
+    qs = qs.filter(fhir_id__in=list(ids))
+    return _newest_first(_open(current.permit, current.patient_id, qs))
 
 
 def _active_problem(r: dict) -> bool:
@@ -278,16 +336,51 @@ def _trend(kind: VitalKind, latest: float, previous: float) -> str:
     return "stable"
 
 
-def _vitals(current: Current) -> list[Vital]:
-    out = []
-    pid, view = current.patient_id, current.permit.view
-    for kind in VITALS:
-        qs = store.restrict(store.current_rows(pid, "Observation"), pid, view).filter(
-            store.token_filter(pid, "Observation", "code", [f"{LOINC}|{c}" for c in kind.codes])
+def _latest_observations(current: Current) -> tuple[dict[str, list[dict]], list[dict]]:
+    """The latest few observations of each kind of vital sign, and of the blood group.
+
+    Three queries: which items carry the codes (blind tokens), their dates, then only the
+    chosen items are decrypted.
+    """
+    kinds = {f"{LOINC}|{c}": k.key for k in VITALS for c in k.codes}
+    kinds.update({f"{LOINC}|{c}": "blood" for c in BLOOD_GROUP})
+    hits = _code_hits(current, {"Observation": list(kinds)})
+    kind_of_id: dict[str, str] = {}
+    for token, ids in hits.items():
+        for fid in ids:
+            kind_of_id[fid] = kinds[token]
+    if not kind_of_id:
+        return {}, []
+    dated = (
+        _visible(current, "Observation")
+        .filter(fhir_id__in=list(kind_of_id))
+        .values_list("fhir_id", "clinical_date", "recorded_at")
+    )
+    per_kind: dict[str, list[tuple]] = {}
+    for fid, day, recorded in dated:
+        per_kind.setdefault(kind_of_id[fid], []).append((day or EARLIEST, recorded, fid))
+    chosen = set()
+    for key, rows in per_kind.items():
+        rows.sort(reverse=True)
+        chosen |= {fid for _d, _r, fid in rows[: 1 if key == "blood" else 6]}
+    qs = _visible(current, "Observation").filter(fhir_id__in=list(chosen))
+    opened = _open(current.permit, current.patient_id, qs)
+    out: dict[str, list[dict]] = {}
+    for r in opened:
+        out.setdefault(kind_of_id[r["id"]], []).append(r)
+    for rows in out.values():
+        rows.sort(
+            key=lambda r: (_when(r) or EARLIEST, r.get("meta", {}).get("lastUpdated", "")),
+            reverse=True,
         )
-        rows = _open(current.permit, pid, qs.order_by("-clinical_date", "-recorded_at")[:6])
+    return out, out.pop("blood", [])
+
+
+def _vitals(current: Current, latest: dict[str, list[dict]]) -> list[Vital]:
+    out = []
+    for kind in VITALS:
         values = []
-        for r in rows:
+        for r in latest.get(kind.key, []):
             if r.get("status") in ("entered-in-error", "cancelled"):
                 continue
             number, shown, unit = _vital_value(kind, r)
@@ -306,12 +399,8 @@ def _vitals(current: Current) -> list[Vital]:
     return out
 
 
-def _blood_group(current: Current) -> str:
-    pid = current.patient_id
-    qs = store.restrict(store.current_rows(pid, "Observation"), pid, current.permit.view).filter(
-        store.token_filter(pid, "Observation", "code", [f"{LOINC}|{c}" for c in BLOOD_GROUP])
-    )
-    for r in _open(current.permit, pid, qs.order_by("-clinical_date")[:1]):
+def _blood_group(rows: list[dict]) -> str:
+    for r in rows:
         if r.get("valueCodeableConcept"):
             return text_of(r["valueCodeableConcept"])
         if r.get("valueString"):
@@ -320,16 +409,26 @@ def _blood_group(current: Current) -> str:
 
 
 def _recent(current: Current) -> list[Item]:
-    pid = current.patient_id
-    qs = (
-        store.restrict(store.current_rows(pid), pid, current.permit.view)
+    # The ids first (an index-only sort), then only those few items are decrypted.
+    ids = list(
+        _visible(current)
         .exclude(resource_type__in=QUIET_TYPES)
-        .order_by("-recorded_at", "-clinical_date", "fhir_id")[:SHOWN]
+        .order_by("-recorded_at", "-clinical_date", "fhir_id")
+        .values_list("fhir_id", flat=True)[:SHOWN]
     )
-    out = []
-    for r in _open(current.permit, pid, qs):
-        out.append(Item(r["resourceType"], r.get("id", ""), title_of(r), when=_when(r)))
-    return out
+    if not ids:
+        return []
+    found = {
+        r["id"]: r
+        for r in _open(
+            current.permit, current.patient_id, _visible(current).filter(fhir_id__in=ids)
+        )
+    }
+    return [
+        Item(r["resourceType"], r.get("id", ""), title_of(r), when=_when(r))
+        for r in (found.get(i) for i in ids)
+        if r is not None
+    ]
 
 
 def _shown(current: Current, key: str, items: list[Item]) -> list[Item]:
@@ -338,8 +437,14 @@ def _shown(current: Current, key: str, items: list[Item]) -> list[Item]:
     return items[:SHOWN]
 
 
-def summary(actor: Actor, patient_id: int, purpose: str) -> Current:
-    """What is current in a record (NotFound when the actor may not read it); audited once."""
+SUMMARY_TYPES = ("Condition", "AllergyIntolerance", "MedicationRequest", "MedicationStatement")
+
+
+def summary(actor: Actor, patient_id: int, purpose: str, *, preload=()) -> Current:
+    """What is current in a record (NotFound when the actor may not read it); audited once.
+
+    ``preload``: more types to read in the same query, for the caller's use (``resources``).
+    """
     permit = access.require(actor, patient_id, Action.READ, purpose, what="summary")
     current = Current(permit=permit, patient_id=patient_id)
     qs = store.restrict(store.current_rows(patient_id), patient_id, permit.view)
@@ -349,6 +454,7 @@ def summary(actor: Actor, patient_id: int, purpose: str) -> Current:
     if not current.counts:
         return current
     has = current.counts.get
+    load_types(current, (*SUMMARY_TYPES, *(preload or ())))
 
     if has("Condition"):
         problems = [r for r in resources(current, "Condition") if _active_problem(r)]
@@ -372,7 +478,8 @@ def summary(actor: Actor, patient_id: int, purpose: str) -> Current:
     meds.sort(key=lambda r: _when(r) or EARLIEST, reverse=True)
     current.treatments = _shown(current, "treatments", [_treatment_item(r) for r in meds])
     if has("Observation"):
-        current.vitals = _vitals(current)
-        current.blood_group = _blood_group(current)
+        latest, blood = _latest_observations(current)
+        current.vitals = _vitals(current, latest)
+        current.blood_group = _blood_group(blood)
     current.recent = _recent(current)
     return current

@@ -36,6 +36,7 @@ REMINDER_CODED_TYPES = (
     "DocumentReference",
 )
 SHOWN_REMINDERS = 4
+REMINDER_LATEST = 12
 
 
 @cache
@@ -66,8 +67,9 @@ def _reminders(current: records_current.Current):
     loaded = []
     for rtype in REMINDER_TYPES:
         loaded += records_current.resources(current, rtype)
-    for rtype, codes in _reminder_codes().items():
-        loaded += records_current.resources(current, rtype, codes=codes)
+    # The rules look at the last few items of each code (the last HbA1c, this year's eye
+    # exam, a pregnancy's monthly visits): older ones change nothing and are not read.
+    loaded += records_current.coded(current, _reminder_codes(), latest=REMINDER_LATEST)
     snap = Snapshot(patient_id=current.patient_id, resources=loaded)
     return reminders.compute(snap, timezone.localdate())
 
@@ -81,7 +83,7 @@ def home(request):
     if patient is None:
         return render(request, "web/welcome.html", {"role": request.user.role})
     actor = Actor.of_user(request.user)
-    current = records_current.summary(actor, patient.pk, Purpose.SELF)
+    current = records_current.summary(actor, patient.pk, Purpose.SELF, preload=REMINDER_TYPES)
     kinds = summarise(current.counts)
     pressing, more_reminders = [], 0
     if not current.empty:
