@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import orjson
 from django.db import transaction
 
 from carnet.access import labels as access_labels
@@ -11,6 +12,7 @@ from carnet.access import services as access
 from carnet.access.services import Action, Actor, NotFound
 
 from . import fhir, store
+from . import search as fulltext
 from .models import ResourceVersion, Source
 
 MAX_PAGE = 1000
@@ -251,3 +253,226 @@ def _check_references(patient_id: int, resource: dict) -> None:
 def self_purpose(actor: Actor, patient_id: int) -> str:
     """The purpose an actor reads a record for (own, proxy, emergency, care): see access."""
     return access.purpose_for(actor, patient_id)
+
+
+# --- The Dossier's reading pages: timeline, search, provenance, revisions ---------------------
+
+# Not items of the timeline: the person's identity card and the technical trail.
+NOT_LISTED = ("Patient", "Provenance", "AuditEvent", "Binary")
+PRACTITIONER_CANDIDATES = 2000
+
+
+@dataclass
+class Listing:
+    """One page of a record's items, newest first, already filtered by the permit's view."""
+
+    total: int
+    resources: list[dict]
+    page: int
+    per_page: int
+    # Practitioners and organisations the page's items name: "Practitioner/<id>" -> resource.
+    shared: dict[str, dict]
+    # Practitioners found in the visible items (for the filter): [(id, resource)].
+    practitioners: list[tuple[str, dict]]
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page)) if self.per_page else 1
+
+
+def _listing(permit, patient_id, qs, page: int, per_page: int, practitioners=()) -> Listing:
+    from django.db.models import F
+
+    per_page = max(1, min(per_page, 200))
+    total = qs.count()
+    page = max(1, min(page, max(1, -(-total // per_page))))
+    start = (page - 1) * per_page
+    rows = qs.order_by(F("clinical_date").desc(nulls_last=True), "-recorded_at", "fhir_id")[
+        start : start + per_page
+    ]
+    refs: set[tuple[str, str]] = set()
+    resources = store.open_rows(permit, patient_id, rows, shared_refs=refs)
+    shared = {f"{r['resourceType']}/{r['id']}": r for r in shared_for(refs)}
+    return Listing(total, resources, page, per_page, shared, list(practitioners))
+
+
+def timeline(
+    actor: Actor,
+    patient_id: int,
+    purpose: str,
+    *,
+    categories: list[str] | None = None,
+    since=None,
+    until=None,
+    practitioner: str | None = None,
+    page: int = 1,
+    per_page: int = 30,
+) -> Listing:
+    """Every item of the record the actor may see, newest first (the store's clinical date).
+
+    ``categories`` are ``access.labels`` categories (matched by their blind label tokens,
+    so that vital signs and lab results part as they do for sharing); without them,
+    billing (the "administrative" category) is left out. ``practitioner`` is the id of a
+    shared Practitioner: the items they performed, requested or recorded, and the items of
+    their encounters. Paged on indexed columns; only the page is decrypted.
+    """
+    permit = access.require(actor, patient_id, Action.SEARCH, purpose, what="timeline")
+    visible = store.restrict(store.current_rows(patient_id), patient_id, permit.view).exclude(
+        resource_type__in=NOT_LISTED
+    )
+    qs = visible
+    if categories:
+        qs = qs.filter(store.label_filter(patient_id, [f"scope:{c}" for c in categories]))
+    else:
+        qs = qs.exclude(store.label_filter(patient_id, ["scope:administrative"]))
+    if since is not None:
+        qs = qs.filter(clinical_date__gte=since)
+    if until is not None:
+        qs = qs.filter(clinical_date__lt=until)
+    if practitioner:
+        qs = qs.filter(store.who_filter(patient_id, f"Practitioner/{practitioner}"))
+    people = store.practitioners_named(patient_id, visible, limit=PRACTITIONER_CANDIDATES)
+    return _listing(permit, patient_id, qs, page, per_page, people)
+
+
+def search_text(
+    actor: Actor, patient_id: int, purpose: str, query: str, *, page: int = 1, per_page: int = 30
+) -> Listing:
+    """Items whose text holds every word of ``query`` (accents, case ignored; word starts).
+
+    Matched on blind word tokens in SQL, within what the permit's view shows: a masked
+    item is never found, and never counted. The query itself is not audited (it is health
+    data): the entry says a search was made, not what for.
+    """
+    permit = access.require(actor, patient_id, Action.SEARCH, purpose, what="text search")
+    terms = fulltext.query_terms(query)
+    qs = store.restrict(store.current_rows(patient_id), patient_id, permit.view).exclude(
+        resource_type__in=NOT_LISTED
+    )
+    if not terms:
+        qs = qs.none()
+    for term in terms:
+        qs = qs.filter(store.word_filter(patient_id, term))
+    return _listing(permit, patient_id, qs, page, per_page)
+
+
+@dataclass
+class Version:
+    """One version of an item: what it said, when, from whom (provenance, decrypted)."""
+
+    version: int
+    recorded_at: object
+    source: str
+    recorded_by_id: int | None
+    details: dict
+    resource: dict
+    deleted: bool = False
+
+
+def locate_in(patient_id: int, fhir_id: str):
+    """The current row of an item of this record (type found from the id), or None."""
+    return store.locate_in(patient_id, fhir_id)
+
+
+def provenance(actor: Actor, patient_id: int, fhir_id: str, purpose: str) -> list[Version]:
+    """An item's versions, newest first, each with who recorded it, how and when.
+
+    The person (and operators) see every version; anyone else sees the current one only
+    (as ``history``). NotFound when the item is not in this record or not visible.
+    """
+    row = store.locate_in(patient_id, fhir_id)
+    if row is None:
+        raise NotFound()
+    rtype = row.resource_type
+    permit = access.require(
+        actor,
+        patient_id,
+        Action.READ,
+        purpose,
+        labels=store.labels_of(patient_id, rtype, fhir_id),
+        resource_type=rtype,
+        count=1,
+        what=f"{rtype}/{fhir_id}/_history",
+    )
+    if row.deleted:
+        raise NotFound()
+    rows = list(
+        ResourceVersion.objects.filter(
+            patient_id=patient_id, resource_type=rtype, fhir_id=fhir_id
+        ).order_by("-version")
+    )
+    if not permit.view.all:
+        rows = [r for r in rows if r.is_current and not r.deleted]
+    resources = store.open_rows(permit, patient_id, rows)
+    return [
+        Version(
+            version=r.version,
+            recorded_at=r.recorded_at,
+            source=r.source,
+            recorded_by_id=r.recorded_by_id,
+            details=store.open_provenance(permit, patient_id, r),
+            resource=res,
+            deleted=r.deleted,
+        )
+        for r, res in zip(rows, resources, strict=True)
+    ]
+
+
+class NotYours(PermissionError):
+    """Only the person's own entries can be corrected (others' can be annotated)."""
+
+
+def revise(
+    actor: Actor,
+    patient_id: int,
+    fhir_id: str,
+    purpose: str,
+    change,
+    *,
+    own_entries_only: bool = False,
+) -> dict:
+    """Write a new version of an item: ``change(resource) -> resource``; history is kept.
+
+    Asks ``access`` for UPDATE on the item as stored and as it becomes; the change is
+    validated before anything is written. ``own_entries_only``: refuse (NotYours) unless
+    the item was first entered by the person themself (not imported, not a practitioner's).
+    """
+    row = store.locate_in(patient_id, fhir_id)
+    if row is None or row.deleted:
+        raise NotFound()
+    rtype = row.resource_type
+    labels = store.labels_of(patient_id, rtype, fhir_id)
+    permit = access.require(
+        actor, patient_id, Action.UPDATE, purpose, audit_now=False, labels=labels
+    )
+    if own_entries_only and store.first_source(patient_id, rtype, fhir_id) != Source.SELF:
+        raise NotYours()
+    current = store.open_rows(permit, patient_id, [ResourceVersion.objects.get(pk=row.pk)])[0]
+    revised = change(orjson.loads(orjson.dumps(current)))
+    revised["resourceType"], revised["id"] = rtype, fhir_id
+    fhir.validate(revised)
+    # The item as it becomes must stay within the actor's view too.
+    new_labels = set(labels) | set(access_labels.of_resource(revised))
+    permit = access.require(
+        actor, patient_id, Action.UPDATE, purpose, audit_now=False, labels=tuple(new_labels)
+    )
+    _check_references(patient_id, revised)
+    with transaction.atomic():
+        store.write_version(
+            patient_id,
+            revised,
+            source=_source_for(actor),
+            recorded_by_id=actor.user_id,
+            provenance={"by": actor.label, "role": actor.role, "revision": True},
+        )
+        access.record(
+            actor,
+            patient_id,
+            Action.UPDATE,
+            purpose,
+            permit,
+            resource_type=rtype,
+            count=1,
+            what=f"{rtype}/{fhir_id}",
+        )
+    return revised

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import orjson
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -21,7 +22,7 @@ from carnet.access import masks as access_masks
 from carnet.access.services import Decision
 from carnet.vault import services as vault
 
-from . import fhir
+from . import fhir, search
 from .models import ResourceVersion, SearchToken, SharedResource
 
 BATCH = 500
@@ -88,25 +89,68 @@ LABEL = "label"
 LABEL_PAD = 4
 
 
-def _tokens(cipher: vault.Cipher, resource: dict) -> list[SearchToken]:
-    rtype, rid, pid = resource["resourceType"], resource["id"], cipher.patient_id
-    out = [
-        SearchToken(
-            patient_id=pid,
-            resource_type=rtype,
-            fhir_id=rid,
-            param=param,
-            token=cipher.blind_index(value),
-        )
-        for param, value in fhir.search_terms(resource)
-    ]
-    label_tokens = [cipher.blind_index(v) for v in access_labels.of_resource(resource)]
-    while len(label_tokens) < LABEL_PAD:
-        label_tokens.append(secrets.token_hex(16))  # same shape as an HMAC token
-    out += [
-        SearchToken(patient_id=pid, resource_type=rtype, fhir_id=rid, param=LABEL, token=t)
-        for t in label_tokens
-    ]
+class _Indexer:
+    """Blind tokens of the items being written, with one HMAC per distinct term.
+
+    An import repeats the same words and codes thousands of times; the cache keeps the
+    cost of the word index to one HMAC per distinct term of the batch.
+    """
+
+    def __init__(self, cipher: vault.Cipher):
+        self.cipher = cipher
+        self._cache: dict[str, str] = {}
+
+    def token(self, value: str) -> str:
+        found = self._cache.get(value)
+        if found is None:
+            found = self._cache[value] = self.cipher.blind_index(value)
+        return found
+
+    def rows(self, resource: dict, who: Iterable[str] = ()) -> list[tuple]:
+        """(patient_id, type, id, param, token) rows: codes, labels, words and who took part."""
+        rtype, rid, pid = resource["resourceType"], resource["id"], self.cipher.patient_id
+        token = self.token
+        out = [
+            (pid, rtype, rid, param, token(value)) for param, value in fhir.search_terms(resource)
+        ]
+        label_tokens = [token(v) for v in access_labels.of_resource(resource)]
+        while len(label_tokens) < LABEL_PAD:
+            label_tokens.append(secrets.token_hex(16))  # same shape as an HMAC token
+        out += [(pid, rtype, rid, LABEL, t) for t in label_tokens]
+        out += [
+            (pid, rtype, rid, search.WORD, token(term))
+            for term in search.index_terms(search.words_of(resource))
+        ]
+        people = search.who_refs(resource) | set(who)
+        out += [(pid, rtype, rid, search.WHO, token(ref)) for ref in sorted(people)]
+        return out
+
+
+_TOKEN_COLUMNS = ("patient_id", "resource_type", "fhir_id", "param", "token")
+
+
+def _insert_tokens(rows: list[tuple]) -> None:
+    """Insert token rows in one statement per batch (no model instances: it is the hot
+    path of every import, with a few dozen rows per item)."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(SearchToken._meta.db_table)
+    cols = ", ".join(connection.ops.quote_name(c) for c in _TOKEN_COLUMNS)
+    sql = f"INSERT INTO {table} ({cols}) VALUES (%s, %s, %s, %s, %s)"  # noqa: S608 - constant names
+    # In index order: neighbouring inserts touch the same pages of the token indexes.
+    rows.sort(key=lambda r: (r[3], r[4]))
+    with connection.cursor() as cur:
+        cur.executemany(sql, rows)
+
+
+def _encounter_people(resources: list[dict]) -> dict[str, set[str]]:
+    """Who took part in each encounter of a batch: its items are theirs too."""
+    out: dict[str, set[str]] = {}
+    for r in resources:
+        if r.get("resourceType") == "Encounter":
+            people = search.who_refs(r)
+            if people:
+                out[f"Encounter/{r['id']}"] = people
     return out
 
 
@@ -121,25 +165,45 @@ def write_new(
 ) -> int:
     """Insert first versions of new resources (ids already assigned). Caller holds the transaction."""
     cipher = vault.cipher(patient_id)
+    indexer = _Indexer(cipher)
+    resources = list(resources)
+    encounters = _encounter_people(resources)
     now = timezone.now()
     rows, tokens, written = [], [], 0
+
+    def flush():
+        ResourceVersion.objects.bulk_create(rows)
+        _insert_tokens(tokens)
+
     for resource in resources:
         rows.append(_row(cipher, resource, 1, source, recorded_by_id, provenance, now))
-        tokens.extend(_tokens(cipher, resource))
+        enc = search.encounter_ref(resource)
+        who = encounters.get(enc, ()) if enc else ()
+        if enc and enc not in encounters:
+            who = _who_of_encounter(patient_id, enc)
+        tokens.extend(indexer.rows(resource, who))
         if len(rows) >= BATCH:
-            ResourceVersion.objects.bulk_create(rows)
-            SearchToken.objects.bulk_create(tokens)
+            flush()
             written += len(rows)
             rows, tokens = [], []
             if progress:
                 progress(written)
     if rows:
-        ResourceVersion.objects.bulk_create(rows)
-        SearchToken.objects.bulk_create(tokens)
+        flush()
         written += len(rows)
         if progress:
             progress(written)
     return written
+
+
+def _who_of_encounter(patient_id: int, ref: str) -> list[str]:
+    """The ``who`` tokens of an encounter already stored (as tokens: nothing decrypted)."""
+    _t, _, eid = ref.partition("/")
+    return list(
+        SearchToken.objects.filter(
+            patient_id=patient_id, resource_type="Encounter", fhir_id=eid, param=search.WHO
+        ).values_list("token", flat=True)
+    )
 
 
 def write_version(
@@ -169,7 +233,17 @@ def write_version(
     row.deleted = deleted
     row.save()
     if not deleted:
-        SearchToken.objects.bulk_create(_tokens(cipher, resource))
+        tokens = _Indexer(cipher).rows(resource)
+        enc = search.encounter_ref(resource)
+        if enc:
+            # The encounter's tokens are already HMACs: copied as they are.
+            have = {row[4] for row in tokens if row[3] == search.WHO}
+            tokens += [
+                (patient_id, rtype, rid, search.WHO, t)
+                for t in _who_of_encounter(patient_id, enc)
+                if t not in have
+            ]
+        _insert_tokens(tokens)
     return version
 
 
@@ -366,3 +440,85 @@ def shared(resource_type: str, ids: Iterable[str]) -> list[dict]:
         s.body
         for s in SharedResource.objects.filter(resource_type=resource_type, fhir_id__in=list(ids))
     ]
+
+
+# --- Timeline and search (with a permit's narrowed query) ---------------------------------
+
+
+def label_filter(patient_id: int, values: list[str]) -> Q:
+    """Items carrying any of these labels (``scope:results``…), by their blind tokens."""
+    return Q(fhir_id__in=_having(vault.cipher(patient_id), patient_id, values))
+
+
+def _param_ids(patient_id: int, param: str, token: str) -> QuerySet:
+    return SearchToken.objects.filter(patient_id=patient_id, param=param, token=token).values(
+        "fhir_id"
+    )
+
+
+def word_filter(patient_id: int, term: str) -> Q:
+    """Items with a word starting with ``term`` (already normalised by ``search``)."""
+    return Q(
+        fhir_id__in=_param_ids(patient_id, search.WORD, vault.cipher(patient_id).blind_index(term))
+    )
+
+
+def who_filter(patient_id: int, reference: str) -> Q:
+    """Items a practitioner (``Practitioner/<id>``) took part in."""
+    return Q(
+        fhir_id__in=_param_ids(
+            patient_id, search.WHO, vault.cipher(patient_id).blind_index(reference)
+        )
+    )
+
+
+def practitioners_named(
+    patient_id: int, visible: QuerySet, *, limit: int
+) -> list[tuple[str, dict]]:
+    """The shared practitioners named by the items of ``visible`` (already narrowed), by name.
+
+    The record only holds HMACs of the references: the candidates are the directory's
+    practitioners (public data, the ``limit`` most recently seen), each recognised by its
+    token. Items outside the view never contribute a name.
+    """
+    tokens = set(
+        SearchToken.objects.filter(
+            patient_id=patient_id, param=search.WHO, fhir_id__in=visible.values("fhir_id")
+        )
+        .values_list("token", flat=True)
+        .distinct()
+    )
+    if not tokens:
+        return []
+    cipher = vault.cipher(patient_id)
+    found = []
+    candidates = SharedResource.objects.filter(resource_type="Practitioner").order_by(
+        "-updated_at"
+    )[:limit]
+    for fid, body in candidates.values_list("fhir_id", "body"):
+        if cipher.blind_index(f"Practitioner/{fid}") in tokens:
+            found.append((fid, body))
+    return found
+
+
+def locate_in(patient_id: int, fhir_id: str) -> ResourceVersion | None:
+    """The current row of an item of this patient, whatever its type."""
+    if not isinstance(fhir_id, str) or not fhir.ID_RE.match(fhir_id):
+        return None
+    return (
+        ResourceVersion.objects.filter(patient_id=patient_id, fhir_id=fhir_id, is_current=True)
+        .only("id", "patient_id", "resource_type", "fhir_id", "version", "deleted", "recorded_at")
+        .first()
+    )
+
+
+def first_source(patient_id: int, resource_type: str, fhir_id: str) -> str | None:
+    """Where the first version of an item came from (self, practitioner, import, api)."""
+    return (
+        ResourceVersion.objects.filter(
+            patient_id=patient_id, resource_type=resource_type, fhir_id=fhir_id
+        )
+        .order_by("version")
+        .values_list("source", flat=True)
+        .first()
+    )

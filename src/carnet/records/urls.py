@@ -34,3 +34,15 @@ urlpatterns += [
         name="document_preview",
     ),
 ]
+
+# The Dossier: timeline, search, one item (ids only in URLs; search words by POST).
+from . import views_item, views_timeline  # noqa: E402
+
+urlpatterns += [
+    path("dossier/chronologie/", views_timeline.timeline, name="timeline"),
+    path("dossier/recherche/", views_timeline.search_page, name="search"),
+    path("dossier/element/<str:item_id>/", views_item.item, name="item"),
+    path("dossier/element/<str:item_id>/note/", views_item.annotate, name="item_annotate"),
+    path("dossier/element/<str:item_id>/corriger/", views_item.correct, name="item_correct"),
+    path("dossier/element/<str:item_id>/a-jour/", views_item.still_right, name="item_still_right"),
+]

@@ -1,0 +1,408 @@
+"""One item of the record: what it says, where it comes from, whether it is still current,
+and its history; the person annotates any item and corrects their own entries.
+
+URLs carry the item's id only (never its type, name or value).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from carnet.access.services import NotFound
+from carnet.reminders import record as reminder_record
+from carnet.reminders import rules as reminder_rules
+from carnet.reminders import services as reminders
+from carnet.reminders import stale as reminder_stale
+
+from . import fhir, services, views_results
+from .models import Source
+from .views_timeline import (
+    _concept_text,
+    kind_word,
+    person_name,
+    record_of,
+    title_of,
+    value_of,
+    who_of,
+)
+
+CONFIRMED_BY = "https://carnet.sante.fr/fhir/StructureDefinition/confirmed-by"
+STILL_RIGHT = "https://carnet.sante.fr/fhir/StructureDefinition/confirmed-up-to-date"
+SERIES_MAX = 200
+NOTE_MAX = 2000
+
+
+# --- Who recorded it, who confirmed it ----------------------------------------------------------
+
+
+def recorded_by(version: services.Version, user) -> str:
+    """Plain words for where a version came from."""
+    details = version.details or {}
+    if version.source == Source.IMPORT:
+        name = details.get("file") or ""
+        if name == "demo":
+            return _("imported with the demonstration record")
+        if name:
+            return _("imported from the file “%(name)s”") % {"name": name}
+        return _("imported from a file")
+    if version.source == Source.API:
+        return _("added by an application you connected (%(name)s)") % {
+            "name": details.get("by") or ""
+        }
+    if version.source == Source.PRACTITIONER:
+        return _("recorded by %(name)s, health professional") % {"name": details.get("by") or ""}
+    if version.recorded_by_id is not None and version.recorded_by_id == user.pk:
+        return _("entered by you")
+    return _("entered by %(name)s") % {"name": details.get("by") or _("the person")}
+
+
+def confirmation(resource: dict, shared: dict) -> dict | None:
+    """Whether a practitioner confirmed the item, by whom and when (None: not confirmed)."""
+    for ext in resource.get("extension") or []:
+        if isinstance(ext, dict) and ext.get("url") == CONFIRMED_BY:
+            by, when = "", None
+            for sub in ext.get("extension") or []:
+                if sub.get("url") == "practitioner":
+                    ref = sub.get("valueReference") or {}
+                    by = person_name(shared.get(ref.get("reference", ""))) or ref.get("display", "")
+                elif sub.get("url") == "date":
+                    when = fhir.parse_date(sub.get("valueDateTime") or "")
+            return {"by": by, "when": when}
+    status = resource.get("verificationStatus")
+    codes = {c.get("code") for c in (status or {}).get("coding") or [] if isinstance(c, dict)}
+    if "confirmed" in codes:
+        return {"by": "", "when": None}
+    return None
+
+
+# --- Freshness ----------------------------------------------------------------------------------
+
+
+def _topic_of(resource: dict) -> dict | None:
+    rtype = resource.get("resourceType")
+    tokens = reminder_record.resource_tokens(resource)
+    for topic in reminder_stale.spec()["topics"]:
+        wanted = (topic.get("match") or {}).get(rtype)
+        if wanted is None:
+            continue
+        if not wanted or reminder_record.matches(tokens, wanted):
+            return topic
+    return None
+
+
+def _still_right_on(resource: dict):
+    for ext in resource.get("extension") or []:
+        if isinstance(ext, dict) and ext.get("url") == STILL_RIGHT:
+            return fhir.parse_date(ext.get("valueDateTime") or "")
+    return None
+
+
+def freshness(resource: dict, latest_of_measure: dict | None) -> dict | None:
+    """An invitation to update an item that goes stale (weight, blood pressure, treatments,
+    allergies: see reminders' data files), or None when it is recent enough."""
+    topic = _topic_of(resource)
+    if topic is None:
+        return None
+    basis = latest_of_measure or resource
+    dates = [fhir.clinical_date(basis), _still_right_on(resource)]
+    meta = (resource.get("meta") or {}).get("lastUpdated")
+    if resource.get("resourceType") != "Observation" and meta:
+        dates.append(fhir.parse_date(meta))
+    dates = [d for d in dates if d is not None]
+    last = max(dates) if dates else None
+    if last is not None and timezone.now() - last <= timedelta(days=topic["max_age_days"]):
+        return None
+    return {
+        "topic": topic["id"],
+        "text": reminder_rules.text(topic["label"]),
+        "measure": resource.get("resourceType") == "Observation",
+    }
+
+
+# --- The page -----------------------------------------------------------------------------------
+
+
+def _noted(resource: dict) -> bool:
+    try:
+        return "note" in fhir.model_class(resource["resourceType"]).model_fields
+    except fhir.InvalidResource:
+        return False
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Your note"),
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Only for you and the people you share this item with."),
+    )
+
+
+def _load(request, item_id: str):
+    found = record_of(request)
+    if found is None:
+        raise Http404()
+    actor, pid, purpose = found
+    try:
+        versions = services.provenance(actor, pid, item_id, purpose)
+    except NotFound:
+        raise Http404() from None
+    return actor, pid, purpose, versions
+
+
+@login_required
+def item(request, item_id: str):
+    actor, pid, purpose, versions = _load(request, item_id)
+    return _render(request, actor, pid, purpose, versions)
+
+
+def _render(request, actor, pid, purpose, versions, *, note_form=None, status=200):
+    current = versions[0].resource
+    first = versions[-1]
+    refs = {f"Practitioner/{r.rpartition('/')[2]}" for r in _refs(current)}
+    shared = {f"{r['resourceType']}/{r['id']}": r for r in services.shared_for(_pairs(refs))}
+    result = None
+    latest = None
+    if current.get("resourceType") == "Observation":
+        series = []
+        key = views_results.code_key(current)
+        if key:
+            try:
+                series = services.search(
+                    actor, pid, "Observation", purpose, code=[key], count=SERIES_MAX
+                ).resources
+            except NotFound:
+                series = []
+        latest = series[0] if series else None
+        result = views_results.result_context(current, series, first.source)
+    own_record = purpose == "self"
+    history = [
+        {
+            "version": v.version,
+            "when": timezone.localtime(v.recorded_at),
+            "by": recorded_by(v, request.user),
+            "title": title_of(v.resource),
+            "value": value_of(v.resource),
+            "notes": [n.get("text") for n in v.resource.get("note") or [] if n.get("text")],
+        }
+        for v in versions
+    ]
+    when = fhir.clinical_date(current)
+    context = {
+        "item_id": current["id"],
+        "resource": current,
+        "kind": kind_word(current),
+        "title": title_of(current) or kind_word(current),
+        "value": value_of(current) if current.get("resourceType") == "Observation" else "",
+        "when": timezone.localtime(when) if when else None,
+        "who": who_of(current, shared),
+        "status": _concept_text(current.get("clinicalStatus")),
+        "first": {
+            "by": recorded_by(first, request.user),
+            "when": timezone.localtime(first.recorded_at),
+        },
+        "changed": len(versions) > 1,
+        "last": {
+            "by": recorded_by(versions[0], request.user),
+            "when": timezone.localtime(versions[0].recorded_at),
+        },
+        "from_practitioner": first.source == Source.PRACTITIONER,
+        "confirmed": confirmation(current, shared),
+        "result": result,
+        "fresh": freshness(current, latest) if own_record else None,
+        "history": history if len(versions) > 1 else [],
+        "can_note": own_record and _noted(current),
+        "can_correct": own_record and first.source == Source.SELF,
+        "note_form": note_form or NoteForm(),
+        "mine": (result or {}).get("my_notes")
+        if result
+        else views_results.comments(current, first.source)[1],
+        "pro_notes": (result or {}).get("pro_comments")
+        if result
+        else views_results.comments(current, first.source)[0],
+    }
+    return render(request, "records/item.html", context, status=status)
+
+
+def _refs(resource: dict) -> set[str]:
+    from . import search
+
+    return search.who_refs(resource) | {
+        (n.get("authorReference") or {}).get("reference", "")
+        for n in resource.get("note") or []
+        if str((n.get("authorReference") or {}).get("reference", "")).startswith("Practitioner/")
+    }
+
+
+def _pairs(refs: set[str]) -> set[tuple[str, str]]:
+    out = set()
+    for ref in refs:
+        t, _sep, i = ref.partition("/")
+        if t and i:
+            out.add((t, i))
+    return out
+
+
+# --- Annotate, correct, confirm still right -----------------------------------------------------
+
+
+@login_required
+@require_POST
+def annotate(request, item_id: str):
+    actor, pid, purpose, versions = _load(request, item_id)
+    form = NoteForm(request.POST)
+    if purpose != "self" or not _noted(versions[0].resource):
+        raise Http404()
+    if not form.is_valid():
+        return _render(request, actor, pid, purpose, versions, note_form=form, status=400)
+    text = form.cleaned_data["text"].strip()
+
+    def add_note(resource: dict) -> dict:
+        note = {"text": text, "time": timezone.now().isoformat(timespec="seconds")}
+        patient = _patient_ref(resource)
+        if patient:
+            note["authorReference"] = patient
+        else:
+            note["authorString"] = str(request.user)
+        resource["note"] = [*(resource.get("note") or []), note]
+        return resource
+
+    try:
+        services.revise(actor, pid, item_id, purpose, add_note)
+    except NotFound:
+        raise Http404() from None
+    messages.success(request, _("Your note was added. The earlier version is kept in the history."))
+    return redirect("records:item", item_id=item_id)
+
+
+def _patient_ref(resource: dict) -> dict | None:
+    for key in ("subject", "patient"):
+        ref = (resource.get(key) or {}).get("reference") or ""
+        if ref.startswith("Patient/"):
+            return {"reference": ref}
+    return None
+
+
+class CorrectForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("What it is"), max_length=300, required=False)
+    day = forms.DateField(
+        label=gettext_lazy("Date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    value = forms.DecimalField(
+        label=gettext_lazy("Value"), required=False, max_digits=12, decimal_places=4
+    )
+
+
+DATE_FIELDS = (
+    "effectiveDateTime",
+    "occurrenceDateTime",
+    "onsetDateTime",
+    "recordedDate",
+    "authoredOn",
+    "dateAsserted",
+    "date",
+    "performedDateTime",
+    "issued",
+)
+
+
+def _date_field(resource: dict) -> str | None:
+    return next((f for f in DATE_FIELDS if isinstance(resource.get(f), str)), None)
+
+
+def _concept_field(resource: dict) -> str | None:
+    for name in ("code", "vaccineCode", "medicationCodeableConcept"):
+        if isinstance(resource.get(name), dict):
+            return name
+    return None
+
+
+@login_required
+def correct(request, item_id: str):
+    actor, pid, purpose, versions = _load(request, item_id)
+    current, first = versions[0].resource, versions[-1]
+    if purpose != "self" or first.source != Source.SELF:
+        raise Http404()
+    concept, date_field = _concept_field(current), _date_field(current)
+    has_value = isinstance((current.get("valueQuantity") or {}).get("value"), int | float)
+    initial = {
+        "title": _concept_text(current.get(concept)) if concept else "",
+        "day": (fhir.parse_date(current.get(date_field)) or timezone.now()).date()
+        if date_field
+        else None,
+        "value": current["valueQuantity"]["value"] if has_value else None,
+    }
+    form = CorrectForm(request.POST or None, initial=initial)
+    if not concept:
+        del form.fields["title"]
+    if not date_field:
+        del form.fields["day"]
+    if not has_value:
+        del form.fields["value"]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+
+        def apply(resource: dict) -> dict:
+            if concept and data.get("title"):
+                resource[concept] = {**resource[concept], "text": data["title"].strip()}
+            if date_field and data.get("day"):
+                resource[date_field] = data["day"].isoformat()
+            if has_value and data.get("value") is not None:
+                v = float(data["value"])
+                resource["valueQuantity"]["value"] = int(v) if v == int(v) else v
+            return resource
+
+        try:
+            services.revise(actor, pid, item_id, purpose, apply, own_entries_only=True)
+        except (NotFound, services.NotYours):
+            raise Http404() from None
+        except fhir.InvalidResource:
+            form.add_error(None, _("This correction cannot be saved: check the values."))
+        else:
+            messages.success(
+                request, _("Your correction was saved. The earlier version is kept in the history.")
+            )
+            return redirect("records:item", item_id=item_id)
+    return render(
+        request,
+        "records/item_correct.html",
+        {"form": form, "item_id": item_id, "title": title_of(current) or kind_word(current)},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def still_right(request, item_id: str):
+    """The person says the item is still right: noted on the item (a new version) and on the
+    reminders' topic, so that neither prompts again before its time."""
+    actor, pid, purpose, versions = _load(request, item_id)
+    topic = _topic_of(versions[0].resource)
+    if purpose != "self" or topic is None:
+        raise Http404()
+
+    def mark(resource: dict) -> dict:
+        others = [e for e in resource.get("extension") or [] if e.get("url") != STILL_RIGHT]
+        now = timezone.now().isoformat(timespec="seconds")
+        resource["extension"] = [*others, {"url": STILL_RIGHT, "valueDateTime": now}]
+        return resource
+
+    try:
+        services.revise(actor, pid, item_id, purpose, mark)
+        reminders.confirm(actor, pid, topic["id"])
+    except NotFound:
+        raise Http404() from None
+    messages.success(request, _("Thank you: this item is marked as still right today."))
+    return redirect("records:item", item_id=item_id)

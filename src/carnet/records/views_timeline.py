@@ -1,0 +1,345 @@
+"""The timeline of a record and its full-text search: every item, newest first, in plain words.
+
+Filters are ids, kinds and dates (GET: none of it is a health datum); search words are
+health data, so they travel by POST only and the result page is rendered without a
+redirect (they never reach a URL, a log line or the browser history).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from carnet.access import acting
+from carnet.access import labels as access_labels
+from carnet.access.services import Actor, NotFound
+from carnet.accounts import services as accounts
+
+from . import fhir, search, services
+
+PER_PAGE = 30
+
+# The kinds a person filters by, in the order of the filter: access.labels' categories.
+KINDS = [
+    access_labels.Category.CONSULTATIONS,
+    access_labels.Category.RESULTS,
+    access_labels.Category.MEASUREMENTS,
+    access_labels.Category.TREATMENTS,
+    access_labels.Category.VACCINES,
+    access_labels.Category.DOCUMENTS,
+    access_labels.Category.PROBLEMS,
+    access_labels.Category.ADMINISTRATIVE,
+]
+
+# What an item is, in a word a non-doctor understands.
+TYPE_WORDS = {
+    "Encounter": _("Visit"),
+    "Condition": _("Health problem"),
+    "AllergyIntolerance": _("Allergy"),
+    "MedicationRequest": _("Prescription"),
+    "MedicationStatement": _("Treatment"),
+    "MedicationAdministration": _("Treatment given"),
+    "MedicationDispense": _("Medicine handed out"),
+    "Medication": _("Medicine"),
+    "Immunization": _("Vaccine"),
+    "Procedure": _("Procedure or examination"),
+    "DiagnosticReport": _("Test report"),
+    "DocumentReference": _("Document"),
+    "Media": _("Photo or recording"),
+    "CarePlan": _("Care plan"),
+    "CareTeam": _("Care team"),
+    "Goal": _("Goal"),
+    "ServiceRequest": _("Request for care"),
+    "Appointment": _("Appointment"),
+    "Claim": _("Claim for reimbursement"),
+    "ExplanationOfBenefit": _("Reimbursement"),
+    "Coverage": _("Health cover"),
+    "ImagingStudy": _("Medical imaging"),
+    "FamilyMemberHistory": _("Family history"),
+    "Device": _("Medical device"),
+    "Specimen": _("Sample"),
+    "Consent": _("Consent"),
+    "SupplyDelivery": _("Supplies delivered"),
+}
+RESULT_WORD = _("Test result")
+MEASUREMENT_WORD = _("Measurement")
+OTHER_WORD = _("Other item")
+
+
+# --- Whose record ----------------------------------------------------------------------------
+
+
+def record_of(request) -> tuple[Actor, int, str] | None:
+    """(actor, patient id, purpose) of the record the user is looking at: their own, or the
+    record of the relative they act for. None when they have no record."""
+    actor = Actor.of_user(request.user)
+    chosen = acting.current(request)
+    if chosen is not None:
+        pid = chosen["patient_id"]
+    else:
+        patient = accounts.patient_of(request.user)
+        if patient is None:
+            return None
+        pid = patient.pk
+    return actor, pid, services.self_purpose(actor, pid)
+
+
+# --- Plain words for one item -----------------------------------------------------------------
+
+
+def _concept_text(concept) -> str:
+    if isinstance(concept, list):
+        concept = next((c for c in concept if isinstance(c, dict)), None)
+    if not isinstance(concept, dict):
+        return ""
+    if concept.get("text"):
+        return str(concept["text"])
+    for coding in concept.get("coding") or []:
+        if isinstance(coding, dict) and coding.get("display"):
+            return str(coding["display"])
+    return ""
+
+
+def title_of(resource: dict) -> str:
+    """The name of the thing: a vaccine, a medicine, a test, a problem, a document."""
+    for name in ("code", "vaccineCode", "medicationCodeableConcept", "type"):
+        text = _concept_text(resource.get(name))
+        if text:
+            return text
+    ref = resource.get("medicationReference")
+    if isinstance(ref, dict) and ref.get("display"):
+        return str(ref["display"])
+    desc = resource.get("description")
+    if isinstance(desc, dict):
+        return _concept_text(desc)
+    if isinstance(desc, str) and desc:
+        return desc
+    if resource.get("resourceType") == "CarePlan":
+        return _concept_text(resource.get("category"))
+    if resource.get("resourceType") == "ImagingStudy":
+        for series in resource.get("series") or []:
+            text = (series.get("bodySite") or {}).get("display") or ""
+            if text:
+                return text
+    for content in resource.get("content") or []:
+        title = (content.get("attachment") or {}).get("title")
+        if title:
+            return str(title)
+    return ""
+
+
+def kind_word(resource: dict) -> str:
+    rtype = resource.get("resourceType", "")
+    if rtype == "Observation":
+        if access_labels.category_of(resource) == access_labels.Category.MEASUREMENTS:
+            return str(MEASUREMENT_WORD)
+        return str(RESULT_WORD)
+    return str(TYPE_WORDS.get(rtype, OTHER_WORD))
+
+
+def number(value) -> str:
+    """A measured value as a French reader writes it (decimal comma, no trailing noise)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, float):
+        value = round(value, 2)
+        if value == int(value):
+            value = int(value)
+    return number_format(value, force_grouping=False)
+
+
+def quantity_text(q) -> str:
+    if not isinstance(q, dict) or "value" not in q:
+        return ""
+    unit = q.get("unit") or q.get("code") or ""
+    return f"{number(q['value'])} {unit}".strip()
+
+
+def value_of(resource: dict) -> str:
+    """An observation's value in words ("6,9 %", "142/88 mmHg", "Négatif")."""
+    if "valueQuantity" in resource:
+        return quantity_text(resource["valueQuantity"])
+    if "valueCodeableConcept" in resource:
+        return _concept_text(resource["valueCodeableConcept"])
+    for key in ("valueString", "valueBoolean", "valueInteger", "valueDateTime"):
+        if key in resource:
+            return str(resource[key])
+    parts = [c.get("valueQuantity") for c in resource.get("component") or []]
+    parts = [p for p in parts if isinstance(p, dict) and "value" in p]
+    if parts:
+        units = {p.get("unit") or p.get("code") or "" for p in parts}
+        if len(units) == 1:
+            return f"{'/'.join(number(p['value']) for p in parts)} {units.pop()}".strip()
+        return " · ".join(quantity_text(p) for p in parts)
+    return ""
+
+
+def person_name(resource: dict | None) -> str:
+    """A practitioner's name as written on a letter ("Dr Claire Garonne")."""
+    if not isinstance(resource, dict):
+        return ""
+    for name in resource.get("name") or []:
+        if not isinstance(name, dict):
+            continue
+        if name.get("text"):
+            return str(name["text"])
+        parts = [*(name.get("prefix") or []), *(name.get("given") or []), name.get("family") or ""]
+        text = " ".join(str(p) for p in parts if p).strip()
+        if text:
+            return text
+    return str(resource.get("name") or "") if isinstance(resource.get("name"), str) else ""
+
+
+def who_of(resource: dict, shared: dict[str, dict]) -> list[str]:
+    """The practitioners named by an item (from the shared directory or the reference's text)."""
+    names = []
+    for ref in sorted(search.who_refs(resource)):
+        name = person_name(shared.get(ref))
+        if name and name not in names:
+            names.append(name)
+    if not names:
+        for key in search.WHO_KEYS:
+            node = resource.get(key)
+            for n in node if isinstance(node, list) else [node]:
+                inner = n.get("individual") or n.get("actor") if isinstance(n, dict) else None
+                ref = inner if isinstance(inner, dict) else n
+                if isinstance(ref, dict) and str(ref.get("reference", "")).startswith(
+                    search.WHO_TYPES
+                ):
+                    if ref.get("display") and ref["display"] not in names:
+                        names.append(str(ref["display"]))
+    return names
+
+
+def row_of(resource: dict, shared: dict[str, dict]) -> dict:
+    """One line of the timeline: what, when, who; and the link to the item's page."""
+    when = fhir.clinical_date(resource)
+    return {
+        "id": resource["id"],
+        "kind": kind_word(resource),
+        "title": title_of(resource),
+        "value": value_of(resource) if resource.get("resourceType") == "Observation" else "",
+        "when": timezone.localtime(when) if when else None,
+        "who": who_of(resource, shared),
+        "url": reverse("records:item", args=[resource["id"]]),
+    }
+
+
+# --- Filters ----------------------------------------------------------------------------------
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _page(value) -> int:
+    try:
+        return max(1, min(int(value), 100_000))
+    except (TypeError, ValueError):
+        return 1
+
+
+@login_required
+def timeline(request):
+    found = record_of(request)
+    if found is None:
+        return render(request, "records/no_record.html")
+    actor, pid, purpose = found
+    kind = request.GET.get("type") or ""
+    if kind not in {str(k) for k in KINDS}:
+        kind = ""
+    since, until = _day(request.GET.get("du")), _day(request.GET.get("au"))
+    errors = []
+    if request.GET.get("du") and since is None or request.GET.get("au") and until is None:
+        errors.append(_("Write the dates as day/month/year, for example 05/03/2024."))
+    if since and until and until < since:
+        errors.append(_("The end of the period comes before its start: swap the two dates."))
+        since = until = None
+    who = request.GET.get("pro") or ""
+    if who and not fhir.ID_RE.match(who):
+        who = ""
+    try:
+        listing = services.timeline(
+            actor,
+            pid,
+            purpose,
+            categories=[kind] if kind else None,
+            since=_start_of(since) if since else None,
+            until=_start_of(until + timedelta(days=1)) if until else None,
+            practitioner=who or None,
+            page=_page(request.GET.get("page")),
+            per_page=PER_PAGE,
+        )
+    except NotFound:
+        raise Http404() from None
+    people = sorted(
+        ((fid, person_name(body)) for fid, body in listing.practitioners), key=lambda p: p[1]
+    )
+    filters = {"type": kind, "du": since, "au": until, "pro": who}
+    query = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in filters.items() if v}
+    return render(
+        request,
+        "records/timeline.html",
+        {
+            "rows": [row_of(r, listing.shared) for r in listing.resources],
+            "listing": listing,
+            "kinds": [(str(k), access_labels.Category(k).label) for k in KINDS],
+            "people": people,
+            "filters": filters,
+            "filtered": bool(query),
+            "query": query,
+            "errors": errors,
+            "previous_page": listing.page - 1 if listing.page > 1 else None,
+            "next_page": listing.page + 1 if listing.page < listing.pages else None,
+        },
+    )
+
+
+# --- Search -------------------------------------------------------------------------------------
+
+MAX_QUERY = 200
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def search_page(request):
+    found = record_of(request)
+    if found is None:
+        return render(request, "records/no_record.html")
+    actor, pid, purpose = found
+    context: dict = {"q": "", "searched": False}
+    if request.method == "POST":
+        q = (request.POST.get("q") or "").strip()[:MAX_QUERY]
+        context["q"] = q
+        if not search.query_terms(q):
+            context["error"] = _("Type at least one word of two letters or more.")
+            return render(request, "records/search.html", context, status=400 if q else 200)
+        try:
+            listing = services.search_text(
+                actor, pid, purpose, q, page=_page(request.POST.get("page")), per_page=PER_PAGE
+            )
+        except NotFound:
+            raise Http404() from None
+        context.update(
+            searched=True,
+            listing=listing,
+            rows=[row_of(r, listing.shared) for r in listing.resources],
+            previous_page=listing.page - 1 if listing.page > 1 else None,
+            next_page=listing.page + 1 if listing.page < listing.pages else None,
+        )
+    return render(request, "records/search.html", context)
