@@ -34,7 +34,22 @@ FHIR_JSON = "application/fhir+json; charset=utf-8"
 BASE = "/fhir/R4"
 DEFAULT_COUNT = 50
 
-api = NinjaAPI(
+
+class FhirAPI(NinjaAPI):
+    """Declares the media type the answers really have: ``application/fhir+json``."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for answer in (operation.get("responses") or {}).values():
+                    content = answer.get("content") or {}
+                    if "application/json" in content:
+                        answer["content"] = {"application/fhir+json": content["application/json"]}
+        return schema
+
+
+api = FhirAPI(
     title="Carnet FHIR API",
     version="1",
     description=(
