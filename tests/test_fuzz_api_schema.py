@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -31,6 +33,17 @@ CHECKS = [
     response_schema_conformance,
 ]
 EXAMPLES = 25
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    # Called straight through WSGI, each request would close the database connection at
+    # its end (Django's test client turns this off too): the test's transaction is in it.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
