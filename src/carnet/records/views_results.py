@@ -135,8 +135,8 @@ def code_key(resource: dict) -> str | None:
 
 # --- The chart --------------------------------------------------------------------------------
 
-W, H = 640, 240
-PAD_L, PAD_R, PAD_T, PAD_B = 56, 16, 16, 40
+W, H = 420, 240
+PAD_L, PAD_R, PAD_T, PAD_B = 48, 14, 14, 40
 
 
 @dataclass
