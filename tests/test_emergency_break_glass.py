@@ -2,7 +2,7 @@
 
 Also holds the helpers of the other ``test_emergency_*`` and ``test_proxy_*`` files: a
 person with a small readable record, practitioners and relatives, all made through the
-real services, and the routes of the emergency and proxy pages.
+real services.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from django.urls import NoReverseMatch, include, path, reverse
+from django.urls import reverse
 
 from carnet.access import masks, signals
 from carnet.access.models import AuditEntry, EmergencyAccess
@@ -20,34 +20,6 @@ from carnet.records import services as records
 
 _n = itertools.count(1)
 SNOMED, LOINC = "http://snomed.info/sct", "http://loinc.org"
-
-
-@pytest.fixture(autouse=True)
-def routes(settings):
-    """The pages' routes, even before ``access.urls`` mounts them (then this does nothing)."""
-    try:
-        reverse("access:emergency")
-        return
-    except NoReverseMatch:
-        pass
-    from carnet import urls as root
-    from carnet.access import urls_care
-
-    patterns, merged = [], False
-    for p in root.urlpatterns:
-        if getattr(p, "namespace", None) == "access":
-            both = list(p.url_patterns) + list(urls_care.urlpatterns)
-            patterns.append(path("", include((both, "access"))))
-            merged = True
-        else:
-            patterns.append(p)
-    if not merged:
-        patterns.insert(0, path("", include(urls_care)))
-
-    class Routes:
-        urlpatterns = patterns
-
-    settings.ROOT_URLCONF = Routes
 
 
 @pytest.fixture

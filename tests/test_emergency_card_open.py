@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from carnet.access.models import AuditEntry, EmergencyAccess
 
-from .test_emergency_break_glass import citizen, practitioner, readable_record, routes  # noqa: F401
+from .test_emergency_break_glass import citizen, practitioner, readable_record
 
 
 def make_card(client, owner) -> tuple[str, str]:

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from carnet.access.models import EmergencyAccess
 
-from .test_emergency_break_glass import practitioner, readable_record, routes  # noqa: F401
+from .test_emergency_break_glass import practitioner, readable_record
 from .test_emergency_card_open import make_card
 
 

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from carnet.access.models import AuditEntry, EmergencyAccess
 
-from .test_emergency_break_glass import citizen, practitioner, readable_record, routes  # noqa: F401
+from .test_emergency_break_glass import citizen, practitioner, readable_record
 
 
 def test_it_refuses_an_empty_reason_and_says_what_to_write(client):

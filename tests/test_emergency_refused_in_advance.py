@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from carnet.access.models import AuditEntry, EmergencyAccess, EmergencySettings
 
-from .test_emergency_break_glass import practitioner, readable_record, routes  # noqa: F401
+from .test_emergency_break_glass import practitioner, readable_record
 
 
 def test_the_person_refuses_then_no_practitioner_can_open(client):

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from carnet.access.models import EmergencyAccess
 
-from .test_emergency_break_glass import practitioner, readable_record, routes  # noqa: F401
+from .test_emergency_break_glass import practitioner, readable_record
 
 
 def test_the_record_closes_when_the_time_is_over(client, monkeypatch):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from carnet.access.models import AuditEntry, Proxy
 from carnet.accounts.models import Patient
 
-from .test_emergency_break_glass import citizen, practitioner, routes  # noqa: F401
+from .test_emergency_break_glass import citizen, practitioner
 
 
 def add_child(client, parent, born: date, given="Léo", family="Esquirol"):

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from carnet.access.models import AuditEntry, Proxy
 
-from .test_emergency_break_glass import citizen, practitioner, readable_record, routes  # noqa: F401
+from .test_emergency_break_glass import citizen, practitioner, readable_record
 
 
 def test_henri_lets_his_daughter_read_and_manage_appointments(client):

@@ -7,7 +7,7 @@ from carnet.access import grants, masks
 from carnet.access.services import Actor, Purpose
 from carnet.records import services as records
 
-from .test_emergency_break_glass import citizen, practitioner, routes  # noqa: F401
+from .test_emergency_break_glass import citizen, practitioner
 from .test_proxy_add_child import add_child
 
 

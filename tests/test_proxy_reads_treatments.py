@@ -6,7 +6,7 @@ from carnet.access import audit, proxies
 from carnet.access.models import AuditEntry
 from carnet.access.services import Actor
 
-from .test_emergency_break_glass import citizen, readable_record, routes  # noqa: F401
+from .test_emergency_break_glass import citizen, readable_record
 
 
 def give(henri, pid, sophie, permissions=("read",)):

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from carnet.access.models import Proxy
 
-from .test_emergency_break_glass import citizen, readable_record, routes  # noqa: F401
+from .test_emergency_break_glass import citizen, readable_record
 from .test_proxy_reads_treatments import give
 
 
