@@ -25,6 +25,7 @@ from pathlib import Path
 
 import orjson
 
+from bench import crash as crash_bench
 from bench import directory as directory_bench
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -231,6 +232,7 @@ def main() -> int:
     bench_everything(result["patient_ids"])
     bench_audit()
     directory_bench.run_in_suite(vendor)  # only with CARNET_BENCH_DIRECTORY_ROWS set
+    crash_bench.main([])  # SIGKILL rounds: CARNET_CRASH_ROUNDS, default 40
     return 0
 
 

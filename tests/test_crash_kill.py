@@ -31,10 +31,5 @@ def test_killed_servers_and_imports_lose_nothing_acknowledged_and_leave_nothing_
     assert report.lost_documents == 0 and report.unreadable_blobs == 0, summary
     assert report.audit_ok, summary
     assert report.backup_restored and not report.backup_half_written, summary
-    if report.unattached_blobs:
-        # Known defect, reported: records.importers.import_file commits the Blob rows of a
-        # document's original (documents.put) before, and outside, the transaction of the
-        # import itself, so a kill in between leaves a document row that no
-        # DocumentReference names. Fix: one transaction.atomic() around the puts and
-        # import_bundle. Then this becomes an assertion.
-        pytest.xfail(f"{report.unattached_blobs} document rows without a DocumentReference")
+    # The originals of imported documents commit with the import (one transaction).
+    assert report.unattached_blobs == 0, summary

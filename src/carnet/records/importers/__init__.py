@@ -18,6 +18,7 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django.utils import timezone
 
 from carnet.access import services as access
@@ -205,25 +206,31 @@ def import_file(
 
     written: list[str] = []
     try:
-        attachments = []
-        for original in conv.originals:
-            blob_id = documents.put(patient_id, original.content)
-            written.append(blob_id)
-            attachments.append(
-                {
-                    "attachment": {
-                        "contentType": original.content_type,
-                        "url": f"Binary/{blob_id}",
-                        "size": len(original.content),
-                        "hash": base64.b64encode(hashlib.sha1(original.content).digest()).decode(),  # noqa: S324 (FHIR's Attachment.hash is SHA-1)
-                        "title": original.title[:200],
+        # The originals' rows and the import commit together: a crash in between leaves
+        # no document row that nothing points to (only an unreadable file, see below).
+        with transaction.atomic():
+            attachments = []
+            for original in conv.originals:
+                blob_id = documents.put(patient_id, original.content)
+                written.append(blob_id)
+                attachments.append(
+                    {
+                        "attachment": {
+                            "contentType": original.content_type,
+                            "url": f"Binary/{blob_id}",
+                            "size": len(original.content),
+                            # FHIR's Attachment.hash is defined as SHA-1.
+                            "hash": base64.b64encode(
+                                hashlib.sha1(original.content).digest()  # noqa: S324
+                            ).decode(),
+                            "title": original.title[:200],
+                        }
                     }
-                }
+                )
+            conv.document["content"] = attachments
+            result = imports.import_bundle(
+                actor, conv.bundle(), patient_id=patient_id, filename=filename, purpose=purpose
             )
-        conv.document["content"] = attachments
-        result = imports.import_bundle(
-            actor, conv.bundle(), patient_id=patient_id, filename=filename, purpose=purpose
-        )
     except BaseException:
         for blob_id in written:
             _discard(patient_id, blob_id)
