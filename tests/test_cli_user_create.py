@@ -58,7 +58,22 @@ def test_it_refuses_a_weak_password_and_creates_nothing(home):
 
 @pytest.mark.no_db
 def test_every_command_documents_itself(home):
-    for command in ("serve", "demo", "user", "import", "export", "erase", "audit", "keys", "token"):
+    for command in (
+        "serve",
+        "demo",
+        "user",
+        "import",
+        "export",
+        "erase",
+        "audit",
+        "keys",
+        "token",
+        "backup",
+        "restore",
+        "notify",
+        "reminders",
+        "directory",
+    ):
         out = carnet(home, command, "--help")
         assert "usage: carnet " + command in out.stdout
     assert "carnet import FILE" in carnet(home, "--help").stdout

@@ -35,6 +35,11 @@ def test_it_lists_every_demo_account_with_its_password(account):
         "audit verify",
         "keys rotate",
         "token create",
+        "backup",
+        "restore",
+        "notify send",
+        "reminders list",
+        "directory import",
     ],
 )
 def test_it_documents_every_cli_command(command):
