@@ -59,6 +59,7 @@ VITALS = (
     VitalKind("temperature", _("Temperature"), ("8310-5",), 0.3, "°C"),
     VitalKind("spo2", _("Oxygen saturation"), ("59408-5", "2708-6"), 1, "%"),
 )
+NO_KNOWN_ALLERGY = {"716186003", "409137002", "428607008", "429625007"}  # SNOMED "no known …"
 SYSTOLIC, DIASTOLIC = "8480-6", "8462-4"
 BLOOD_GROUP = ("882-1", "883-9", "10331-7", "34474-7")
 TREND_WORDS = {"up": _("going up"), "stable": _("stable"), "down": _("going down")}
@@ -466,6 +467,9 @@ def summary(actor: Actor, patient_id: int, purpose: str, *, preload=()) -> Curre
             if _status(r.get("clinicalStatus")) in ("", "active")
             and not _codes(r.get("verificationStatus")) & {"refuted", "entered-in-error"}
         ]
+        known = [r for r in allergies if not _codes(r.get("code")) & NO_KNOWN_ALLERGY]
+        # "No known allergy" is worth showing only while nothing else is recorded.
+        allergies = known or allergies
         current.allergies = _shown(current, "allergies", [_allergy_item(r) for r in allergies])
     meds = []
     for rtype in ("MedicationRequest", "MedicationStatement"):

@@ -31,6 +31,7 @@ from carnet.access.services import Actor, NotFound, Purpose
 
 from . import documents, services
 from .entries import ENTERED_BY_PERSON, own_patient
+from .fhir import parse_date
 
 log = logging.getLogger("carnet.records")
 
@@ -271,7 +272,7 @@ class Document:
     id: str
     title: str
     type_label: str
-    day: str
+    day: object  # a date, or None
     author: str
     content_type: str
     size: int
@@ -294,11 +295,12 @@ def describe(resource: dict) -> Document:
     day = ((resource.get("context") or {}).get("period") or {}).get("start") or resource.get(
         "date", ""
     )[:10]
+    parsed = parse_date(day) if day else None
     return Document(
         id=resource.get("id", ""),
         title=resource.get("description") or main.get("title") or "",
         type_label=(resource.get("type") or {}).get("text", ""),
-        day=day,
+        day=parsed.date() if parsed else None,
         author=", ".join(
             a.get("display", "") for a in resource.get("author") or [] if a.get("display")
         ),
