@@ -27,6 +27,7 @@ import orjson
 
 from bench import crash as crash_bench
 from bench import directory as directory_bench
+from bench import home as home_bench
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CARNET_SHARED_DIR") or ROOT.parent / "shared")
@@ -230,6 +231,7 @@ def main() -> int:
     print(f"Carnet benchmarks on {vendor}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     result = bench_import(vendor)
     bench_everything(result["patient_ids"])
+    home_bench.run()
     bench_audit()
     directory_bench.run_in_suite(vendor)  # only with CARNET_BENCH_DIRECTORY_ROWS set
     crash_bench.main([])  # SIGKILL rounds: CARNET_CRASH_ROUNDS, default 40

@@ -32,3 +32,9 @@ def _fresh_key_cache():
     vault.forget_cached_key()
     yield
     vault.forget_cached_key()
+
+
+@pytest.fixture(autouse=True)
+def _private_blob_dir(settings, tmp_path):
+    # Test databases roll back and patient ids come back; their document files must not.
+    settings.BLOB_DIR = tmp_path / "blobs"

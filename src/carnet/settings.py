@@ -122,6 +122,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "carnet.web.security.RequestIdMiddleware",
+    "carnet.web.security.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -132,6 +134,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "carnet.accounts.sessions.SessionTimeoutMiddleware",
+    "carnet.accounts.mfa_required.MFARequiredMiddleware",
     "carnet.accounts.language.SignInLanguageMiddleware",
     "carnet.web.middleware.NoStoreMiddleware",
 ]
@@ -247,12 +251,28 @@ SESSION_COOKIE_AGE = 12 * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
-SECURE_COOKIES = envbool("CARNET_SECURE_COOKIES", not DEBUG and envbool("CARNET_HTTPS", False))
+CARNET_HTTPS = envbool("CARNET_HTTPS", False)
+SECURE_COOKIES = envbool("CARNET_SECURE_COOKIES", not DEBUG and CARNET_HTTPS)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
+# __Host- cookies: Secure, Path=/, no Domain, so a sibling subdomain cannot set them.
+SESSION_COOKIE_NAME = "__Host-sessionid" if SECURE_COOKIES else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if SECURE_COOKIES else "csrftoken"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# HSTS once Carnet is served over HTTPS (carnet.web.security sends it even behind a proxy).
+SECURE_HSTS_SECONDS = envint("CARNET_HSTS_SECONDS", 365 * 24 * 3600) if CARNET_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("CARNET_HSTS_SUBDOMAINS", False)
+CSRF_FAILURE_VIEW = "carnet.web.security.csrf_failure"
+# A session ends after 30 minutes without a request, and 12 hours after sign-in at most.
+CARNET_SESSION_IDLE_SECONDS = envint("CARNET_SESSION_IDLE_SECONDS", 30 * 60)
+CARNET_SESSION_ABSOLUTE_SECONDS = envint("CARNET_SESSION_ABSOLUTE_SECONDS", 12 * 3600)
+# Practitioners, advisors and researchers must set up a second factor before anything
+# else. On by default wherever Carnet runs over HTTPS (a real deployment); off on a plain
+# HTTP demo or development server unless CARNET_REQUIRE_MFA=1.
+CARNET_REQUIRE_MFA = envbool("CARNET_REQUIRE_MFA", CARNET_HTTPS)
+CARNET_MFA_REQUIRED_ROLES = ("practitioner", "advisor", "researcher")
 
 # --- Email -------------------------------------------------------------------------------
 EMAIL_URL = os.environ.get("CARNET_EMAIL_URL")
@@ -290,6 +310,7 @@ WHITENOISE_USE_FINDERS = True
 
 # --- Carnet ------------------------------------------------------------------------------------
 CARNET_MAX_IMPORT_BYTES = envint("CARNET_MAX_IMPORT_BYTES", 20 * 1024 * 1024)
+CARNET_MAX_DOCUMENT_BYTES = envint("CARNET_MAX_DOCUMENT_BYTES", 15 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,
@@ -299,6 +320,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"carnet": {"level": "INFO"}},
 }
+# Security: every log line carries the request's correlation id (carnet.web.security).
+LOGGING["filters"] = {"request_id": {"()": "carnet.web.security.RequestIdFilter"}}
+LOGGING["handlers"]["console"]["filters"] = ["request_id"]
+LOGGING["formatters"]["plain"]["format"] = (
+    "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"
+)
 
 # --- Notifications (carnet.notify) ---------------------------------------------------------
 # Owned by carnet.notify; the variables are described in this module's docstring.

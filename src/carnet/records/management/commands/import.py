@@ -2,18 +2,20 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from tqdm import tqdm
 
 from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
-from carnet.records import imports
+from carnet.records import importers, imports
 
 
 class Command(BaseCommand):
     help = (
-        "Import FHIR R4 Bundles (transaction or collection), one transaction per file: a file "
-        "with any invalid entry is refused whole. With --owner, every file goes into that "
-        "person's record; without, each file's Patient becomes a new citizen."
+        "Import health files, one transaction per file: FHIR R4 Bundles, French CDA documents "
+        "(DMP), C-CDA, and FIT, GPX, TCX or Apple Health files, recognised by their content. A "
+        "file with any invalid entry is refused whole. With --owner, every file goes into that "
+        "person's record; without, each file becomes a new citizen's record."
     )
 
     def add_arguments(self, parser):
@@ -47,17 +49,20 @@ class Command(BaseCommand):
                     bar.update(n - bar.n)
 
             try:
-                result = imports.import_bundle(
-                    actor,
-                    data,
-                    patient_id=owner_patient.pk if owner_patient else None,
-                    filename=path.name,
-                    purpose=Purpose.OPERATIONS,
-                    progress=progress,
-                    create_patient=None
-                    if owner_patient
-                    else (lambda: accounts.create_unclaimed_citizen().pk),
-                )
+                if importers.detect(data, path.name) == "fhir-json":
+                    result = imports.import_bundle(
+                        actor,
+                        data,
+                        patient_id=owner_patient.pk if owner_patient else None,
+                        filename=path.name,
+                        purpose=Purpose.OPERATIONS,
+                        progress=progress,
+                        create_patient=None
+                        if owner_patient
+                        else (lambda: accounts.create_unclaimed_citizen().pk),
+                    )
+                else:
+                    result = self._import_other(actor, owner_patient, data, path.name)
             except imports.ImportRefused as exc:
                 self.stderr.write(f"{name}: refused, nothing was written: {exc}")
                 failed += 1
@@ -65,6 +70,9 @@ class Command(BaseCommand):
             finally:
                 if bar is not None:
                     bar.close()
+            if getattr(result, "duplicate", False):
+                self.stdout.write(f"{name}: already in the record; nothing was written.")
+                continue
             total += result.created
             self.stdout.write(
                 f"{name}: {result.created} resources imported into record {result.patient_id} "
@@ -73,3 +81,11 @@ class Command(BaseCommand):
         if failed:
             raise CommandError(f"{failed} of {len(opts['files'])} files were refused.")
         self.stdout.write(f"Done: {total} resources from {len(opts['files'])} files.")
+
+    def _import_other(self, actor, owner_patient, data: bytes, filename: str):
+        """A CDA document or a wearable file; without --owner it starts a new record."""
+        with transaction.atomic():
+            patient_id = (
+                owner_patient.pk if owner_patient else accounts.create_unclaimed_citizen().pk
+            )
+            return importers.import_file(actor, patient_id, data, filename, Purpose.OPERATIONS)
