@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("carnet.access.urls")),
     path("", include("carnet.notify.urls")),
     path("", include("carnet.reminders.urls")),
+    path("", include("carnet.care.urls")),
     # Last: django-ninja adds a catch-all root ("") that would hide the home page.
     path("", api.urls),
 ]

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 # Labels stay untranslated: nothing here is shown to people yet (the search page will
@@ -73,3 +74,45 @@ class DirectoryEntry(models.Model):
 
     def __str__(self):
         return f"{self.last_name} {self.first_name} ({self.national_id})"
+
+
+# --- Renewals ---------------------------------------------------------------------------------
+class RenewalStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for an answer")
+    ACCEPTED = "accepted", _("renewed")
+    MODIFIED = "modified", _("renewed with changes")
+    DECLINED = "declined", _("declined")
+
+
+class Renewal(models.Model):
+    """A person's request that a prescriber renew one current treatment, and the answer.
+
+    A person's data: it carries ``patient_id`` and no foreign key to any person's rows
+    (``practitioner_id`` and ``asked_by_id`` are account ids, not record rows). What the
+    treatment is and the prescriber's message are encrypted with the patient's key; the
+    prescription itself is a MedicationRequest in the record (``issued_id``).
+    """
+
+    patient_id = models.BigIntegerField(db_index=True)
+    practitioner_id = models.BigIntegerField(db_index=True)
+    asked_by_id = models.BigIntegerField()
+    treatment_type = models.CharField(max_length=40)
+    treatment_id = models.CharField(max_length=64)
+    summary = models.BinaryField()  # encrypted: the treatment as the person saw it
+    status = models.CharField(
+        max_length=10, choices=RenewalStatus.choices, default=RenewalStatus.PENDING
+    )
+    answer = models.BinaryField(null=True, blank=True)  # encrypted message of the prescriber
+    issued_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient_id", "treatment_type", "treatment_id"],
+                condition=models.Q(status="pending"),
+                name="renewal_one_pending_per_treatment",
+            ),
+        ]
+        indexes = [models.Index(fields=["practitioner_id", "status"], name="renewal_inbox")]

@@ -237,6 +237,32 @@ EVENTS: dict[str, Event] = {
                 "line": "This is a test message: your Carnet notifications work.",
             },
         ),
+        _e(
+            "renewal_request",
+            {
+                "subject": "Demande de renouvellement",
+                "line": "Une personne vous demande un renouvellement d'ordonnance : ouvrez "
+                "Carnet pour répondre.",
+            },
+            {
+                "subject": "Renewal request",
+                "line": "A person asks you to renew a prescription: open Carnet to answer.",
+            },
+            path="/pro/renouvellements/",
+        ),
+        _e(
+            "renewal_answer",
+            {
+                "subject": "Réponse à votre demande de renouvellement",
+                "line": "Votre demande de renouvellement a reçu une réponse : ouvrez Carnet "
+                "pour la lire.",
+            },
+            {
+                "subject": "Answer to your renewal request",
+                "line": "Your renewal request has an answer: open Carnet to read it.",
+            },
+            path="/renouvellements/",
+        ),
     ]
 }
 

@@ -1,0 +1,397 @@
+"""Renewals: the person asks a prescriber to renew a current treatment; only practitioners prescribe.
+
+The person (or a proxy who may read the record) picks a current treatment and one of the
+practitioners allowed to add to their record; the prescriber accepts (a new
+MedicationRequest is written in the record *by the practitioner*, through
+``records.services.create`` with the practitioner's actor and purpose ``treatment``, so
+access decides and audits it), modifies the dosage before issuing it, or declines with a
+message. What the treatment is and the prescriber's words are encrypted with the
+patient's key; a practitioner reads them only after ``access`` permits, audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import orjson
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from carnet.access import grants
+from carnet.access import services as access
+from carnet.access.services import Action, Actor, NotFound, Purpose
+from carnet.notify import services as notify
+from carnet.records import current as records_current
+from carnet.records import services as records
+from carnet.vault import services as vault
+
+from .models import Renewal, RenewalStatus
+
+TREATMENT_TYPES = ("MedicationRequest", "MedicationStatement")
+MAX_ANSWER = 2000
+CONTEXT_SUMMARY = "care.renewal.summary"
+CONTEXT_ANSWER = "care.renewal.answer"
+
+
+class RenewalRefused(ValueError):
+    """The request or answer cannot be made as asked (the message says what to do)."""
+
+
+class NotPrescriber(PermissionError):
+    """Only health professionals prescribe."""
+
+
+@dataclass(frozen=True)
+class Prescriber:
+    user_id: int
+    name: str
+    profession: str
+    referent: bool
+
+
+@dataclass(frozen=True)
+class RenewalView:
+    id: int
+    patient_id: int
+    practitioner_id: int
+    practitioner: str
+    treatment_type: str
+    treatment_id: str
+    title: str
+    dosage: str
+    status: str
+    status_label: str
+    answer: str
+    issued_id: str
+    created_at: datetime
+    answered_at: datetime | None
+
+
+# --- who may be asked ------------------------------------------------------------------------
+
+
+def _may_prescribe(practitioner_id: int, patient_id: int) -> bool:
+    """Whether access would let this practitioner add a prescription to the record (pure)."""
+    from carnet.accounts.models import User
+
+    user = User.objects.filter(pk=practitioner_id, role="practitioner", is_active=True).first()
+    if user is None:
+        return False
+    probe = {"resourceType": "MedicationRequest", "id": "probe", "status": "active"}
+    from carnet.access import labels as access_labels
+
+    decision = access.decide(
+        Actor.of_user(user),
+        patient_id,
+        Action.CREATE,
+        Purpose.TREATMENT,
+        tuple(access_labels.of_resource(probe)),
+    )
+    return decision.permit
+
+
+def prescribers(actor: Actor, patient_id: int) -> list[Prescriber]:
+    """The practitioners the person may ask: those their sharing lets add to the record."""
+    try:
+        shared = grants.list_grants(actor, patient_id)
+    except NotFound:
+        return []
+    seen: dict[int, Prescriber] = {}
+    for g in shared:
+        if g.practitioner_id in seen or not g.live:
+            continue
+        if _may_prescribe(g.practitioner_id, patient_id):
+            seen[g.practitioner_id] = Prescriber(
+                g.practitioner_id, g.practitioner, g.profession, g.kind == "referent"
+            )
+    return sorted(seen.values(), key=lambda p: (not p.referent, p.name))
+
+
+def current_treatments(actor: Actor, patient_id: int) -> list[records_current.Item]:
+    """The person's current treatments (audited once, as a read of the summary)."""
+    purpose = access.purpose_for(actor, patient_id)
+    if purpose not in (Purpose.SELF, Purpose.PROXY):
+        raise NotFound()
+    summary = records_current.summary(actor, patient_id, purpose)
+    return [t for t in summary.treatments if t.resource_type in TREATMENT_TYPES]
+
+
+# --- the person asks -------------------------------------------------------------------------
+
+
+def _dosage_of(resource: dict) -> str:
+    dosages = resource.get("dosageInstruction") or resource.get("dosage") or []
+    return " ; ".join(d.get("text") for d in dosages if d.get("text"))
+
+
+def _seal(patient_id: int, data: dict, context: str) -> bytes:
+    return vault.cipher(patient_id).encrypt(orjson.dumps(data), context)
+
+
+def _open(patient_id: int, blob, context: str) -> dict:
+    if not blob:
+        return {}
+    return orjson.loads(vault.cipher(patient_id).decrypt(bytes(blob), context))
+
+
+def ask(
+    actor: Actor, patient_id: int, treatment_type: str, treatment_id: str, practitioner_id: int
+) -> Renewal:
+    """Ask ``practitioner_id`` to renew one current treatment of the record.
+
+    The person or their proxy only (a practitioner asking is answered as not found); the
+    treatment is read through ``records`` (access decides and audits). Asking twice for
+    the same treatment while one request waits returns the waiting one.
+    """
+    purpose = access.purpose_for(actor, patient_id)
+    if purpose not in (Purpose.SELF, Purpose.PROXY) or treatment_type not in TREATMENT_TYPES:
+        raise NotFound()
+    if records.owner_patient_of(treatment_type, treatment_id) != patient_id:
+        raise NotFound()
+    resource = records.read(actor, treatment_type, treatment_id, purpose)
+    if resource.get("status") not in ("active", "intended", "on-hold"):
+        raise RenewalRefused("not a current treatment")
+    if not any(p.user_id == practitioner_id for p in prescribers(actor, patient_id)):
+        raise RenewalRefused("not a prescriber of this person")
+    waiting = Renewal.objects.filter(
+        patient_id=patient_id,
+        treatment_type=treatment_type,
+        treatment_id=treatment_id,
+        status=RenewalStatus.PENDING,
+    ).first()
+    if waiting is not None:
+        return waiting
+    summary = {
+        "title": records_current.title_of(resource),
+        "dosage": _dosage_of(resource),
+    }
+    try:
+        with transaction.atomic():
+            renewal = Renewal.objects.create(
+                patient_id=patient_id,
+                practitioner_id=practitioner_id,
+                asked_by_id=actor.user_id,
+                treatment_type=treatment_type,
+                treatment_id=treatment_id,
+                summary=_seal(patient_id, summary, CONTEXT_SUMMARY),
+                created_at=timezone.now(),
+            )
+            notify.notify_user(
+                practitioner_id, "renewal_request", key=f"renewal-request-{renewal.pk}"
+            )
+    except IntegrityError:
+        # Another tap of the same request won the race: that one is the request.
+        return Renewal.objects.get(
+            patient_id=patient_id,
+            treatment_type=treatment_type,
+            treatment_id=treatment_id,
+            status=RenewalStatus.PENDING,
+        )
+    return renewal
+
+
+def for_person(actor: Actor, patient_id: int) -> list[RenewalView]:
+    """The person's renewal requests, newest first, with the prescribers' answers."""
+    purpose = access.purpose_for(actor, patient_id)
+    if purpose not in (Purpose.SELF, Purpose.PROXY):
+        raise NotFound()
+    access.require(actor, patient_id, Action.READ, purpose, what="renewals")
+    rows = Renewal.objects.filter(patient_id=patient_id).order_by("-created_at", "-id")[:100]
+    return _views(rows)
+
+
+def _views(rows) -> list[RenewalView]:
+    from carnet.accounts.models import User
+
+    rows = list(rows)
+    names = {u.pk: str(u) for u in User.objects.filter(pk__in={r.practitioner_id for r in rows})}
+    labels = dict(RenewalStatus.choices)
+    out = []
+    for r in rows:
+        summary = _open(r.patient_id, r.summary, CONTEXT_SUMMARY)
+        answer = _open(r.patient_id, r.answer, CONTEXT_ANSWER)
+        out.append(
+            RenewalView(
+                id=r.pk,
+                patient_id=r.patient_id,
+                practitioner_id=r.practitioner_id,
+                practitioner=names.get(r.practitioner_id, ""),
+                treatment_type=r.treatment_type,
+                treatment_id=r.treatment_id,
+                title=summary.get("title", ""),
+                dosage=summary.get("dosage", ""),
+                status=r.status,
+                status_label=str(labels.get(r.status, r.status)),
+                answer=answer.get("message", ""),
+                issued_id=r.issued_id,
+                created_at=r.created_at,
+                answered_at=r.answered_at,
+            )
+        )
+    return out
+
+
+# --- the prescriber answers ------------------------------------------------------------------
+
+
+def _prescriber(actor: Actor) -> None:
+    if actor.role != "practitioner" or actor.user_id is None:
+        raise NotPrescriber("only health professionals prescribe")
+
+
+def inbox(actor: Actor) -> list[RenewalView]:
+    """The requests waiting for this practitioner, oldest first.
+
+    A request shows its treatment only while access lets the practitioner read the
+    record (each record's read is decided and audited); the others are left out.
+    """
+    _prescriber(actor)
+    rows = list(
+        Renewal.objects.filter(
+            practitioner_id=actor.user_id, status=RenewalStatus.PENDING
+        ).order_by("created_at", "id")[:200]
+    )
+    shown = []
+    allowed: dict[int, bool] = {}
+    for r in rows:
+        if r.patient_id not in allowed:
+            try:
+                access.require(
+                    actor,
+                    r.patient_id,
+                    Action.READ,
+                    access.purpose_for(actor, r.patient_id),
+                    what="renewal requests",
+                )
+                allowed[r.patient_id] = True
+            except NotFound:
+                allowed[r.patient_id] = False
+        if allowed[r.patient_id]:
+            shown.append(r)
+    return _views(shown)
+
+
+def _mine(actor: Actor, renewal_id: int) -> Renewal:
+    _prescriber(actor)
+    renewal = Renewal.objects.filter(pk=renewal_id, practitioner_id=actor.user_id).first()
+    if renewal is None:
+        raise NotFound()
+    return renewal
+
+
+def open_for_prescriber(actor: Actor, renewal_id: int) -> tuple[RenewalView, dict]:
+    """One request and the treatment it names, read through ``records`` (access decides)."""
+    renewal = _mine(actor, renewal_id)
+    purpose = access.purpose_for(actor, renewal.patient_id)
+    source = records.read(actor, renewal.treatment_type, renewal.treatment_id, purpose)
+    return _views([renewal])[0], source
+
+
+def prescription_from(source: dict, actor: Actor, dosage: str | None, note: str) -> dict:
+    """A new MedicationRequest renewing ``source``, written as the practitioner's order."""
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    new = {
+        "resourceType": "MedicationRequest",
+        "status": "active",
+        "intent": "order",
+        "subject": source["subject"],
+        "authoredOn": now,
+        "requester": {"display": actor.label},
+    }
+    for key in ("medicationCodeableConcept", "medicationReference"):
+        if key in source:
+            new[key] = source[key]
+    if dosage is None:
+        dosage = _dosage_of(source)
+    dosage = " ".join(dosage.split())
+    if dosage:
+        new["dosageInstruction"] = [{"text": dosage}]
+    if source.get("reasonCode"):
+        new["reasonCode"] = source["reasonCode"]
+    if source["resourceType"] == "MedicationRequest":
+        new["priorPrescription"] = {"reference": f"MedicationRequest/{source['id']}"}
+    if note:
+        new["note"] = [{"text": note, "time": now}]
+    return new
+
+
+def _claim(renewal: Renewal, status: str) -> bool:
+    """Move a waiting request to ``status`` once: a second answer (another tab) finds none."""
+    return bool(
+        Renewal.objects.filter(pk=renewal.pk, status=RenewalStatus.PENDING).update(
+            status=status, answered_at=timezone.now()
+        )
+    )
+
+
+def issue(
+    actor: Actor, renewal_id: int, *, dosage: str | None = None, note: str = ""
+) -> tuple[Renewal, dict]:
+    """Accept (``dosage`` None: as before) or modify (a new dosage) and issue the prescription.
+
+    The MedicationRequest is created by ``records.services.create`` with the
+    practitioner's actor and purpose ``treatment``: access decides, the record shows it
+    as the practitioner's, and the audit entry lands with it. Raises NotFound when the
+    practitioner may not (or no longer) add to the record.
+    """
+    note = " ".join((note or "").split())[:MAX_ANSWER]
+    renewal = _mine(actor, renewal_id)
+    if renewal.status != RenewalStatus.PENDING:
+        raise RenewalRefused("already answered")
+    if access.purpose_for(actor, renewal.patient_id) != Purpose.TREATMENT:
+        raise NotFound()
+    source = records.read(actor, renewal.treatment_type, renewal.treatment_id, Purpose.TREATMENT)
+    modified = dosage is not None and " ".join(dosage.split()) != _dosage_of(source)
+    status = RenewalStatus.MODIFIED if modified else RenewalStatus.ACCEPTED
+    if not _claim(renewal, status):
+        raise RenewalRefused("already answered")
+    try:
+        issued = records.create(
+            actor,
+            renewal.patient_id,
+            prescription_from(source, actor, dosage, note),
+            Purpose.TREATMENT,
+        )
+    except Exception:
+        # Nothing was written: the request waits again for an answer.
+        Renewal.objects.filter(pk=renewal.pk).update(status=RenewalStatus.PENDING, answered_at=None)
+        raise
+    Renewal.objects.filter(pk=renewal.pk).update(
+        issued_id=issued["id"],
+        answer=_seal(renewal.patient_id, {"message": note}, CONTEXT_ANSWER) if note else None,
+    )
+    notify.notify_patient(renewal.patient_id, "renewal_answer", key=f"renewal-answer-{renewal.pk}")
+    renewal.refresh_from_db()
+    return renewal, issued
+
+
+def decline(actor: Actor, renewal_id: int, message: str) -> Renewal:
+    """Decline with a message to the person (required: they need to know what to do next)."""
+    message = " ".join((message or "").split())[:MAX_ANSWER]
+    if not message:
+        raise RenewalRefused("a message is needed")
+    renewal = _mine(actor, renewal_id)
+    purpose = access.purpose_for(actor, renewal.patient_id)
+    decision = access.require(
+        actor, renewal.patient_id, Action.READ, purpose, audit_now=False, what="renewal"
+    )
+    with transaction.atomic():
+        if not _claim(renewal, RenewalStatus.DECLINED):
+            raise RenewalRefused("already answered")
+        Renewal.objects.filter(pk=renewal.pk).update(
+            answer=_seal(renewal.patient_id, {"message": message}, CONTEXT_ANSWER)
+        )
+        access.record(
+            actor,
+            renewal.patient_id,
+            Action.READ,
+            purpose,
+            decision,
+            what=f"declined renewal of {renewal.treatment_type}/{renewal.treatment_id}",
+        )
+        notify.notify_patient(
+            renewal.patient_id, "renewal_answer", key=f"renewal-answer-{renewal.pk}"
+        )
+    renewal.refresh_from_db()
+    return renewal
