@@ -46,3 +46,13 @@ urlpatterns += [
     path("dossier/element/<str:item_id>/corriger/", views_item.correct, name="item_correct"),
     path("dossier/element/<str:item_id>/a-jour/", views_item.still_right, name="item_still_right"),
 ]
+
+# Carry it: the summary to print (page and PDF) and the emergency card.
+from . import views_summary  # noqa: E402
+
+urlpatterns += [
+    path("dossier/resume/", views_summary.summary_page, name="summary"),
+    path("dossier/resume/pdf/", views_summary.summary_download, name="summary_pdf"),
+    path("dossier/carte-urgence/", views_summary.card_page, name="card"),
+    path("dossier/carte-urgence/pdf/", views_summary.card_download, name="card_pdf"),
+]

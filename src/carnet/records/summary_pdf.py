@@ -1,0 +1,176 @@
+"""The record's summary and emergency card on paper: what they hold, and their PDF.
+
+``paper_summary`` gathers what the printed summary shows, in one audited read
+(``records.current.summary``): identity, blood group, allergies, active problems, current
+treatments, vaccinations, latest measurements, emergency contacts and advance directives.
+Unlike the home page, nothing is cut to a few lines: paper has room for the whole list.
+``render_pdf`` turns the same templates as the print view into a PDF with xhtml2pdf
+(pure Python), without fetching anything from the network.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+
+from carnet.access.services import Actor, Purpose
+from carnet.access.views_emergency import person_of
+
+from . import current as records_current
+from .current import Current, Item
+
+LOINC = "http://loinc.org"
+ADVANCE_DIRECTIVES = "42348-3"
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+
+
+@dataclass
+class Vaccine:
+    title: str
+    last: object = None
+    doses: int = 0
+
+
+@dataclass
+class Paper:
+    current: Current
+    person: dict
+    problems: list[Item] = field(default_factory=list)
+    allergies: list[Item] = field(default_factory=list)
+    treatments: list[Item] = field(default_factory=list)
+    vaccines: list[Vaccine] = field(default_factory=list)
+    directives: list[dict] = field(default_factory=list)
+
+    @property
+    def blood_group(self) -> str:
+        return self.current.blood_group
+
+    @property
+    def vitals(self):
+        return self.current.vitals
+
+
+def _directive(r: dict) -> dict | None:
+    codes = {c.get("code") for cat in r.get("category") or [] for c in cat.get("coding") or []} | {
+        c.get("code") for c in (r.get("scope") or {}).get("coding") or []
+    }
+    if not codes & {ADVANCE_DIRECTIVES, "adr"} or r.get("status") not in ("active", None):
+        return None
+    text = ""
+    attachment = r.get("sourceAttachment") or {}
+    if attachment.get("data") and str(attachment.get("contentType", "")).startswith("text/"):
+        try:
+            text = base64.b64decode(attachment["data"]).decode("utf-8", "replace").strip()
+        except ValueError:
+            text = ""
+    return {
+        "title": attachment.get("title") or records_current.title_of(r),
+        "text": text,
+        "when": records_current._when(r),
+    }
+
+
+def paper_summary(actor: Actor, patient_id: int, purpose: str = Purpose.SELF) -> Paper:
+    """Everything the printed summary and the emergency card show (NotFound when refused)."""
+    cur = records_current.summary(
+        actor, patient_id, purpose, preload=("Patient", "Immunization", "Consent")
+    )
+    paper = Paper(current=cur, person=person_of(records_current.resources(cur, "Patient")))
+    if cur.empty and not cur.counts:
+        return paper
+    # The whole lists (the home page shows only the first few).
+    paper.problems = [
+        records_current._problem_item(r)
+        for r in records_current.resources(cur, "Condition")
+        if records_current._active_problem(r)
+    ]
+    allergies = [
+        r
+        for r in records_current.resources(cur, "AllergyIntolerance")
+        if records_current._status(r.get("clinicalStatus")) in ("", "active")
+        and not records_current._codes(r.get("verificationStatus"))
+        & {"refuted", "entered-in-error"}
+    ]
+    known = [
+        r
+        for r in allergies
+        if not records_current._codes(r.get("code")) & records_current.NO_KNOWN_ALLERGY
+    ]
+    paper.allergies = [records_current._allergy_item(r) for r in known or allergies]
+    meds = [
+        r
+        for rtype in ("MedicationRequest", "MedicationStatement")
+        for r in records_current.resources(cur, rtype)
+        if r.get("status") in ("active", "intended", "on-hold")
+    ]
+    paper.treatments = [records_current._treatment_item(r) for r in meds]
+    vaccines: dict[str, Vaccine] = {}
+    for r in records_current.resources(cur, "Immunization"):  # newest first
+        if r.get("status") not in ("completed", None):
+            continue
+        title = records_current.title_of(r)
+        if not title:
+            continue
+        found = vaccines.setdefault(title.lower(), Vaccine(title, records_current._when(r)))
+        found.doses += 1
+    paper.vaccines = sorted(vaccines.values(), key=lambda v: v.title.lower())
+    paper.directives = [
+        d for d in map(_directive, records_current.resources(cur, "Consent")) if d is not None
+    ]
+    return paper
+
+
+# --- PDF --------------------------------------------------------------------------------------
+
+
+def _pdf_css(card: bool) -> str:
+    """Print CSS for xhtml2pdf: the print stylesheet, a page size, a font with accents."""
+    css = []
+    path = finders.find("records/print.css")
+    if path:
+        css.append(Path(path).read_text(encoding="utf-8"))
+    family = "Helvetica"
+    if (FONT_DIR / "DejaVuSans.ttf").exists():
+        family = "Carnet"
+        css.append(
+            f'@font-face {{ font-family: Carnet; src: url("{FONT_DIR / "DejaVuSans.ttf"}"); }}'
+            f'@font-face {{ font-family: Carnet; font-weight: bold; src: url("{FONT_DIR / "DejaVuSans-Bold.ttf"}"); }}'
+        )
+    if card:
+        css.append(
+            "@page { size: 85.6mm 54mm; margin: 3mm; }"
+            f"body {{ font-family: {family}; font-size: 6pt; line-height: 1.15; }}"
+            "h1 { font-size: 8pt; margin: 0 0 1mm 0; } h2 { font-size: 6.5pt; margin: 1mm 0 0 0; }"
+            "ul { margin: 0; padding: 0 0 0 3mm; } p { margin: 0 0 0.5mm 0; }"
+        )
+    else:
+        css.append(
+            "@page { size: a4 portrait; margin: 15mm; "
+            "@frame footer { -pdf-frame-content: pdf-footer; bottom: 5mm; margin-left: 15mm; "
+            "margin-right: 15mm; height: 8mm; } }"
+            f"body {{ font-family: {family}; font-size: 10pt; line-height: 1.3; }}"
+            "h1 { font-size: 16pt; } h2 { font-size: 12pt; margin-top: 4mm; }"
+            "table { width: 100%; } td, th { padding: 1mm; text-align: left; vertical-align: top; }"
+        )
+    return "\n".join(css)
+
+
+def _no_network(uri: str, rel: str) -> str:
+    """Only local fonts: a PDF of a health record never fetches anything."""
+    return uri if uri.startswith(str(FONT_DIR)) else ""
+
+
+def render_pdf(template: str, context: dict, *, card: bool = False) -> bytes:
+    from xhtml2pdf import pisa
+
+    html = render_to_string(template, {**context, "pdf_css": _pdf_css(card), "pdf": True})
+    out = io.BytesIO()
+    result = pisa.CreatePDF(html, dest=out, encoding="utf-8", link_callback=_no_network)
+    if result.err:
+        raise RuntimeError("the PDF could not be made")
+    return out.getvalue()
