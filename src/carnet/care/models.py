@@ -116,3 +116,53 @@ class Renewal(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["practitioner_id", "status"], name="renewal_inbox")]
+
+
+# --- Secure messaging -------------------------------------------------------------------------
+class AnswerHabit(models.Model):
+    """When a practitioner answers messages and how quickly (their own words; not health data)."""
+
+    practitioner_id = models.BigIntegerField(unique=True)
+    answers_when = models.CharField(max_length=200, blank=True)
+    within_days = models.PositiveSmallIntegerField(default=2)
+    accepts_messages = models.BooleanField(default=True)
+    updated_at = models.DateTimeField()
+
+
+class Conversation(models.Model):
+    """A conversation between one person (or their proxy) and one practitioner.
+
+    A person's data: ``patient_id``, no foreign key to another person's rows; the subject
+    is encrypted with the patient's key.
+    """
+
+    patient_id = models.BigIntegerField(db_index=True)
+    practitioner_id = models.BigIntegerField(db_index=True)
+    started_by_id = models.BigIntegerField()
+    subject = models.BinaryField()
+    created_at = models.DateTimeField()
+    last_message_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["practitioner_id", "-last_message_at"], name="conv_pro"),
+            models.Index(fields=["patient_id", "-last_message_at"], name="conv_patient"),
+        ]
+
+
+class ConversationMessage(models.Model):
+    """One message: its text and record references are encrypted with the patient's key.
+
+    ``read_at`` is the read receipt: when the other side first opened it.
+    """
+
+    patient_id = models.BigIntegerField(db_index=True)
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="lines")
+    author_id = models.BigIntegerField()
+    from_practitioner = models.BooleanField(default=False)
+    body = models.BinaryField()
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["conversation", "created_at"], name="conv_lines")]

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import views_messages as msgs
 from . import views_renewals as renewals
 
 app_name = "care"
@@ -15,4 +16,9 @@ urlpatterns = [
     ),
     path("pro/renouvellements/", renewals.pro_inbox, name="pro_renewals"),
     path("pro/renouvellements/<int:renewal_id>/", renewals.pro_answer, name="pro_renewal"),
+    path("messages/", msgs.person_list, name="conversations"),
+    path("messages/nouveau/", msgs.start, name="conversation_new"),
+    path("messages/<int:conversation_id>/", msgs.thread, name="conversation"),
+    path("pro/messages/", msgs.pro_list, name="pro_conversations"),
+    path("pro/messages/reglages/", msgs.pro_habit, name="pro_message_habit"),
 ]

@@ -1,0 +1,397 @@
+"""Secure messaging between a person (or their proxy) and their practitioners.
+
+The person can start a conversation with a practitioner their sharing names; the
+practitioner answers while access lets them read the record. Every text is encrypted with
+the patient's key (``vault.cipher(patient_id)``); attachments are references to items of
+the record, opened by each reader through ``records`` (so access decides and audits what
+each side may see). Reading a conversation is audited; ``read_at`` is the read receipt.
+Practitioners say when they answer and how quickly, so that expectations are clear.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import orjson
+from django.db import transaction
+from django.utils import timezone
+
+from carnet.access import grants
+from carnet.access import services as access
+from carnet.access.services import Action, Actor, NotFound, Purpose
+from carnet.notify import services as notify
+from carnet.records import current as records_current
+from carnet.records import services as records
+from carnet.vault import services as vault
+
+from .models import AnswerHabit, Conversation, ConversationMessage
+
+MAX_TEXT = 5000
+MAX_SUBJECT = 150
+MAX_ATTACHMENTS = 5
+ATTACHABLE = ("DocumentReference", "DiagnosticReport", "MedicationStatement", "MedicationRequest")
+
+
+class MessageRefused(ValueError):
+    """Empty text, unknown practitioner, an attachment not in the record."""
+
+
+@dataclass(frozen=True)
+class Habit:
+    answers_when: str
+    within_days: int
+    accepts_messages: bool = True
+
+
+@dataclass(frozen=True)
+class Counterpart:
+    user_id: int
+    name: str
+    profession: str
+    habit: Habit
+
+
+@dataclass
+class Attachment:
+    ref: str
+    title: str
+    visible: bool
+
+
+@dataclass
+class Line:
+    id: int
+    mine: bool
+    author: str
+    text: str
+    created_at: datetime
+    read_at: datetime | None
+    attachments: list[Attachment] = field(default_factory=list)
+
+
+@dataclass
+class Thread:
+    id: int
+    patient_id: int
+    practitioner_id: int
+    practitioner: str
+    subject: str
+    last_message_at: datetime
+    unread: int = 0
+    lines: list[Line] = field(default_factory=list)
+    habit: Habit | None = None
+
+
+DEFAULT_HABIT = Habit(answers_when="", within_days=2)
+
+
+def habit_of(practitioner_id: int) -> Habit:
+    h = AnswerHabit.objects.filter(practitioner_id=practitioner_id).first()
+    if h is None:
+        return DEFAULT_HABIT
+    return Habit(h.answers_when, h.within_days, h.accepts_messages)
+
+
+def set_habit(actor: Actor, *, answers_when: str, within_days: int, accepts: bool = True) -> Habit:
+    """A practitioner says when they answer messages and within how many days."""
+    if actor.role != "practitioner" or actor.user_id is None:
+        raise NotFound()
+    answers_when = " ".join((answers_when or "").split())[:200]
+    if not 0 <= int(within_days) <= 30:
+        raise MessageRefused("within_days between 0 and 30")
+    AnswerHabit.objects.update_or_create(
+        practitioner_id=actor.user_id,
+        defaults={
+            "answers_when": answers_when,
+            "within_days": int(within_days),
+            "accepts_messages": bool(accepts),
+            "updated_at": timezone.now(),
+        },
+    )
+    return habit_of(actor.user_id)
+
+
+# --- sides ------------------------------------------------------------------------------------
+
+
+def _person_purpose(actor: Actor, patient_id: int) -> str:
+    purpose = access.purpose_for(actor, patient_id)
+    if purpose not in (Purpose.SELF, Purpose.PROXY):
+        raise NotFound()
+    return purpose
+
+
+def counterparts(actor: Actor, patient_id: int) -> list[Counterpart]:
+    """The practitioners the person may write to: those their sharing names, live."""
+    _person_purpose(actor, patient_id)
+    from carnet.accounts.models import User
+
+    try:
+        shared = [g for g in grants.list_grants(actor, patient_id) if g.live]
+    except NotFound:
+        shared = []
+    ids = {g.practitioner_id for g in shared}
+    # A proxy who may not manage sharing still writes to those already in a conversation.
+    ids |= set(
+        Conversation.objects.filter(patient_id=patient_id).values_list("practitioner_id", flat=True)
+    )
+    users = User.objects.filter(pk__in=ids, role="practitioner", is_active=True).order_by(
+        "display_name", "pk"
+    )
+    out = []
+    for u in users:
+        habit = habit_of(u.pk)
+        if habit.accepts_messages:
+            out.append(Counterpart(u.pk, str(u), u.profession, habit))
+    return out
+
+
+def attachable(actor: Actor, patient_id: int) -> list[records_current.Item]:
+    """Items of the record the person may attach: documents and current treatments."""
+    purpose = _person_purpose(actor, patient_id)
+    out = []
+    page = records.search(actor, patient_id, "DocumentReference", purpose, count=50)
+    for r in page.resources:
+        out.append(
+            records_current.Item(r["resourceType"], r["id"], records_current.title_of(r) or "")
+        )
+    summary = records_current.summary(actor, patient_id, purpose)
+    out += [t for t in summary.treatments if t.resource_type in ATTACHABLE]
+    return out
+
+
+def _seal(patient_id: int, conversation_id: int, data: dict) -> bytes:
+    return vault.cipher(patient_id).encrypt(orjson.dumps(data), f"care.message.{conversation_id}")
+
+
+def _open(patient_id: int, conversation_id: int, blob) -> dict:
+    return orjson.loads(
+        vault.cipher(patient_id).decrypt(bytes(blob), f"care.message.{conversation_id}")
+    )
+
+
+def _subject_seal(patient_id: int, text: str) -> bytes:
+    return vault.cipher(patient_id).encrypt(text.encode(), "care.conversation.subject")
+
+
+def _subject_open(patient_id: int, blob) -> str:
+    return vault.cipher(patient_id).decrypt(bytes(blob), "care.conversation.subject").decode()
+
+
+def _clean_text(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise MessageRefused("empty message")
+    return text[:MAX_TEXT]
+
+
+def _check_attachments(patient_id: int, refs) -> list[str]:
+    refs = list(dict.fromkeys(refs or []))
+    if len(refs) > MAX_ATTACHMENTS:
+        raise MessageRefused("too many attachments")
+    for ref in refs:
+        rtype, _, rid = str(ref).partition("/")
+        if rtype not in ATTACHABLE or records.owner_patient_of(rtype, rid) != patient_id:
+            raise MessageRefused("attachment not in this record")
+    return refs
+
+
+def start(
+    actor: Actor,
+    patient_id: int,
+    practitioner_id: int,
+    subject: str,
+    text: str,
+    attachments=(),
+) -> Conversation:
+    """The person (or a proxy allowed to write messages) starts a conversation."""
+    purpose = _person_purpose(actor, patient_id)
+    text = _clean_text(text)
+    subject = " ".join((subject or "").split())[:MAX_SUBJECT]
+    if not subject:
+        raise MessageRefused("empty subject")
+    if not any(c.user_id == practitioner_id for c in counterparts(actor, patient_id)):
+        raise MessageRefused("not one of the person's practitioners")
+    refs = _check_attachments(patient_id, attachments)
+    for ref in refs:  # the person must be able to read what they attach
+        records.read(actor, *ref.split("/", 1), purpose)
+    decision = access.require(
+        actor, patient_id, Action.MESSAGES, purpose, audit_now=False, what="conversation"
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        conv = Conversation.objects.create(
+            patient_id=patient_id,
+            practitioner_id=practitioner_id,
+            started_by_id=actor.user_id,
+            subject=_subject_seal(patient_id, subject),
+            created_at=now,
+            last_message_at=now,
+        )
+        _add_line(conv, actor, text, refs, from_practitioner=False, now=now)
+        access.record(
+            actor, patient_id, Action.MESSAGES, purpose, decision, what="started a conversation"
+        )
+        notify.notify_user(practitioner_id, "new_message", key=f"conv-{conv.pk}-start")
+    return conv
+
+
+def _add_line(conv, actor, text, refs, *, from_practitioner, now) -> ConversationMessage:
+    line = ConversationMessage.objects.create(
+        patient_id=conv.patient_id,
+        conversation=conv,
+        author_id=actor.user_id,
+        from_practitioner=from_practitioner,
+        body=b"",
+        created_at=now,
+    )
+    # The context names the conversation: a text cannot be moved to another thread.
+    line.body = _seal(conv.patient_id, conv.pk, {"text": text, "attachments": refs})
+    line.save(update_fields=["body"])
+    Conversation.objects.filter(pk=conv.pk).update(last_message_at=now)
+    return line
+
+
+def _side(actor: Actor, conversation_id: int) -> tuple[Conversation, str, bool]:
+    """(conversation, purpose, is practitioner) or NotFound for anyone else."""
+    conv = Conversation.objects.filter(pk=conversation_id).first()
+    if conv is None or actor.user_id is None:
+        raise NotFound()
+    if actor.role == "practitioner":
+        if conv.practitioner_id != actor.user_id:
+            raise NotFound()
+        return conv, access.purpose_for(actor, conv.patient_id), True
+    purpose = access.purpose_for(actor, conv.patient_id)
+    if purpose not in (Purpose.SELF, Purpose.PROXY):
+        raise NotFound()
+    return conv, purpose, False
+
+
+def _action(is_pro: bool) -> str:
+    # The policy lets practitioners read (with a live grant) and proxies write messages
+    # only with that permission; reading and answering a thread are audited under those.
+    return Action.READ if is_pro else Action.MESSAGES
+
+
+def reply(actor: Actor, conversation_id: int, text: str, attachments=()) -> ConversationMessage:
+    """Add a message to a conversation (either side); access decides and audits it."""
+    conv, purpose, is_pro = _side(actor, conversation_id)
+    text = _clean_text(text)
+    refs = [] if is_pro else _check_attachments(conv.patient_id, attachments)
+    for ref in refs:
+        records.read(actor, *ref.split("/", 1), purpose)
+    decision = access.require(
+        actor, conv.patient_id, _action(is_pro), purpose, audit_now=False, what="message"
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        line = _add_line(conv, actor, text, refs, from_practitioner=is_pro, now=now)
+        access.record(
+            actor, conv.patient_id, _action(is_pro), purpose, decision, what="wrote a message"
+        )
+        if is_pro:
+            notify.notify_patient(conv.patient_id, "new_message", key=f"conv-line-{line.pk}")
+        else:
+            notify.notify_user(conv.practitioner_id, "new_message", key=f"conv-line-{line.pk}")
+    return line
+
+
+def _names(ids) -> dict[int, str]:
+    from carnet.accounts.models import User
+
+    return {u.pk: str(u) for u in User.objects.filter(pk__in=set(ids))}
+
+
+def open_thread(actor: Actor, conversation_id: int) -> Thread:
+    """Read a conversation (audited); the other side's messages get their read receipt."""
+    conv, purpose, is_pro = _side(actor, conversation_id)
+    access.require(actor, conv.patient_id, _action(is_pro), purpose, what="read a conversation")
+    now = timezone.now()
+    ConversationMessage.objects.filter(
+        conversation=conv, from_practitioner=not is_pro, read_at__isnull=True
+    ).update(read_at=now)
+    rows = list(conv.lines.order_by("created_at", "id"))
+    names = _names([r.author_id for r in rows] + [conv.practitioner_id])
+    thread = Thread(
+        id=conv.pk,
+        patient_id=conv.patient_id,
+        practitioner_id=conv.practitioner_id,
+        practitioner=names.get(conv.practitioner_id, ""),
+        subject=_subject_open(conv.patient_id, conv.subject),
+        last_message_at=conv.last_message_at,
+        habit=habit_of(conv.practitioner_id),
+    )
+    for r in rows:
+        data = _open(conv.patient_id, conv.pk, r.body)
+        thread.lines.append(
+            Line(
+                id=r.pk,
+                mine=r.from_practitioner == is_pro,
+                author=names.get(r.author_id, ""),
+                text=data.get("text", ""),
+                created_at=r.created_at,
+                read_at=r.read_at,
+                attachments=[_attachment(actor, ref, purpose) for ref in data.get("attachments")],
+            )
+        )
+    return thread
+
+
+def _attachment(actor: Actor, ref: str, purpose: str) -> Attachment:
+    rtype, _, rid = ref.partition("/")
+    try:
+        resource = records.read(actor, rtype, rid, purpose)
+    except NotFound:
+        return Attachment(ref, "", False)
+    return Attachment(ref, records_current.title_of(resource) or rtype, True)
+
+
+def _threads(rows, is_pro: bool) -> list[Thread]:
+    rows = list(rows)
+    names = _names(r.practitioner_id for r in rows)
+    unread: dict[int, int] = {}
+    for conv_id in ConversationMessage.objects.filter(
+        conversation__in=rows, from_practitioner=not is_pro, read_at__isnull=True
+    ).values_list("conversation_id", flat=True):
+        unread[conv_id] = unread.get(conv_id, 0) + 1
+    return [
+        Thread(
+            id=r.pk,
+            patient_id=r.patient_id,
+            practitioner_id=r.practitioner_id,
+            practitioner=names.get(r.practitioner_id, ""),
+            subject=_subject_open(r.patient_id, r.subject),
+            last_message_at=r.last_message_at,
+            unread=unread.get(r.pk, 0),
+        )
+        for r in rows
+    ]
+
+
+def for_person(actor: Actor, patient_id: int) -> list[Thread]:
+    purpose = _person_purpose(actor, patient_id)
+    access.require(actor, patient_id, Action.MESSAGES, purpose, what="conversations")
+    rows = Conversation.objects.filter(patient_id=patient_id).order_by("-last_message_at")[:100]
+    return _threads(rows, is_pro=False)
+
+
+def for_practitioner(actor: Actor) -> list[Thread]:
+    """The practitioner's conversations whose record access still lets them read (audited)."""
+    if actor.role != "practitioner" or actor.user_id is None:
+        raise NotFound()
+    rows = list(
+        Conversation.objects.filter(practitioner_id=actor.user_id).order_by("-last_message_at")[
+            :200
+        ]
+    )
+    allowed: dict[int, bool] = {}
+    for pid in {r.patient_id for r in rows}:
+        try:
+            access.require(
+                actor, pid, Action.READ, access.purpose_for(actor, pid), what="conversations"
+            )
+            allowed[pid] = True
+        except NotFound:
+            allowed[pid] = False
+    return _threads([r for r in rows if allowed[r.patient_id]], is_pro=True)
