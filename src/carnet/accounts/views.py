@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from carnet.access.services import Actor, NotFound, Purpose
 
 from . import language, services
+from . import sessions as open_sessions
 from .forms import CloseAccountForm, ProfileForm, TokenForm
 from .models import AccessToken
 
@@ -30,6 +31,7 @@ def _account_page(request, *, profile_form=None, token_form=None, status=200):
             "token_form": token_form or TokenForm(),
             "tokens": _tokens(request.user),
             "has_record": services.patient_of(request.user) is not None,
+            "sessions": open_sessions.open_sessions(request),
         },
         status=status,
     )
@@ -73,6 +75,27 @@ def token_revoke(request, token_id: int):
     if not services.revoke_token(request.user, token_id):
         raise Http404()
     messages.success(request, _("The key is revoked: it no longer opens your record."))
+    return redirect("accounts:account")
+
+
+@login_required
+@require_POST
+def session_revoke(request, session_id: str):
+    closed = open_sessions.revoke(request, session_id)
+    if closed is None:
+        # That was this very session: the person is signed out.
+        return redirect("account_login")
+    if not closed:
+        raise Http404()
+    messages.success(request, _("That session is closed: it must sign in again."))
+    return redirect("accounts:account")
+
+
+@login_required
+@require_POST
+def session_revoke_others(request):
+    open_sessions.revoke_others(request)
+    messages.success(request, _("Every other session is closed."))
     return redirect("accounts:account")
 
 
