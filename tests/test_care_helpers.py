@@ -8,7 +8,16 @@ from carnet.records import services as records
 
 from .test_sharing_page import citizen, english, pid_of, pro
 
-__all__ = ["citizen", "english", "pid_of", "pro", "person_with_treatment", "doctor_of"]
+__all__ = [
+    "citizen",
+    "doctor_of",
+    "english",
+    "first_free",
+    "open_every_day",
+    "person_with_treatment",
+    "pid_of",
+    "pro",
+]
 
 
 def person_with_treatment(name: str = "Karim Benali"):
@@ -39,3 +48,22 @@ def doctor_of(person, name: str = "Dr Claire Martin"):
     doctor = pro(name, profession="médecin généraliste", organisation="Cabinet Saint-Cyprien")
     grants.set_referent(Actor.of_user(person), pid_of(person), doctor.pk)
     return doctor
+
+
+def open_every_day(doctor, types=(("Consultation", 20),)):
+    """Publish hours on every day of the week, so that tomorrow always has free times."""
+    from carnet.care import appointments
+
+    appointments.publish(
+        Actor.of_user(doctor),
+        {d: [["08:00", "12:00"], ["14:00", "19:00"]] for d in range(7)},
+        list(types),
+    )
+    return appointments.schedule_of(doctor.pk)[1][0]
+
+
+def first_free(doctor, kind, n=0):
+    from carnet.care import appointments
+
+    slots = appointments.free_slots(doctor.pk, kind.pk)
+    return [t for day in sorted(slots) for t in slots[day]][n]

@@ -166,3 +166,60 @@ class ConversationMessage(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["conversation", "created_at"], name="conv_lines")]
+
+
+# --- Appointments -----------------------------------------------------------------------------
+class Schedule(models.Model):
+    """A practitioner's published opening hours (reference data, not a person's).
+
+    ``hours`` maps a weekday ("0" Monday … "6" Sunday) to [["09:00", "12:00"], …] in local
+    time. Booking locks this row, so that two bookings with the same practitioner are
+    decided one after the other.
+    """
+
+    practitioner_id = models.BigIntegerField(unique=True)
+    hours = models.JSONField(default=dict)
+    published = models.BooleanField(default=True)
+    updated_at = models.DateTimeField()
+
+
+class AppointmentType(models.Model):
+    practitioner_id = models.BigIntegerField(db_index=True)
+    label = models.CharField(max_length=100)
+    minutes = models.PositiveSmallIntegerField()
+    active = models.BooleanField(default=True)
+
+
+class AppointmentStatus(models.TextChoices):
+    BOOKED = "booked", _("booked")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class Appointment(models.Model):
+    """A booking: a person's data (``patient_id``, no foreign key to another person's rows).
+
+    At most one live booking starts at a given time with a practitioner (database
+    constraint); overlaps of different lengths are refused under the schedule's lock.
+    """
+
+    patient_id = models.BigIntegerField(db_index=True)
+    practitioner_id = models.BigIntegerField()
+    kind = models.ForeignKey(AppointmentType, on_delete=models.PROTECT)
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    booked_by_id = models.BigIntegerField()
+    status = models.CharField(
+        max_length=10, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
+    )
+    created_at = models.DateTimeField()
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practitioner_id", "start"],
+                condition=models.Q(status="booked"),
+                name="appointment_no_double_booking",
+            ),
+        ]
+        indexes = [models.Index(fields=["practitioner_id", "start"], name="appt_agenda")]

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import views_appointments as appts
 from . import views_messages as msgs
 from . import views_renewals as renewals
 
@@ -21,4 +22,11 @@ urlpatterns = [
     path("messages/<int:conversation_id>/", msgs.thread, name="conversation"),
     path("pro/messages/", msgs.pro_list, name="pro_conversations"),
     path("pro/messages/reglages/", msgs.pro_habit, name="pro_message_habit"),
+    path("rendez-vous/", appts.person_page, name="appointments"),
+    path("rendez-vous/prendre/<int:practitioner_id>/", appts.book, name="appointment_book"),
+    path("rendez-vous/<int:appointment_id>/deplacer/", appts.move, name="appointment_move"),
+    path("rendez-vous/<int:appointment_id>/annuler/", appts.cancel, name="appointment_cancel"),
+    path("rendez-vous/<int:appointment_id>/rendez-vous.ics", appts.ics, name="appointment_ics"),
+    path("pro/agenda/", appts.pro_agenda, name="pro_agenda"),
+    path("pro/agenda/horaires/", appts.pro_hours, name="pro_hours"),
 ]

@@ -263,6 +263,42 @@ EVENTS: dict[str, Event] = {
             },
             path="/renouvellements/",
         ),
+        _e(
+            "appointment_booked",
+            {
+                "subject": "Rendez-vous confirmé",
+                "line": "Votre rendez-vous est confirmé : ouvrez Carnet pour le voir.",
+            },
+            {
+                "subject": "Appointment confirmed",
+                "line": "Your appointment is confirmed: open Carnet to see it.",
+            },
+            path="/rendez-vous/",
+        ),
+        _e(
+            "appointment_moved",
+            {
+                "subject": "Rendez-vous déplacé",
+                "line": "Un rendez-vous a été déplacé : ouvrez Carnet pour voir la nouvelle heure.",
+            },
+            {
+                "subject": "Appointment moved",
+                "line": "An appointment was moved: open Carnet to see the new time.",
+            },
+            path="/rendez-vous/",
+        ),
+        _e(
+            "appointment_cancelled",
+            {
+                "subject": "Rendez-vous annulé",
+                "line": "Un rendez-vous a été annulé : ouvrez Carnet pour le voir.",
+            },
+            {
+                "subject": "Appointment cancelled",
+                "line": "An appointment was cancelled: open Carnet to see it.",
+            },
+            path="/rendez-vous/",
+        ),
     ]
 }
 
