@@ -151,12 +151,15 @@ def attachable(actor: Actor, patient_id: int) -> list[records_current.Item]:
     """Items of the record the person may attach: documents and current treatments."""
     purpose = _person_purpose(actor, patient_id)
     out = []
-    page = records.search(actor, patient_id, "DocumentReference", purpose, count=50)
+    try:
+        page = records.search(actor, patient_id, "DocumentReference", purpose, count=50)
+        summary = records_current.summary(actor, patient_id, purpose)
+    except NotFound:
+        return []  # a proxy who may write messages but not read the record attaches nothing
     for r in page.resources:
         out.append(
             records_current.Item(r["resourceType"], r["id"], records_current.title_of(r) or "")
         )
-    summary = records_current.summary(actor, patient_id, purpose)
     out += [t for t in summary.treatments if t.resource_type in ATTACHABLE]
     return out
 
