@@ -155,6 +155,19 @@ def words_of(resource: dict) -> list[str]:
     return list(seen)
 
 
+def words_of_name(resource: dict) -> list[str]:
+    """The words of a practitioner's name (prefix, given and family names, or its text)."""
+    out: list[str] = []
+    for name in resource.get("name") or []:
+        if not isinstance(name, dict):
+            continue
+        parts = [name.get("text") or "", name.get("family") or "", *(name.get("given") or [])]
+        for part in parts:
+            if isinstance(part, str):
+                out += [w for w in words(part) if w not in out]
+    return out
+
+
 def index_terms(word_list: Iterable[str]) -> set[str]:
     """What to blind-index for these words: every prefix of 3 to MAX_PREFIX characters
     (a word of 3 to 12 letters is its own longest prefix), and two-letter words whole."""

@@ -99,6 +99,20 @@ class _Indexer:
     def __init__(self, cipher: vault.Cipher):
         self.cipher = cipher
         self._cache: dict[str, str] = {}
+        self._names: dict[str, list[str]] = {}
+
+    def names(self, ref: str) -> list[str]:
+        """The words of a shared practitioner's name (public directory data), once per batch."""
+        found = self._names.get(ref)
+        if found is None:
+            rtype, _, fid = ref.partition("/")
+            body = (
+                SharedResource.objects.filter(resource_type=rtype, fhir_id=fid)
+                .values_list("body", flat=True)
+                .first()
+            )
+            found = self._names[ref] = search.words_of_name(body) if body else []
+        return found
 
     def token(self, value: str) -> str:
         found = self._cache.get(value)
@@ -106,8 +120,14 @@ class _Indexer:
             found = self._cache[value] = self.cipher.blind_index(value)
         return found
 
-    def rows(self, resource: dict, who: Iterable[str] = ()) -> list[tuple]:
-        """(patient_id, type, id, param, token) rows: codes, labels, words and who took part."""
+    def rows(
+        self, resource: dict, who: Iterable[str] = (), who_tokens: Iterable[str] = ()
+    ) -> list[tuple]:
+        """(patient_id, type, id, param, token) rows: codes, labels, words and who took part.
+
+        ``who``: more practitioner references (of the item's encounter); ``who_tokens``:
+        their tokens when they are already HMACs (copied from a stored encounter).
+        """
         rtype, rid, pid = resource["resourceType"], resource["id"], self.cipher.patient_id
         token = self.token
         out = [
@@ -117,12 +137,13 @@ class _Indexer:
         while len(label_tokens) < LABEL_PAD:
             label_tokens.append(secrets.token_hex(16))  # same shape as an HMAC token
         out += [(pid, rtype, rid, LABEL, t) for t in label_tokens]
-        out += [
-            (pid, rtype, rid, search.WORD, token(term))
-            for term in search.index_terms(search.words_of(resource))
-        ]
-        people = search.who_refs(resource) | set(who)
-        out += [(pid, rtype, rid, search.WHO, token(ref)) for ref in sorted(people)]
+        direct = search.who_refs(resource)
+        words = search.words_of(resource)
+        for ref in sorted(direct) if rtype not in search.UNINDEXED_TYPES else ():
+            words += self.names(ref)  # "Garonne" finds what Dr Garonne did
+        out += [(pid, rtype, rid, search.WORD, token(term)) for term in search.index_terms(words)]
+        people = {token(ref) for ref in direct | set(who)} | set(who_tokens)
+        out += [(pid, rtype, rid, search.WHO, t) for t in sorted(people)]
         return out
 
 
@@ -178,10 +199,10 @@ def write_new(
     for resource in resources:
         rows.append(_row(cipher, resource, 1, source, recorded_by_id, provenance, now))
         enc = search.encounter_ref(resource)
-        who = encounters.get(enc, ()) if enc else ()
         if enc and enc not in encounters:
-            who = _who_of_encounter(patient_id, enc)
-        tokens.extend(indexer.rows(resource, who))
+            tokens.extend(indexer.rows(resource, who_tokens=_who_of_encounter(patient_id, enc)))
+        else:
+            tokens.extend(indexer.rows(resource, encounters.get(enc, ()) if enc else ()))
         if len(rows) >= BATCH:
             flush()
             written += len(rows)
@@ -233,17 +254,10 @@ def write_version(
     row.deleted = deleted
     row.save()
     if not deleted:
-        tokens = _Indexer(cipher).rows(resource)
         enc = search.encounter_ref(resource)
-        if enc:
-            # The encounter's tokens are already HMACs: copied as they are.
-            have = {row[4] for row in tokens if row[3] == search.WHO}
-            tokens += [
-                (patient_id, rtype, rid, search.WHO, t)
-                for t in _who_of_encounter(patient_id, enc)
-                if t not in have
-            ]
-        _insert_tokens(tokens)
+        # The stored encounter's tokens are already HMACs: copied as they are.
+        who_tokens = _who_of_encounter(patient_id, enc) if enc else ()
+        _insert_tokens(_Indexer(cipher).rows(resource, who_tokens=who_tokens))
     return version
 
 

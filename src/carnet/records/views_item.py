@@ -114,11 +114,9 @@ def freshness(resource: dict, latest_of_measure: dict | None) -> dict | None:
     if topic is None:
         return None
     basis = latest_of_measure or resource
-    dates = [fhir.clinical_date(basis), _still_right_on(resource)]
-    meta = (resource.get("meta") or {}).get("lastUpdated")
-    if resource.get("resourceType") != "Observation" and meta:
-        dates.append(fhir.parse_date(meta))
-    dates = [d for d in dates if d is not None]
+    # When it happened (a prescription's date, a measurement's), or when the person last
+    # said it was still right; not when it was imported (an old list imported today is old).
+    dates = [d for d in (fhir.clinical_date(basis), _still_right_on(resource)) if d is not None]
     last = max(dates) if dates else None
     if last is not None and timezone.now() - last <= timedelta(days=topic["max_age_days"]):
         return None
