@@ -7,10 +7,28 @@ register = template.Library()
 # Which menu entry a page belongs to, so the menu can mark it with aria-current.
 _SECTIONS = {
     "home": "home",
-    "records:import": "import",
-    "records:import_job": "import",
-    "records:export": "export",
 }
+
+
+# Longest prefixes first: "access:pro_" before "access:".
+_PREFIXES = (
+    ("care:conversation", "messages"),
+    ("care:pro_conversations", "messages"),
+    ("care:pro_message", "messages"),
+    ("care:appointment", "appointments"),
+    ("care:pro_agenda", "appointments"),
+    ("care:pro_hours", "appointments"),
+    ("care:pro_renewal", "renewals"),
+    ("care:renewal", "home"),
+    ("access:pro_", "patients"),
+    ("access:emergency", "emergency"),
+    ("access:card_open", "emergency"),
+    ("access:sharing", "sharing"),
+    ("access:request", "sharing"),
+    ("access:share", "sharing"),
+    ("access:history", "history"),
+    ("records:", "home"),
+)
 
 
 @register.simple_tag(takes_context=True)
@@ -26,4 +44,7 @@ def nav_section(context) -> str:
         return "account"
     if name.startswith("reminders:"):
         return "reminders"
+    for prefix, section in _PREFIXES:
+        if name.startswith(prefix):
+            return section
     return ""
