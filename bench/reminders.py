@@ -3,9 +3,10 @@
     python -m bench.reminders                      # SQLite in a temporary data directory
     DATABASE_URL=postgres://user@host:5432/any python -m bench.reminders
 
-N is CARNET_BENCH_REMINDERS_PATIENTS (default 10,000). With PostgreSQL, a scratch
-database (``carnet_bench_reminders_<pid>``) is created on that server for the run and
-dropped at the end; the database named in DATABASE_URL is never touched.
+N is CARNET_BENCH_REMINDERS_PATIENTS (default 10,000). With PostgreSQL, scratch databases
+(``carnet_bench_reminders_<pid>`` and ``…_keys`` for the key store) are created on that
+server for the run and dropped at the end; the database named in DATABASE_URL is never
+touched.
 
 Setup (N accounts, each with a small FHIR record imported through
 ``records.imports.import_bundle``: an infant, a pregnant woman, a 45-year-old with type 2
@@ -167,9 +168,10 @@ def _scratch_postgres() -> tuple[str, str] | None:
     name = f"carnet_bench_reminders_{os.getpid()}"
     admin = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    scratch = urlunsplit(parts._replace(path=f"/{name}"))
-    os.environ["DATABASE_URL"] = os.environ["CARNET_KEYSTORE_URL"] = scratch
+        for db in (name, f"{name}_keys"):  # the key store is a database of its own
+            conn.execute(f'CREATE DATABASE "{db}"')
+    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
+    os.environ["CARNET_KEYSTORE_URL"] = urlunsplit(parts._replace(path=f"/{name}_keys"))
     return admin, name
 
 
@@ -179,7 +181,8 @@ def _drop_postgres(admin: str, name: str) -> None:
 
     connections.close_all()
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for db in (name, f"{name}_keys"):
+            conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
 
 def main() -> int:
