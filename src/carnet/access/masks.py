@@ -43,6 +43,20 @@ def set_mask(
     decision, purpose = services.authorize_consent(actor, patient_id, Action.MASK)
     if not _existing(patient_id, resource_type, fhir_id):
         raise NotFound()
+    _save_mask(
+        actor,
+        patient_id,
+        resource_type,
+        fhir_id,
+        purpose,
+        decision,
+        {"audience": audience, "hide_in_emergency": hide_in_emergency},
+        f"{audience}" + (", hidden in emergencies" if hide_in_emergency else ""),
+    )
+
+
+def _save_mask(actor, patient_id, resource_type, fhir_id, purpose, decision, fields, what):
+    """Create or change an item's mask and audit it, in one transaction."""
     with transaction.atomic():
         mask, _ = ItemMask.objects.get_or_create(
             patient_id=patient_id,
@@ -50,8 +64,8 @@ def set_mask(
             fhir_id=fhir_id,
             defaults={"updated_at": timezone.now()},
         )
-        mask.audience = audience
-        mask.hide_in_emergency = hide_in_emergency
+        for name, value in fields.items():
+            setattr(mask, name, value)
         mask.updated_at = timezone.now()
         mask.save()
         services.record(
@@ -62,8 +76,7 @@ def set_mask(
             decision,
             resource_type=resource_type,
             count=1,
-            what=f"{resource_type}/{fhir_id}: {audience}"
-            + (", hidden in emergencies" if hide_in_emergency else ""),
+            what=f"{resource_type}/{fhir_id}: {what}",
         )
 
 
@@ -104,27 +117,16 @@ def keep_from_parents(
         patient_id, resource_type, fhir_id
     ):
         raise NotFound()
-    with transaction.atomic():
-        mask, _ = ItemMask.objects.get_or_create(
-            patient_id=patient_id,
-            resource_type=resource_type,
-            fhir_id=fhir_id,
-            defaults={"updated_at": timezone.now()},
-        )
-        mask.hide_from_parents = confidential
-        mask.updated_at = timezone.now()
-        mask.save()
-        services.record(
-            actor,
-            patient_id,
-            Action.MASK,
-            purpose,
-            decision,
-            resource_type=resource_type,
-            count=1,
-            what=f"{resource_type}/{fhir_id}: "
-            + ("confidential from parents" if confidential else "visible to parents"),
-        )
+    _save_mask(
+        actor,
+        patient_id,
+        resource_type,
+        fhir_id,
+        purpose,
+        decision,
+        {"hide_from_parents": confidential},
+        "confidential from parents" if confidential else "visible to parents",
+    )
 
 
 def masks_of(patient_id: int) -> dict[tuple[str, str], dict]:
