@@ -28,6 +28,7 @@ import orjson
 from bench import crash as crash_bench
 from bench import directory as directory_bench
 from bench import home as home_bench
+from bench import reminders as reminders_bench
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CARNET_SHARED_DIR") or ROOT.parent / "shared")
@@ -232,6 +233,7 @@ def main() -> int:
     result = bench_import(vendor)
     bench_everything(result["patient_ids"])
     home_bench.run()
+    reminders_bench.run(int(os.environ.get("CARNET_BENCH_REMINDERS_PATIENTS") or 10000))
     bench_audit()
     directory_bench.run_in_suite(vendor)  # only with CARNET_BENCH_DIRECTORY_ROWS set
     crash_bench.main([])  # SIGKILL rounds: CARNET_CRASH_ROUNDS, default 40

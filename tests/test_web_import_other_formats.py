@@ -1,8 +1,8 @@
 """The import page takes the files people actually have: a DMP document, a watch file."""
 
 import pytest
-from huey.contrib.djhuey import HUEY
 from django.urls import reverse
+from huey.contrib.djhuey import HUEY
 
 from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
