@@ -168,3 +168,14 @@ def test_no_template_has_inline_script_style_or_handler():
         if "javascript:" in text:
             problems.append(f"{template}: javascript: URL")
     assert problems == []
+
+
+@pytest.mark.parametrize("status", [400, 403, 404, 500])
+def test_error_pages_render_without_a_request_or_urls(status, settings):
+    """Django renders 400 and 500 with no request; a broken URLconf must not break them."""
+    settings.ROOT_URLCONF = "carnet.web.templatetags"  # a module with no URL patterns
+    from django.template import loader
+
+    html = loader.get_template(f"{status}.html").render()
+    assert "<h1>" in html and "{%" not in html
+    assert "Traceback" not in html
