@@ -3,7 +3,14 @@ script error on the pages of a citizen, a practitioner and a visitor."""
 
 import pytest
 
-from tests.browser import cleanup, launch, reauthenticate_if_asked, require_chromium, sign_in
+from tests.browser import (
+    check_page,
+    cleanup,
+    launch,
+    reauthenticate_if_asked,
+    require_chromium,
+    sign_in,
+)
 from tests.browser import start_server as start
 
 pytestmark = [pytest.mark.browser, pytest.mark.no_db]
@@ -100,5 +107,20 @@ def test_the_policy_is_enforced_by_the_browser(server):
             )
             assert page.evaluate("window.__ran") is None
             assert any("Content Security Policy" in text for text in seen)
+        finally:
+            browser.close()
+
+
+def test_the_error_page_is_accessible_and_shows_the_request_id(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_page(locale="fr-FR")
+            response = page.goto(server.url + "/nulle-part/?nir=1234567890123")
+            assert response.status == 404
+            assert response.headers["x-request-id"] in page.inner_text("main")
+            assert check_page(page, "error-404", "desktop") == []
         finally:
             browser.close()
