@@ -2,11 +2,22 @@
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.core.cache import cache
 from django.urls import reverse
 
 from carnet.accounts import services as accounts
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    # allauth keeps its per-address sign-in counters in the cache, across tests.
+    cache.clear()
+    yield
+    cache.clear()
+
+
 PASSWORD = "correct horse battery"
 
 

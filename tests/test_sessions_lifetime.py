@@ -8,12 +8,23 @@ from unittest import mock
 import pytest
 from django.contrib import messages
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.urls import reverse
 
 from carnet.accounts import services as accounts
 from carnet.accounts import sessions
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    # allauth keeps its per-address sign-in counters in the cache, across tests.
+    cache.clear()
+    yield
+    cache.clear()
+
+
 PASSWORD = "correct horse battery"
 T0 = 1_800_000_000.0
 

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -11,6 +12,16 @@ from carnet.accounts import services as accounts
 from carnet.accounts import sessions
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    # allauth keeps its per-address sign-in counters in the cache, across tests.
+    cache.clear()
+    yield
+    cache.clear()
+
+
 PASSWORD = "correct horse battery"
 FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
 ANDROID = (
