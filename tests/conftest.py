@@ -38,3 +38,13 @@ def _fresh_key_cache():
 def _private_blob_dir(settings, tmp_path):
     # Test databases roll back and patient ids come back; their document files must not.
     settings.BLOB_DIR = tmp_path / "blobs"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate-limit counters and job statuses live in the cache: each test starts empty.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

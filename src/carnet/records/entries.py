@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from carnet.access.services import Actor, Purpose
@@ -105,7 +106,8 @@ KINDS = {
 MEASURE_KINDS = {
     key: Kind(
         key,
-        _("Add a measurement: %(what)s") % {"what": m.label},
+        # Lazy on both sides: translated when shown, in the reader's language.
+        format_lazy(_("Add a measurement: {what}"), what=m.label),
         _("Type the value shown by your device."),
         forms.MeasurementForm,
     )
