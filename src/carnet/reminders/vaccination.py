@@ -131,31 +131,18 @@ def _milestones(cal, rule, history, birth, on) -> list[Reminder]:
             when, m = current
             since = _minus(when, tolerance)
             given = [d for d in _doses(history, m["antigen"]) if since <= d <= on]
-            if given:
-                out.append(
-                    _reminder(
-                        cal,
-                        rule,
-                        m["age"],
-                        f"{vaccine_of(m)} — {label_of(m)}",
-                        label_of(m),
-                        when,
-                        DONE,
-                        done_on=given[-1],
-                    )
+            out.append(
+                _reminder(
+                    cal,
+                    rule,
+                    m["age"],
+                    f"{vaccine_of(m)} — {label_of(m)}",
+                    label_of(m),
+                    when,
+                    DONE if given else status_for(on, when, rules.add_age(when, window)),
+                    done_on=given[-1] if given else None,
                 )
-            else:
-                out.append(
-                    _reminder(
-                        cal,
-                        rule,
-                        m["age"],
-                        f"{vaccine_of(m)} — {label_of(m)}",
-                        label_of(m),
-                        when,
-                        status_for(on, when, rules.add_age(when, window)),
-                    )
-                )
+            )
         upcoming = next(((w, m) for w, m in ms if w > on), None)
         if upcoming:
             when, m = upcoming

@@ -233,13 +233,9 @@ def fhir_datetime(value: str | None) -> str | None:
 
 
 def fhir_instant(value: str | None) -> str | None:
-    parts = _ts_parts(value)
-    if parts is None:
-        return None
-    y, mo, d, hh, mi, ss, tz = parts
-    if hh and d and tz:
-        return f"{y}-{mo}-{d}T{hh}:{mi or '00'}:{ss or '00'}{tz}"
-    return None
+    """A CDA TS as a FHIR instant: only when it has a time and a zone."""
+    when = fhir_datetime(value)
+    return when if when and "T" in when else None
 
 
 def clean(text: str | None) -> str:
