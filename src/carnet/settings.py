@@ -115,6 +115,8 @@ INSTALLED_APPS = [
     "carnet.records",
     "carnet.notify",
     "carnet.care",
+    "carnet.chat",
+    "carnet.helpdesk",
     "carnet.web",
     "carnet.demo",
     "carnet.reminders",

@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("carnet.notify.urls")),
     path("", include("carnet.reminders.urls")),
     path("", include("carnet.care.urls")),
+    path("", include("carnet.chat.urls")),
+    path("", include("carnet.helpdesk.urls")),
     # Last: django-ninja adds a catch-all root ("") that would hide the home page.
     path("", api.urls),
 ]

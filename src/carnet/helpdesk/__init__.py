@@ -1,0 +1,1 @@
+"""Help centre: plain-language questions and answers, and messages to a human advisor."""
