@@ -653,7 +653,8 @@ class Listing:
 @dataclass(frozen=True)
 class SearchResult:
     entries: list[Listing]
-    total: int
+    total: int | None  # None when not counted (``count=False``)
+    more: bool = False  # more listings match than ``entries`` holds
 
 
 _LISTING_FIELDS = [f for f in Listing.__dataclass_fields__ if f not in ("on_carnet", "user_id")]
@@ -675,10 +676,14 @@ def search(
     town: str = "",
     limit: int = 20,
     offset: int = 0,
+    *,
+    count: bool = True,
 ) -> SearchResult:
     """Directory listings matching every given criterion, by name, and how many match.
 
-    ``q`` matches the start of "last first" or "first last" ("hel", "Hélène Kri",
+    With ``count=False`` the total is not counted (counting a broad match over millions
+    of rows costs more than finding the first page): one more row than ``limit`` is read
+    and ``more`` says whether there are others. ``q`` matches the start of "last first" or "first last" ("hel", "Hélène Kri",
     "kristian h"); ``profession`` and ``specialty`` match a whole label; ``town`` a
     whole commune name, or the start of a postcode when it is digits ("01", "01300").
     All comparisons ignore accents, case and punctuation.
@@ -698,13 +703,17 @@ def search(
         qs = qs.filter(_prefix_q("postcode", town.replace(" ", "")))
     elif fold(town):
         qs = qs.filter(town_norm=fold(town))
-    total = qs.count()
-    rows = list(qs.order_by("name_norm", "id").values(*_LISTING_FIELDS)[offset : offset + limit])
+    total = qs.count() if count else None
+    rows = list(
+        qs.order_by("name_norm", "id").values(*_LISTING_FIELDS)[offset : offset + limit + 1]
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
     users = carnet_users_by_rpps(r["rpps"] for r in rows)
     entries = [
         Listing(**r, on_carnet=r["rpps"] in users, user_id=users.get(r["rpps"])) for r in rows
     ]
-    return SearchResult(entries=entries, total=total)
+    return SearchResult(entries=entries, total=total, more=more)
 
 
 def entry_count() -> int:

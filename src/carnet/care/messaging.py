@@ -1,4 +1,5 @@
-"""Secure messaging between a person (or their proxy) and their practitioners.
+"""Secure messaging between a person (or their proxy) and their practitioners, and
+between the practitioners of a person's care team about that person.
 
 The person can start a conversation with a practitioner their sharing names; the
 practitioner answers while access lets them read the record. Every text is encrypted with
@@ -6,6 +7,11 @@ the patient's key (``vault.cipher(patient_id)``); attachments are references to 
 the record, opened by each reader through ``records`` (so access decides and audits what
 each side may see). Reading a conversation is audited; ``read_at`` is the read receipt.
 Practitioners say when they answer and how quickly, so that expectations are clear.
+
+A ``team`` conversation is between two members of the person's care team
+(``team.members``: a live grant, read permitted for care); each message and each
+reading is written to the person's access history ("wrote messages … with Dr X"), never
+what was said; the person does not read it, and a member whose access ends loses it.
 """
 
 from __future__ import annotations
@@ -15,9 +21,9 @@ from datetime import datetime
 
 import orjson
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from carnet.access import grants
 from carnet.access import services as access
 from carnet.access.services import Action, Actor, NotFound, Purpose
 from carnet.notify import services as notify
@@ -25,7 +31,8 @@ from carnet.records import current as records_current
 from carnet.records import services as records
 from carnet.vault import services as vault
 
-from .models import AnswerHabit, Conversation, ConversationMessage
+from . import team
+from .models import AnswerHabit, Conversation, ConversationKind, ConversationMessage
 
 MAX_TEXT = 5000
 MAX_SUBJECT = 150
@@ -81,6 +88,9 @@ class Thread:
     unread: int = 0
     lines: list[Line] = field(default_factory=list)
     habit: Habit | None = None
+    kind: str = ConversationKind.PATIENT
+    colleague: str = ""  # team: the other practitioner, as the reader sees it
+    patient: str = ""  # team: whom the conversation is about
 
 
 DEFAULT_HABIT = Habit(answers_when="", within_days=2)
@@ -124,17 +134,18 @@ def _person_purpose(actor: Actor, patient_id: int) -> str:
 
 def counterparts(actor: Actor, patient_id: int) -> list[Counterpart]:
     """The practitioners the person may write to: those their sharing names, live."""
-    _person_purpose(actor, patient_id)
+    purpose = _person_purpose(actor, patient_id)
     from carnet.accounts.models import User
 
-    try:
-        shared = [g for g in grants.list_grants(actor, patient_id) if g.live]
-    except NotFound:
-        shared = []
-    ids = {g.practitioner_id for g in shared}
-    # A proxy who may not manage sharing still writes to those already in a conversation.
+    if not access.decide(actor, patient_id, Action.MESSAGES, purpose).permit:
+        return []
+    # The care team, whoever manages sharing: a proxy allowed to write messages writes
+    # to the person's doctors without seeing the sharing settings.
+    ids = {m.user_id for m in team.members(patient_id)}
     ids |= set(
-        Conversation.objects.filter(patient_id=patient_id).values_list("practitioner_id", flat=True)
+        Conversation.objects.filter(
+            patient_id=patient_id, kind=ConversationKind.PATIENT
+        ).values_list("practitioner_id", flat=True)
     )
     users = User.objects.filter(pk__in=ids, role="practitioner", is_active=True).order_by(
         "display_name", "pk"
@@ -261,6 +272,14 @@ def _side(actor: Actor, conversation_id: int) -> tuple[Conversation, str, bool]:
     conv = Conversation.objects.filter(pk=conversation_id).first()
     if conv is None or actor.user_id is None:
         raise NotFound()
+    if conv.kind == ConversationKind.TEAM:
+        # Only its two practitioners, and only while both… the reader is in the care team.
+        if actor.role != "practitioner" or actor.user_id not in (
+            conv.practitioner_id,
+            conv.colleague_id,
+        ):
+            raise NotFound()
+        return conv, Purpose.TREATMENT, True
     if actor.role == "practitioner":
         if conv.practitioner_id != actor.user_id:
             raise NotFound()
@@ -277,10 +296,79 @@ def _action(is_pro: bool) -> str:
     return Action.READ if is_pro else Action.MESSAGES
 
 
+def _other_side(conv: Conversation, actor: Actor) -> int | None:
+    """Team: the practitioner who is not ``actor``."""
+    if conv.practitioner_id == actor.user_id:
+        return conv.colleague_id
+    return conv.practitioner_id
+
+
+def _team_decision(actor: Actor, patient_id: int, what: str):
+    """Permit a care-team member to read the record for care (a deny is audited, NotFound)."""
+    if not team.is_member(actor.user_id, patient_id):
+        access.require(actor, patient_id, Action.READ, Purpose.TREATMENT, what=what)
+        raise NotFound()  # a live grant, but not read for care: not in the team either
+    return access.require(
+        actor, patient_id, Action.READ, Purpose.TREATMENT, audit_now=False, what=what
+    )
+
+
+def team_colleagues(actor: Actor, patient_id: int) -> list[team.Member]:
+    """The other members of the person's care team, whom ``actor`` (a member) may write to."""
+    if actor.role != "practitioner" or not team.is_member(actor.user_id, patient_id):
+        raise NotFound()
+    return [m for m in team.members(patient_id) if m.user_id != actor.user_id]
+
+
+def start_team(
+    actor: Actor, patient_id: int, colleague_id: int, subject: str, text: str
+) -> Conversation:
+    """A care-team member starts a conversation about the person with another member.
+
+    The person's access history gets an entry naming both practitioners and when,
+    without the subject or the text.
+    """
+    if actor.role != "practitioner" or actor.user_id is None:
+        raise NotFound()
+    text = _clean_text(text)
+    subject = " ".join((subject or "").split())[:MAX_SUBJECT]
+    if not subject:
+        raise MessageRefused("empty subject")
+    decision = _team_decision(actor, patient_id, "conversation with the care team")
+    names = _names([colleague_id])
+    if colleague_id == actor.user_id or not team.is_member(colleague_id, patient_id):
+        raise MessageRefused("not a member of the person's care team")
+    now = timezone.now()
+    with transaction.atomic():
+        conv = Conversation.objects.create(
+            patient_id=patient_id,
+            practitioner_id=actor.user_id,
+            kind=ConversationKind.TEAM,
+            colleague_id=colleague_id,
+            started_by_id=actor.user_id,
+            subject=_subject_seal(patient_id, subject),
+            created_at=now,
+            last_message_at=now,
+        )
+        _add_line(conv, actor, text, [], from_practitioner=True, now=now)
+        access.record(
+            actor,
+            patient_id,
+            Action.MESSAGES,
+            Purpose.TREATMENT,
+            decision,
+            what=f"wrote to {names.get(colleague_id, '')} about you (care team)",
+        )
+        notify.notify_user(colleague_id, "new_message", key=f"conv-{conv.pk}-start")
+    return conv
+
+
 def reply(actor: Actor, conversation_id: int, text: str, attachments=()) -> ConversationMessage:
     """Add a message to a conversation (either side); access decides and audits it."""
     conv, purpose, is_pro = _side(actor, conversation_id)
     text = _clean_text(text)
+    if conv.kind == ConversationKind.TEAM:
+        return _team_reply(actor, conv, text)
     refs = [] if is_pro else _check_attachments(conv.patient_id, attachments)
     for ref in refs:
         records.read(actor, *ref.split("/", 1), purpose)
@@ -300,6 +388,24 @@ def reply(actor: Actor, conversation_id: int, text: str, attachments=()) -> Conv
     return line
 
 
+def _team_reply(actor: Actor, conv: Conversation, text: str) -> ConversationMessage:
+    decision = _team_decision(actor, conv.patient_id, "message to the care team")
+    other = _other_side(conv, actor)
+    now = timezone.now()
+    with transaction.atomic():
+        line = _add_line(conv, actor, text, [], from_practitioner=True, now=now)
+        access.record(
+            actor,
+            conv.patient_id,
+            Action.MESSAGES,
+            Purpose.TREATMENT,
+            decision,
+            what=f"wrote to {_names([other]).get(other, '')} about you (care team)",
+        )
+        notify.notify_user(other, "new_message", key=f"conv-line-{line.pk}")
+    return line
+
+
 def _names(ids) -> dict[int, str]:
     from carnet.accounts.models import User
 
@@ -309,13 +415,26 @@ def _names(ids) -> dict[int, str]:
 def open_thread(actor: Actor, conversation_id: int) -> Thread:
     """Read a conversation (audited); the other side's messages get their read receipt."""
     conv, purpose, is_pro = _side(actor, conversation_id)
-    access.require(actor, conv.patient_id, _action(is_pro), purpose, what="read a conversation")
+    is_team = conv.kind == ConversationKind.TEAM
+    if is_team:
+        decision = _team_decision(actor, conv.patient_id, "conversation with the care team")
+        access.record(
+            actor,
+            conv.patient_id,
+            Action.READ,
+            purpose,
+            decision,
+            what="read a conversation of the care team about you",
+        )
+    else:
+        access.require(actor, conv.patient_id, _action(is_pro), purpose, what="read a conversation")
     now = timezone.now()
-    ConversationMessage.objects.filter(
-        conversation=conv, from_practitioner=not is_pro, read_at__isnull=True
+    _theirs(ConversationMessage.objects.filter(conversation=conv), conv, actor, is_pro).filter(
+        read_at__isnull=True
     ).update(read_at=now)
     rows = list(conv.lines.order_by("created_at", "id"))
-    names = _names([r.author_id for r in rows] + [conv.practitioner_id])
+    other = _other_side(conv, actor) if is_team else None
+    names = _names([r.author_id for r in rows] + [conv.practitioner_id, other or 0])
     thread = Thread(
         id=conv.pk,
         patient_id=conv.patient_id,
@@ -324,13 +443,16 @@ def open_thread(actor: Actor, conversation_id: int) -> Thread:
         subject=_subject_open(conv.patient_id, conv.subject),
         last_message_at=conv.last_message_at,
         habit=habit_of(conv.practitioner_id),
+        kind=conv.kind,
+        colleague=names.get(other, "") if is_team else "",
+        patient=_patient_names([conv.patient_id]).get(conv.patient_id, "") if is_team else "",
     )
     for r in rows:
         data = _open(conv.patient_id, conv.pk, r.body)
         thread.lines.append(
             Line(
                 id=r.pk,
-                mine=r.from_practitioner == is_pro,
+                mine=(r.author_id == actor.user_id) if is_team else r.from_practitioner == is_pro,
                 author=names.get(r.author_id, ""),
                 text=data.get("text", ""),
                 created_at=r.created_at,
@@ -350,33 +472,75 @@ def _attachment(actor: Actor, ref: str, purpose: str) -> Attachment:
     return Attachment(ref, records_current.title_of(resource) or rtype, True)
 
 
-def _threads(rows, is_pro: bool) -> list[Thread]:
-    rows = list(rows)
-    names = _names(r.practitioner_id for r in rows)
-    unread: dict[int, int] = {}
-    for conv_id in ConversationMessage.objects.filter(
-        conversation__in=rows, from_practitioner=not is_pro, read_at__isnull=True
-    ).values_list("conversation_id", flat=True):
-        unread[conv_id] = unread.get(conv_id, 0) + 1
-    return [
-        Thread(
-            id=r.pk,
-            patient_id=r.patient_id,
-            practitioner_id=r.practitioner_id,
-            practitioner=names.get(r.practitioner_id, ""),
-            subject=_subject_open(r.patient_id, r.subject),
-            last_message_at=r.last_message_at,
-            unread=unread.get(r.pk, 0),
+def _theirs(lines, conv: Conversation, actor: Actor, is_pro: bool):
+    """The messages of ``lines`` written by the other side of ``conv``."""
+    if conv.kind == ConversationKind.TEAM:
+        return lines.exclude(author_id=actor.user_id)
+    return lines.filter(from_practitioner=not is_pro)
+
+
+def _patient_names(ids) -> dict[int, str]:
+    from carnet.accounts.models import Patient
+
+    return dict(Patient.objects.filter(pk__in=set(ids)).values_list("pk", "owner__display_name"))
+
+
+def unread_counts(rows, actor: Actor, is_pro: bool) -> dict[int, int]:
+    """Unread messages from the other side, per conversation (no content is opened)."""
+    team_rows = [r for r in rows if r.kind == ConversationKind.TEAM]
+    others = [r for r in rows if r.kind != ConversationKind.TEAM]
+    unread_lines = ConversationMessage.objects.filter(read_at__isnull=True)
+    ids = list(
+        unread_lines.filter(conversation__in=others, from_practitioner=not is_pro).values_list(
+            "conversation_id", flat=True
         )
-        for r in rows
-    ]
+    )
+    if team_rows:
+        ids += (
+            unread_lines.filter(conversation__in=team_rows)
+            .exclude(author_id=actor.user_id)
+            .values_list("conversation_id", flat=True)
+        )
+    unread: dict[int, int] = {}
+    for conv_id in ids:
+        unread[conv_id] = unread.get(conv_id, 0) + 1
+    return unread
+
+
+def _threads(rows, is_pro: bool, actor: Actor) -> list[Thread]:
+    rows = list(rows)
+    names = _names([r.practitioner_id for r in rows] + [r.colleague_id or 0 for r in rows])
+    team_rows = [r for r in rows if r.kind == ConversationKind.TEAM]
+    patients = _patient_names(r.patient_id for r in team_rows) if team_rows else {}
+    unread = unread_counts(rows, actor, is_pro)
+    out = []
+    for r in rows:
+        is_team = r.kind == ConversationKind.TEAM
+        other = _other_side(r, actor) if is_team else None
+        out.append(
+            Thread(
+                id=r.pk,
+                patient_id=r.patient_id,
+                practitioner_id=r.practitioner_id,
+                practitioner=names.get(r.practitioner_id, ""),
+                subject=_subject_open(r.patient_id, r.subject),
+                last_message_at=r.last_message_at,
+                unread=unread.get(r.pk, 0),
+                kind=r.kind,
+                colleague=names.get(other, "") if is_team else "",
+                patient=patients.get(r.patient_id, "") if is_team else "",
+            )
+        )
+    return out
 
 
 def for_person(actor: Actor, patient_id: int) -> list[Thread]:
     purpose = _person_purpose(actor, patient_id)
     access.require(actor, patient_id, Action.MESSAGES, purpose, what="conversations")
-    rows = Conversation.objects.filter(patient_id=patient_id).order_by("-last_message_at")[:100]
-    return _threads(rows, is_pro=False)
+    rows = Conversation.objects.filter(
+        patient_id=patient_id, kind=ConversationKind.PATIENT
+    ).order_by("-last_message_at")[:100]
+    return _threads(rows, is_pro=False, actor=actor)
 
 
 def for_practitioner(actor: Actor) -> list[Thread]:
@@ -384,9 +548,9 @@ def for_practitioner(actor: Actor) -> list[Thread]:
     if actor.role != "practitioner" or actor.user_id is None:
         raise NotFound()
     rows = list(
-        Conversation.objects.filter(practitioner_id=actor.user_id).order_by("-last_message_at")[
-            :200
-        ]
+        Conversation.objects.filter(
+            Q(practitioner_id=actor.user_id) | Q(colleague_id=actor.user_id)
+        ).order_by("-last_message_at")[:200]
     )
     allowed: dict[int, bool] = {}
     for pid in {r.patient_id for r in rows}:
@@ -397,4 +561,25 @@ def for_practitioner(actor: Actor) -> list[Thread]:
             allowed[pid] = True
         except NotFound:
             allowed[pid] = False
-    return _threads([r for r in rows if allowed[r.patient_id]], is_pro=True)
+    return _threads([r for r in rows if allowed[r.patient_id]], is_pro=True, actor=actor)
+
+
+def unread_for_practitioner(actor: Actor) -> tuple[int, int]:
+    """(unread messages, conversations holding them) for the practitioner's workspace.
+
+    Counted without opening any text, and only in records access still lets them read
+    (decided, not audited: nothing of a record is shown).
+    """
+    if actor.role != "practitioner" or actor.user_id is None:
+        raise NotFound()
+    rows = list(
+        Conversation.objects.filter(
+            Q(practitioner_id=actor.user_id) | Q(colleague_id=actor.user_id)
+        ).order_by("-last_message_at")[:200]
+    )
+    allowed = {
+        pid: access.decide(actor, pid, Action.READ, access.purpose_for(actor, pid)).permit
+        for pid in {r.patient_id for r in rows}
+    }
+    unread = unread_counts([r for r in rows if allowed[r.patient_id]], actor, True)
+    return sum(unread.values()), len(unread)

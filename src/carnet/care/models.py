@@ -129,15 +129,27 @@ class AnswerHabit(models.Model):
     updated_at = models.DateTimeField()
 
 
-class Conversation(models.Model):
-    """A conversation between one person (or their proxy) and one practitioner.
+class ConversationKind(models.TextChoices):
+    PATIENT = "patient", "the person and a practitioner"
+    TEAM = "team", "practitioners of the care team about the person"
 
-    A person's data: ``patient_id``, no foreign key to another person's rows; the subject
-    is encrypted with the patient's key.
+
+class Conversation(models.Model):
+    """A conversation about one person's care.
+
+    ``patient``: between the person (or their proxy) and ``practitioner_id``. ``team``:
+    between two practitioners of the person's care team (``practitioner_id`` started it,
+    ``colleague_id`` is the other); the person sees in their access history who talked
+    about them and when, never what. A person's data: ``patient_id``, no foreign key to
+    another person's rows; the subject is encrypted with the patient's key.
     """
 
     patient_id = models.BigIntegerField(db_index=True)
     practitioner_id = models.BigIntegerField(db_index=True)
+    kind = models.CharField(
+        max_length=8, choices=ConversationKind.choices, default=ConversationKind.PATIENT
+    )
+    colleague_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     started_by_id = models.BigIntegerField()
     subject = models.BinaryField()
     created_at = models.DateTimeField()
@@ -213,6 +225,9 @@ class Appointment(models.Model):
     )
     created_at = models.DateTimeField()
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Reminders sent for the current start time (0 none, 1 the day before, 2 the last
+    # hours too); moving the appointment sets it back to 0.
+    reminded = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -222,4 +237,7 @@ class Appointment(models.Model):
                 name="appointment_no_double_booking",
             ),
         ]
-        indexes = [models.Index(fields=["practitioner_id", "start"], name="appt_agenda")]
+        indexes = [
+            models.Index(fields=["practitioner_id", "start"], name="appt_agenda"),
+            models.Index(fields=["status", "start"], name="appt_upcoming"),
+        ]

@@ -18,7 +18,6 @@ import orjson
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from carnet.access import grants
 from carnet.access import services as access
 from carnet.access.services import Action, Actor, NotFound, Purpose
 from carnet.notify import services as notify
@@ -26,6 +25,7 @@ from carnet.records import current as records_current
 from carnet.records import services as records
 from carnet.vault import services as vault
 
+from . import team
 from .models import Renewal, RenewalStatus
 
 TREATMENT_TYPES = ("MedicationRequest", "MedicationStatement")
@@ -92,20 +92,19 @@ def _may_prescribe(practitioner_id: int, patient_id: int) -> bool:
 
 
 def prescribers(actor: Actor, patient_id: int) -> list[Prescriber]:
-    """The practitioners the person may ask: those their sharing lets add to the record."""
-    try:
-        shared = grants.list_grants(actor, patient_id)
-    except NotFound:
+    """The practitioners the person may ask: those their sharing lets add to the record.
+
+    Asked by the person or their proxy (whoever manages the sharing settings: a proxy
+    who may read the record asks the person's doctor too).
+    """
+    if access.purpose_for(actor, patient_id) not in (Purpose.SELF, Purpose.PROXY):
         return []
-    seen: dict[int, Prescriber] = {}
-    for g in shared:
-        if g.practitioner_id in seen or not g.live:
-            continue
-        if _may_prescribe(g.practitioner_id, patient_id):
-            seen[g.practitioner_id] = Prescriber(
-                g.practitioner_id, g.practitioner, g.profession, g.kind == "referent"
-            )
-    return sorted(seen.values(), key=lambda p: (not p.referent, p.name))
+    found = [
+        Prescriber(m.user_id, m.name, m.profession, m.referent)
+        for m in team.members(patient_id)
+        if _may_prescribe(m.user_id, patient_id)
+    ]
+    return sorted(found, key=lambda p: (not p.referent, p.name))
 
 
 def current_treatments(actor: Actor, patient_id: int) -> list[records_current.Item]:
