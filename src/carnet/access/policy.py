@@ -263,4 +263,4 @@ def _on_item(decision, labels):
     return decision
 
 
-OPERATOR_ACTIONS = {"import", "export", "erase", "create"}
+OPERATOR_ACTIONS = {"import", "export", "erase", "create", "read"}

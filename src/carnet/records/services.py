@@ -476,3 +476,9 @@ def revise(
             what=f"{rtype}/{fhir_id}",
         )
     return revised
+
+
+def reindex(actor: Actor, patient_id: int, purpose: str) -> int:
+    """Rebuild the blind search tokens of a record (operators, after an upgrade)."""
+    permit = access.require(actor, patient_id, Action.READ, purpose, what="search index rebuilt")
+    return store.reindex(permit, patient_id)

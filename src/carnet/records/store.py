@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import orjson
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -215,6 +215,27 @@ def write_new(
         if progress:
             progress(written)
     return written
+
+
+def reindex(permit: Decision, patient_id: int) -> int:
+    """Rebuild every search token of a record from its current items; returns how many.
+
+    For records written before a change of what is indexed (new words, labels): the
+    tokens are derived data, so they are deleted and written again in one transaction.
+    """
+    _check(permit)
+    resources = open_rows(permit, patient_id, current_rows(patient_id).order_by("pk"))
+    encounters = _encounter_people(resources)
+    indexer = _Indexer(vault.cipher(patient_id))
+    with transaction.atomic():
+        SearchToken.objects.filter(patient_id=patient_id).delete()
+        for start in range(0, len(resources), BATCH):
+            tokens = []
+            for resource in resources[start : start + BATCH]:
+                enc = search.encounter_ref(resource)
+                tokens.extend(indexer.rows(resource, encounters.get(enc, ()) if enc else ()))
+            _insert_tokens(tokens)
+    return len(resources)
 
 
 def _who_of_encounter(patient_id: int, ref: str) -> list[str]:
