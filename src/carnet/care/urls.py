@@ -3,12 +3,14 @@
 from django.urls import path
 
 from . import views_appointments as appts
+from . import views_directory as directory
 from . import views_messages as msgs
 from . import views_renewals as renewals
 
 app_name = "care"
 
 urlpatterns = [
+    path("annuaire/", directory.search, name="directory"),
     path("renouvellements/", renewals.person_page, name="renewals"),
     path(
         "renouvellements/demander/<str:resource_type>/<str:fhir_id>/",

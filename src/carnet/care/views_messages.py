@@ -96,7 +96,9 @@ def start(request):
         items = messaging.attachable(actor, pid)
     except NotFound:
         raise Http404() from None
-    form = StartForm(request.POST or None, people=people, items=items)
+    chosen = request.GET.get("a", "")
+    initial = {"practitioner": int(chosen)} if chosen.isdigit() else {}
+    form = StartForm(request.POST or None, people=people, items=items, initial=initial)
     if request.method == "POST" and form.is_valid():
         cd = form.cleaned_data
         try:
