@@ -1,12 +1,18 @@
-"""Downloading one's record from the web: FHIR JSON or ZIP, with a name that says nothing."""
+"""Downloading one's record from the web: FHIR JSON or ZIP, with a name that says nothing,
+after the person confirmed who they are (their password, or their code app if they have one)."""
 
 import io
 import json
+import time
 import zipfile
 
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import hotp_value
+from django.core.cache import cache
 from django.urls import reverse
 
+from carnet.access.models import AuditEntry
 from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.records import imports
@@ -34,13 +40,37 @@ BUNDLE = {
 }
 
 
+PASSWORD = "correct horse battery"
+SECRET = "JBSWY3DPEHPK3PXP"
+
+
 @pytest.fixture
-def citizen(client):
-    user = accounts.create_user("alice.martin@example.org", "correct horse battery")
+def signed_in(client):
+    """A citizen with a record, signed in but not (yet) confirmed."""
+    cache.clear()  # rate limits and used TOTP codes live in the cache
+    user = accounts.create_user("alice.martin@example.org", PASSWORD)
     patient = accounts.patient_of(user)
     imports.import_bundle(Actor.of_user(user), BUNDLE, patient_id=patient.pk, purpose=Purpose.SELF)
     client.force_login(user)
     return user
+
+
+@pytest.fixture
+def citizen(client, signed_in):
+    """Signed in and confirmed with the password just now."""
+    response = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    assert response.status_code == 302
+    return signed_in
+
+
+def _exports(user) -> int:
+    return AuditEntry.objects.filter(
+        patient_id=accounts.patient_of(user).pk, action="export"
+    ).count()
+
+
+def _code() -> str:
+    return f"{hotp_value(SECRET, int(time.time()) // 30):06d}"
 
 
 def _filename(response) -> str:
@@ -96,3 +126,55 @@ def test_it_tells_a_practitioner_there_is_no_record(client):
     response = client.post(reverse("records:export"), {"format": "json"})
     assert response.status_code == 200
     assert "Pas de dossier à votre nom" in response.content.decode()
+
+
+def test_without_confirming_it_asks_for_the_password_and_exports_nothing(client, signed_in):
+    # Signing in is not enough: a session left open on a shared computer must not be.
+    page = client.get(reverse("records:export"))
+    assert page.status_code == 302
+    assert page["Location"].startswith(reverse("account_reauthenticate"))
+    for kind in ("json", "zip"):
+        response = client.post(reverse("records:export"), {"format": kind})
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_reauthenticate"))
+        assert "Content-Disposition" not in response
+    assert _exports(signed_in) == 0
+
+
+def test_a_wrong_password_exports_nothing(client, signed_in):
+    client.post(reverse("records:export"), {"format": "json"})
+    response = client.post(reverse("account_reauthenticate"), {"password": "not my password"})
+    assert response.status_code == 200
+    assert "Content-Disposition" not in response
+    assert _exports(signed_in) == 0
+
+
+def test_the_download_asked_before_confirming_goes_through_after(client, signed_in):
+    asked = client.post(reverse("records:export"), {"format": "json"})
+    response = client.post(asked["Location"], {"password": PASSWORD})
+    assert response.status_code == 200
+    assert _filename(response).endswith(".json")
+    assert _exports(signed_in) == 1
+
+
+def test_with_a_code_app_the_code_is_asked_not_the_password(client, signed_in):
+    Authenticator.objects.create(
+        user=signed_in, type=Authenticator.Type.TOTP, data={"secret": SECRET}
+    )
+    asked = client.post(reverse("records:export"), {"format": "zip"})
+    assert asked.status_code == 302
+    assert asked["Location"].startswith(reverse("mfa_reauthenticate"))
+    # The password alone does not do for a person who has a second factor.
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    again = client.post(reverse("records:export"), {"format": "zip"})
+    assert again["Location"].startswith(reverse("mfa_reauthenticate"))
+    assert _exports(signed_in) == 0
+
+    wrong = client.post(again["Location"], {"code": "000000" if _code() != "000000" else "111111"})
+    assert wrong.status_code == 200 and "Content-Disposition" not in wrong
+    response = client.post(again["Location"], {"code": _code()})
+    assert response.status_code == 200
+    assert _filename(response).endswith(".zip")
+    assert _exports(signed_in) == 1
+    # Confirmed for a few minutes: the other format downloads at once.
+    assert client.post(reverse("records:export"), {"format": "json"}).status_code == 200

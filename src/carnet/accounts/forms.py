@@ -28,22 +28,17 @@ class TokenForm(forms.Form):
 
 
 class CloseAccountForm(forms.Form):
-    """Asks for a typed word and the password, so an account is never closed by mistake."""
+    """Asks for a typed word, so an account is never closed by mistake.
+
+    Who is asking was checked just before (``reauth.confirm_identity``): password, or the
+    second factor of a person who has one.
+    """
 
     confirm = forms.CharField(
         label=_("Type the word CLOSE to confirm"),
         max_length=40,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
-    password = forms.CharField(
-        label=_("Your password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
 
     def clean_confirm(self):
         word = self.cleaned_data["confirm"].strip().casefold()
@@ -56,13 +51,3 @@ class CloseAccountForm(forms.Form):
                 )
             )
         return word
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(
-                _(
-                    "This is not your password. Type it again; if you forgot it, reset it from the sign-in page first."
-                )
-            )
-        return password

@@ -1,6 +1,5 @@
 """The account page: profile, security, API keys, closing the account."""
 
-from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -16,6 +15,7 @@ from . import language, services
 from . import sessions as open_sessions
 from .forms import CloseAccountForm, ProfileForm, TokenForm
 from .models import AccessToken
+from .reauth import confirm_identity
 
 
 def _tokens(user):
@@ -101,22 +101,21 @@ def session_revoke_others(request):
 
 @login_required
 def close_account(request):
-    from carnet.records.erasure import erase_patient
-
     patient = services.patient_of(request.user)
     if patient is None:
         return render(request, "accounts/close_no_record.html")
-    form = CloseAccountForm(request.POST or None, user=request.user)
-    if request.method == "POST" and not ratelimit.consume(
-        request, action="reauthenticate", user=request.user
-    ):
-        # Same limit as allauth's own password re-entry: guessing is slowed down.
-        form.add_error(None, _("Too many attempts. Wait a minute, then try again."))
-        return render(request, "accounts/close.html", {"form": form}, status=429)
+    return _close_record(request, patient)
+
+
+@confirm_identity
+def _close_record(request, patient):
+    """Explained, confirmed by a typed word, after the person confirmed who they are."""
+    from carnet.records.erasure import erase_patient
+
+    form = CloseAccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = request.user
         try:
-            erase_patient(Actor.of_user(user), patient.pk, Purpose.SELF)
+            erase_patient(Actor.of_user(request.user), patient.pk, Purpose.SELF)
         except NotFound:
             raise Http404() from None
         # The account row is gone now; end the session and forget every trace of it.

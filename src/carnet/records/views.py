@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 
 from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
+from carnet.accounts.reauth import confirm_identity
 from carnet.web.labels import summarise
 
 from . import exports, tasks
@@ -259,6 +260,12 @@ def export_page(request):
     patient = accounts.patient_of(request.user)
     if patient is None:
         return render(request, "records/no_record.html")
+    return _export(request, patient)
+
+
+@confirm_identity
+def _export(request, patient):
+    """The whole record leaves Carnet's protection: the person confirms who they are first."""
     if request.method != "POST":
         return render(request, "records/export.html")
     kind = request.POST.get("format")
