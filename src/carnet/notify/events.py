@@ -299,6 +299,19 @@ EVENTS: dict[str, Event] = {
             },
             path="/rendez-vous/",
         ),
+        _e(
+            "help_answer",
+            {
+                "subject": "Réponse à votre question",
+                "line": "Un conseiller a répondu à votre question : ouvrez Carnet pour lire "
+                "sa réponse.",
+            },
+            {
+                "subject": "Answer to your question",
+                "line": "An advisor answered your question: open Carnet to read the answer.",
+            },
+            path="/aide/mes-questions/",
+        ),
     ]
 }
 

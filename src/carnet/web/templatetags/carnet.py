@@ -28,6 +28,7 @@ _PREFIXES = (
     ("access:share", "sharing"),
     ("access:history", "history"),
     ("records:", "home"),
+    ("helpdesk:", "help"),
 )
 
 
