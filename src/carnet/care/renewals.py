@@ -394,3 +394,21 @@ def decline(actor: Actor, renewal_id: int, message: str) -> Renewal:
         )
     renewal.refresh_from_db()
     return renewal
+
+
+def waiting_count(actor: Actor) -> int:
+    """How many requests wait for this practitioner in records they may still read.
+
+    For the workspace: counted without opening any request (decided, not audited).
+    """
+    _prescriber(actor)
+    pids = list(
+        Renewal.objects.filter(
+            practitioner_id=actor.user_id, status=RenewalStatus.PENDING
+        ).values_list("patient_id", flat=True)[:200]
+    )
+    allowed = {
+        pid: access.decide(actor, pid, Action.READ, access.purpose_for(actor, pid)).permit
+        for pid in set(pids)
+    }
+    return sum(1 for pid in pids if allowed[pid])

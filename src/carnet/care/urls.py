@@ -5,6 +5,7 @@ from django.urls import path
 from . import views_appointments as appts
 from . import views_directory as directory
 from . import views_messages as msgs
+from . import views_pro as pro
 from . import views_renewals as renewals
 
 app_name = "care"
@@ -22,6 +23,8 @@ urlpatterns = [
     path("messages/", msgs.person_list, name="conversations"),
     path("messages/nouveau/", msgs.start, name="conversation_new"),
     path("messages/<int:conversation_id>/", msgs.thread, name="conversation"),
+    path("pro/", pro.home, name="pro_home"),
+    path("pro/messages/equipe/<int:patient_id>/", pro.team_new, name="pro_team_new"),
     path("pro/messages/", msgs.pro_list, name="pro_conversations"),
     path("pro/messages/reglages/", msgs.pro_habit, name="pro_message_habit"),
     path("rendez-vous/", appts.person_page, name="appointments"),

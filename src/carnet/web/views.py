@@ -79,6 +79,10 @@ def home(request):
     """A citizen sees what matters first in their record; others see what they will do here."""
     if acting.current(request) is not None:
         return redirect("access:proxy_record")  # acting for a relative: their record
+    if request.user.role == "practitioner":
+        from carnet.care.views_pro import home as pro_home
+
+        return pro_home(request)  # their workspace: patients, messages, requests, agenda
     patient = accounts.patient_of(request.user)
     if patient is None:
         return render(request, "web/welcome.html", {"role": request.user.role})

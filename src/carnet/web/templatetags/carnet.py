@@ -13,6 +13,9 @@ _SECTIONS = {
 # Longest prefixes first: "access:pro_" before "access:".
 _PREFIXES = (
     ("care:conversation", "messages"),
+    ("care:directory", "appointments"),
+    ("care:pro_home", "home"),
+    ("care:pro_team", "messages"),
     ("care:pro_conversations", "messages"),
     ("care:pro_message", "messages"),
     ("care:appointment", "appointments"),
@@ -28,6 +31,7 @@ _PREFIXES = (
     ("access:share", "sharing"),
     ("access:history", "history"),
     ("records:", "home"),
+    ("chat:", "urgent"),
     ("helpdesk:", "help"),
 )
 
