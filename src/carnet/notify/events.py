@@ -300,6 +300,34 @@ EVENTS: dict[str, Event] = {
             path="/rendez-vous/",
         ),
         _e(
+            "appointment_tomorrow",
+            {
+                "subject": "Rendez-vous demain",
+                "line": "Rappel : vous avez un rendez-vous demain. Ouvrez Carnet pour voir "
+                "l'heure et le lieu.",
+            },
+            {
+                "subject": "Appointment tomorrow",
+                "line": "Reminder: you have an appointment tomorrow. Open Carnet to see the "
+                "time and place.",
+            },
+            path="/rendez-vous/",
+        ),
+        _e(
+            "appointment_soon",
+            {
+                "subject": "Rendez-vous bientôt",
+                "line": "Rappel : vous avez un rendez-vous dans les prochaines heures. Ouvrez "
+                "Carnet pour voir l'heure et le lieu.",
+            },
+            {
+                "subject": "Appointment soon",
+                "line": "Reminder: you have an appointment in the next few hours. Open Carnet "
+                "to see the time and place.",
+            },
+            path="/rendez-vous/",
+        ),
+        _e(
             "help_answer",
             {
                 "subject": "Réponse à votre question",
