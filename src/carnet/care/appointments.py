@@ -4,7 +4,7 @@ No double booking, even under concurrent requests: a booking locks the practitio
 schedule row (``select_for_update`` on PostgreSQL; SQLite's IMMEDIATE transactions
 serialise writers), refuses any overlap, and a unique constraint on (practitioner, start)
 of live bookings is the last word. Confirmations go through ``notify`` (no detail in the
-message); each booking downloads as an ``.ics`` file.
+message), reminders too (``reminders``); each booking downloads as an ``.ics`` file.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from carnet.access import services as access
 from carnet.access.services import Action, Actor, NotFound, Purpose
 from carnet.notify import services as notify
 
+from . import reminders
 from .models import Appointment, AppointmentStatus, AppointmentType, Schedule
 
 HORIZON_DAYS = 28
@@ -281,8 +282,9 @@ def move(actor: Actor, appointment_id: int, start: dt.datetime) -> Appointment:
                 raise SlotTaken("not a slot")
             if _busy(appt.practitioner_id, start, end, exclude=appt.pk).exists():
                 raise SlotTaken("taken")
-            appt.start, appt.end = start, end
-            appt.save(update_fields=["start", "end"])
+            reminders.withdraw(appt, appt.start)
+            appt.start, appt.end, appt.reminded = start, end, 0
+            appt.save(update_fields=["start", "end", "reminded"])
             access.record(
                 actor, appt.patient_id, Action.APPOINTMENTS, purpose, decision, what="moved"
             )
@@ -314,6 +316,7 @@ def cancel(actor: Actor, appointment_id: int) -> Appointment:
                 actor, appt.patient_id, Action.APPOINTMENTS, purpose, decision, what="cancelled"
             )
         if done:
+            reminders.withdraw(appt, appt.start)
             _tell(appt, "appointment_cancelled", f"appt-{appt.pk}-cancelled")
     appt.refresh_from_db()
     return appt
