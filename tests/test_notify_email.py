@@ -38,7 +38,7 @@ def test_it_emails_a_notice_in_french_with_a_link_and_no_detail(smtp):
     assert mail["subject"] == "Nouveau message dans Carnet"
     assert "Vous avez un nouveau message dans Carnet." in mail["text"]
     assert "https://carnet.example.org/" in mail["text"]
-    assert 'href="https://carnet.example.org/"' in mail["html"]
+    assert 'href="https://carnet.example.org/messages/"' in mail["html"]  # the messages page
     assert "Vous avez un nouveau message dans Carnet." in mail["html"]
     assert "aucun détail sur votre santé" in mail["text"]
     assert mail["message_id"] == f"<{msg.idempotency_key}@carnet.localhost>"

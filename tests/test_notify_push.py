@@ -67,7 +67,7 @@ def test_it_pushes_an_encrypted_notice_with_no_detail(push):
     assert payload == {
         "title": "Accès en urgence à votre dossier",
         "body": "Quelqu'un a consulté votre dossier en urgence : ouvrez Carnet.",
-        "url": "http://localhost:8000/",
+        "url": "http://localhost:8000/historique/",  # who opened it: the access history
     }
 
 

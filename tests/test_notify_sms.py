@@ -42,7 +42,7 @@ def test_it_sends_an_sms_through_the_gateway_once(gateway):
         {
             "to": PHONE,
             "from": "Carnet",
-            "text": "Carnet : Vous avez un nouveau message dans Carnet. https://carnet.example.org/",
+            "text": "Carnet : Vous avez un nouveau message dans Carnet. https://carnet.example.org/messages/",
             "client_ref": msg.idempotency_key,
         }
     ]
@@ -66,7 +66,7 @@ def test_it_writes_english_sms_when_chosen(gateway):
     services.send_due()
     assert gateway.posts[0]["text"] == (
         "Carnet: Someone opened your record in an emergency: open Carnet. "
-        "https://carnet.example.org/"
+        "https://carnet.example.org/historique/"
     )
 
 

@@ -56,6 +56,11 @@ def deliver_in_app(message: Message) -> str:
     return f"notification-{notification.pk}"
 
 
+def _role(message: Message) -> str:
+    """The recipient's role: a practitioner's link may open another page (``links``)."""
+    return getattr(message.user, "role", "") or ""
+
+
 # --- email --------------------------------------------------------------------------------
 def message_id(message: Message) -> str:
     domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "carnet.localhost"
@@ -66,7 +71,7 @@ def deliver_email(message: Message, connection=None) -> str:
     user = message.user
     if not user.email or user.email.endswith(".invalid"):
         raise Cancel("the account has no usable email address")
-    body = events.render_email(message.event, message.params, message.language)
+    body = events.render_email(message.event, message.params, message.language, _role(message))
     mid = message_id(message)
     mail = EmailMultiAlternatives(
         subject=body["subject"],
@@ -93,7 +98,9 @@ def deliver_email(message: Message, connection=None) -> str:
 def deliver_sms(message: Message, phone: str) -> str:
     if not phone:
         raise Cancel("no phone number")
-    text = events.render(message.event, "sms", message.params, message.language)["text"]
+    text = events.render(message.event, "sms", message.params, message.language, _role(message))[
+        "text"
+    ]
     try:
         return sms.backend().send(sms.Sms(to=phone, text=text, client_ref=message.idempotency_key))
     except sms.SmsError as exc:
@@ -110,7 +117,9 @@ def deliver_push(message: Message) -> str:
         raise Cancel("Web Push is not configured (CARNET_WEBPUSH_KEY_FILE)")
     from pywebpush import WebPushException, webpush
 
-    data = json.dumps(events.render_push(message.event, message.params, message.language))
+    data = json.dumps(
+        events.render_push(message.event, message.params, message.language, _role(message))
+    )
     delivered, errors = 0, []
     for sub in subscriptions:
         try:

@@ -401,23 +401,26 @@ def site_url() -> str:
     return getattr(settings, "CARNET_SITE_URL", "http://localhost:8000").rstrip("/")
 
 
-def url_for(event: str) -> str:
-    return site_url() + get(event).path
+def url_for(event: str, role: str = "") -> str:
+    """The page a message opens (``links``: by URL name, per role), else the event's path."""
+    from .links import path_for
+
+    return site_url() + (path_for(event, role) or get(event).path)
 
 
-def _context(event: str, params: dict, lang: str) -> dict:
+def _context(event: str, params: dict, lang: str, role: str = "") -> dict:
     ev = get(event)
     # Only the declared parameters ever reach a text, whatever a row's params hold.
     safe = {k: str(params[k]) for k in ev.params if k in params}
-    return {**safe, "url": url_for(event)}
+    return {**safe, "url": url_for(event, role)}
 
 
-def render_part(event: str, part: str, params: dict, lang: str) -> str:
+def render_part(event: str, part: str, params: dict, lang: str, role: str = "") -> str:
     """One text of an event ("subject", "line" or "sms") in a language."""
     ev = get(event)
     lang = language(lang)
     texts = ev.texts[lang]
-    ctx = _context(event, params, lang)
+    ctx = _context(event, params, lang, role)
     if part == "line" and "line_one" in texts and ctx.get("count") == "1":
         return texts["line_one"]
     if part == "sms":
@@ -427,7 +430,7 @@ def render_part(event: str, part: str, params: dict, lang: str) -> str:
     return texts[part] % ctx
 
 
-def render_email(event: str, params: dict, lang: str) -> dict:
+def render_email(event: str, params: dict, lang: str, role: str = "") -> dict:
     """Subject, plain text and HTML of an email, from the event's three-template set.
 
     An event may have its own set in ``notify/email/<event>/``; others use the shared one.
@@ -437,7 +440,7 @@ def render_email(event: str, params: dict, lang: str) -> dict:
         "lang": lang,
         "title": render_part(event, "subject", params, lang),
         "line": render_part(event, "line", params, lang),
-        "url": url_for(event),
+        "url": url_for(event, role),
         **COMMON[lang],
     }
 
@@ -453,18 +456,21 @@ def render_email(event: str, params: dict, lang: str) -> dict:
     }
 
 
-def render_push(event: str, params: dict, lang: str) -> dict:
+def render_push(event: str, params: dict, lang: str, role: str = "") -> dict:
     return {
         "title": render_part(event, "subject", params, lang),
         "body": render_part(event, "line", params, lang),
-        "url": url_for(event),
+        "url": url_for(event, role),
     }
 
 
-def render(event: str, channel: str, params: dict, lang: str) -> dict:
-    """Everything a channel sends for an event; the privacy test renders these for all."""
+def render(event: str, channel: str, params: dict, lang: str, role: str = "") -> dict:
+    """Everything a channel sends for an event; the privacy test renders these for all.
+
+    ``role`` is the recipient's: a practitioner's link may open another page (``links``).
+    """
     if channel == "email":
-        return render_email(event, params, lang)
+        return render_email(event, params, lang, role)
     if channel == "sms":
-        return {"text": render_part(event, "sms", params, lang)}
-    return render_push(event, params, lang)
+        return {"text": render_part(event, "sms", params, lang, role)}
+    return render_push(event, params, lang, role)

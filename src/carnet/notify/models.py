@@ -145,7 +145,7 @@ class Notification(models.Model):
     def url(self) -> str:
         from . import events
 
-        return events.url_for(self.event)
+        return events.url_for(self.event, getattr(self.user, "role", ""))
 
 
 def _language_of(user_id: int) -> str:

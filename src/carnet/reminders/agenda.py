@@ -25,6 +25,44 @@ class Item:
     status: str = ""
     why: str = ""
     url: str = ""
+    ends: dt.datetime | None = None  # appointments: when they end (else 30 minutes)
+    cancelled: bool = False
+    detail_title: str = ""  # what the feed shows when the person chose detailed titles
+
+
+def care_items(booked, start: dt.date, end: dt.date) -> list[Item]:
+    """Care appointments (``appointments.of_person``) in [start, end) as agenda items."""
+    out = []
+    for b in booked:
+        local = timezone.localtime(b.start)
+        if not (start <= local.date() < end):
+            continue
+        title = (
+            _("Appointment with %(name)s") % {"name": b.practitioner}
+            if b.practitioner
+            else _("Appointment")
+        )
+        detail = (
+            _("Appointment with %(name)s (%(profession)s)")
+            % {"name": b.practitioner, "profession": b.profession}
+            if b.practitioner and b.profession
+            else title
+        )
+        out.append(
+            Item(
+                f"appointment:care:{b.id}",
+                local.date(),
+                local.time(),
+                title,
+                "appointment",
+                status="cancelled" if b.cancelled else "booked",
+                why=b.kind,
+                ends=timezone.localtime(b.end),
+                cancelled=b.cancelled,
+                detail_title=detail,
+            )
+        )
+    return out
 
 
 def _appointments(ov: services.Overview, start: dt.date, end: dt.date) -> list[Item]:
@@ -50,10 +88,19 @@ def _appointments(ov: services.Overview, start: dt.date, end: dt.date) -> list[I
 
 
 def items(
-    ov: services.Overview, start: dt.date, end: dt.date, *, intakes: bool = True
+    ov: services.Overview,
+    start: dt.date,
+    end: dt.date,
+    *,
+    intakes: bool = True,
+    booked=(),
 ) -> list[Item]:
-    """Every dated thing in [start, end), sorted by day and time."""
-    out: list[Item] = []
+    """Every dated thing in [start, end), sorted by day and time.
+
+    ``booked`` are the person's care appointments (``appointments.of_person``), read by
+    the caller under its own permit; cancelled ones are kept only if the caller passed them.
+    """
+    out: list[Item] = care_items(booked, start, end)
     for r in ov.reminders:
         if r.due is None or r.status == DONE or r.off:
             continue

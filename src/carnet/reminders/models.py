@@ -96,3 +96,11 @@ class Feed(models.Model):
     show_details = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+
+
+class AdherenceSharing(models.Model):
+    """The person's choice to show their adherence to their care team (off unless chosen)."""
+
+    patient_id = models.BigIntegerField(unique=True)
+    shared = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)

@@ -74,15 +74,12 @@ def notify_intakes(patient_id: int, now: dt.datetime, ov=None, *, window_minutes
     )
     sent = 0
     for t in ov.treatments:
+        if t.silenced:  # the person turned this treatment's alerts off (services.compute)
+            continue
         for at in t.slots(now.date()):
             if not (now - dt.timedelta(minutes=window_minutes) < at <= now):
                 continue
             if (t.id, at) in answered:
-                continue
-            key = f"intake:{t.id}"
-            token = c.blind_index(key)
-            state = ReminderState.objects.filter(patient_id=patient_id, key_token=token).first()
-            if state is not None and state.off:
                 continue
             msgs = notify.notify_patient(
                 patient_id,

@@ -5,6 +5,9 @@
     start_programme / stop_programme        a follow-up programme started or stopped
     record_intake                           "taken" / "skipped" for one scheduled intake
     adherence                               what was taken over the last days
+    silence_intakes                         a treatment's intake alerts turned off or on
+    share_adherence / adherence_shared      the person's choice to show adherence to care
+    care_team_adherence                     what a practitioner sees when the person chose so
     add_entry / entries                     the person's own agenda events
     feed_* / feed_patient                   the private iCalendar feed
 
@@ -29,7 +32,15 @@ from carnet.vault import services as vault
 
 from . import programmes, stale, treatments, vaccination
 from .base import Reminder, sort_key
-from .models import AgendaEntry, Enrolment, Feed, Intake, ReminderState, Status
+from .models import (
+    AdherenceSharing,
+    AgendaEntry,
+    Enrolment,
+    Feed,
+    Intake,
+    ReminderState,
+    Status,
+)
 from .record import Snapshot, load
 
 SNOOZE_DAYS = (7, 30)
@@ -150,8 +161,18 @@ def _states(patient_id: int) -> dict[str, ReminderState]:
     return {s.key_token: s for s in ReminderState.objects.filter(patient_id=patient_id)}
 
 
-def _apply_states(patient_id: int, reminders: list[Reminder]) -> None:
-    states = _states(patient_id)
+def intake_key(request_id: str) -> str:
+    """The reminder key of one treatment's intake alerts (turned off: silenced)."""
+    return f"intake:{request_id}"
+
+
+def _apply_states(
+    patient_id: int,
+    reminders: list[Reminder],
+    meds: list[treatments.Treatment] = (),
+    states: dict[str, ReminderState] | None = None,
+) -> None:
+    states = _states(patient_id) if states is None else states
     if not states:
         return
     c = vault.cipher(patient_id)
@@ -159,11 +180,18 @@ def _apply_states(patient_id: int, reminders: list[Reminder]) -> None:
         s = states.get(c.blind_index(r.key))
         if s is not None:
             r.snoozed_until, r.off = s.snoozed_until, s.off
+    for t in meds:
+        s = states.get(c.blind_index(intake_key(t.id)))
+        t.silenced = bool(s is not None and s.off)
 
 
-def _confirmations(patient_id: int) -> dict[str, dt.date]:
+def _confirmations(
+    patient_id: int, states: dict[str, ReminderState] | None = None
+) -> dict[str, dt.date]:
+    states = _states(patient_id) if states is None else states
+    if not states:
+        return {}
     c = vault.cipher(patient_id)
-    states = _states(patient_id)
     out = {}
     for topic in stale.spec()["topics"]:
         s = states.get(c.blind_index(f"confirm:{topic['id']}"))
@@ -222,13 +250,14 @@ def compute(snap: Snapshot, on: dt.date) -> Overview:
     progs = programmes.active(snap, chosen, on)
     lmp = next((p.start for p in progs if p.id == "pregnancy"), None)
     meds = treatments.active(snap)
+    states = _states(pid)  # one query for the choices, confirmations and silenced alerts
     reminders = (
         vaccination.compute(snap, on, lmp=lmp)
         + programmes.compute(snap, chosen, on)
         + treatments.renewals(meds, on)
-        + stale.compute(snap, _confirmations(pid), on)
+        + stale.compute(snap, _confirmations(pid, states), on)
     )
-    _apply_states(pid, reminders)
+    _apply_states(pid, reminders, meds, states)
     reminders.sort(key=sort_key)
     return Overview(pid, on, snap, reminders, meds, progs)
 
@@ -342,6 +371,56 @@ def adherence(ov: Overview, days: int = 7) -> list[Adherence]:
         got = [answers.get((t.id, at)) for at in slots]
         out.append(Adherence(t, len(slots), got.count("taken"), got.count("skipped")))
     return out
+
+
+def silence_intakes(actor: Actor, patient_id: int, request_id: str, silenced: bool) -> None:
+    """Turn one treatment's intake alerts off (or on again); schedule and adherence stay."""
+    snap = load(actor, patient_id)
+    if request_id not in {t.id for t in treatments.active(snap)}:
+        raise Invalid("no such treatment")
+    what = "intake alerts turned off" if silenced else "intake alerts turned on"
+    _set_state(actor, patient_id, intake_key(request_id), what, off=bool(silenced))
+
+
+# --- sharing adherence with the care team (only if the person chooses) ----------------------
+
+CARE_TEAM_DAYS = 30
+
+
+def adherence_shared(patient_id: int) -> bool:
+    """Whether the person chose to show their adherence to their care team (off by default)."""
+    return AdherenceSharing.objects.filter(patient_id=patient_id, shared=True).exists()
+
+
+def share_adherence(actor: Actor, patient_id: int, shared: bool) -> None:
+    what = "adherence shared with the care team" if shared else "adherence no longer shared"
+    permit, purpose = _authorize_write(actor, patient_id, what)
+    with transaction.atomic():
+        AdherenceSharing.objects.update_or_create(
+            patient_id=patient_id, defaults={"shared": bool(shared)}
+        )
+        access.record(actor, patient_id, Action.UPDATE, purpose, permit, what=what)
+
+
+def care_team_adherence(
+    actor: Actor, patient_id: int, days: int = CARE_TEAM_DAYS
+) -> list[Adherence]:
+    """What a practitioner with care access sees: taken / skipped per treatment.
+
+    NotFound unless the person chose to share it and ``access`` permits a read for care;
+    the read is audited, so it shows in the person's access history. Only treatments the
+    practitioner's grant lets them see are counted.
+    """
+    if actor.role != "practitioner" or not adherence_shared(patient_id):
+        raise NotFound()
+    permit = access.require(
+        actor, patient_id, Action.READ, Purpose.TREATMENT, what="adherence summary"
+    )
+    from carnet.records import services as records
+
+    snap = Snapshot(patient_id=patient_id, resources=records.whole_record(permit, patient_id))
+    ov = Overview(patient_id, timezone.localdate(), snap, [], treatments.active(snap), [])
+    return adherence(ov, days)
 
 
 # --- the person's own agenda entries ---------------------------------------------------------

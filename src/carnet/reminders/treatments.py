@@ -39,6 +39,7 @@ class Treatment:
     weekdays: list[int] = field(default_factory=list)
     start: dt.date | None = None
     end: dt.date | None = None  # prescription runs out
+    silenced: bool = False  # the person turned this treatment's intake alerts off
 
     @property
     def scheduled(self) -> bool:

@@ -13,26 +13,38 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from carnet.access import acting
 from carnet.access.services import Actor, NotFound
 from carnet.accounts import services as accounts
 from carnet.notify import events
 
-from . import agenda, ical, programmes, rules, services
+from . import agenda, appointments, ical, programmes, rules, services
 from .record import load, owner_actor
 
 
-def _context(request):
-    """The signed-in person's actor and record (404 for those without a record)."""
+def _whose(request) -> tuple[Actor, int, str]:
+    """(actor, record, name): the signed-in person's own record (name ""), or the record of
+    the relative they act for now (``access.acting``). What the actor may see or change
+    there is decided by ``access`` on every read and write; 404 without a record."""
+    actor = Actor.of_user(request.user)
+    chosen = acting.current(request)
+    if chosen is not None:
+        return actor, chosen["patient_id"], chosen["name"] or _("this person")
     patient = accounts.patient_of(request.user)
     if patient is None:
         raise Http404()
-    return Actor.of_user(request.user), patient.pk
+    return actor, patient.pk, ""
+
+
+def _context(request):
+    actor, pid, _name = _whose(request)
+    return actor, pid
 
 
 def _overview(request):
-    actor, pid = _context(request)
+    actor, pid, name = _whose(request)
     try:
-        return actor, pid, services.overview(actor, pid)
+        return actor, pid, name, services.overview(actor, pid)
     except NotFound:
         raise Http404() from None
 
@@ -55,7 +67,7 @@ GROUPS = [
 @login_required
 @require_GET
 def index(request):
-    _actor, _pid, ov = _overview(request)
+    _actor, _pid, subject, ov = _overview(request)
     groups = []
     for kind, anchor in GROUPS:
         items = ov.of_kind(kind)
@@ -63,7 +75,34 @@ def index(request):
     return render(
         request,
         "reminders/index.html",
-        {"ov": ov, "groups": groups, "pressing": ov.pressing, "section": "index"},
+        {
+            "ov": ov,
+            "groups": groups,
+            "pressing": ov.pressing,
+            "section": "index",
+            "subject": subject,
+        },
+    )
+
+
+@login_required
+@require_GET
+def vaccinations_page(request):
+    """The vaccination calendar of the record: what to do now, what comes, what is done."""
+    _actor, _pid, subject, ov = _overview(request)
+    found = ov.of_kind("vaccination")
+    return render(
+        request,
+        "reminders/vaccinations.html",
+        {
+            "ov": ov,
+            "now": [r for r in found if r.status in ("due", "overdue")],
+            "coming": [r for r in found if r.status == "upcoming"],
+            "done": [r for r in found if r.status == "done"],
+            "birth": ov.snapshot.birth_date,
+            "section": "vaccinations",
+            "subject": subject,
+        },
     )
 
 
@@ -94,13 +133,18 @@ def choose(request):
             messages.error(request, _("This choice is not possible."))
     except (services.Invalid, NotFound):
         messages.error(request, _("This choice is not possible."))
-    return redirect(reverse("reminders:index") + "#" + request.POST.get("anchor", "main"))
+    back = (
+        "reminders:vaccinations"
+        if request.POST.get("page") == "vaccinations"
+        else "reminders:index"
+    )
+    return redirect(reverse(back) + "#" + request.POST.get("anchor", "main"))
 
 
 @login_required
 @require_GET
 def treatments_page(request):
-    _actor, _pid, ov = _overview(request)
+    _actor, pid, subject, ov = _overview(request)
     day = ov.on
     return render(
         request,
@@ -115,8 +159,75 @@ def treatments_page(request):
             "as_needed": [t for t in ov.treatments if not t.scheduled],
             "now": timezone.localtime(),
             "section": "treatments",
+            "subject": subject,
+            "shared": services.adherence_shared(pid),
         },
     )
+
+
+@login_required
+@require_POST
+def intake_alerts(request):
+    """The per-treatment switch: intake alerts on or off (the schedule stays)."""
+    actor, pid = _context(request)
+    silenced = request.POST.get("alerts") == "off"
+    try:
+        services.silence_intakes(actor, pid, request.POST.get("request", ""), silenced)
+    except (services.Invalid, NotFound):
+        messages.error(request, _("This choice is not possible. Reload the page and try again."))
+    else:
+        messages.success(
+            request,
+            _("No more alerts for this treatment. Its intakes stay in your schedule.")
+            if silenced
+            else _("Alerts for this treatment are back on."),
+        )
+    return redirect(reverse("reminders:treatments") + "#prises")
+
+
+@login_required
+@require_POST
+def adherence_sharing(request):
+    """The person's choice to show their adherence to their care team (off by default)."""
+    actor, pid = _context(request)
+    shared = request.POST.get("share") == "on"
+    try:
+        services.share_adherence(actor, pid, shared)
+    except NotFound:
+        messages.error(request, _("This choice is not possible."))
+    else:
+        messages.success(
+            request,
+            _("Your care team can now see how your treatments went over the last 30 days.")
+            if shared
+            else _("Your care team no longer sees how your treatments went."),
+        )
+    return redirect(reverse("reminders:treatments") + "#partage-observance")
+
+
+@login_required
+@require_GET
+def pro_adherence(request, patient_id: int):
+    """A practitioner with care access sees the adherence the person chose to share (else 404)."""
+    if request.user.role != "practitioner":
+        raise Http404()
+    try:
+        rows = services.care_team_adherence(Actor.of_user(request.user), patient_id)
+    except NotFound:
+        raise Http404() from None
+    return render(
+        request,
+        "reminders/pro_adherence.html",
+        {"rows": rows, "days": services.CARE_TEAM_DAYS, "patient_name": _patient_name(patient_id)},
+    )
+
+
+def _patient_name(patient_id: int) -> str:
+    """The name on the record's Patient card is health data: the page shows the account name."""
+    from carnet.accounts.models import Patient
+
+    p = Patient.objects.filter(pk=patient_id).select_related("owner").first()
+    return str(p.owner) if p and p.owner else ""
 
 
 @login_required
@@ -136,7 +247,7 @@ def intake(request):
 
 @login_required
 def programmes_page(request):
-    actor, pid = _context(request)
+    actor, pid, subject = _whose(request)
     error = ""
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -198,6 +309,7 @@ def programmes_page(request):
             "error": error,
             "today": ov.on,
             "section": "programmes",
+            "subject": subject,
         },
         status=400 if error else 200,
     )
@@ -209,11 +321,12 @@ VIEW_NAMES = {"jour": "day", "semaine": "week", "liste": "list"}
 @login_required
 @require_GET
 def agenda_page(request):
-    _actor, _pid, ov = _overview(request)
+    actor, pid, subject, ov = _overview(request)
     view = VIEW_NAMES.get(request.GET.get("vue", ""), "week")
     day = _date(request.GET.get("date"), ov.on)
     start, end = agenda.window(view, day)
-    found = agenda.items(ov, start, end, intakes=view != "list")
+    booked = appointments.between_days(actor, pid, start, end)
+    found = agenda.items(ov, start, end, intakes=view != "list", booked=booked)
     step = {"day": 1, "week": 7, "list": 90}[view]
     return render(
         request,
@@ -230,6 +343,7 @@ def agenda_page(request):
             "next": (day + dt.timedelta(days=step)).isoformat(),
             "today": ov.on,
             "section": "agenda",
+            "subject": subject,
         },
     )
 
@@ -261,8 +375,11 @@ def agenda_add(request):
 
 @login_required
 def feed_page(request):
-    actor, pid = _context(request)
+    actor, pid, subject = _whose(request)
     new_url = ""
+    if subject:
+        # The private address is for one's own calendar app: a relative's record has none.
+        return render(request, "reminders/feed.html", {"section": "feed", "subject": subject})
     if request.method == "POST":
         action = request.POST.get("action", "")
         details = request.POST.get("details") == "on"
@@ -307,11 +424,14 @@ def feed_ics(request, secret: str):
             ov = services.compute(load(actor, feed.patient_id), timezone.localdate())
         except NotFound:
             raise Http404() from None
+        first, end = ical.window(ov.on)
+        booked = appointments.between_days(actor, feed.patient_id, first, end, cancelled=True)
         body = ical.render(
             ov,
             show_details=feed.show_details,
             base_url=events.site_url(),
             agenda_path=reverse("reminders:agenda"),
+            booked=booked,
         )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "no-store, private"
