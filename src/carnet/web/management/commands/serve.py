@@ -21,7 +21,10 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         import uvicorn
         from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-        from django.core.asgi import get_asgi_application
+
+        # HTTP and the emergency chat's WebSocket (Channels); uvicorn speaks WebSocket
+        # through the ``websockets`` package.
+        from carnet.asgi import application
 
         consumer = None
         if not opts["no_worker"]:
@@ -33,11 +36,12 @@ class Command(BaseCommand):
         self.stderr.write(f"Carnet is serving on http://{opts['host']}:{opts['port']}/")
         try:
             uvicorn.run(
-                ASGIStaticFilesHandler(get_asgi_application()),
+                ASGIStaticFilesHandler(application),
                 host=opts["host"],
                 port=opts["port"],
                 log_level="warning",
                 lifespan="off",
+                ws="websockets-sansio",
             )
         finally:
             if consumer is not None:
