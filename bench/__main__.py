@@ -10,6 +10,8 @@ Figures:
   $everything   the largest patient's whole record through access + audit + decryption
                 vs selecting and parsing the same JSON stored raw.
   audit verify  hash-chain verification vs raw SHA-256 over the same bytes.
+  load          Locust users against a real `carnet serve` vs the same stack serving a
+                static page (bench/load.py; CARNET_LOAD_SECONDS, CARNET_LOAD_USERS).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import hashlib
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -237,6 +240,8 @@ def main() -> int:
     bench_audit()
     directory_bench.run_in_suite(vendor)  # only with CARNET_BENCH_DIRECTORY_ROWS set
     crash_bench.main([])  # SIGKILL rounds: CARNET_CRASH_ROUNDS, default 40
+    # Locust patches its process for gevent: the load run gets a process of its own.
+    subprocess.run([sys.executable, "-m", "bench.load"], cwd=ROOT, check=False)
     return 0
 
 
