@@ -46,7 +46,12 @@ class HoursForm(forms.Form):
                 label=name,
                 required=False,
                 max_length=200,
-                help_text=gettext_lazy("Hours like 09:00-12:00, 14:00-18:00; empty when closed."),
+                # Said once, above the first day, rather than seven times on a phone.
+                help_text=(
+                    gettext_lazy("Hours like 09:00-12:00, 14:00-18:00; empty when closed.")
+                    if i == 0
+                    else ""
+                ),
             )
 
     def clean(self):
@@ -99,15 +104,13 @@ def person_page(request):
         mine = appointments.for_person(actor, pid)
     except NotFound:
         raise Http404() from None
-    q = request.GET.get("q", "")[:100]
     names = _names(a.practitioner_id for a in mine)
     return render(
         request,
         "care/appointments.html",
         {
             "rows": [(a, names.get(a.practitioner_id)) for a in mine],
-            "bookable": appointments.bookable(q),
-            "q": q,
+            "bookable": appointments.bookable(),
         },
     )
 
