@@ -53,6 +53,7 @@ def load(today: date | None = None, *, progress=None) -> LoadReport:
     today = today or timezone.localdate()
     report = LoadReport()
     actor = Actor.operator("Carnet demo data (carnet demo)")
+    created_users = {}
     for account in personas.ACCOUNTS:
         if User.objects.filter(email=account.email).exists():
             report.existing.append(account)
@@ -70,6 +71,10 @@ def load(today: date | None = None, *, progress=None) -> LoadReport:
                 )
                 report.resources += result.created
         report.created.append(account)
+        created_users[account.key] = user
         if progress:
             progress(account)
+    from carnet.helpdesk import demo as helpdesk_demo
+
+    helpdesk_demo.load(created_users)  # a few questions waiting in the advisor's inbox
     return report
