@@ -1,4 +1,5 @@
-"""The account page lists where the person is signed in; each session can be closed."""
+"""The account page lists where the person is signed in; each session can be closed,
+whatever session store is configured (database, cached database, cache, files)."""
 
 import re
 
@@ -10,8 +11,24 @@ from django.urls import reverse
 
 from carnet.accounts import services as accounts
 from carnet.accounts import sessions
+from carnet.accounts.models import SessionIndex
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
+
+
+ENGINES = [
+    "django.contrib.sessions.backends.db",
+    "django.contrib.sessions.backends.cached_db",
+    "django.contrib.sessions.backends.cache",
+    "django.contrib.sessions.backends.file",
+]
+
+
+@pytest.fixture(autouse=True, params=ENGINES, ids=lambda e: e.rsplit(".", 1)[-1])
+def engine(request, settings, tmp_path):
+    settings.SESSION_ENGINE = request.param
+    settings.SESSION_FILE_PATH = str(tmp_path)
+    return request.param
 
 
 @pytest.fixture(autouse=True)
@@ -91,7 +108,7 @@ def test_nobody_closes_someone_elses_session(alice, bob):
     assert bobs.get(reverse("accounts:account")).status_code == 200
 
 
-def test_close_every_other_session(alice):
+def test_close_every_other_session(alice, engine):
     laptop = signed_in_client("alice@example.org", FIREFOX)
     others = [signed_in_client("alice@example.org", ANDROID) for _ in range(2)]
     response = laptop.post(reverse("accounts:session_revoke_others"))
@@ -99,7 +116,9 @@ def test_close_every_other_session(alice):
     for other in others:
         assert other.get(reverse("accounts:account")).status_code == 302
     assert laptop.get(reverse("accounts:account")).status_code == 200
-    assert Session.objects.count() == 1
+    assert SessionIndex.objects.filter(user=alice).count() == 1
+    if engine.endswith("db"):
+        assert Session.objects.count() == 1
 
 
 def test_revoking_needs_a_post(alice):
@@ -123,3 +142,36 @@ def test_revoking_is_protected_against_csrf(alice):
 def test_devices_get_short_names(agent, name):
     described = sessions.describe_agent(agent)
     assert described == name if name else described not in ("", agent)
+
+
+def test_signing_out_removes_the_session_from_the_list(alice):
+    laptop = signed_in_client("alice@example.org", FIREFOX)
+    phone = signed_in_client("alice@example.org", ANDROID)
+    phone.post(reverse("account_logout"))
+    html = laptop.get(reverse("accounts:account")).content.decode()
+    assert len(session_ids(html)) == 1 and "Chrome, Android" not in html
+    assert SessionIndex.objects.filter(user=alice).count() == 1
+
+
+def test_a_session_gone_from_the_store_leaves_the_list(alice):
+    laptop = signed_in_client("alice@example.org", FIREFOX)
+    phone = signed_in_client("alice@example.org", ANDROID)
+    # Expired or cleared by the store itself (cache eviction, clearsessions…).
+    sessions._store().delete(phone.cookies["sessionid"].value)
+    html = laptop.get(reverse("accounts:account")).content.decode()
+    assert len(session_ids(html)) == 1
+    assert SessionIndex.objects.filter(user=alice).count() == 1
+
+
+def test_the_index_keeps_no_session_key_in_clear(alice):
+    laptop = signed_in_client("alice@example.org", FIREFOX)
+    key = laptop.cookies["sessionid"].value
+    [row] = SessionIndex.objects.filter(user=alice)
+    assert key.encode() not in bytes(row.sealed_key)
+    assert sessions.unseal(row.sealed_key) == key
+    assert row.sid == sessions.session_id(key)
+
+
+def test_signed_cookie_sessions_are_refused(settings):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+    assert [e.id for e in sessions.check_session_engine()] == ["carnet.E010"]

@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from . import language  # noqa: F401 - connects the sign-in receiver
+        from . import language, sessions  # noqa: F401 - sign-in receivers, session check

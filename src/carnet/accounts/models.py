@@ -146,3 +146,20 @@ class AccessToken(models.Model):
     def is_active(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class SessionIndex(models.Model):
+    """Where a person is signed in, whatever the session store (database, cache, files).
+
+    Written at sign-in, removed at sign-out and when a session is closed from the account
+    page. The session key itself is kept encrypted (``sessions.seal``): a copy of this
+    table alone opens no session. ``sid`` is the hash the account page shows.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="session_index")
+    sid = models.CharField(max_length=32, unique=True)
+    sealed_key = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"session {self.sid[:8]}… of user {self.user_id}"

@@ -5,23 +5,32 @@ A session ends after ``CARNET_SESSION_IDLE_SECONDS`` without a request (30 minut
 Django gives a new session key at sign-in (``login`` cycles it), so a key planted before
 sign-in is worthless after.
 
-The account page lists the person's sessions from Django's session store (database
-backend) and lets them close any of them. A session is named by a hash of its key: the
-key itself never appears in a page.
+The account page lists the person's sessions and lets them close any of them, whatever
+``SESSION_ENGINE`` is (database, cached database, cache, files): a small index
+(``SessionIndex``) written at sign-in and removed at sign-out names each person's sessions,
+and each one is read from and closed in the configured store itself. Signed-cookie
+sessions cannot be closed from the server, so Carnet refuses to start with them
+(``check_session_engine``). A session is named by a hash of its key: the key itself never
+appears in a page, and the index keeps it sealed under a key derived from SECRET_KEY.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import os
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from importlib import import_module
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.signals import user_logged_in
-from django.contrib.sessions.models import Session
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.core import checks
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +38,7 @@ from django.utils.translation import gettext as _
 STARTED = "_carnet_started"
 SEEN = "_carnet_seen"
 AGENT = "_carnet_agent"
-DB_ENGINES = {"django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"}
+UNSUPPORTED_ENGINES = {"django.contrib.sessions.backends.signed_cookies"}
 
 
 def now() -> float:
@@ -52,6 +61,14 @@ def _stamp(request) -> None:
 def _on_login(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         _stamp(request)
+        _remember(request, user)
+
+
+@receiver(user_logged_out, dispatch_uid="carnet.accounts.sessions.forget")
+def _on_logout(sender, request, user, **kwargs):
+    key = getattr(getattr(request, "session", None), "session_key", None)
+    if key:
+        _index().objects.filter(sid=session_id(key)).delete()
 
 
 def expired(session, at: float) -> bool:
@@ -101,21 +118,81 @@ def _when(value) -> datetime | None:
     return datetime.fromtimestamp(value, tz=UTC) if value else None
 
 
-def _sessions(user):
-    """(key, data) of the user's live sessions in the database store."""
-    if settings.SESSION_ENGINE not in DB_ENGINES:
-        return
-    for row in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        data = row.get_decoded()
+def _index():
+    from .models import SessionIndex
+
+    return SessionIndex
+
+
+def _sealing_key() -> bytes:
+    return hmac.new(
+        settings.SECRET_KEY.encode(), b"carnet.accounts.sessions index", hashlib.sha256
+    ).digest()
+
+
+def seal(key: str) -> bytes:
+    nonce = os.urandom(12)
+    return nonce + AESGCM(_sealing_key()).encrypt(nonce, key.encode(), b"session key")
+
+
+def unseal(sealed: bytes) -> str | None:
+    sealed = bytes(sealed)
+    try:
+        return AESGCM(_sealing_key()).decrypt(sealed[:12], sealed[12:], b"session key").decode()
+    except (InvalidTag, ValueError):
+        return None  # sealed under an earlier SECRET_KEY: that session is gone anyway
+
+
+def _store(key: str | None = None):
+    return import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
+
+
+def _remember(request, user) -> None:
+    key = request.session.session_key
+    if key is None:
+        request.session.save()
+        key = request.session.session_key
+    _index().objects.update_or_create(
+        sid=session_id(key), defaults={"user": user, "sealed_key": seal(key)}
+    )
+
+
+def _sessions(request):
+    """(key, data) of the user's live sessions, read from the configured session store.
+
+    Index rows whose session is gone (expired, closed, key changed, another person's) are
+    dropped on the way.
+    """
+    user = request.user
+    current = request.session.session_key
+    if current and not _index().objects.filter(sid=session_id(current)).exists():
+        _remember(request, user)  # e.g. a session older than the index, or a new key
+    horizon = timezone.now() - timedelta(seconds=settings.CARNET_SESSION_ABSOLUTE_SECONDS)
+    stale = []
+    for row in _index().objects.filter(user=user):
+        key = unseal(row.sealed_key)
+        if key == current:
+            yield key, dict(request.session.items())
+            continue
+        data = _store(key).load() if key and row.created_at > horizon else {}
         if data.get("_auth_user_id") == str(user.pk):
-            yield row.session_key, data
+            yield key, data
+        else:
+            stale.append(row.pk)
+    if stale:
+        _index().objects.filter(pk__in=stale).delete()
+
+
+def _close(key: str) -> None:
+    _store().delete(key)
+    _index().objects.filter(sid=session_id(key)).delete()
 
 
 def open_sessions(request) -> list[OpenSession]:
     current = request.session.session_key
     found = []
     at = now()
-    for key, data in _sessions(request.user):
+    for key, data in _sessions(request):
         if key != current and expired(data, at):
             continue
         found.append(
@@ -134,21 +211,36 @@ def open_sessions(request) -> list[OpenSession]:
 def revoke(request, sid: str) -> bool | None:
     """Close one of the user's sessions. True: closed; None: it was this one; False: unknown."""
     current = request.session.session_key
-    for key, _data in _sessions(request.user):
+    for key, _data in _sessions(request):
         if session_id(key) == sid:
             if key == current:
                 logout(request)
                 return None
-            Session.objects.filter(session_key=key).delete()
+            _close(key)
             return True
     return False
 
 
 def revoke_others(request) -> int:
     current = request.session.session_key
-    keys = [key for key, _data in _sessions(request.user) if key != current]
-    Session.objects.filter(session_key__in=keys).delete()
+    keys = [key for key, _data in _sessions(request) if key != current]
+    for key in keys:
+        _close(key)
     return len(keys)
+
+
+@checks.register(checks.Tags.security)
+def check_session_engine(app_configs=None, **kwargs):
+    if settings.SESSION_ENGINE in UNSUPPORTED_ENGINES:
+        return [
+            checks.Error(
+                "Sessions kept in signed cookies cannot be listed or closed from the account "
+                "page, nor ended when a person signs out elsewhere.",
+                hint="Use the db, cached_db, cache or file session engine.",
+                id="carnet.E010",
+            )
+        ]
+    return []
 
 
 def describe_agent(agent: str) -> str:
