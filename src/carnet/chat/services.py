@@ -39,7 +39,7 @@ log = logging.getLogger("carnet.chat")
 
 MAX_TEXT = 2000
 SERVICES = {
-    "general": gettext_lazy("General practice on call"),
+    "general": gettext_lazy("General practice"),
     "paediatrics": gettext_lazy("Children's health (paediatrics)"),
     "mental_health": gettext_lazy("Mental health"),
 }
@@ -415,10 +415,9 @@ def keep_transcript(chat: Chat, lines_: list[Line]) -> str:
     resource = {
         "resourceType": "DocumentReference",
         "status": "current",
-        "type": {
-            "coding": [{"system": TRANSCRIPT_TYPE, "code": "emergency-chat"}],
-            "text": title,
-        },
+        # No display text on the type: the timeline then titles the item with the
+        # description, which says which service and who answered.
+        "type": {"coding": [{"system": TRANSCRIPT_TYPE, "code": "emergency-chat"}]},
         "description": description,
         "date": (chat.closed_at or timezone.now()).isoformat(),
         "content": [

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # The French emergency numbers, free, 24 hours a day. ``scheme`` is the link: 114 takes
 # text messages (SMS), for deaf and hard-of-hearing people.
@@ -19,25 +20,25 @@ NUMBERS = {
         "number": "15",
         "scheme": "tel",
         "name": _("SAMU, medical emergency"),
-        "how": _("Call 15"),
+        "how": pgettext_lazy("emergency number", "Call"),
     },
     "112": {
         "number": "112",
         "scheme": "tel",
         "name": _("European emergency number, from any phone"),
-        "how": _("Call 112"),
+        "how": pgettext_lazy("emergency number", "Call"),
     },
     "114": {
         "number": "114",
         "scheme": "sms",
         "name": _("Emergency by text message, for deaf and hard-of-hearing people"),
-        "how": _("Send a text to 114"),
+        "how": pgettext_lazy("emergency number", "Text"),
     },
     "3114": {
         "number": "3114",
         "scheme": "tel",
         "name": _("Suicide prevention, someone listens to you"),
-        "how": _("Call 3114"),
+        "how": pgettext_lazy("emergency number", "Call"),
     },
 }
 DEFAULT_ORDER = ("15", "112", "114", "3114")

@@ -26,14 +26,13 @@
       list.querySelectorAll(".chat-number").forEach(function (a, i) {
         a.classList.toggle("lead", i === 0);
       });
-      if (wasHidden && !alertBox.hidden) {
-        // Before anything else: move the alert above the questions and bring it in view.
-        var form = document.querySelector(".chat-triage");
-        var heading = form.previousElementSibling;
-        while (heading && heading.tagName !== "H2") heading = heading.previousElementSibling;
-        if (heading) heading.parentNode.insertBefore(alertBox, heading);
-        alertBox.scrollIntoView({ block: "start" });
+      // Before anything else: the alert takes the place of the numbers at the top.
+      var top = document.querySelector(".chat-call");
+      if (top) {
+        if (alertBox.nextElementSibling !== top) top.parentNode.insertBefore(alertBox, top);
+        top.hidden = !alertBox.hidden;
       }
+      if (wasHidden && !alertBox.hidden) alertBox.scrollIntoView({ block: "start" });
     };
     document.querySelectorAll(".chat-triage input[type=radio]").forEach(function (input) {
       input.addEventListener("change", update);
