@@ -317,7 +317,8 @@ def _upsert_sql(columns: list[str]) -> str:
 
 
 def _write_batch(listings: Iterable[dict], source: str, run: str) -> int:
-    """Upsert listings in one transaction (one statement, executemany: SQLite and PostgreSQL)."""
+    """Upsert listings in one transaction: executemany of one statement on SQLite, COPY
+    into a temporary table then one INSERT … SELECT … ON CONFLICT on PostgreSQL."""
     columns = ["source", *_WRITTEN]
     fixed = {"source": source, "import_run": run, "updated_at": timezone.now()}
     rows = []
@@ -326,10 +327,42 @@ def _write_batch(listings: Iterable[dict], source: str, run: str) -> int:
         rows.append([listing.get(c, "") for c in columns])
     if not rows:
         return 0
+    if connection.vendor == "postgresql":
+        _copy_batch(columns, rows)
+        return len(rows)
     sql = _upsert_sql(columns)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(sql, rows)
     return len(rows)
+
+
+LOAD_TABLE = "care_directory_load"
+
+
+def _copy_batch(columns: list[str], rows: list[list]) -> None:
+    """PostgreSQL: COPY the batch into a session's temporary table (emptied at commit),
+    then upsert it in one statement (the same ON CONFLICT as the executemany path)."""
+    qn = connection.ops.quote_name
+    table = qn(DirectoryEntry._meta.db_table)
+    names = ", ".join(qn(c) for c in columns)
+    keys = ("national_id", "activity_key")
+    updates = ", ".join(f"{qn(c)} = EXCLUDED.{qn(c)}" for c in columns if c not in keys)
+    conflict = ", ".join(qn(k) for k in keys)
+    load = qn(LOAD_TABLE)
+    # Only identifiers from the model's own metadata are interpolated; values go by COPY.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {load} ON COMMIT DELETE ROWS AS "  # noqa: S608
+            f"SELECT {names} FROM {table} WITH NO DATA"
+        )
+        cursor.execute(f"TRUNCATE {load}")  # inside an outer transaction, rows would stay
+        with cursor.cursor.copy(f"COPY {load} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM {load} "  # noqa: S608
+            f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+        )
 
 
 def _existing_indexes() -> set[str]:
