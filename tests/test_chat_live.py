@@ -1,21 +1,8 @@
 """The live chat over WebSocket (Channels consumer), both directions, and who may connect."""
 
-import importlib.util
-import sys
-import types
-
 import pytest
 from asgiref.sync import async_to_sync
-
-if importlib.util.find_spec("daphne") is None:
-    # channels.testing imports daphne for its live-server test case, which Carnet does not
-    # use (it serves with uvicorn); the WebSocket communicator itself needs only asgiref.
-    _stub = types.ModuleType("daphne.testing")
-    _stub.DaphneProcess = object
-    sys.modules.setdefault("daphne", types.ModuleType("daphne"))
-    sys.modules.setdefault("daphne.testing", _stub)
-
-from channels.testing import WebsocketCommunicator  # noqa: E402
+from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
 
