@@ -178,3 +178,18 @@ def test_with_a_code_app_the_code_is_asked_not_the_password(client, signed_in):
     assert _exports(signed_in) == 1
     # Confirmed for a few minutes: the other format downloads at once.
     assert client.post(reverse("records:export"), {"format": "json"}).status_code == 200
+
+
+def test_the_fhir_api_with_a_token_is_not_asked_to_confirm(client, signed_in):
+    # A personal token is its own proof; $everything answers without any session at all.
+    _token, raw = accounts.create_token(signed_in, "app")
+    client.logout()
+    patient = client.get("/fhir/R4/Patient", headers={"Authorization": f"Bearer {raw}"}).json()[
+        "entry"
+    ][0]["resource"]["id"]
+    response = client.get(
+        f"/fhir/R4/Patient/{patient}/$everything", headers={"Authorization": f"Bearer {raw}"}
+    )
+    assert response.status_code == 200
+    types = sorted(e["resource"]["resourceType"] for e in response.json()["entry"])
+    assert types == ["Condition", "Patient"]
