@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
-from functools import cache
+from calendar import monthrange
+from datetime import date, timedelta
+from functools import cache, lru_cache
 from pathlib import Path
 
 from django.utils.translation import get_language
@@ -50,6 +51,7 @@ def text(value, lang: str | None = None) -> str:
     return value.get(lang) or value.get("fr") or next(iter(value.values()), "")
 
 
+@lru_cache(maxsize=256)
 def parse_age(value: str) -> tuple[int, str]:
     m = _AGE.match(value or "")
     if not m:
@@ -59,8 +61,6 @@ def parse_age(value: str) -> tuple[int, str]:
 
 def add_age(start: date, value: str) -> date:
     """``start`` plus an age such as '2m' or '65y' (month ends clamp: 31 Jan + 1m = 28 Feb)."""
-    from datetime import timedelta
-
     n, unit = parse_age(value)
     if unit == "d":
         return start + timedelta(days=n)
@@ -69,9 +69,7 @@ def add_age(start: date, value: str) -> date:
     months = n if unit == "m" else 12 * n
     y, m = divmod(start.month - 1 + months, 12)
     year, month = start.year + y, m + 1
-    import calendar as _cal
-
-    day = min(start.day, _cal.monthrange(year, month)[1])
+    day = min(start.day, monthrange(year, month)[1])
     return date(year, month, day)
 
 

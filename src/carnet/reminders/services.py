@@ -21,6 +21,7 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import orjson
 from django.db import transaction
@@ -103,8 +104,9 @@ def _open(patient_id: int, blob, context: str) -> dict:
 
 def enrolments(patient_id: int) -> dict[str, dict]:
     out = {}
-    for e in Enrolment.objects.filter(patient_id=patient_id):
-        data = _open(patient_id, e.payload, f"reminders/enrolment/{e.programme_token}")
+    rows = Enrolment.objects.filter(patient_id=patient_id).values_list("programme_token", "payload")
+    for token, payload in rows:
+        data = _open(patient_id, payload, f"reminders/enrolment/{token}")
         out[data["programme"]] = data
     return out
 
@@ -157,8 +159,18 @@ def resume_programme(actor: Actor, patient_id: int, programme_id: str) -> None:
 # --- reminder states ------------------------------------------------------------------------
 
 
-def _states(patient_id: int) -> dict[str, ReminderState]:
-    return {s.key_token: s for s in ReminderState.objects.filter(patient_id=patient_id)}
+class _State(NamedTuple):
+    snoozed_until: dt.date | None
+    off: bool
+    confirmed_on: dt.date | None
+
+
+def _states(patient_id: int) -> dict[str, _State]:
+    """The person's choices, by blind key (plain tuples: read for every person every day)."""
+    rows = ReminderState.objects.filter(patient_id=patient_id).values_list(
+        "key_token", "snoozed_until", "off", "confirmed_on"
+    )
+    return {token: _State(*rest) for token, *rest in rows}
 
 
 def intake_key(request_id: str) -> str:
@@ -170,7 +182,7 @@ def _apply_states(
     patient_id: int,
     reminders: list[Reminder],
     meds: list[treatments.Treatment] = (),
-    states: dict[str, ReminderState] | None = None,
+    states: dict[str, _State] | None = None,
 ) -> None:
     states = _states(patient_id) if states is None else states
     if not states:
@@ -185,9 +197,7 @@ def _apply_states(
         t.silenced = bool(s is not None and s.off)
 
 
-def _confirmations(
-    patient_id: int, states: dict[str, ReminderState] | None = None
-) -> dict[str, dt.date]:
+def _confirmations(patient_id: int, states: dict[str, _State] | None = None) -> dict[str, dt.date]:
     states = _states(patient_id) if states is None else states
     if not states:
         return {}
