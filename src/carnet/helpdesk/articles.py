@@ -384,7 +384,10 @@ _TOPICS = (
                         "Messages never contain health details."
                     ),
                 ],
-                [("reminders:index", _("My reminders"))],
+                [
+                    ("reminders:index", _("My reminders")),
+                    ("notify:preferences", _("How and when I am told")),
+                ],
                 _("reminder notification vaccine due alert SMS email night quiet snooze"),
             ),
             _a(

@@ -33,6 +33,7 @@ _PREFIXES = (
     ("records:", "home"),
     ("chat:", "urgent"),
     ("helpdesk:", "help"),
+    ("notify:", "account"),
 )
 
 

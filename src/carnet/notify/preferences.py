@@ -1,0 +1,238 @@
+"""What a person chooses on the notifications page, and proving a mobile number is theirs.
+
+    save_choices(user, ...)                         -> Preferences
+    start_phone_check(user, store, raw_phone)       -> PhoneCheck   (sends a 6-digit code by SMS)
+    confirm_phone(user, store, code)                -> Preferences  (number kept, SMS on)
+    remove_phone(user)                              -> Preferences
+    set_push(user, on)                              -> Preferences
+
+A number gets SMS only once its owner typed back the code sent to it: SMS replies are
+matched to accounts by number ("OUI 4821" approves an access request), so a number
+nobody proved would let one person act, or be told things, in another's name. The code
+is never stored: only an HMAC of it, bound to the account and the number, in the
+person's server-side session (``store``), with an expiry and a count of wrong tries.
+How many codes an account may have sent is counted in the cache, so that signing in
+again does not reset it: Carnet must not become a way to send SMS to anyone's phone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+import uuid
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+
+from . import services, sms
+from .models import Preferences, PushSubscription
+
+CODE_DIGITS = 6
+CODE_LIFETIME = dt.timedelta(minutes=10)
+MAX_WRONG_CODES = 5  # wrong tries per code; then a new code is needed
+MAX_CODES_PER_DAY = 5  # codes sent per account in 24 hours
+SESSION_KEY = "notify_phone_check"
+_SALT = "carnet.notify.preferences.phone-code"
+
+# The SMS carrying the code, per language, like the texts of ``events``: no health detail.
+CODE_SMS = {
+    "fr": "Carnet : votre code de confirmation est %(code)s. Il expire dans 10 minutes. "
+    "Ne le donnez à personne.",
+    "en": "Carnet: your confirmation code is %(code)s. It expires in 10 minutes. "
+    "Do not give it to anyone.",
+}
+
+FRENCH_MOBILE = re.compile(r"^\+33[67][0-9]{8}$")
+
+
+class PhoneCheckError(ValidationError):
+    """The number or the code was refused; the message says what to do next."""
+
+
+@dataclass(frozen=True)
+class PhoneCheck:
+    """A code on its way to ``phone``, waiting to be typed back."""
+
+    phone: str
+    expires_at: dt.datetime
+    tries_left: int
+
+
+# --- the choices of the page --------------------------------------------------------------------
+def save_choices(
+    user,
+    *,
+    email: bool,
+    sms: bool,
+    language: str,
+    quiet_start: dt.time | None,
+    quiet_end: dt.time | None,
+    frequency: str,
+    digest_hour: int,
+) -> Preferences:
+    """Save what the page chose, all or nothing. In-app stays on: it is the one place
+    where everything is kept, and it never leaves Carnet.
+
+    SMS needs a number proved with a code (``confirm_phone``): a request to turn SMS on
+    without one is refused rather than half-applied.
+    """
+    if sms and not services.preferences(user).phone:
+        raise ValidationError(
+            {"sms": _("Add your mobile number below and type the code we send to it first.")}
+        )
+    return services.update_preferences(
+        user,
+        in_app=True,
+        email=email,
+        sms=sms,
+        language=language,
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
+        frequency=frequency,
+        digest_hour=digest_hour,
+    )
+
+
+def set_push(user, on: bool) -> Preferences:
+    """Turn Web Push on (once a browser of the person's allowed it) or off."""
+    if on and not PushSubscription.objects.filter(user_id=user.pk).exists():
+        raise ValidationError(
+            _("Allow notifications in your browser first, with the button on this page.")
+        )
+    with transaction.atomic():
+        if not on:
+            # One switch for every device: off forgets every browser's subscription too.
+            PushSubscription.objects.filter(user_id=user.pk).delete()
+        return services.update_preferences(user, push=on)
+
+
+# --- proving a mobile number ------------------------------------------------------------------
+def clean_mobile(raw: str) -> str:
+    """E.164 from what people type; a French number must be a mobile (06 or 07)."""
+    phone = services.normalise_phone(raw or "")
+    if not services.PHONE.match(phone):
+        raise PhoneCheckError(
+            _(
+                "Enter a mobile number such as 06 12 34 56 78, or +44 7700 900123 for a "
+                "number outside France."
+            )
+        )
+    if phone.startswith("+33") and not FRENCH_MOBILE.match(phone):
+        raise PhoneCheckError(
+            _("This is not a mobile number: SMS need a number starting with 06 or 07.")
+        )
+    return phone
+
+
+def _digest(user, phone: str, code: str) -> str:
+    return salted_hmac(_SALT, f"{user.pk}|{phone}|{code}", algorithm="sha256").hexdigest()
+
+
+def _sent_key(user) -> str:
+    return f"notify:phone-codes:{user.pk}"
+
+
+def codes_sent_today(user) -> int:
+    return int(cache.get(_sent_key(user)) or 0)
+
+
+def pending(user, store: MutableMapping, now: dt.datetime | None = None) -> PhoneCheck | None:
+    """The code waiting to be typed back, if any and still valid."""
+    state = store.get(SESSION_KEY)
+    if not state or state.get("user") != user.pk:
+        return None
+    now = now or timezone.now()
+    expires = dt.datetime.fromtimestamp(state["expires"], tz=dt.UTC)
+    if expires <= now or state["tries"] >= MAX_WRONG_CODES:
+        return None
+    return PhoneCheck(state["phone"], expires, MAX_WRONG_CODES - state["tries"])
+
+
+def start_phone_check(
+    user, store: MutableMapping, raw_phone: str, now: dt.datetime | None = None
+) -> PhoneCheck:
+    """Send a new 6-digit code by SMS to the number typed; remember only its HMAC."""
+    phone = clean_mobile(raw_phone)
+    if codes_sent_today(user) >= MAX_CODES_PER_DAY:
+        raise PhoneCheckError(
+            _("We already sent you %(count)s codes today. Use the last one, or try again tomorrow.")
+            % {"count": MAX_CODES_PER_DAY}
+        )
+    now = now or timezone.now()
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    # Counted before sending: a gateway that fails after accepting still cost an SMS.
+    if not cache.add(_sent_key(user), 1, timeout=24 * 3600):
+        try:
+            cache.incr(_sent_key(user))
+        except ValueError:  # expired between add and incr
+            cache.add(_sent_key(user), 1, timeout=24 * 3600)
+    store.pop(SESSION_KEY, None)
+    lang = services.language_for(user)
+    text = CODE_SMS.get(lang, CODE_SMS["fr"]) % {"code": code}
+    try:
+        sms.backend().send(sms.Sms(to=phone, text=text, client_ref=uuid.uuid4().hex))
+    except sms.SmsError:
+        raise PhoneCheckError(
+            _(
+                "The SMS could not be sent just now. Check the number and try again in a "
+                "few minutes."
+            )
+        ) from None
+    expires = now + CODE_LIFETIME
+    store[SESSION_KEY] = {
+        "user": user.pk,
+        "phone": phone,
+        "digest": _digest(user, phone, code),
+        "expires": expires.timestamp(),
+        "tries": 0,
+    }
+    return PhoneCheck(phone, expires, MAX_WRONG_CODES)
+
+
+def confirm_phone(
+    user, store: MutableMapping, code: str, now: dt.datetime | None = None
+) -> Preferences:
+    """Check the code typed back; when right, keep the number and turn SMS on."""
+    state = store.get(SESSION_KEY)
+    check = pending(user, store, now)
+    if check is None:
+        store.pop(SESSION_KEY, None)
+        raise PhoneCheckError(
+            _("This code is no longer valid. Ask for a new code with the button below.")
+        )
+    code = re.sub(r"\s", "", code or "")
+    if not (
+        code.isdigit() and constant_time_compare(state["digest"], _digest(user, check.phone, code))
+    ):
+        state["tries"] += 1
+        store[SESSION_KEY] = state  # a session notices changes made through assignment
+        left = MAX_WRONG_CODES - state["tries"]
+        if left <= 0:
+            store.pop(SESSION_KEY, None)
+            raise PhoneCheckError(
+                _("This code is wrong too many times. Ask for a new code with the button below.")
+            )
+        raise PhoneCheckError(
+            _(
+                "This code is wrong. Check the SMS and type the 6 digits again (%(left)s tries left)."
+            )
+            % {"left": left}
+        )
+    store.pop(SESSION_KEY, None)
+    return services.update_preferences(user, phone=check.phone, sms=True)
+
+
+def cancel_phone_check(store: MutableMapping) -> None:
+    store.pop(SESSION_KEY, None)
+
+
+def remove_phone(user) -> Preferences:
+    """Forget the number; SMS stops with it."""
+    return services.update_preferences(user, phone="", sms=False)
