@@ -55,6 +55,8 @@ def _summaries(pid):
 
 def test_off_by_default_the_care_team_gets_not_found(karim_and_doctor):
     _user, pid, doctor = karim_and_doctor
+    signed_out = Client().get(reverse("reminders:pro_adherence", args=[pid]))
+    assert signed_out.status_code == 302 and "/accounts/login/" in signed_out["Location"]
     assert not services.adherence_shared(pid)
     assert _pro_page(doctor, pid).status_code == 404
     assert _summaries(pid) == []  # nothing was read
