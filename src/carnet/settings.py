@@ -175,7 +175,10 @@ SQLITE_OPTIONS = {
 
 def _database(url: str | None, sqlite_name: str) -> dict:
     if url:
-        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        # No persistent connections: under ASGI (carnet serve) each request runs in its own
+        # thread context, so kept connections pile up until PostgreSQL refuses clients
+        # (bench.load: ~100 after 10 s with 10 users). Django's advice for ASGI.
+        config = dj_database_url.parse(url, conn_max_age=0, conn_health_checks=True)
     else:
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / sqlite_name)}
     if config["ENGINE"] == "django.db.backends.sqlite3":
