@@ -28,9 +28,7 @@ class Command(BaseCommand):
 
         consumer = None
         if not opts["no_worker"]:
-            from huey.contrib.djhuey import HUEY
-
-            consumer = HUEY.create_consumer(workers=opts["workers"], worker_type="thread")
+            consumer = job_worker(opts["workers"])
             consumer.start()
             self.stderr.write(f"Job worker started ({opts['workers']} threads).")
         self.stderr.write(f"Carnet is serving on http://{opts['host']}:{opts['port']}/")
@@ -46,3 +44,13 @@ class Command(BaseCommand):
         finally:
             if consumer is not None:
                 consumer.stop(graceful=True)
+
+
+def job_worker(workers: int):
+    """The Huey consumer, with every app's ``tasks`` module loaded first (as ``run_huey``
+    does): periodic tasks only run if they are registered when the consumer starts."""
+    from django.utils.module_loading import autodiscover_modules
+    from huey.contrib.djhuey import HUEY
+
+    autodiscover_modules("tasks")
+    return HUEY.create_consumer(workers=workers, worker_type="thread")
