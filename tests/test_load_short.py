@@ -12,6 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.no_db  # everything runs in a private install, in a subprocess
+
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = {
     "citizen: home page",
