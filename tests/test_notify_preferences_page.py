@@ -421,3 +421,9 @@ def test_every_change_needs_the_csrf_token(path, data, gateway):
     prefs = services.preferences(user)
     assert (prefs.email, prefs.phone, prefs.sms) == (True, E164, True)
     assert gateway.posts == []
+
+
+def test_other_methods_are_refused():
+    client = signed_in(citizen())
+    assert client.put(URL).status_code == 405
+    assert client.get(URL + "mobile/code/").status_code == 405

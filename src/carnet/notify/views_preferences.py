@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import preferences as rules
 from . import services
@@ -68,6 +68,7 @@ def _add_errors(form, exc: ValidationError) -> None:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def preferences(request):
     if request.method != "POST":
         return _page(request)

@@ -9,20 +9,12 @@
   var statusLine = section.querySelector(".push-status");
   var endpoint = section.getAttribute("data-push-endpoint");
   var workerUrl = section.getAttribute("data-push-worker");
-  var messages = {
-    fr: {
-      refused: "Votre navigateur n'autorise pas les notifications pour Carnet. Autorisez-les dans les réglages du site, puis réessayez.",
-      failed: "Ce navigateur n'a pas pu s'abonner aux notifications. Réessayez, ou gardez l'email et les SMS.",
-      working: "Demande en cours…"
-    },
-    en: {
-      refused: "Your browser does not allow notifications for Carnet. Allow them in the site settings, then try again.",
-      failed: "This browser could not subscribe to notifications. Try again, or keep email and SMS.",
-      working: "Asking…"
-    }
+  // The words come from the page, translated like every other string of Carnet.
+  var text = {
+    working: section.getAttribute("data-msg-working"),
+    refused: section.getAttribute("data-msg-refused"),
+    failed: section.getAttribute("data-msg-failed")
   };
-  var lang = (document.documentElement.lang || "fr").slice(0, 2);
-  var text = messages[lang] || messages.fr;
 
   function say(message) {
     statusLine.textContent = message;
