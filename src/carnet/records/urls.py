@@ -56,3 +56,25 @@ urlpatterns += [
     path("dossier/carte-urgence/", views_summary.card_page, name="card"),
     path("dossier/carte-urgence/pdf/", views_summary.card_download, name="card_pdf"),
 ]
+
+# A practitioner reads a record shared with them (the internal record number; item ids only).
+from . import views_pro  # noqa: E402
+
+urlpatterns += [
+    path("pro/patients/<int:patient_id>/dossier/", views_pro.record, name="pro_record"),
+    path(
+        "pro/patients/<int:patient_id>/dossier/chronologie/",
+        views_pro.timeline,
+        name="pro_timeline",
+    ),
+    path(
+        "pro/patients/<int:patient_id>/dossier/recherche/",
+        views_pro.search_page,
+        name="pro_search",
+    ),
+    path(
+        "pro/patients/<int:patient_id>/dossier/element/<str:item_id>/",
+        views_pro.item,
+        name="pro_item",
+    ),
+]

@@ -165,6 +165,12 @@ def item(request, item_id: str):
 
 
 def _render(request, actor, pid, purpose, versions, *, note_form=None, status=200):
+    context = item_context(request, actor, pid, purpose, versions, note_form=note_form)
+    return render(request, "records/item.html", context, status=status)
+
+
+def item_context(request, actor, pid, purpose, versions, *, note_form=None) -> dict:
+    """What an item's page shows, from its versions read through ``services.provenance``."""
     current = versions[0].resource
     first = versions[-1]
     refs = {f"Practitioner/{r.rpartition('/')[2]}" for r in _refs(current)}
@@ -229,7 +235,7 @@ def _render(request, actor, pid, purpose, versions, *, note_form=None, status=20
         if result
         else views_results.comments(current, first.source)[0],
     }
-    return render(request, "records/item.html", context, status=status)
+    return context
 
 
 def _refs(resource: dict) -> set[str]:

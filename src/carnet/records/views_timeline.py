@@ -254,60 +254,69 @@ def _page(value) -> int:
         return 1
 
 
+def read_filters(params) -> tuple[dict, dict, list]:
+    """The timeline's filters from a query string (ids, kinds and dates only).
+
+    Returns the ``services.timeline`` keyword arguments, the values to show back in the
+    form, and the messages for what was not understood.
+    """
+    kind = params.get("type") or ""
+    if kind not in {str(k) for k in KINDS}:
+        kind = ""
+    since, until = _day(params.get("du")), _day(params.get("au"))
+    errors = []
+    if params.get("du") and since is None or params.get("au") and until is None:
+        errors.append(_("Write the dates as day/month/year, for example 05/03/2024."))
+    if since and until and until < since:
+        errors.append(_("The end of the period comes before its start: swap the two dates."))
+        since = until = None
+    who = params.get("pro") or ""
+    if who and not fhir.ID_RE.match(who):
+        who = ""
+    arguments = {
+        "categories": [kind] if kind else None,
+        "since": _start_of(since) if since else None,
+        "until": _start_of(until + timedelta(days=1)) if until else None,
+        "practitioner": who or None,
+        "page": _page(params.get("page")),
+        "per_page": PER_PAGE,
+    }
+    return arguments, {"type": kind, "du": since, "au": until, "pro": who}, errors
+
+
+def listing_context(listing: services.Listing, filters: dict, errors: list) -> dict:
+    """What the timeline templates need besides the rows: filters, people, pages."""
+    people = sorted(
+        ((fid, person_name(body)) for fid, body in listing.practitioners), key=lambda p: p[1]
+    )
+    query = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in filters.items() if v}
+    return {
+        "listing": listing,
+        "kinds": [(str(k), access_labels.Category(k).label) for k in KINDS],
+        "people": people,
+        "filters": filters,
+        "filtered": bool(query),
+        "query": query,
+        "errors": errors,
+        "previous_page": listing.page - 1 if listing.page > 1 else None,
+        "next_page": listing.page + 1 if listing.page < listing.pages else None,
+    }
+
+
 @login_required
 def timeline(request):
     found = record_of(request)
     if found is None:
         return render(request, "records/no_record.html")
     actor, pid, purpose = found
-    kind = request.GET.get("type") or ""
-    if kind not in {str(k) for k in KINDS}:
-        kind = ""
-    since, until = _day(request.GET.get("du")), _day(request.GET.get("au"))
-    errors = []
-    if request.GET.get("du") and since is None or request.GET.get("au") and until is None:
-        errors.append(_("Write the dates as day/month/year, for example 05/03/2024."))
-    if since and until and until < since:
-        errors.append(_("The end of the period comes before its start: swap the two dates."))
-        since = until = None
-    who = request.GET.get("pro") or ""
-    if who and not fhir.ID_RE.match(who):
-        who = ""
+    arguments, filters, errors = read_filters(request.GET)
     try:
-        listing = services.timeline(
-            actor,
-            pid,
-            purpose,
-            categories=[kind] if kind else None,
-            since=_start_of(since) if since else None,
-            until=_start_of(until + timedelta(days=1)) if until else None,
-            practitioner=who or None,
-            page=_page(request.GET.get("page")),
-            per_page=PER_PAGE,
-        )
+        listing = services.timeline(actor, pid, purpose, **arguments)
     except NotFound:
         raise Http404() from None
-    people = sorted(
-        ((fid, person_name(body)) for fid, body in listing.practitioners), key=lambda p: p[1]
-    )
-    filters = {"type": kind, "du": since, "au": until, "pro": who}
-    query = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in filters.items() if v}
-    return render(
-        request,
-        "records/timeline.html",
-        {
-            "rows": [row_of(r, listing.shared) for r in listing.resources],
-            "listing": listing,
-            "kinds": [(str(k), access_labels.Category(k).label) for k in KINDS],
-            "people": people,
-            "filters": filters,
-            "filtered": bool(query),
-            "query": query,
-            "errors": errors,
-            "previous_page": listing.page - 1 if listing.page > 1 else None,
-            "next_page": listing.page + 1 if listing.page < listing.pages else None,
-        },
-    )
+    context = listing_context(listing, filters, errors)
+    context["rows"] = [row_of(r, listing.shared) for r in listing.resources]
+    return render(request, "records/timeline.html", context)
 
 
 # --- Search -------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ _PREFIXES = (
     ("access:request", "sharing"),
     ("access:share", "sharing"),
     ("access:history", "history"),
+    ("records:pro_", "patients"),
     ("records:", "home"),
     ("chat:", "urgent"),
     ("helpdesk:", "help"),
