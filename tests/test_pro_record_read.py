@@ -49,6 +49,9 @@ def test_the_gp_sees_what_matters_first_with_whose_record_and_what_they_may_see(
     for name in ("allergy", "insulin", "glucose"):
         assert url("item", pid, made[name][1]) in html, name
     assert 'aria-current="page"' in html and "Records shared with me" in html
+    # Vaccines are not shared: the card says so rather than "none recorded".
+    assert "Not part of what the person shares with you." in html
+    assert "No vaccination recorded." not in html
 
 
 def test_the_timeline_lists_the_granted_items_newest_first_with_the_citizen_filters(client):
@@ -147,6 +150,8 @@ def test_the_medecin_traitant_sees_everything_but_what_the_person_keeps_for_them
     grants.set_referent(me, pid, gp.pk)
     masks.set_mask(me, pid, *made["knee"], audience="self")
     english(client).force_login(gp)
+    summary = client.get(url("record", pid)).content.decode()
+    assert "Not part of what the person shares with you." not in summary
     html = client.get(url("timeline", pid)).content.decode()
     assert "you see their whole record" in html
     assert "Some items may be hidden by the person." in html

@@ -60,12 +60,17 @@ def _scope(shared: access_requests.SharedRecord, view) -> dict:
     if view is not None and view.scopes is not None:
         categories = [str(names[c]) for c in access_labels.CATEGORIES if c in view.scopes]
     level = view.max_level if view is not None else "N"
+    shares = {
+        c: view is not None and (view.scopes is None or c in view.scopes)
+        for c in access_labels.CATEGORIES
+    }
     return {
         "name": shared.name,
         "referent": shared.referent,
         "categories": categories,
         "level": LEVEL_WORDS.get(level, LEVEL_WORDS["N"]),
         "expires_at": shared.expires_at,
+        "shares": shares,  # category -> whether the grant covers it (an empty list says why)
     }
 
 
