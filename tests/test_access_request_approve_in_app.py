@@ -13,7 +13,7 @@ from carnet.notify import services as notify
 from carnet.notify.models import Message, Notification
 
 from .test_access_policy import can_read, record_with_items
-from .test_sharing_page import citizen, english, pro
+from .test_sharing_page import citizen, confirmed, english, pro
 
 ASK = {
     "reason": "Rééducation du genou après entorse : je voudrais voir vos mesures.",
@@ -79,7 +79,7 @@ def test_one_tap_accepts_what_was_asked_for_the_duration_asked(
     req = AccessRequest.objects.get(practitioner_id=physio.pk)
     assert not can_read(Actor.of_user(physio), made["knee"])
 
-    english(client).force_login(owner)
+    confirmed(english(client), owner)
     page = client.get(reverse("access:sharing")).content.decode()
     assert "Julien Carmes" in page and physio.rpps in page and ASK["reason"] in page
     assert f"OUI {req.reply_code}" in page
@@ -103,7 +103,7 @@ def test_the_person_may_accept_less_than_asked(client, runner, django_capture_on
     physio = pro()
     ask(client, physio, owner.email, django_capture_on_commit_callbacks)
     req = AccessRequest.objects.get(practitioner_id=physio.pk)
-    english(client).force_login(owner)
+    confirmed(english(client), owner)
     detail = client.get(reverse("access:request_detail", args=[req.pk])).content.decode()
     assert "RPPS number" in detail and physio.rpps in detail
     response = client.post(
@@ -123,7 +123,7 @@ def test_the_person_may_accept_less_than_asked(client, runner, django_capture_on
 
 def test_a_share_code_works_like_an_address(client, runner, django_capture_on_commit_callbacks):
     owner, pid, _made = runner
-    english(client).force_login(owner)
+    confirmed(english(client), owner)
     shown = client.post(reverse("access:sharing_code")).content.decode()
     code = shown.split('id="share-code">')[1].split("<")[0]
     assert len(code) == 9 and code[4] == "-"

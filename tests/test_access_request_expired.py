@@ -15,7 +15,7 @@ from carnet.notify import services as notify
 from carnet.notify import views as notify_views
 
 from .test_access_policy import record_with_items
-from .test_sharing_page import citizen, english, pro
+from .test_sharing_page import citizen, confirmed, english, pro
 
 
 @pytest.fixture(autouse=True)
@@ -37,7 +37,7 @@ def _expired_request():
 
 def test_an_expired_request_cannot_be_accepted_in_the_app(client):
     owner, pid, _physio, req = _expired_request()
-    english(client).force_login(owner)
+    confirmed(english(client), owner)
     assert "Julien Carmes" not in client.get(reverse("access:sharing")).content.decode()
     response = client.post(reverse("access:request_approve", args=[req.pk]))
     assert response.status_code == 409

@@ -14,7 +14,7 @@ from carnet.notify import views as notify_views
 from carnet.notify.models import Message
 
 from .test_access_policy import record_with_items
-from .test_sharing_page import citizen, english, pro
+from .test_sharing_page import citizen, confirmed, english, pro
 
 
 @pytest.fixture(autouse=True)
@@ -71,7 +71,7 @@ def test_the_same_sms_answer_sent_again_changes_nothing(client, inbound):
 
 def test_accepting_twice_in_the_app_gives_one_grant(client):
     owner, pid, _physio, req = _asked()
-    english(client).force_login(owner)
+    confirmed(english(client), owner)
     assert client.post(reverse("access:request_approve", args=[req.pk])).status_code == 302
     assert client.post(reverse("access:request_approve", args=[req.pk])).status_code == 409
     assert client.post(reverse("access:request_refuse", args=[req.pk])).status_code == 409
@@ -92,6 +92,6 @@ def test_a_withdrawn_request_cannot_be_accepted(client):
     owner, pid, physio, req = _asked()
     english(client).force_login(physio)
     assert client.post(reverse("access:pro_request_withdraw", args=[req.pk])).status_code == 302
-    client.force_login(owner)
+    confirmed(client, owner)
     assert client.post(reverse("access:request_approve", args=[req.pk])).status_code == 409
     assert not Grant.objects.filter(patient_id=pid).exists()

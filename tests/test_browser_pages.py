@@ -209,8 +209,8 @@ def test_closing_an_account_in_the_browser(server, chromium):
     context, page = _page(chromium, "mobile")
     sign_in(page, server, "close-mobile@example.org")
     page.goto(server.url + "/compte/fermer/")
+    assert reauthenticate_if_asked(page)  # closing asks who you are first
     page.fill("input[name=confirm]", "FERMER")
-    page.fill("input[name=password]", PASSWORD)
     page.click("main form button.danger")
     page.wait_for_url(server.url + "/au-revoir/")
     assert page.locator("h1").inner_text() == "Votre compte est fermé"

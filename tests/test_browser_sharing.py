@@ -71,6 +71,15 @@ def _page(chromium, viewport="mobile"):
     return context, context.new_page()
 
 
+def confirm_if_asked(page, account) -> None:
+    """Opening access asks the person to type their password again (a few minutes)."""
+    page.wait_for_load_state()
+    if "/reauthenticate/" in page.url:
+        page.fill("input[name=password]", account.password)
+        page.click("main form button[type=submit]")
+        page.wait_for_load_state()
+
+
 def sign_in(page, server, account) -> None:
     page.goto(server.url + "/accounts/login/")
     page.fill("input[name=login]", account.email)
@@ -148,7 +157,7 @@ def test_the_physiotherapist_gets_the_knee_for_a_month_and_not_the_mental_health
     problems += check_page(runner, "sharing-request-detail", "mobile")
     runner.go_back()
     runner.click("li.request form[action$='/accepter/'] button")
-    runner.wait_for_load_state()
+    confirm_if_asked(runner, RUNNER)
     assert runner.locator("li.grant").count() >= 1
     assert "Julien Carmes" in runner.locator("li.grant").first.inner_text()
     problems += check_page(runner, "sharing-page", "mobile")
@@ -188,6 +197,7 @@ def test_the_physiotherapist_gets_the_knee_for_a_month_and_not_the_mental_health
     problems += check_page(runner, "sharing-share-form", "mobile")
     runner.goto(server.url + "/partage/")
     runner.click("form[action$='/partage/code/'] button")
+    confirm_if_asked(runner, RUNNER)
     runner.wait_for_selector("#share-code")
     problems += check_page(runner, "sharing-code", "mobile")
 

@@ -50,8 +50,19 @@ def english(client):
     return client
 
 
+def confirmed(client, user):
+    """Signed in, and confirmed who they are just now (asked before opening access)."""
+    client.force_login(user)
+    response = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    assert response.status_code == 302, "the password confirmation was refused"
+    return client
+
+
 def pid_of(user) -> int:
     return accounts.patient_of(user).pk
+
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXP"
 
 
 def with_totp(user) -> None:
@@ -59,8 +70,17 @@ def with_totp(user) -> None:
     from allauth.mfa.models import Authenticator
 
     Authenticator.objects.create(
-        user=user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
+        user=user, type=Authenticator.Type.TOTP, data={"secret": TOTP_SECRET}
     )
+
+
+def totp_code() -> str:
+    """The code the person's authenticator app shows now."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import hotp_value
+
+    return f"{hotp_value(TOTP_SECRET, int(time.time()) // 30):06d}"
 
 
 # --- tests ---------------------------------------------------------------------------------

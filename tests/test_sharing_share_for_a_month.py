@@ -9,7 +9,7 @@ from carnet.access.models import Grant
 from carnet.access.services import Actor
 
 from .test_access_policy import can_read, record_with_items
-from .test_sharing_page import citizen, english, pid_of, pro, with_totp
+from .test_sharing_page import citizen, confirmed, english, pid_of, pro, totp_code, with_totp
 
 SCOPE = {
     "categories": ["measurements", "results"],
@@ -36,7 +36,7 @@ def test_it_finds_a_practitioner_by_rpps_or_name(client):
 def test_it_shares_for_one_month_and_the_practitioner_sees_only_that(client):
     owner, pid, made = record_with_items(citizen())
     physio = pro()
-    english(client).force_login(owner)
+    confirmed(english(client), owner)
     url = reverse("access:sharing_share", args=[physio.pk])
     assert "For one month" in client.get(url).content.decode()
     before = timezone.now()
@@ -55,7 +55,7 @@ def test_it_shares_for_one_month_and_the_practitioner_sees_only_that(client):
 def test_bad_choices_say_what_to_do_and_change_nothing(client):
     owner = citizen()
     physio = pro()
-    english(client).force_login(owner)
+    confirmed(english(client), owner)
     url = reverse("access:sharing_share", args=[physio.pk])
     response = client.post(url, {**SCOPE, "categories": []})
     assert response.status_code == 400
@@ -81,10 +81,15 @@ def test_a_citizen_with_two_factor_authentication_confirms_first(client):
     url = reverse("access:sharing_share", args=[physio.pk])
     response = client.post(url, SCOPE)
     assert response.status_code == 302
-    assert "/reauthenticate/" in response["Location"]
+    assert response["Location"].startswith(reverse("mfa_reauthenticate"))
     assert not Grant.objects.exists()
-    # After the password is typed again, the suspended request goes through.
-    done = client.post(response["Location"], {"password": "a long enough passphrase"}, follow=True)
+    # The password alone does not do for a person with a second factor.
+    client.post(reverse("account_reauthenticate"), {"password": "a long enough passphrase"})
+    again = client.post(url, SCOPE)
+    assert again["Location"].startswith(reverse("mfa_reauthenticate"))
+    assert not Grant.objects.exists()
+    # After the code of the authenticator app, the suspended request goes through.
+    done = client.post(again["Location"], {"code": totp_code()}, follow=True)
     assert done.status_code == 200
     assert Grant.objects.filter(patient_id=pid_of(owner), grantee_id=physio.pk).exists()
 
@@ -92,7 +97,7 @@ def test_a_citizen_with_two_factor_authentication_confirms_first(client):
 def test_naming_the_medecin_traitant(client):
     owner, pid, made = record_with_items(citizen())
     gp = pro("Claire Garonne", "médecin généraliste")
-    english(client).force_login(owner)
+    confirmed(english(client), owner)
     response = client.post(reverse("access:sharing_referent", args=[gp.pk]))
     assert response.status_code == 302
     assert Grant.objects.get(patient_id=pid, revoked_at__isnull=True).kind == "referent"

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from carnet.accounts.reauth import confirm_identity
+
 from . import grants, requests
 from .services import Actor, NotFound
 from .views_sharing import (
@@ -24,7 +26,6 @@ from .views_sharing import (
     ScopeForm,
     actor_and_record,
     category_words,
-    confirm_identity,
 )
 
 REFUSALS = {

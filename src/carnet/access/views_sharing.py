@@ -2,14 +2,13 @@
 
 Views parse, call ``grants`` / ``masks`` / ``requests``, render. Changes that open
 access (sharing, naming the médecin traitant, accepting a request, a share code, showing
-an item to more people) ask citizens who use two-factor authentication to confirm who
-they are again (allauth's reauthentication, a few minutes long). Taking access back
+an item to more people) ask the person to confirm who they are again, with their second
+factor when they have one (``accounts.reauth``, the same as export and closing). Taking access back
 never does: withdrawing must work at once, even in a hurry.
 """
 
 from __future__ import annotations
 
-from allauth.account.decorators import reauthentication_required
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from carnet.accounts import services as accounts
+from carnet.accounts.reauth import confirm_identity
 
 from . import grants, masks, requests
 from . import labels as L
@@ -48,16 +48,6 @@ AUDIENCE_CHOICES = [
 ]
 # Widest first: moving up this list shows an item to more people.
 AUDIENCE_WIDTH = {"self": 0, "referent": 1, "care_team": 2}
-
-
-def has_mfa(request) -> bool:
-    from allauth.mfa.utils import is_mfa_enabled
-
-    return request.user.is_authenticated and is_mfa_enabled(request.user)
-
-
-# Citizens with two-factor authentication confirm who they are before opening access.
-confirm_identity = reauthentication_required(enabled=has_mfa)
 
 
 class ScopeForm(forms.Form):
@@ -175,7 +165,6 @@ def sharing(request):
             ],
             "share_code": requests.share_code_of(patient_id),
             "search_form": SearchForm(),
-            "has_mfa": has_mfa(request),
         },
     )
 
@@ -431,7 +420,7 @@ def _widens(request) -> bool:
     return after > before or (emergency_before and not emergency_after)
 
 
-@reauthentication_required(enabled=lambda request: has_mfa(request) and _widens(request))
+@confirm_identity(when=_widens)
 def _mask_post(request):
     actor, patient_id = actor_and_record(request)
     form = MaskForm(request.POST)

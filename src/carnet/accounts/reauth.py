@@ -55,17 +55,21 @@ def _second_factor_url(user) -> str | None:
     return None
 
 
-def confirm_identity(view):
+def confirm_identity(view=None, *, when=None):
     """Signed in, and confirmed again just now (with the second factor when there is one).
 
-    Otherwise the request is suspended and the person sent to confirm; allauth replays it
-    when they have (a form sent is not lost).
+    ``when(request)``, if given, decides whether this request needs it (e.g. only a change
+    that shows an item to more people). Otherwise the request is suspended and the person
+    sent to confirm; allauth replays it when they have (a form sent is not lost).
     """
+    if view is None:
+        return lambda v: confirm_identity(v, when=when)
 
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not recently_confirmed(request):
+        needed = when is None or when(request)
+        if needed and not recently_confirmed(request):
             url = _second_factor_url(request.user) if has_second_factor(request.user) else None
             if url is None:
                 # allauth's middleware sends the person to the password page.
