@@ -264,6 +264,20 @@ EVENTS: dict[str, Event] = {
             path="/renouvellements/",
         ),
         _e(
+            "record_added",
+            {
+                "subject": "Ajout à votre dossier",
+                "line": "Un professionnel de santé a ajouté un élément à votre dossier : "
+                "ouvrez Carnet pour voir qui et quoi.",
+            },
+            {
+                "subject": "Something was added to your record",
+                "line": "A health professional added something to your record: open Carnet "
+                "to see who and what.",
+            },
+            path="/dossier/chronologie/",
+        ),
+        _e(
             "appointment_booked",
             {
                 "subject": "Rendez-vous confirmé",

@@ -1,12 +1,19 @@
-"""What a person enters by hand, turned into FHIR R4 resources and saved through ``services``.
+"""What a person, or a practitioner they let write, enters by hand, turned into FHIR R4
+resources and saved through ``services``.
 
-Every item is recorded as entered by the person: it says so in FHIR (asserter, informant,
-performer or ``primarySource: false`` pointing at the person), and ``services.create``
-records the person as its source (validated, encrypted and audited in one transaction).
+The same forms and builders serve both. An ``Author`` says who writes and why: the person
+themself (purpose *self*; the item says so in FHIR — asserter, informant, performer or
+``primarySource: false`` pointing at the person) or a practitioner with a write grant
+(purpose *treatment*; the item names their directory Practitioner as performer,
+recorder or asserter). ``services.create`` asks ``access`` (a practitioner writes only
+within the categories and level of a live write grant), records the author as the item's
+source, and audits it in one transaction.
 
-    add(actor, patient_id, kind, form)     -> the saved resource
-    add_contact(actor, patient_id, form)   -> the updated Patient resource
-    KINDS                                  the entry kinds, by URL slug
+    add(actor, patient_id, kind, form)            -> the saved resource (the person's own)
+    add(actor, patient_id, kind, form, author=…)  -> the same, written by ``author``
+    add_contact(actor, patient_id, form)          -> the updated Patient resource
+    KINDS, MEASURE_KINDS                          the person's entry kinds, by URL slug
+    PRO_KINDS                                     what a practitioner may add, by URL slug
 """
 
 from __future__ import annotations
@@ -19,9 +26,12 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from carnet.access.services import Actor, Purpose
+from carnet.access import labels as access_labels
+from carnet.access import services as access
+from carnet.access.services import Action, Actor, NotFound, Purpose
+from carnet.notify import services as notify
 
-from . import data, forms, services
+from . import data, fhir, forms, services, store
 from .fhir import InvalidResource
 
 SNOMED = "http://snomed.info/sct"
@@ -37,8 +47,34 @@ ROLE_CODE = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
 CONTACT_ROLE = "http://terminology.hl7.org/CodeSystem/v2-0131"
 CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
 IMMUNIZATION_ORIGIN = "http://terminology.hl7.org/CodeSystem/immunization-origin"
-# What the person entered themself, as a tag any reader of the FHIR resource can see.
+# Who entered the item by hand, as a tag any reader of the FHIR resource can see.
 ENTERED_BY_PERSON = {"system": "https://carnet.example/fhir/entry", "code": "entered-by-patient"}
+ENTERED_BY_PRACTITIONER = {
+    "system": "https://carnet.example/fhir/entry",
+    "code": "entered-by-practitioner",
+}
+# A practitioner's national identifier, as the demo and the imported directories name it.
+RPPS_SYSTEM = "http://rpps.fr"
+CONSULTATION = {"system": SNOMED, "code": "11429006", "display": "Consultation"}
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who writes an entry: the person (``reference`` None) or a practitioner.
+
+    ``reference`` is the practitioner's directory Practitioner (``{"reference": …,
+    "display": …}``); ``purpose`` is what ``access`` is asked for; ``profession`` goes
+    into the item's provenance so that the person reads "added by Dr X, GP".
+    """
+
+    actor: Actor
+    purpose: str = Purpose.SELF
+    reference: dict | None = None
+    profession: str = ""
+
+    @property
+    def is_person(self) -> bool:
+        return self.reference is None
 
 
 @dataclass(frozen=True)
@@ -47,6 +83,8 @@ class Kind:
     title: object  # the form's heading
     intro: object
     form: type
+    # What it writes, as access sees it (``labels.category_of`` of a resource of that kind).
+    category: str = ""
 
 
 KINDS = {
@@ -115,19 +153,101 @@ MEASURE_KINDS = {
 }
 
 
+def _category(resource_type: str, observation_category: str = "") -> str:
+    probe: dict = {"resourceType": resource_type}
+    if observation_category:
+        probe["category"] = [{"coding": [{"system": OBS_CATEGORY, "code": observation_category}]}]
+    return str(access_labels.category_of(probe))
+
+
+# What a practitioner may add to a record shared with them in writing, each within the
+# grant's categories. Prescriptions are not here: they are issued by answering a renewal
+# request (care.renewals), the one path where a practitioner writes a MedicationRequest.
+PRO_KINDS = {
+    **{
+        key: Kind(
+            key,
+            format_lazy(_("Add a measurement: {what}"), what=m.label),
+            _("The value you measured, and when."),
+            forms.MeasurementForm,
+            _category("Observation", m.category),
+        )
+        for key, m in forms.MEASURES.items()
+    },
+    "vaccin": Kind(
+        "vaccin",
+        _("Record a vaccination you gave"),
+        _("The vaccine, the day and its batch number: the person's reminders follow from it."),
+        forms.VaccinationForm,
+        _category("Immunization"),
+    ),
+    "allergie": Kind(
+        "allergie",
+        _("Record an allergy"),
+        _(
+            "A medicine, a food or anything else the person reacts to. It is shown first in an emergency."
+        ),
+        forms.AllergyForm,
+        _category("AllergyIntolerance"),
+    ),
+    "consultation": Kind(
+        "consultation",
+        _("Write a consultation note"),
+        _(
+            "A short note the person reads in their record: why they came, what you found, what was decided."
+        ),
+        forms.ConsultationForm,
+        _category("Procedure"),
+    ),
+}
+
+
 def kind_of(slug: str) -> Kind | None:
     return KINDS.get(slug) or MEASURE_KINDS.get(slug)
+
+
+def form_for(kind: str, post=None, *, for_practitioner: bool = False):
+    """The empty or posted form of an entry kind (the same for the person and a practitioner)."""
+    if kind in forms.MEASURES:
+        return forms.MeasurementForm(forms.MEASURES[kind], post, for_practitioner=for_practitioner)
+    found = PRO_KINDS.get(kind) if for_practitioner else kind_of(kind)
+    return found.form(post, for_practitioner=for_practitioner)
 
 
 # --- The person's own Patient resource ------------------------------------------------------
 
 
-def own_patient(actor: Actor, patient_id: int) -> dict:
+def own_patient(actor: Actor, patient_id: int, purpose: str = Purpose.SELF) -> dict:
     """The record's Patient resource, created (empty) the first time something is entered."""
-    page = services.search(actor, patient_id, "Patient", Purpose.SELF, count=1)
+    page = services.search(actor, patient_id, "Patient", purpose, count=1)
     if page.resources:
         return page.resources[0]
-    return services.create(actor, patient_id, {"resourceType": "Patient"}, Purpose.SELF)
+    return services.create(actor, patient_id, {"resourceType": "Patient"}, purpose)
+
+
+def practitioner_author(user) -> Author:
+    """The practitioner ``user`` as the author of entries (their directory Practitioner).
+
+    The Practitioner resource is public directory data, shared by every record: found by
+    the RPPS number, or added once from the account (name, RPPS, profession).
+    """
+    name = str(user)
+    resource = {
+        "resourceType": "Practitioner",
+        "identifier": [{"use": "official", "system": RPPS_SYSTEM, "value": user.rpps}],
+        "active": True,
+        "name": [{"text": name}],
+    }
+    if user.profession:
+        resource["qualification"] = [{"code": {"text": user.profession}}]
+    fhir.validate(resource)
+    fid, _created = store.upsert_shared(resource)
+    return Author(
+        actor=Actor.of_user(user),
+        purpose=Purpose.TREATMENT,
+        reference={"reference": f"Practitioner/{fid}", "display": name},
+        profession=user.profession,
+    )
 
 
 def _now() -> str:
@@ -138,7 +258,9 @@ def _day(value) -> str:
     return value.isoformat()
 
 
-def _meta() -> dict:
+def _meta(by: dict | None = None) -> dict:
+    if by is not None:
+        return {"tag": [dict(ENTERED_BY_PRACTITIONER, display="Entered by a health professional")]}
     return {"tag": [dict(ENTERED_BY_PERSON, display="Entered by the person")]}
 
 
@@ -199,10 +321,11 @@ def family(cd: dict, subject: dict) -> dict:
     return res
 
 
-def allergy(cd: dict, concept: dict, subject: dict) -> dict:
+def allergy(cd: dict, concept: dict, subject: dict, by: dict | None = None) -> dict:
+    """``by``: the practitioner recording it (None: the person says it themself)."""
     res = {
         "resourceType": "AllergyIntolerance",
-        "meta": _meta(),
+        "meta": _meta(by),
         "clinicalStatus": {"coding": [{"system": ALLERGY_CLINICAL, "code": "active"}]},
         "verificationStatus": {"coding": [{"system": ALLERGY_VERIFICATION, "code": "unconfirmed"}]},
         "type": cd["kind"],
@@ -210,8 +333,10 @@ def allergy(cd: dict, concept: dict, subject: dict) -> dict:
         "code": concept,
         "patient": subject,
         "recordedDate": _now(),
-        "asserter": subject,
+        "asserter": by or subject,
     }
+    if by is not None:
+        res["recorder"] = by
     if cd.get("since"):
         res["onsetDateTime"] = str(cd["since"])
     if (cd.get("reaction") or "").strip():
@@ -245,23 +370,29 @@ def treatment(cd: dict, medicine: data.Medicine | None, subject: dict) -> dict:
     return res
 
 
-def vaccination(cd: dict, vaccine: data.Concept, subject: dict) -> dict:
+def vaccination(cd: dict, vaccine: data.Concept, subject: dict, by: dict | None = None) -> dict:
+    """``by``: the practitioner who gave it (None: copied by the person from their booklet)."""
     text = _text(cd.get("product") or "") or vaccine.display
     res = {
         "resourceType": "Immunization",
-        "meta": _meta(),
+        "meta": _meta(by),
         "status": "completed",
         "vaccineCode": {"coding": [vaccine.coding()], "text": text},
         "patient": subject,
         "occurrenceDateTime": _day(cd["day"]),
         "recorded": _now(),
+    }
+    if by is not None:
+        # Recorded by whoever vaccinated: the primary source.
+        res["primarySource"] = True
+        res["performer"] = [{"actor": by}]
+    else:
         # Copied by the person from their booklet, not recorded by whoever vaccinated them.
-        "primarySource": False,
-        "reportOrigin": {
+        res["primarySource"] = False
+        res["reportOrigin"] = {
             "coding": [{"system": IMMUNIZATION_ORIGIN, "code": "record"}],
             "text": "vaccination booklet",
-        },
-    }
+        }
     if (cd.get("lot") or "").strip():
         res["lotNumber"] = cd["lot"].strip()
     if cd.get("dose"):
@@ -279,11 +410,12 @@ def _quantity(value, unit: str, code: str) -> dict:
     }
 
 
-def measurement(measure: forms.Measure, cd: dict, subject: dict) -> dict:
+def measurement(measure: forms.Measure, cd: dict, subject: dict, by: dict | None = None) -> dict:
+    """``by``: the practitioner who measured (None: the person, with their own device)."""
     when = cd["when"].astimezone(UTC).replace(microsecond=0).isoformat()
     res = {
         "resourceType": "Observation",
-        "meta": _meta(),
+        "meta": _meta(by),
         "status": "final",
         "category": [{"coding": [{"system": OBS_CATEGORY, "code": measure.category}]}],
         "code": {
@@ -292,7 +424,7 @@ def measurement(measure: forms.Measure, cd: dict, subject: dict) -> dict:
         },
         "subject": subject,
         "effectiveDateTime": when,
-        "performer": [subject],
+        "performer": [by or subject],
     }
     numbers = cd["numbers"]
     if measure.key == "tension":
@@ -325,6 +457,28 @@ def measurement(measure: forms.Measure, cd: dict, subject: dict) -> dict:
         res["valueQuantity"] = _quantity(numbers[0], "mmol/L", "mmol/L")
     else:
         res["valueQuantity"] = _quantity(numbers[0], measure.unit, measure.ucum)
+    return res
+
+
+def consultation(cd: dict, subject: dict, by: dict) -> dict:
+    """A practitioner's short consultation note: a Procedure "consultation" with its note.
+
+    A Procedure is what the record already shows as a visit's act (care category
+    *consultations*, the practitioner as performer, the note as "your care team's
+    comment"), without a document to open.
+    """
+    res = {
+        "resourceType": "Procedure",
+        "meta": _meta(by),
+        "status": "completed",
+        "category": {"coding": [CONSULTATION]},
+        "code": {"coding": [CONSULTATION], "text": _text(cd["reason"])},
+        "subject": subject,
+        "performedDateTime": _day(cd["day"]),
+        "recorder": by,
+        "performer": [{"actor": by}],
+        "note": [{"text": cd["text"].strip(), "time": _now(), "authorReference": by}],
+    }
     return res
 
 
@@ -407,34 +561,96 @@ def contact(cd: dict) -> dict:
 # --- Saving ----------------------------------------------------------------------------------
 
 
-def build(kind: str, form, subject: dict) -> dict:
+def build(kind: str, form, subject: dict, by: dict | None = None) -> dict:
+    """The FHIR resource of one entry; ``by`` is the practitioner writing it, if any."""
     cd = form.cleaned_data
+    if by is not None and kind not in PRO_KINDS:
+        raise ValueError(f"a practitioner does not add {kind!r} entries")
     if kind == "antecedent":
         return condition(cd, subject)
     if kind == "famille":
         return family(cd, subject)
     if kind == "allergie":
-        return allergy(cd, form.concept(), subject)
+        return allergy(cd, form.concept(), subject, by)
     if kind == "traitement":
         return treatment(cd, form.chosen(), subject)
     if kind == "vaccin":
-        return vaccination(cd, form.concept(), subject)
+        return vaccination(cd, form.concept(), subject, by)
     if kind == "directives":
         return directive(cd, subject)
     if kind == "groupe-sanguin":
         return blood_group(cd, subject)
+    if kind == "consultation" and by is not None:
+        return consultation(cd, subject, by)
     if kind in forms.MEASURES:
-        return measurement(forms.MEASURES[kind], cd, subject)
+        return measurement(forms.MEASURES[kind], cd, subject, by)
     raise ValueError(f"unknown entry kind {kind!r}")
 
 
-def add(actor: Actor, patient_id: int, kind: str, form) -> dict:
-    """Save one entry from a valid form; raises InvalidResource (nothing saved) or NotFound."""
+def add(actor: Actor, patient_id: int, kind: str, form, *, author: Author | None = None) -> dict:
+    """Save one entry from a valid form; raises InvalidResource (nothing saved) or NotFound.
+
+    Without ``author`` the person writes in their own record. A practitioner's ``author``
+    writes with purpose *treatment*: ``access`` refuses (NotFound) unless a live write
+    grant covers the item's category and level.
+    """
+    author = author or Author(actor)
     if kind == "contact":
+        if not author.is_person:
+            raise NotFound()
         return add_contact(actor, patient_id, form)
-    patient = own_patient(actor, patient_id)
-    resource = build(kind, form, {"reference": f"Patient/{patient['id']}"})
-    return services.create(actor, patient_id, resource, Purpose.SELF)
+    patient = own_patient(actor, patient_id, author.purpose)
+    resource = build(kind, form, {"reference": f"Patient/{patient['id']}"}, author.reference)
+    if author.is_person:
+        return services.create(actor, patient_id, resource, author.purpose)
+    saved = services.create(
+        actor,
+        patient_id,
+        resource,
+        author.purpose,
+        provenance={"profession": author.profession} if author.profession else None,
+    )
+    # The person is told that something was added, never what (see notify.events).
+    notify.notify_patient(patient_id, "record_added", key=f"record-added-{saved['id']}")
+    return saved
+
+
+def _probe(kind: str) -> dict:
+    """A resource of the kind's type and category, to ask access about before any form."""
+    if kind in forms.MEASURES:
+        return {
+            "resourceType": "Observation",
+            "status": "final",
+            "category": [
+                {"coding": [{"system": OBS_CATEGORY, "code": forms.MEASURES[kind].category}]}
+            ],
+        }
+    return {
+        "resourceType": {
+            "vaccin": "Immunization",
+            "allergie": "AllergyIntolerance",
+            "consultation": "Procedure",
+        }[kind]
+    }
+
+
+def writable_kinds(actor: Actor, patient_id: int) -> dict[str, Kind] | None:
+    """What ``actor`` may add to the record for care, by slug (decided, not audited).
+
+    None when they may add nothing at all (no live grant, a read-only one, not a
+    practitioner); otherwise the ``PRO_KINDS`` the grant's categories and level cover,
+    possibly none. ``services.create`` decides again, and audits, when an item is saved.
+    """
+    if actor.role != "practitioner":
+        return None
+    decision = access.decide(actor, patient_id, Action.CREATE, Purpose.TREATMENT)
+    if not decision.permit or decision.view is None:
+        return None
+    return {
+        slug: kind
+        for slug, kind in PRO_KINDS.items()
+        if decision.view.allows(access_labels.of_resource(_probe(slug)))
+    }
 
 
 def add_contact(actor: Actor, patient_id: int, form) -> dict:

@@ -60,15 +60,28 @@ def _year_not_future(year):
 
 
 class EntryForm(forms.Form):
-    """Base: a note everyone can add, and field errors that say what to do."""
+    """Base: a note everyone can add, and field errors that say what to do.
+
+    The same form serves the person and a practitioner writing in a record shared with
+    them: ``for_practitioner=True`` swaps the words addressed to the person ("your
+    booklet", "your device") for ``PRACTITIONER_WORDS`` (field -> attribute -> text);
+    the fields and their checks stay the same.
+    """
 
     required_message = _("This field is needed: fill it in, then save again.")
+    PRACTITIONER_WORDS: dict[str, dict[str, object]] = {}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, for_practitioner: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.for_practitioner = for_practitioner
         for field in self.fields.values():
             field.error_messages.setdefault("required", self.required_message)
             field.error_messages["required"] = self.required_message
+        if for_practitioner:
+            for name, words in self.PRACTITIONER_WORDS.items():
+                if name in self.fields:
+                    for attr, text in words.items():
+                        setattr(self.fields[name], attr, text)
 
 
 class ConditionForm(EntryForm):
@@ -168,6 +181,19 @@ class AllergyForm(EntryForm):
     )
     since = _year_field(_("Since which year?"))
 
+    PRACTITIONER_WORDS = {
+        "kind": {
+            "choices": [
+                ("allergy", _("An allergy")),
+                ("intolerance", _("An intolerance")),
+            ]
+        },
+        "reaction": {"label": _("Reaction observed (optional)")},
+        "serious": {
+            "label": _("Serious reaction (anaphylaxis, angio-oedema, loss of consciousness)")
+        },
+    }
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["substance"].choices = (
@@ -261,6 +287,15 @@ class VaccinationForm(EntryForm):
     dose = forms.IntegerField(
         label=_("Which dose? (optional)"), required=False, min_value=1, max_value=10
     )
+
+    PRACTITIONER_WORDS = {
+        "vaccine": {"help_text": _("The list of the French vaccination calendar.")},
+        "product": {
+            "label": _("Name of the vaccine (optional)"),
+            "help_text": _("As written on the vial or its sticker."),
+        },
+        "lot": {"label": _("Batch number"), "help_text": _("As written on the vial's sticker.")},
+    }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -395,6 +430,8 @@ class MeasurementForm(EntryForm):
     )
     when = forms.DateTimeField(label=_("When was it measured?"), widget=DateTimeInput)
 
+    PRACTITIONER_WORDS = {"glucose_unit": {"label": _("Unit of the meter")}}
+
     def __init__(self, measure: Measure, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.measure = measure
@@ -465,6 +502,37 @@ class MeasurementForm(EntryForm):
         else:
             cleaned["numbers"] = (self._in_range("value", m.low, m.high, m.unit),)
         return cleaned
+
+
+class ConsultationForm(EntryForm):
+    """A practitioner's short note of a consultation, which the person reads in their record."""
+
+    reason = forms.CharField(
+        label=_("Reason for the visit"),
+        max_length=200,
+        help_text=_("A few words, for example “diabetes follow-up” or “knee pain”."),
+    )
+    text = forms.CharField(
+        label=_("Your note"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "What you found and what was decided, in words the person understands: they read it in their record."
+        ),
+    )
+    day = forms.DateField(
+        label=_("Date of the consultation"), widget=DateInput, validators=[_not_future]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["day"].initial = timezone.localdate()
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise forms.ValidationError(self.required_message)
+        return text
 
 
 DIRECTIVE_WHERE = _("Where are they kept?")

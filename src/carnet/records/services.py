@@ -159,9 +159,19 @@ def _source_for(actor: Actor) -> str:
 
 
 def create(
-    actor: Actor, patient_id: int, resource: dict, purpose: str, *, source: str | None = None
+    actor: Actor,
+    patient_id: int,
+    resource: dict,
+    purpose: str,
+    *,
+    source: str | None = None,
+    provenance: dict | None = None,
 ) -> dict:
-    """Add a new resource to the record (validated, encrypted, audited in one transaction)."""
+    """Add a new resource to the record (validated, encrypted, audited in one transaction).
+
+    ``provenance``: more details kept (encrypted) with who recorded it, e.g. the
+    profession of the practitioner who added it.
+    """
     fhir.validate(resource)
     if resource["resourceType"] in fhir.SHARED_TYPES:
         raise fhir.InvalidResource(
@@ -184,7 +194,7 @@ def create(
             [resource],
             source=source or _source_for(actor),
             recorded_by_id=actor.user_id,
-            provenance={"by": actor.label, "role": actor.role},
+            provenance={**(provenance or {}), "by": actor.label, "role": actor.role},
         )
         access.record(
             actor,

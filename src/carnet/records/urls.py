@@ -78,3 +78,19 @@ urlpatterns += [
         name="pro_item",
     ),
 ]
+
+# A practitioner adds to a record shared with them in writing (the kind in the path only).
+from . import views_pro_entries  # noqa: E402
+
+urlpatterns += [
+    path(
+        "pro/patients/<int:patient_id>/dossier/ajouter/",
+        views_pro_entries.entry_index,
+        name="pro_entry_index",
+    ),
+    path(
+        "pro/patients/<int:patient_id>/dossier/ajouter/<slug:kind>/",
+        views_pro_entries.entry_add,
+        name="pro_entry_add",
+    ),
+]

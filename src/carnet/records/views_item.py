@@ -60,6 +60,11 @@ def recorded_by(version: services.Version, user) -> str:
             "name": details.get("by") or ""
         }
     if version.source == Source.PRACTITIONER:
+        if details.get("profession"):
+            return _("added by %(name)s, %(profession)s") % {
+                "name": details.get("by") or "",
+                "profession": details["profession"],
+            }
         return _("recorded by %(name)s, health professional") % {"name": details.get("by") or ""}
     if version.recorded_by_id is not None and version.recorded_by_id == user.pk:
         return _("entered by you")

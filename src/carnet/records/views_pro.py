@@ -71,6 +71,7 @@ def _scope(shared: access_requests.SharedRecord, view) -> dict:
         "level": LEVEL_WORDS.get(level, LEVEL_WORDS["N"]),
         "expires_at": shared.expires_at,
         "shares": shares,  # category -> whether the grant covers it (an empty list says why)
+        "writes": shared.mode == "write",  # "Read, and add to my record": the add link
     }
 
 
