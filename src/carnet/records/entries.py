@@ -153,11 +153,28 @@ MEASURE_KINDS = {
 }
 
 
-def _category(resource_type: str, observation_category: str = "") -> str:
-    probe: dict = {"resourceType": resource_type}
-    if observation_category:
-        probe["category"] = [{"coding": [{"system": OBS_CATEGORY, "code": observation_category}]}]
-    return str(access_labels.category_of(probe))
+def _probe(kind: str) -> dict:
+    """A resource of the kind's type and category, to ask access about before any form."""
+    if kind in forms.MEASURES:
+        return {
+            "resourceType": "Observation",
+            "status": "final",
+            "category": [
+                {"coding": [{"system": OBS_CATEGORY, "code": forms.MEASURES[kind].category}]}
+            ],
+        }
+    return {
+        "resourceType": {
+            "vaccin": "Immunization",
+            "allergie": "AllergyIntolerance",
+            "consultation": "Procedure",
+        }[kind]
+    }
+
+
+def _category(kind: str) -> str:
+    """The access category of what an entry kind writes (as ``labels`` files it)."""
+    return str(access_labels.category_of(_probe(kind)))
 
 
 # What a practitioner may add to a record shared with them in writing, each within the
@@ -170,7 +187,7 @@ PRO_KINDS = {
             format_lazy(_("Add a measurement: {what}"), what=m.label),
             _("The value you measured, and when."),
             forms.MeasurementForm,
-            _category("Observation", m.category),
+            _category(key),
         )
         for key, m in forms.MEASURES.items()
     },
@@ -179,7 +196,7 @@ PRO_KINDS = {
         _("Record a vaccination you gave"),
         _("The vaccine, the day and its batch number: the person's reminders follow from it."),
         forms.VaccinationForm,
-        _category("Immunization"),
+        _category("vaccin"),
     ),
     "allergie": Kind(
         "allergie",
@@ -188,7 +205,7 @@ PRO_KINDS = {
             "A medicine, a food or anything else the person reacts to. It is shown first in an emergency."
         ),
         forms.AllergyForm,
-        _category("AllergyIntolerance"),
+        _category("allergie"),
     ),
     "consultation": Kind(
         "consultation",
@@ -197,7 +214,7 @@ PRO_KINDS = {
             "A short note the person reads in their record: why they came, what you found, what was decided."
         ),
         forms.ConsultationForm,
-        _category("Procedure"),
+        _category("consultation"),
     ),
 }
 
@@ -613,25 +630,6 @@ def add(actor: Actor, patient_id: int, kind: str, form, *, author: Author | None
     # The person is told that something was added, never what (see notify.events).
     notify.notify_patient(patient_id, "record_added", key=f"record-added-{saved['id']}")
     return saved
-
-
-def _probe(kind: str) -> dict:
-    """A resource of the kind's type and category, to ask access about before any form."""
-    if kind in forms.MEASURES:
-        return {
-            "resourceType": "Observation",
-            "status": "final",
-            "category": [
-                {"coding": [{"system": OBS_CATEGORY, "code": forms.MEASURES[kind].category}]}
-            ],
-        }
-    return {
-        "resourceType": {
-            "vaccin": "Immunization",
-            "allergie": "AllergyIntolerance",
-            "consultation": "Procedure",
-        }[kind]
-    }
 
 
 def writable_kinds(actor: Actor, patient_id: int) -> dict[str, Kind] | None:

@@ -290,10 +290,7 @@ class VaccinationForm(EntryForm):
 
     PRACTITIONER_WORDS = {
         "vaccine": {"help_text": _("The list of the French vaccination calendar.")},
-        "product": {
-            "label": _("Name of the vaccine (optional)"),
-            "help_text": _("As written on the vial or its sticker."),
-        },
+        "product": {"help_text": _("As written on the vial or its sticker.")},
         "lot": {"label": _("Batch number"), "help_text": _("As written on the vial's sticker.")},
     }
 
