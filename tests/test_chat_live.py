@@ -107,3 +107,14 @@ def test_strangers_and_other_origins_are_refused():
         assert not connected and code == 4404
 
     async_to_sync(play)()
+
+
+def test_the_channel_layer_is_redis_when_redis_url_is_set():
+    """CI runs this file again with REDIS_URL: the live chat then goes through Redis."""
+    import os
+
+    backend = settings.CHANNEL_LAYERS["default"]["BACKEND"]
+    if os.environ.get("REDIS_URL"):
+        assert backend == "channels_redis.core.RedisChannelLayer"
+    else:
+        assert backend == "channels.layers.InMemoryChannelLayer"
