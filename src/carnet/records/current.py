@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from django.db.models import Count
+from django.db.models import Count, F, Q
 from django.utils.translation import gettext_lazy as _
 
 from carnet.access import services as access
@@ -107,6 +107,7 @@ class Current:
     blood_group: str = ""
     more: dict[str, int] = field(default_factory=dict)  # how many more than shown, per list
     loaded: dict[str, list[dict]] = field(default_factory=dict)  # resources read, by type
+    coded: dict[tuple, list[dict]] = field(default_factory=dict)  # read for ``coded``, by call
 
     @property
     def empty(self) -> bool:
@@ -197,6 +198,13 @@ def _visible(current: Current, resource_type: str | None = None):
     return store.restrict(store.current_rows(pid, resource_type), pid, current.permit.view)
 
 
+def _newest_first(qs):
+    """Newest clinical date first, undated items last, then by id: the order of the page's
+    lists, sorted by the database on the plaintext date column (no date is parsed from
+    the decrypted items to sort them)."""
+    return qs.order_by(F("clinical_date").desc(nulls_last=True), "-fhir_id")
+
+
 def load_types(current: Current, types) -> None:
     """Read every current item of these types in one query (types known empty are skipped)."""
     wanted = [t for t in types if t not in current.loaded and current.counts.get(t)]
@@ -205,16 +213,29 @@ def load_types(current: Current, types) -> None:
             current.loaded.setdefault(t, [])
     if not wanted:
         return
-    # No ORDER BY in SQL: sorting rows with their payloads costs more than sorting in Python.
-    qs = _visible(current).filter(resource_type__in=wanted)
-    for t in wanted:
+    _read(current, wanted)
+
+
+def _read(current: Current, types, ids=()) -> dict[str, dict]:
+    """One query for every item of ``types`` and the items ``ids``, newest first.
+
+    Items of ``types`` go to ``current.loaded``; returns {id: item} of those read.
+    """
+    where = Q(resource_type__in=list(types))
+    if ids:
+        where = (where | Q(fhir_id__in=list(ids))) if types else Q(fhir_id__in=list(ids))
+    elif not types:
+        return {}
+    types = set(types)
+    for t in types:
         current.loaded[t] = []
-    for r in _newest_first(_open(current.permit, current.patient_id, qs)):
-        current.loaded[r["resourceType"]].append(r)
-
-
-def _newest_first(found: list[dict]) -> list[dict]:
-    return sorted(found, key=lambda r: (_when(r) or EARLIEST, r.get("id", "")), reverse=True)
+    by_id = {}
+    qs = _newest_first(_visible(current).filter(where))
+    for r in _open(current.permit, current.patient_id, qs):
+        by_id[r["id"]] = r
+        if r["resourceType"] in types:
+            current.loaded[r["resourceType"]].append(r)
+    return by_id
 
 
 def resources(current: Current, resource_type: str) -> list[dict]:
@@ -244,32 +265,60 @@ def _code_hits(current: Current, wanted: dict[str, list[str]]) -> dict[str, set[
     return hits
 
 
+def _dates(current: Current, ids) -> dict[str, tuple[str, datetime, datetime]]:
+    """{id: (type, clinical date or EARLIEST, recorded at)} of visible items, from plaintext columns."""
+    if not ids:
+        return {}
+    rows = store.plain_rows(
+        _visible(current).filter(fhir_id__in=list(ids)),
+        "fhir_id",
+        "resource_type",
+        "clinical_date",
+        "recorded_at",
+    )
+    return {fid: (rtype, day or EARLIEST, recorded) for fid, rtype, day, recorded in rows}
+
+
+def _coded_key(wanted: dict[str, list[str]], latest: int | None) -> tuple:
+    return tuple((t, tuple(codes)) for t, codes in wanted.items()), latest
+
+
+def _coded_ids(hits, dated, wanted, latest: int | None) -> set[str]:
+    """The ids ``coded`` reads: of the wanted types, the newest ``latest`` of each code."""
+    types = {t for t, codes in wanted.items() if codes}
+    codes = {c for t in types for c in wanted[t]}
+    ids = set()
+    for token, found in hits.items():
+        if token not in codes:
+            continue  # looked for by another part of the page, in the same query
+        mine = [(dated[f][1:], f) for f in found if f in dated and dated[f][0] in types]
+        if latest is not None:
+            mine = sorted(mine)[-latest:]
+        ids |= {f for _d, f in mine}
+    return ids
+
+
 def coded(
     current: Current, wanted: dict[str, list[str]], *, latest: int | None = None
 ) -> list[dict]:
     """Current items of several types that carry one of the given 'system|code' tokens.
 
     With ``latest``, only the newest ``latest`` items of each code are read. A few queries
-    whatever the number of types and codes: the blind tokens, the dates, then the items.
+    whatever the number of types and codes: the blind tokens, the dates, then the items
+    (none when ``summary`` read them already, with ``coded=``).
     """
+    key = _coded_key(wanted, latest)
+    if key in current.coded:
+        return list(current.coded[key])
     hits = _code_hits(current, wanted)
     ids = set().union(*hits.values()) if hits else set()
     if not ids:
         return []
-    qs = _visible(current).filter(resource_type__in=list(wanted))
-    if latest is not None:
-        day_of = {
-            fid: (day or EARLIEST, recorded)
-            for fid, day, recorded in qs.filter(fhir_id__in=list(ids)).values_list(
-                "fhir_id", "clinical_date", "recorded_at"
-            )
-        }
-        ids = set()
-        for found in hits.values():
-            newest = sorted((day_of[f], f) for f in found if f in day_of)[-latest:]
-            ids |= {f for _d, f in newest}
-    qs = qs.filter(fhir_id__in=list(ids))
-    return _newest_first(_open(current.permit, current.patient_id, qs))
+    ids = _coded_ids(hits, _dates(current, ids), wanted, latest)
+    if not ids:
+        return []
+    qs = _newest_first(_visible(current).filter(fhir_id__in=list(ids)))
+    return _open(current.permit, current.patient_id, qs)
 
 
 def _active_problem(r: dict) -> bool:
@@ -337,43 +386,37 @@ def _trend(kind: VitalKind, latest: float, previous: float) -> str:
     return "stable"
 
 
-def _latest_observations(current: Current) -> tuple[dict[str, list[dict]], list[dict]]:
-    """The latest few observations of each kind of vital sign, and of the blood group.
+VITAL_TOKENS = {f"{LOINC}|{c}": k.key for k in VITALS for c in k.codes} | {
+    f"{LOINC}|{c}": "blood" for c in BLOOD_GROUP
+}
 
-    Three queries: which items carry the codes (blind tokens), their dates, then only the
-    chosen items are decrypted.
-    """
-    kinds = {f"{LOINC}|{c}": k.key for k in VITALS for c in k.codes}
-    kinds.update({f"{LOINC}|{c}": "blood" for c in BLOOD_GROUP})
-    hits = _code_hits(current, {"Observation": list(kinds)})
+
+def _vital_ids(hits: dict[str, set[str]], dated) -> dict[str, str]:
+    """{id: kind} of the latest few observations of each kind of vital sign, and of the
+    blood group, chosen on their blind tokens and plaintext dates (nothing decrypted)."""
     kind_of_id: dict[str, str] = {}
     for token, ids in hits.items():
-        for fid in ids:
-            kind_of_id[fid] = kinds[token]
-    if not kind_of_id:
-        return {}, []
-    dated = (
-        _visible(current, "Observation")
-        .filter(fhir_id__in=list(kind_of_id))
-        .values_list("fhir_id", "clinical_date", "recorded_at")
-    )
+        kind = VITAL_TOKENS.get(token)
+        if kind:
+            kind_of_id.update(dict.fromkeys(ids, kind))
     per_kind: dict[str, list[tuple]] = {}
-    for fid, day, recorded in dated:
-        per_kind.setdefault(kind_of_id[fid], []).append((day or EARLIEST, recorded, fid))
-    chosen = set()
+    for fid, kind in kind_of_id.items():
+        found = dated.get(fid)
+        if found and found[0] == "Observation":
+            per_kind.setdefault(kind, []).append((found[1], found[2], fid))
+    chosen = {}
     for key, rows in per_kind.items():
         rows.sort(reverse=True)
-        chosen |= {fid for _d, _r, fid in rows[: 1 if key == "blood" else 6]}
-    qs = _visible(current, "Observation").filter(fhir_id__in=list(chosen))
-    opened = _open(current.permit, current.patient_id, qs)
+        chosen.update({fid: key for _d, _r, fid in rows[: 1 if key == "blood" else 6]})
+    return chosen
+
+
+def _latest_observations(chosen: dict[str, str], dated, by_id: dict[str, dict]):
+    """The chosen observations by kind, newest first, and those of the blood group."""
     out: dict[str, list[dict]] = {}
-    for r in opened:
-        out.setdefault(kind_of_id[r["id"]], []).append(r)
-    for rows in out.values():
-        rows.sort(
-            key=lambda r: (_when(r) or EARLIEST, r.get("meta", {}).get("lastUpdated", "")),
-            reverse=True,
-        )
+    for fid in sorted(chosen, key=lambda f: (dated[f][1], dated[f][2], f), reverse=True):
+        if fid in by_id:
+            out.setdefault(chosen[fid], []).append(by_id[fid])
     return out, out.pop("blood", [])
 
 
@@ -409,25 +452,20 @@ def _blood_group(rows: list[dict]) -> str:
     return ""
 
 
-def _recent(current: Current) -> list[Item]:
-    # The ids first (an index-only sort), then only those few items are decrypted.
-    ids = list(
+def _recent_ids(current: Current) -> list[str]:
+    """The ids of the items recorded last (an index-only sort: nothing decrypted)."""
+    return list(
         _visible(current)
         .exclude(resource_type__in=QUIET_TYPES)
         .order_by("-recorded_at", "-clinical_date", "fhir_id")
         .values_list("fhir_id", flat=True)[:SHOWN]
     )
-    if not ids:
-        return []
-    found = {
-        r["id"]: r
-        for r in _open(
-            current.permit, current.patient_id, _visible(current).filter(fhir_id__in=ids)
-        )
-    }
+
+
+def _recent(ids: list[str], by_id: dict[str, dict]) -> list[Item]:
     return [
         Item(r["resourceType"], r.get("id", ""), title_of(r), when=_when(r))
-        for r in (found.get(i) for i in ids)
+        for r in (by_id.get(i) for i in ids)
         if r is not None
     ]
 
@@ -441,10 +479,29 @@ def _shown(current: Current, key: str, items: list[Item]) -> list[Item]:
 SUMMARY_TYPES = ("Condition", "AllergyIntolerance", "MedicationRequest", "MedicationStatement")
 
 
-def summary(actor: Actor, patient_id: int, purpose: str, *, preload=()) -> Current:
+def _merged(*wanted: dict[str, list[str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for w in wanted:
+        for rtype, codes in w.items():
+            out[rtype] = sorted({*out.get(rtype, ()), *codes})
+    return out
+
+
+def summary(
+    actor: Actor,
+    patient_id: int,
+    purpose: str,
+    *,
+    preload=(),
+    coded: tuple[dict[str, list[str]], int | None] | None = None,
+) -> Current:
     """What is current in a record (NotFound when the actor may not read it); audited once.
 
     ``preload``: more types to read in the same query, for the caller's use (``resources``).
+    ``coded``: the ``(wanted, latest)`` of a later ``coded`` call, answered from the same
+    queries. Whatever the size of the record: the counts, which items carry the codes
+    looked for (blind tokens) and their dates, the ids of the last recorded, then one
+    query decrypts only what is shown or asked for.
     """
     permit = access.require(actor, patient_id, Action.READ, purpose, what="summary")
     current = Current(permit=permit, patient_id=patient_id)
@@ -455,7 +512,18 @@ def summary(actor: Actor, patient_id: int, purpose: str, *, preload=()) -> Curre
     if not current.counts:
         return current
     has = current.counts.get
-    load_types(current, (*SUMMARY_TYPES, *(preload or ())))
+    types = list(dict.fromkeys(t for t in (*SUMMARY_TYPES, *(preload or ())) if has(t)))
+    for t in (*SUMMARY_TYPES, *(preload or ())):
+        current.loaded.setdefault(t, [])
+    vitals_wanted = {"Observation": list(VITAL_TOKENS)} if has("Observation") else {}
+    hits = _code_hits(current, _merged(vitals_wanted, coded[0] if coded else {}))
+    dated = _dates(current, set().union(*hits.values())) if hits else {}
+    vital_ids = _vital_ids(hits, dated) if vitals_wanted else {}
+    coded_ids = _coded_ids(hits, dated, *coded) if coded else set()
+    recent_ids = _recent_ids(current)
+    by_id = _read(current, types, {*vital_ids, *coded_ids, *recent_ids})
+    if coded:
+        current.coded[_coded_key(*coded)] = [r for f, r in by_id.items() if f in coded_ids]
 
     if has("Condition"):
         problems = [r for r in resources(current, "Condition") if _active_problem(r)]
@@ -481,9 +549,9 @@ def summary(actor: Actor, patient_id: int, purpose: str, *, preload=()) -> Curre
             ]
     meds.sort(key=lambda r: _when(r) or EARLIEST, reverse=True)
     current.treatments = _shown(current, "treatments", [_treatment_item(r) for r in meds])
-    if has("Observation"):
-        latest, blood = _latest_observations(current)
+    if vital_ids:
+        latest, blood = _latest_observations(vital_ids, dated, by_id)
         current.vitals = _vitals(current, latest)
         current.blood_group = _blood_group(blood)
-    current.recent = _recent(current)
+    current.recent = _recent(recent_ids, by_id)
     return current

@@ -301,40 +301,61 @@ _SHARED_REF = re.compile(
 
 
 _OPEN_FIELDS = ("resource_type", "fhir_id", "version", "recorded_at", "payload")
-_RECORDED_AT = _OPEN_FIELDS.index("recorded_at")
 
 
-def _fetch(rows: QuerySet) -> list[tuple]:
-    """The rows' ``_OPEN_FIELDS`` straight from the database cursor.
+def plain_rows(qs: QuerySet, *fields: str) -> list[tuple]:
+    """``qs.values_list(*fields)``, read straight from the database cursor.
 
-    No model instances and no per-row conversion: the rows of one import or one entry
-    share their ``recorded_at``, which is converted once per distinct value (as an ISO
-    string, what ``meta.lastUpdated`` needs).
+    No model instances and no conversion per row: each column's database values are
+    converted once per distinct value (the items of one encounter share their date, those
+    of one import their ``recorded_at``), and shared between rows: for columns of
+    immutable values (dates, numbers, text), not JSON.
     """
-    qs = rows.values_list(*_OPEN_FIELDS)
+    qs = qs.values_list(*fields)
     compiler = qs.query.get_compiler(using=qs.db)
     try:
         sql, params = compiler.as_sql()
     except EmptyResultSet:
         return []
     columns = [col for col, _sql, _alias in compiler.select]
+    if len(columns) != len(fields):
+        return list(qs)  # annotations or extra columns: the ORM's way
     converters = compiler.get_converters(columns)
-    if len(columns) != len(_OPEN_FIELDS) or set(converters) - {_RECORDED_AT}:
-        return [(*r[:3], r[3].isoformat(), r[4]) for r in qs]  # unusual backend: the ORM's way
     conn = connections[qs.db]
     with conn.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
-    convert, column = converters.get(_RECORDED_AT, ((), None))
+    if not converters:
+        return fetched
+    caches: dict[int, dict] = {i: {} for i in converters}
+    out = []
+    try:
+        for row in fetched:
+            row = list(row)
+            for i, cache in caches.items():
+                raw = row[i]
+                if raw in cache:
+                    row[i] = cache[raw]
+                else:
+                    value = raw
+                    convs, expression = converters[i]
+                    for fn in convs:
+                        value = fn(value, expression, conn)
+                    row[i] = cache[raw] = value
+            out.append(tuple(row))
+    except TypeError:  # an unhashable database value: the ORM's way
+        return list(qs)
+    return out
+
+
+def _fetch(rows: QuerySet) -> list[tuple]:
+    """The rows' ``_OPEN_FIELDS``, ``recorded_at`` as the ISO string ``meta.lastUpdated`` shows."""
     stamps: dict = {}
     out = []
-    for rtype, fid, version, raw, payload in fetched:
-        stamp = stamps.get(raw)
+    for rtype, fid, version, recorded_at, payload in plain_rows(rows, *_OPEN_FIELDS):
+        stamp = stamps.get(recorded_at)
         if stamp is None:
-            value = raw
-            for fn in convert:
-                value = fn(value, column, conn)
-            stamp = stamps[raw] = value.isoformat()
+            stamp = stamps[recorded_at] = recorded_at.isoformat()
         out.append((rtype, fid, version, stamp, payload))
     return out
 

@@ -87,7 +87,14 @@ def home(request):
     if patient is None:
         return render(request, "web/welcome.html", {"role": request.user.role})
     actor = Actor.of_user(request.user)
-    current = records_current.summary(actor, patient.pk, Purpose.SELF, preload=REMINDER_TYPES)
+    # What the reminders read comes in the summary's queries: one read of the record.
+    current = records_current.summary(
+        actor,
+        patient.pk,
+        Purpose.SELF,
+        preload=REMINDER_TYPES,
+        coded=(_reminder_codes(), REMINDER_LATEST),
+    )
     kinds = summarise(current.counts)
     pressing, more_reminders = [], 0
     if not current.empty:
