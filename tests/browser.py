@@ -130,6 +130,13 @@ def sign_in(page, server: Server, email: str) -> None:
     page.wait_for_load_state()
 
 
+def open_menu(page) -> None:
+    """On a phone the main menu is folded behind its "Menu" button: unfold it."""
+    toggle = page.locator("nav.main-nav .menu-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+
+
 def reauthenticate_if_asked(page) -> bool:
     """allauth asks for the password again before security changes ("sudo mode")."""
     if "/reauthenticate/" not in page.url:

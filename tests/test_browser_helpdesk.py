@@ -4,7 +4,15 @@ Screenshots go to /tmp/carnet-shots/ (helpdesk-*)."""
 
 import pytest
 
-from tests.browser import check_page, cleanup, launch, require_chromium, sign_in, start_server
+from tests.browser import (
+    check_page,
+    cleanup,
+    launch,
+    open_menu,
+    require_chromium,
+    sign_in,
+    start_server,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.no_db]
 
@@ -49,6 +57,7 @@ def test_search_read_ask_and_an_advisor_answers(server):
 
         sign_in(henri, server, "henri@example.org")
         henri.goto(server.url + "/")
+        open_menu(henri)
         henri.click("nav.main-nav a[href='/aide/']")
         problems += check_page(henri, "helpdesk-index", "mobile")
 
@@ -84,6 +93,7 @@ def test_search_read_ask_and_an_advisor_answers(server):
         sign_in(elodie, server, "elodie@example.org")
         elodie.goto(server.url + "/")
         problems += check_page(elodie, "helpdesk-advisor-home", "mobile")
+        open_menu(elodie)
         elodie.click("nav.main-nav a[href='/aide/conseil/']")
         elodie.wait_for_load_state()
         problems += check_page(elodie, "helpdesk-inbox", "mobile")

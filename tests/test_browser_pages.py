@@ -200,8 +200,27 @@ def test_signing_in_with_the_keyboard_alone(server, chromium):
     page.keyboard.press("Enter")
     page.wait_for_url(server.url + "/")
     assert page.locator("h1").inner_text() == "Mon dossier"
-    # The menu is reachable and marks the current page.
+    # On a phone the menu is folded behind its button, which the keyboard opens and Escape
+    # closes; it marks the current page.
+    toggle = page.locator("nav.main-nav .menu-toggle")
+    assert toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false"
+    assert not page.locator("nav.main-nav a[href='/partage/']").is_visible()
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == "true"
     assert page.locator("nav a[aria-current=page]").inner_text() == "Mon dossier"
+    assert page.locator("nav.main-nav a[href='/partage/']").is_visible()
+    page.keyboard.press("Escape")
+    assert not page.locator("nav.main-nav a[href='/partage/']").is_visible()
+    assert page.evaluate("document.activeElement.className") == "menu-toggle"
+    context.close()
+
+
+def test_on_a_wide_screen_the_menu_is_not_folded(server, chromium):
+    context, page = _page(chromium, "desktop")
+    sign_in(page, server, "camille@example.org")
+    assert not page.locator("nav.main-nav .menu-toggle").is_visible()
+    assert page.locator("nav.main-nav a[href='/partage/']").is_visible()
     context.close()
 
 

@@ -25,6 +25,7 @@ from tests.browser import (
     check_page,
     cleanup,
     launch,
+    open_menu,
     require_chromium,
     start_server,
 )
@@ -172,6 +173,7 @@ def test_an_emergency_doctor_breaks_the_glass_for_the_man_with_diabetes(server, 
     problems = []
     doc_ctx, doc = _page(chromium)
     sign_in(doc, server, DOCTOR, PASSWORD)
+    open_menu(doc)
     doc.click("nav.main-nav a[href$='/urgence/']")  # the « Urgence » menu entry
     doc.wait_for_url("**/urgence/")
     problems += check_page(doc, "coffre-emergency-start", "mobile")
