@@ -10,7 +10,7 @@ import gc
 import re
 import secrets
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import orjson
@@ -301,6 +301,40 @@ _SHARED_REF = re.compile(
 
 
 _OPEN_FIELDS = ("resource_type", "fhir_id", "version", "recorded_at", "payload")
+_RECORDED_AT = _OPEN_FIELDS.index("recorded_at")
+
+
+class _Columns:
+    """Converts a database value of column ``i`` as the ORM would (``columns(i, value)``)."""
+
+    def __init__(self, converters: dict | None = None, conn=None):
+        self.converters = converters or {}
+        self.conn = conn
+
+    def __call__(self, i: int, value):
+        if i in self.converters:
+            convs, expression = self.converters[i]
+            for fn in convs:
+                value = fn(value, expression, self.conn)
+        return value
+
+
+def _cursor_rows(qs: QuerySet, fields) -> tuple[list[tuple], _Columns]:
+    """``qs.values_list(*fields)`` straight from the database cursor, unconverted."""
+    qs = qs.values_list(*fields)
+    compiler = qs.query.get_compiler(using=qs.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return [], _Columns()
+    columns = [col for col, _sql, _alias in compiler.select]
+    if len(columns) != len(fields):
+        return list(qs), _Columns()  # annotations or extra columns: the ORM's way
+    conn = connections[qs.db]
+    with conn.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    return fetched, _Columns(compiler.get_converters(columns), conn)
 
 
 def plain_rows(qs: QuerySet, *fields: str) -> list[tuple]:
@@ -311,23 +345,10 @@ def plain_rows(qs: QuerySet, *fields: str) -> list[tuple]:
     of one import their ``recorded_at``), and shared between rows: for columns of
     immutable values (dates, numbers, text), not JSON.
     """
-    qs = qs.values_list(*fields)
-    compiler = qs.query.get_compiler(using=qs.db)
-    try:
-        sql, params = compiler.as_sql()
-    except EmptyResultSet:
-        return []
-    columns = [col for col, _sql, _alias in compiler.select]
-    if len(columns) != len(fields):
-        return list(qs)  # annotations or extra columns: the ORM's way
-    converters = compiler.get_converters(columns)
-    conn = connections[qs.db]
-    with conn.cursor() as cursor:
-        cursor.execute(sql, params)
-        fetched = cursor.fetchall()
-    if not converters:
+    fetched, columns = _cursor_rows(qs, fields)
+    if not columns.converters:
         return fetched
-    caches: dict[int, dict] = {i: {} for i in converters}
+    caches: dict[int, dict] = {i: {} for i in columns.converters}
     out = []
     try:
         for row in fetched:
@@ -337,31 +358,17 @@ def plain_rows(qs: QuerySet, *fields: str) -> list[tuple]:
                 if raw in cache:
                     row[i] = cache[raw]
                 else:
-                    value = raw
-                    convs, expression = converters[i]
-                    for fn in convs:
-                        value = fn(value, expression, conn)
-                    row[i] = cache[raw] = value
+                    row[i] = cache[raw] = columns(i, raw)
             out.append(tuple(row))
     except TypeError:  # an unhashable database value: the ORM's way
-        return list(qs)
+        return list(qs.values_list(*fields))
     return out
 
 
-def _fetch(rows: QuerySet) -> list[tuple]:
-    """The rows' ``_OPEN_FIELDS``, ``recorded_at`` as the ISO string ``meta.lastUpdated`` shows."""
-    stamps: dict = {}
-    out = []
-    for rtype, fid, version, recorded_at, payload in plain_rows(rows, *_OPEN_FIELDS):
-        stamp = stamps.get(recorded_at)
-        if stamp is None:
-            stamp = stamps[recorded_at] = recorded_at.isoformat()
-        out.append((rtype, fid, version, stamp, payload))
-    return out
-
-
-def _open(cipher: vault.Cipher, row: tuple, shared_refs: set | None = None) -> dict:
-    rtype, fid, version, last_updated, payload = row
+def _open(
+    cipher: vault.Cipher, row: tuple, stamp: Callable, shared_refs: set | None = None
+) -> dict:
+    rtype, fid, version, recorded_at, payload = row
     plaintext = cipher.decrypt(payload, _context(rtype, fid, version))
     if shared_refs is not None:
         # Stored JSON is compact, so references to directory data are found in the bytes
@@ -371,10 +378,24 @@ def _open(cipher: vault.Cipher, row: tuple, shared_refs: set | None = None) -> d
     meta = resource.get("meta")
     if meta:
         meta["versionId"] = str(version)
-        meta["lastUpdated"] = last_updated
+        meta["lastUpdated"] = stamp(recorded_at)
     else:
-        resource["meta"] = {"versionId": str(version), "lastUpdated": last_updated}
+        resource["meta"] = {"versionId": str(version), "lastUpdated": stamp(recorded_at)}
     return resource
+
+
+def _stamps(columns: _Columns) -> Callable:
+    """``meta.lastUpdated`` of a stored ``recorded_at``: converted once per distinct value
+    (the items of one import or one entry share it)."""
+    seen: dict = {}
+
+    def stamp(raw) -> str:
+        found = seen.get(raw)
+        if found is None:
+            found = seen[raw] = columns(_RECORDED_AT, raw).isoformat()
+        return found
+
+    return stamp
 
 
 def open_rows(
@@ -387,12 +408,12 @@ def open_rows(
     _check(permit)
     cipher = vault.cipher(patient_id)
     if isinstance(rows, QuerySet):
-        tuples = _fetch(rows)
+        # No model instances on the hot path: the columns straight from the cursor.
+        tuples, columns = _cursor_rows(rows, _OPEN_FIELDS)
     else:
-        tuples = [
-            (r.resource_type, r.fhir_id, r.version, r.recorded_at.isoformat(), r.payload)
-            for r in rows
-        ]
+        tuples = [(r.resource_type, r.fhir_id, r.version, r.recorded_at, r.payload) for r in rows]
+        columns = _Columns()
+    stamp = _stamps(columns)
     found: set[tuple[bytes, bytes]] | None = set() if shared_refs is not None else None
     # Parsed JSON holds no reference cycles, yet building thousands of dicts and lists
     # triggers the cyclic garbage collector over and over (about a third of the time of a
@@ -401,7 +422,7 @@ def open_rows(
     if paused:
         gc.disable()
     try:
-        opened = [_open(cipher, t, found) for t in tuples]
+        opened = [_open(cipher, t, stamp, found) for t in tuples]
     finally:
         if paused:
             gc.enable()
