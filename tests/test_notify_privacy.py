@@ -7,7 +7,10 @@ from carnet.notify.models import Message
 
 from .helpers import citizen
 
-HARMLESS = {"code": "4821", "count": "3"}
+HARMLESS = {"code": "4821", "count": "97", "time": "14:30", "first_name": "Léo"}
+# How each harmless value shows in a text, per language (a time as the language writes it).
+SHOWN = {"time": {"fr": "14 h 30", "en": "14:30"}}
+SAID_IN_EVERY_TEXT = {"time", "first_name"}  # a reply code is only in the SMS
 # What a careless caller might try to pass: none of it may ever reach a body.
 POISON = {
     "diagnosis": "POISON-DIAGNOSIS-HIV",
@@ -36,8 +39,11 @@ def test_rendered_bodies_carry_no_parameter_but_whitelisted_ones(event, lang, ch
     blob = " ".join(str(v) for v in rendered.values())
     assert "POISON" not in blob
     for key, value in HARMLESS.items():
+        shown = SHOWN.get(key, {}).get(lang, value)
         if key not in ev.params:
-            assert value not in blob.replace("carnet.example.org", "")
+            assert shown not in blob.replace("carnet.example.org", "")
+        elif key in SAID_IN_EVERY_TEXT:
+            assert shown in blob, (key, shown)
     assert "https://carnet.example.org/" in blob  # every message links to the app
     assert set(ev.params) <= set(events.PARAM_RULES)
 
@@ -88,3 +94,39 @@ def test_the_access_receiver_never_passes_the_actor_on():
         for channel in ("email", "sms", "push"):
             blob = str(events.render(m.event, channel, m.params, "fr"))
             assert "Martin" not in blob and "psychiatre" not in blob
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["14:30 VIH", "POISON-14:30", "25:00", "14h30", "14:3", "1430", "14:30\n", "", True],
+)
+def test_a_time_is_hh_mm_and_nothing_else(value):
+    user = citizen()
+    with pytest.raises(events.BadParams):
+        services.notify_user(user.pk, "appointment_tomorrow", params={"time": value})
+    assert not Message.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "value", ["Léo diabète-type-2", "L3o", "Léo (VIH)", "Dr. House", "x" * 41, "Léo\n", ""]
+)
+def test_a_first_name_is_letters_only(value):
+    user = citizen()
+    with pytest.raises(events.BadParams):
+        services.notify_user(user.pk, "relative_reminder", params={"first_name": value})
+    assert not Message.objects.exists()
+
+
+def test_a_time_is_written_as_each_language_writes_it():
+    fr = events.render("appointment_tomorrow", "sms", {"time": "09:05"}, "fr")["text"]
+    en = events.render("appointment_soon", "push", {"time": "18:40"}, "en")["body"]
+    assert "demain à 9 h 05" in fr
+    assert "at 18:40" in en
+
+
+def test_a_poisoned_value_written_past_the_queue_is_refused_when_rendered():
+    # A row changed in the database after queueing: rendering checks the value again.
+    for bad in ("14:30 POISON-VIH", "POISON"):
+        for channel in ("email", "sms", "push"):
+            with pytest.raises(events.BadParams):
+                events.render("appointment_tomorrow", channel, {"time": bad}, "fr")

@@ -6,7 +6,8 @@ by a conditional update before anything is queued, and notify's idempotency key 
 names the start time) stops a second copy even if two workers met. Moving an
 appointment sets ``reminded`` back to 0 and withdraws reminders still waiting in the
 outbox for the old time; cancelling withdraws them too. The messages say only that
-there is an appointment (no time, no practitioner, no specialty): the rest is in the app.
+there is an appointment and its time of day, in the recipient's time zone (no
+practitioner, no specialty, no place): the rest is in the app.
 
 Who is reminded: the person, and the relative who booked for them while they still act
 for them. Each person's preferences (channels, quiet hours, digest) apply as for any
@@ -16,7 +17,9 @@ notification.
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -53,6 +56,21 @@ def recipients(appt: Appointment) -> list[int]:
         ):
             out.append(booker.pk)
     return out
+
+
+def local_time(user_id: int, start: dt.datetime) -> str:
+    """``start`` as HH:MM on the recipient's clock (their notification time zone)."""
+    from carnet.notify.models import Preferences
+
+    name = (
+        Preferences.objects.filter(user_id=user_id).values_list("timezone", flat=True).first()
+        or settings.TIME_ZONE
+    )
+    try:
+        tz = ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = ZoneInfo(settings.TIME_ZONE)
+    return start.astimezone(tz).strftime("%H:%M")
 
 
 def _level(appt: Appointment, now: dt.datetime) -> int:
@@ -112,6 +130,7 @@ def send_due(now: dt.datetime | None = None) -> dict:
                 notify.notify_user(
                     user_id,
                     EVENTS[level],
+                    params={"time": local_time(user_id, appt.start)},
                     key=_key(appt.pk, level, appt.start),
                     patient_id=appt.patient_id,
                     now=now,

@@ -2,7 +2,8 @@
 
 An event is a key, the few parameters it may carry and its texts. Parameters are
 whitelisted per event and each kind is checked (a reply code is digits, a count is a
-number): a caller cannot slip a diagnosis, a practitioner's specialty or a document title
+number, a time of day is HH:MM, a relative's first name is letters), when queued and
+again when rendered: a caller cannot slip a diagnosis, a practitioner's specialty or a document title
 into an email or an SMS. Who did what, and to which part of the record, is read in the
 app after signing in; the message only says that there is something to read there.
 
@@ -26,6 +27,12 @@ DEFAULT_LANGUAGE = "fr"
 PARAM_RULES = {
     "code": re.compile(r"^[0-9]{4,8}$"),  # a short reply code for an SMS answer
     "count": re.compile(r"^[0-9]{1,5}$"),  # how many notifications a digest groups
+    # A time of day, HH:MM (24 h), already in the recipient's time zone: an hour says
+    # nothing about anyone's health, and only digits and a colon can pass.
+    "time": re.compile(r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$"),
+    # A relative's first name (a child whose record a parent manages): letters, with at
+    # most two hyphens, apostrophes or spaces between them (Léo, Anne-Sophie, N'Golo).
+    "first_name": re.compile(r"^(?=.{1,40}$)[^\W\d_]+(?:[-' ’][^\W\d_]+){0,2}$"),
 }
 
 
@@ -35,6 +42,19 @@ class UnknownEvent(ValueError):
 
 class BadParams(ValueError):
     pass
+
+
+def format_time(value: str, lang: str) -> str:
+    """A checked HH:MM as the language writes it: "14 h 30" in French, "14:30" in English.
+
+    Built from the two numbers only, so nothing but digits reaches a text.
+    """
+    if not PARAM_RULES["time"].fullmatch(str(value)):
+        raise BadParams("a time of day is HH:MM")
+    hours, minutes = (int(part) for part in str(value).split(":"))
+    if lang == "fr":
+        return f"{hours} h {minutes:02d}"
+    return f"{hours}:{minutes:02d}"
 
 
 @dataclass(frozen=True)
@@ -316,29 +336,31 @@ EVENTS: dict[str, Event] = {
         _e(
             "appointment_tomorrow",
             {
-                "subject": "Rendez-vous demain",
-                "line": "Rappel : vous avez un rendez-vous demain. Ouvrez Carnet pour voir "
-                "l'heure et le lieu.",
+                "subject": "Rendez-vous demain à %(time)s",
+                "line": "Rappel : vous avez un rendez-vous demain à %(time)s. Ouvrez Carnet "
+                "pour voir le lieu.",
             },
             {
-                "subject": "Appointment tomorrow",
-                "line": "Reminder: you have an appointment tomorrow. Open Carnet to see the "
-                "time and place.",
+                "subject": "Appointment tomorrow at %(time)s",
+                "line": "Reminder: you have an appointment tomorrow at %(time)s. Open Carnet "
+                "to see the place.",
             },
+            params=("time",),
             path="/rendez-vous/",
         ),
         _e(
             "appointment_soon",
             {
-                "subject": "Rendez-vous bientôt",
-                "line": "Rappel : vous avez un rendez-vous dans les prochaines heures. Ouvrez "
-                "Carnet pour voir l'heure et le lieu.",
+                "subject": "Rendez-vous à %(time)s",
+                "line": "Rappel : vous avez un rendez-vous bientôt, à %(time)s. Ouvrez Carnet "
+                "pour voir le lieu.",
             },
             {
-                "subject": "Appointment soon",
-                "line": "Reminder: you have an appointment in the next few hours. Open Carnet "
-                "to see the time and place.",
+                "subject": "Appointment at %(time)s",
+                "line": "Reminder: you have an appointment soon, at %(time)s. Open Carnet to "
+                "see the place.",
             },
+            params=("time",),
             path="/rendez-vous/",
         ),
         _e(
@@ -353,6 +375,61 @@ EVENTS: dict[str, Event] = {
                 "line": "An advisor answered your question: open Carnet to read the answer.",
             },
             path="/aide/mes-questions/",
+        ),
+        _e(
+            "help_question",
+            {
+                "subject": "Nouvelle question au centre d'aide",
+                "line": "Une nouvelle question attend un conseiller : ouvrez Carnet pour y "
+                "répondre.",
+            },
+            {
+                "subject": "New question in the help centre",
+                "line": "A new question is waiting for an advisor: open Carnet to answer it.",
+            },
+            path="/aide/conseil/",
+        ),
+        _e(
+            "chat_waiting",
+            {
+                "subject": "Tchat d'urgence : une personne attend",
+                "line": "Une personne attend dans le tchat d'urgence d'un service où vous êtes "
+                "de garde : ouvrez Carnet pour lui répondre.",
+            },
+            {
+                "subject": "Emergency chat: someone is waiting",
+                "line": "Someone is waiting in the emergency chat of a service you are on call "
+                "for: open Carnet to answer.",
+            },
+            path="/pro/garde/",
+            urgent=True,
+        ),
+        _e(
+            "relative_reminder",
+            {
+                "subject": "Un rappel pour %(first_name)s",
+                "line": "Un rappel pour %(first_name)s est arrivé : ouvrez Carnet pour le voir.",
+            },
+            {
+                "subject": "A reminder for %(first_name)s",
+                "line": "A reminder for %(first_name)s is due: open Carnet to see it.",
+            },
+            params=("first_name",),
+            path="/mes-proches/",
+        ),
+        _e(
+            "relative_reminder_unnamed",
+            {
+                "subject": "Un rappel pour un proche",
+                "line": "Un rappel est arrivé pour un proche dont vous gérez l'espace : ouvrez "
+                "Carnet pour le voir.",
+            },
+            {
+                "subject": "A reminder for a relative",
+                "line": "A reminder is due for a relative whose space you manage: open Carnet "
+                "to see it.",
+            },
+            path="/mes-proches/",
         ),
     ]
 }
@@ -405,7 +482,7 @@ def clean_params(event: str, params: dict | None) -> dict:
     out = {}
     for key, value in params.items():
         text = str(value)
-        if isinstance(value, bool) or not PARAM_RULES[key].match(text):
+        if isinstance(value, bool) or not PARAM_RULES[key].fullmatch(text):
             raise BadParams(f"parameter {key!r} of event {event!r} has a refused value")
         out[key] = text
     return out
@@ -424,8 +501,16 @@ def url_for(event: str, role: str = "") -> str:
 
 def _context(event: str, params: dict, lang: str, role: str = "") -> dict:
     ev = get(event)
-    # Only the declared parameters ever reach a text, whatever a row's params hold.
-    safe = {k: str(params[k]) for k in ev.params if k in params}
+    # Only the declared parameters ever reach a text, whatever a row's params hold, and
+    # each is checked again here: a value written past ``clean_params`` is refused too.
+    safe = {}
+    for key in ev.params:
+        if key not in params:
+            continue
+        text = str(params[key])
+        if not PARAM_RULES[key].fullmatch(text):
+            raise BadParams(f"parameter {key!r} of event {event!r} has a refused value")
+        safe[key] = format_time(text, lang) if key == "time" else text
     return {**safe, "url": url_for(event, role)}
 
 

@@ -35,6 +35,15 @@ LINKS: dict[str, tuple[str, str, str]] = {
     "appointment_booked": ("care:appointments", "care:pro_agenda", ""),
     "appointment_moved": ("care:appointments", "care:pro_agenda", ""),
     "appointment_cancelled": ("care:appointments", "care:pro_agenda", ""),
+    "appointment_tomorrow": ("care:appointments", "care:pro_agenda", ""),
+    "appointment_soon": ("care:appointments", "care:pro_agenda", ""),
+    "help_answer": ("helpdesk:mine", "", ""),
+    "help_question": ("helpdesk:advisor_inbox", "", ""),
+    "chat_waiting": ("chat:pro_desk", "", ""),
+    # A relative's reminder opens the spaces the proxy manages: choosing the relative there
+    # (a POST, checked again on every page) switches Carnet to their space and Rappels.
+    "relative_reminder": ("access:spaces", "", ""),
+    "relative_reminder_unnamed": ("access:spaces", "", ""),
 }
 
 
