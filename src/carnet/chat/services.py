@@ -11,6 +11,10 @@ then opens an emergency access (``access.emergency``), so every read goes throug
 policy with purpose ``emergency``, is flagged and shows in the person's access history;
 closing the chat ends it. Closing keeps the transcript in the record as a
 DocumentReference (``records.services.create``), so it shows in the timeline.
+
+A new waiting chat is announced once to the practitioners on call for its service
+(``call_on_call``: event ``chat_waiting``, in-app, Web Push or SMS as each chose, urgent,
+with no detail), linking to the on-call desk.
 """
 
 from __future__ import annotations
@@ -176,6 +180,7 @@ def current_of(actor: Actor, patient_id: int) -> Chat | None:
 
 
 def past_of(actor: Actor, patient_id: int, limit: int = 10) -> list[Chat]:
+    """The closed chats this person opened for this record, newest first (their own only)."""
     _person_purpose(actor, patient_id)
     return list(
         Chat.objects.filter(
@@ -216,7 +221,52 @@ def open_chat(
         if shares_dataset:
             what += " and agreed to show the emergency information"
         access.record(actor, patient_id, Action.MESSAGES, purpose, decision, what=what)
+    call_on_call(chat)
     return chat
+
+
+WAITING_EVENT = "chat_waiting"
+# Someone waits now: only the channels that reach a practitioner at once (an email would
+# be read after the chat is over). Each practitioner's own choice among them applies.
+WAITING_CHANNELS = ("in_app", "push", "sms")
+
+
+def on_call_for(service: str) -> list[int]:
+    """The practitioners on call for ``service`` now."""
+    return sorted(
+        set(
+            OnCall.objects.filter(service=service, ended_at__isnull=True).values_list(
+                "practitioner_id", flat=True
+            )
+        )
+    )
+
+
+def call_on_call(chat: Chat) -> int:
+    """Tell the practitioners on call for the chat's service that someone waits.
+
+    Once per chat (the key names it: opening again, polling or a second worker add
+    nothing), urgent (no quiet hours, no digest), and with nothing but "someone waits":
+    neither the service, which can say too much (mental health), nor who. A failure to
+    tell is logged and never stops the chat: the desk lists the chat anyway.
+    """
+    from carnet.notify import services as notify
+
+    sent = 0
+    for practitioner_id in on_call_for(chat.service):
+        try:
+            sent += bool(
+                notify.notify_user(
+                    practitioner_id,
+                    WAITING_EVENT,
+                    urgent=True,
+                    key=f"chat-waiting:{chat.pk}",
+                    channels=WAITING_CHANNELS,
+                )
+            )
+        except Exception:
+            log.exception("telling practitioner %s of chat %s failed", practitioner_id, chat.pk)
+    return sent
 
 
 # --- both sides -------------------------------------------------------------------------------

@@ -44,6 +44,20 @@ def _current_chat(person):
         return None
 
 
+def _past_chats(person) -> list[dict]:
+    """The person's closed chats (for this record, opened by them), for the start page."""
+    if person is None:
+        return []
+    try:
+        chats = services.past_of(*person)
+    except NotFound:
+        return []
+    return [
+        {"id": c.pk, "service": services.SERVICES.get(c.service, c.service), "at": c.created_at}
+        for c in chats
+    ]
+
+
 def _services_context() -> list[dict]:
     staffed = services.staffed()
     return [
@@ -72,6 +86,7 @@ def start(request):
         "numbers": triage.all_numbers(),
         "flags": _questions({}),
         "current": _current_chat(person),
+        "past": _past_chats(person),
     }
     if request.method == "GET":
         return render(request, "chat/start.html", context)
