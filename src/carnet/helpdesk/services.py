@@ -8,12 +8,17 @@ here reads the record.
 Texts are sealed with the asker's record key when the asker has a record (see models.py).
 An answer tells the asker through the notify outbox with the ``help_answer`` event, which
 carries no parameter: the email or SMS says only that there is an answer, with a link.
+
+A new question tells the advisors (``help_question``, no parameter, a link to their inbox)
+at most once per advisor per clock hour: the notification's key names the hour, so the
+outbox queues nothing more for that advisor until the next hour, however many questions
+come. The inbox lists every waiting question; the message only says to look at it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -162,7 +167,18 @@ def ask(user, subject: str, text: str, about: str = "") -> HelpRequest:
         req.subject = _seal(req, subject, _subject_context(req))
         req.save(update_fields=["subject"])
         _add_line(req, user, text, from_advisor=False, now=now)
+        tell_advisors(now)
     return req
+
+
+def tell_advisors(now: datetime) -> int:
+    """Tell every active advisor there is a new question: once per advisor per clock hour."""
+    hour = now.astimezone(UTC).strftime("%Y-%m-%dT%H")
+    advisors = get_user_model().objects.filter(role=ADVISOR_ROLE, is_active=True)
+    told = 0
+    for advisor_id in advisors.values_list("pk", flat=True):
+        told += bool(notify.notify_user(advisor_id, "help_question", key=f"help-question:{hour}"))
+    return told
 
 
 def _add_line(req: HelpRequest, user, text: str, *, from_advisor: bool, now) -> HelpMessage:
