@@ -233,8 +233,17 @@ def pro_request_withdraw(request, request_id: int):
 @login_required
 def pro_patients(request):
     """The records shared with me, with what and until when."""
+    from carnet.reminders import services as reminders
+
     actor = _practitioner_actor(request)
+    shared = requests.shared_with(actor)
+    adherence = reminders.adherence_shared_among(s.patient_id for s in shared)
     rows = [
-        {"s": s, "categories": category_words(s.categories)} for s in requests.shared_with(actor)
+        {
+            "s": s,
+            "categories": category_words(s.categories),
+            "adherence": s.patient_id in adherence,
+        }
+        for s in shared
     ]
     return render(request, "access/request_patients.html", {"rows": rows})

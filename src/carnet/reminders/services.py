@@ -7,6 +7,7 @@
     adherence                               what was taken over the last days
     silence_intakes                         a treatment's intake alerts turned off or on
     share_adherence / adherence_shared      the person's choice to show adherence to care
+    adherence_shared_among                  that choice for many records at once (one query)
     care_team_adherence                     what a practitioner sees when the person chose so
     add_entry / entries                     the person's own agenda events
     feed_* / feed_patient                   the private iCalendar feed
@@ -400,6 +401,22 @@ CARE_TEAM_DAYS = 30
 def adherence_shared(patient_id: int) -> bool:
     """Whether the person chose to show their adherence to their care team (off by default)."""
     return AdherenceSharing.objects.filter(patient_id=patient_id, shared=True).exists()
+
+
+def adherence_shared_among(patient_ids) -> set[int]:
+    """Which of these records' people chose to show their adherence, in one query.
+
+    A yes/no about a choice, not data: the care team's list of records uses it to offer
+    the adherence page, which checks access itself (``care_team_adherence``).
+    """
+    ids = [int(pid) for pid in patient_ids]
+    if not ids:
+        return set()
+    return set(
+        AdherenceSharing.objects.filter(patient_id__in=ids, shared=True).values_list(
+            "patient_id", flat=True
+        )
+    )
 
 
 def share_adherence(actor: Actor, patient_id: int, shared: bool) -> None:
