@@ -81,7 +81,7 @@ def test_when_the_person_shares_the_doctor_sees_the_summary_and_it_is_audited(
     assert "Metformine 1000 mg" in body
     row = body.split("Metformine 1000 mg")[1].split("</tr>")[0]
     # Yesterday one taken, one skipped; every other scheduled intake unanswered.
-    found = re.search(r"<td>1 of (\d+) \(\d+&nbsp;%\)</td><td>1</td><td>(\d+)</td>", row)
+    found = re.search(r"<td>1 (?:of|sur) (\d+) \(\d+&nbsp;%\)</td><td>1</td><td>(\d+)</td>", row)
     assert found, row
     assert int(found[1]) >= 58 and int(found[2]) == int(found[1]) - 2
     [entry] = _summaries(pid)
