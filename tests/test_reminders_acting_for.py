@@ -137,3 +137,17 @@ def test_a_relative_without_reading_rights_gets_not_found(client):
     assert not AuditEntry.objects.filter(
         patient_id=pid, actor_id=sophie.pk, action="update", decision="permit"
     ).exists()
+
+
+def test_from_the_relatives_page_a_parent_opens_the_childs_reminders_in_one_tap(client):
+    """Where a reminder sent to a parent leads: « Mes proches », then the child's reminders."""
+    mum = citizen("Sophie Esquirol")
+    pid = add_child(client, mum, timezone.localdate() - dt.timedelta(days=70), given="Léo")
+    spaces = client.get(reverse("access:spaces")).content.decode()
+    assert 'name="then" value="reminders"' in spaces
+    response = client.post(reverse("access:act_for", args=[pid]), {"then": "reminders"})
+    assert response["Location"] == reverse("reminders:index")
+    assert "Léo" in client.get(response["Location"]).content.decode()
+    # Anything else leads to the relative's record, never to an address given by the form.
+    other = client.post(reverse("access:act_for", args=[pid]), {"then": "https://evil.example"})
+    assert other["Location"] == reverse("access:proxy_record")

@@ -256,7 +256,11 @@ def act_for(request, patient_id: int):
         return redirect("access:spaces")
     acting.start(request, patient_id, _name_for(request.user, info))
     acting.forget(request)
-    return redirect("access:proxy_record")
+    return redirect(ACT_FOR_PAGES.get(request.POST.get("then", ""), "access:proxy_record"))
+
+
+# Where « Act for » may lead (a reminder sent to a parent opens the child's reminders).
+ACT_FOR_PAGES = {"reminders": "reminders:index"}
 
 
 @login_required
