@@ -671,7 +671,8 @@ def emergency_contacts(actor: Actor, patient_id: int) -> list[dict]:
         phone = next(
             (t.get("value") for t in c.get("telecom") or [] if t.get("system") == "phone"), ""
         )
-        out.append(
-            {"name": (c.get("name") or {}).get("text", ""), "relation": relation, "phone": phone}
-        )
+        name = c.get("name") or {}
+        # Imported records often give the name as parts, without a "text".
+        text = name.get("text") or " ".join([*(name.get("given") or []), name.get("family", "")])
+        out.append({"name": text.strip(), "relation": relation, "phone": phone})
     return out
