@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -43,7 +44,9 @@ class HoursForm(forms.Form):
         super().__init__(*args, **kwargs)
         for i, name in enumerate(WEEKDAYS):
             self.fields[f"day{i}"] = forms.CharField(
-                label=name,
+                # French weekdays are lowercase in a sentence ("Aujourd'hui, samedi"):
+                # capitalised here, where the day stands alone as a label.
+                label=capfirst(name),
                 required=False,
                 max_length=200,
                 # Said once, above the first day, rather than seven times on a phone.
