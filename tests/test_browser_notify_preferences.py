@@ -161,7 +161,7 @@ def test_a_person_chooses_with_the_keyboard_alone_at_360px(server):
             " return s.length > 0 && !s.endsWith('…'); }"
         )
         status = page.inner_text("#push .push-status")
-        assert "settings" in status or "Try again" in status, status  # until translated
+        assert "paramètres" in status and "réessayez" in status, status
         assert prefs_of(server)["sms"] is True  # nothing else changed
         problems += check_page(page, "notify-preferences-push", "mobile")
         context.close()
