@@ -101,6 +101,31 @@ class SessionTimeoutMiddleware:
         return self.get_response(request)
 
 
+def still_signed_in(session_key: str | None, user_id: int) -> bool:
+    """Whether the session ``session_key`` still signs ``user_id`` in, read afresh from the store.
+
+    For connections that outlive the request which opened them (the emergency chat's
+    WebSocket): signing out, closing the session from the account page, a new password,
+    a deactivated account or the absolute lifetime end them as they end the session. The
+    idle limit is left to the next page: an open live page is the person being there.
+    """
+    from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.utils.crypto import constant_time_compare
+
+    if not session_key:
+        return False
+    data = _store(session_key).load()
+    if data.get(SESSION_KEY) != str(user_id):
+        return False
+    started = data.get(STARTED)
+    if started is not None and now() - started > settings.CARNET_SESSION_ABSOLUTE_SECONDS:
+        return False
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return False
+    return constant_time_compare(data.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash())
+
+
 def session_id(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 

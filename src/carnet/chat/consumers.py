@@ -6,6 +6,11 @@ so a stranger's socket is closed before it joins, and a participant who loses ac
 (a revoked proxy) gets nothing more. The client sends ``{"text": …}`` to write and
 ``{"after": id}`` to catch up; the server sends ``{"status", "practitioner",
 "messages": [...]}``.
+
+The socket lives only as long as the session that opened it: every frame in and every
+delivery asks the session store again (``accounts.sessions.still_signed_in``), so signing
+out, closing the session from another device, a new password or a deactivated account
+close it too. A frame larger than ``MAX_FRAME`` closes the socket unread.
 """
 
 from __future__ import annotations
@@ -14,10 +19,15 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from carnet.access.services import Actor, NotFound
+from carnet.accounts import sessions
 
 from . import live, services
 
 NOT_ALLOWED = 4404
+SIGNED_OUT = 4401
+TOO_BIG = 1009  # RFC 6455: message too big
+# A message is at most services.MAX_TEXT characters; JSON escapes can make it 6 × longer.
+MAX_FRAME = 6 * services.MAX_TEXT + 256
 
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
@@ -29,6 +39,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=NOT_ALLOWED)
             return
         self.actor = Actor.of_user(user)
+        self.session_key = getattr(self.scope.get("session"), "session_key", None)
         try:
             await database_sync_to_async(services.side)(self.actor, self.chat_id)
         except NotFound:
@@ -40,6 +51,18 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code):
         if hasattr(self, "actor"):
             await self.channel_layer.group_discard(live.group(self.chat_id), self.channel_name)
+
+    def _signed_in(self) -> bool:
+        return sessions.still_signed_in(self.session_key, self.actor.user_id)
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        if bytes_data is not None or text_data is None or len(text_data) > MAX_FRAME:
+            await self.close(code=TOO_BIG)
+            return
+        if not await database_sync_to_async(self._signed_in)():
+            await self.close(code=SIGNED_OUT)
+            return
+        await super().receive(text_data=text_data, **kwargs)
 
     async def receive_json(self, content, **kwargs):
         if not isinstance(content, dict):
@@ -73,6 +96,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(payload)
 
     def _payload(self) -> dict:
+        if not self._signed_in():
+            raise NotFound()
         chat, lines = services.lines(self.actor, self.chat_id, self.last)
         if lines:
             self.last = lines[-1].id

@@ -1,8 +1,10 @@
 """The emergency chat: on-call desks, opening, taking, messages, closing with a transcript.
 
 Deny by default: a chat is read and written only by its two participants, the person
-who opened it (still allowed to act for the record) and the practitioner who took it;
-anyone else gets ``NotFound``. A practitioner sees waiting chats only for the services
+who opened it (still allowed to act for the record) and the practitioner who took it
+(until ``PRACTITIONER_AFTER_CLOSE`` after it closed); anyone else gets ``NotFound``.
+One person asks for at most ``MAX_OPENED_PER_HOUR`` chats an hour (each one rings the
+practitioners on call). A practitioner sees waiting chats only for the services
 they are on call for, and nothing of them but the service and the waiting time.
 
 Texts are encrypted with the person's data key, bound to the chat. The practitioner
@@ -22,7 +24,7 @@ from __future__ import annotations
 import base64
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import orjson
 from django.db import transaction
@@ -42,6 +44,13 @@ from .models import Chat, ChatMessage, ChatStatus, OnCall
 log = logging.getLogger("carnet.chat")
 
 MAX_TEXT = 2000
+# Each new chat rings every practitioner on call (urgent SMS, push): one person may ask
+# for this many chats per hour, whatever records they act for. Beyond, the page gives the
+# numbers to call (15, 112), which never wait.
+MAX_OPENED_PER_HOUR = 3
+# The practitioner who answered still sees a closed chat for a little while (its last
+# lines, that it is closed), and no more: later reads would go unseen by the person.
+PRACTITIONER_AFTER_CLOSE = timedelta(minutes=15)
 SERVICES = {
     "general": gettext_lazy("General practice"),
     "paediatrics": gettext_lazy("Children's health (paediatrics)"),
@@ -52,6 +61,10 @@ TRANSCRIPT_TYPE = "https://carnet.sante.fr/fhir/CodeSystem/document-type"
 
 class ChatRefused(ValueError):
     """A red flag, an unanswered question, an unknown service, an empty message."""
+
+
+class TooManyChats(ChatRefused):
+    """The person asked for ``MAX_OPENED_PER_HOUR`` chats in the last hour already."""
 
 
 @dataclass
@@ -207,15 +220,25 @@ def open_chat(
         actor, patient_id, Action.MESSAGES, purpose, audit_now=False, what="emergency chat"
     )
     with transaction.atomic():
+        # Counted under a lock on the person's account row: two tabs cannot both pass.
+        from carnet.accounts.models import User
+
+        User.objects.select_for_update().filter(pk=actor.user_id).first()
         existing = current_of(actor, patient_id)
         if existing is not None:
             return existing
+        now = timezone.now()
+        recent = Chat.objects.filter(
+            started_by_id=actor.user_id, created_at__gte=now - timedelta(hours=1)
+        ).count()
+        if recent >= MAX_OPENED_PER_HOUR:
+            raise TooManyChats("too many chats asked for in the last hour")
         chat = Chat.objects.create(
             patient_id=patient_id,
             started_by_id=actor.user_id,
             service=service,
             shares_dataset=bool(shares_dataset),
-            created_at=timezone.now(),
+            created_at=now,
         )
         what = "asked for the emergency chat"
         if shares_dataset:
@@ -278,6 +301,13 @@ def side(actor: Actor, chat_id: int) -> tuple[Chat, bool]:
     if chat is None or actor.user_id is None:
         raise NotFound()
     if actor.role == "practitioner" and chat.practitioner_id == actor.user_id:
+        if (
+            chat.status == ChatStatus.CLOSED
+            and chat.closed_at is not None
+            and timezone.now() - chat.closed_at > PRACTITIONER_AFTER_CLOSE
+        ):
+            # Reading the chat was the person asking for help; the transcript is theirs now.
+            raise NotFound()
         return chat, True
     if chat.started_by_id == actor.user_id and actor.role != "practitioner":
         # Still the person, or still their proxy: a revoked proxy loses the chat at once.

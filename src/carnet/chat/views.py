@@ -125,7 +125,15 @@ def open_chat(request):
             request.POST,
             shares_dataset=request.POST.get("share") == "1",
         )
-    except services.ChatRefused:
+    except services.ChatRefused as refused:
+        error = (
+            _(
+                "You have asked for the chat several times in the last hour. If it is urgent, "
+                "call 15 or 112 now; otherwise, try again in an hour."
+            )
+            if isinstance(refused, services.TooManyChats)
+            else _("Choose a service, then ask for the chat.")
+        )
         return render(
             request,
             "chat/choose.html",
@@ -134,9 +142,9 @@ def open_chat(request):
                 "services": _services_context(),
                 "person": person,
                 "numbers": triage.all_numbers(),
-                "error": _("Choose a service, then ask for the chat."),
+                "error": error,
             },
-            status=400,
+            status=429 if isinstance(refused, services.TooManyChats) else 400,
         )
     except NotFound as exc:
         raise Http404() from exc

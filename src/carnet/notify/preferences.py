@@ -12,12 +12,16 @@ nobody proved would let one person act, or be told things, in another's name. Th
 is never stored: only an HMAC of it, bound to the account and the number, in the
 person's server-side session (``store``), with an expiry and a count of wrong tries.
 How many codes an account may have sent is counted in the cache, so that signing in
-again does not reset it: Carnet must not become a way to send SMS to anyone's phone.
+again does not reset it, and so is how many one number received, whatever the accounts
+asking: Carnet must not become a way to send SMS to anyone's phone. Wrong tries are
+counted in the cache too, each taken before the code is compared: requests sent at
+once from one session cannot guess more than ``MAX_WRONG_CODES`` times.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import secrets
 import uuid
@@ -38,6 +42,7 @@ CODE_DIGITS = 6
 CODE_LIFETIME = dt.timedelta(minutes=10)
 MAX_WRONG_CODES = 5  # wrong tries per code; then a new code is needed
 MAX_CODES_PER_DAY = 5  # codes sent per account in 24 hours
+MAX_CODES_PER_NUMBER = 5  # codes sent to one number in 24 hours, all accounts together
 SESSION_KEY = "notify_phone_check"
 _SALT = "carnet.notify.preferences.phone-code"
 
@@ -139,8 +144,32 @@ def _sent_key(user) -> str:
     return f"notify:phone-codes:{user.pk}"
 
 
+def _number_key(phone: str) -> str:
+    # The number itself is not written into the cache's keys.
+    return "notify:phone-codes-to:" + hashlib.sha256(phone.encode()).hexdigest()[:32]
+
+
 def codes_sent_today(user) -> int:
     return int(cache.get(_sent_key(user)) or 0)
+
+
+def _count(key: str, timeout: int) -> int:
+    """Add one to the cache counter ``key`` (atomic in Redis and in memory); the new value."""
+    if cache.add(key, 1, timeout=timeout):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=timeout)
+        return 1
+
+
+def _tries_key(user, state: dict) -> str:
+    return f"notify:phone-code-tries:{user.pk}:{state['digest'][:32]}"
+
+
+def _tries(user, state: dict) -> int:
+    return max(int(state.get("tries", 0)), int(cache.get(_tries_key(user, state)) or 0))
 
 
 def pending(user, store: MutableMapping, now: dt.datetime | None = None) -> PhoneCheck | None:
@@ -150,9 +179,10 @@ def pending(user, store: MutableMapping, now: dt.datetime | None = None) -> Phon
         return None
     now = now or timezone.now()
     expires = dt.datetime.fromtimestamp(state["expires"], tz=dt.UTC)
-    if expires <= now or state["tries"] >= MAX_WRONG_CODES:
+    tries = _tries(user, state)
+    if expires <= now or tries >= MAX_WRONG_CODES:
         return None
-    return PhoneCheck(state["phone"], expires, MAX_WRONG_CODES - state["tries"])
+    return PhoneCheck(state["phone"], expires, MAX_WRONG_CODES - tries)
 
 
 def start_phone_check(
@@ -165,14 +195,18 @@ def start_phone_check(
             _("We already sent you %(count)s codes today. Use the last one, or try again tomorrow.")
             % {"count": MAX_CODES_PER_DAY}
         )
+    if int(cache.get(_number_key(phone)) or 0) >= MAX_CODES_PER_NUMBER:
+        raise PhoneCheckError(
+            _(
+                "This number has received too many codes today. Check that it is yours, "
+                "or try again tomorrow."
+            )
+        )
     now = now or timezone.now()
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     # Counted before sending: a gateway that fails after accepting still cost an SMS.
-    if not cache.add(_sent_key(user), 1, timeout=24 * 3600):
-        try:
-            cache.incr(_sent_key(user))
-        except ValueError:  # expired between add and incr
-            cache.add(_sent_key(user), 1, timeout=24 * 3600)
+    _count(_sent_key(user), 24 * 3600)
+    _count(_number_key(phone), 24 * 3600)
     store.pop(SESSION_KEY, None)
     lang = services.language_for(user)
     text = CODE_SMS.get(lang, CODE_SMS["fr"]) % {"code": code}
@@ -208,10 +242,17 @@ def confirm_phone(
             _("This code is no longer valid. Ask for a new code with the button below.")
         )
     code = re.sub(r"\s", "", code or "")
+    # The try is taken before the comparison, atomically: parallel requests each use one.
+    tries = _count(_tries_key(user, state), int(CODE_LIFETIME.total_seconds()) + 60)
+    if tries > MAX_WRONG_CODES:
+        store.pop(SESSION_KEY, None)
+        raise PhoneCheckError(
+            _("This code is wrong too many times. Ask for a new code with the button below.")
+        )
     if not (
         code.isdigit() and constant_time_compare(state["digest"], _digest(user, check.phone, code))
     ):
-        state["tries"] += 1
+        state["tries"] = max(state["tries"] + 1, tries)
         store[SESSION_KEY] = state  # a session notices changes made through assignment
         left = MAX_WRONG_CODES - state["tries"]
         if left <= 0:

@@ -319,6 +319,9 @@ def mark_read(user, ids: Iterable[int] | None = None) -> int:
 
 
 # --- Web Push subscriptions -------------------------------------------------------------------
+MAX_PUSH_DEVICES = 10
+
+
 def _push_host_allowed(endpoint: str) -> bool:
     parts = urlsplit(endpoint)
     host = (parts.hostname or "").lower()
@@ -352,9 +355,16 @@ def save_push_subscription(user, data: dict) -> PushSubscription:
         raise ValidationError("This push service is not accepted.")
     if not (b64.match(p256dh) and b64.match(auth)):
         raise ValidationError("The push subscription keys are malformed.")
-    sub, _ = PushSubscription.objects.update_or_create(
-        user_id=user.pk, endpoint=endpoint, defaults={"p256dh": p256dh, "auth": auth}
-    )
+    with transaction.atomic():
+        sub, _ = PushSubscription.objects.update_or_create(
+            user_id=user.pk, endpoint=endpoint, defaults={"p256dh": p256dh, "auth": auth}
+        )
+        # A few browsers per person: beyond, the oldest are forgotten, so one account
+        # cannot make the worker post each notification to thousands of addresses.
+        keep = PushSubscription.objects.filter(user_id=user.pk).order_by("-created_at", "-pk")
+        stale = list(keep.values_list("pk", flat=True)[MAX_PUSH_DEVICES:])
+        if stale:
+            PushSubscription.objects.filter(pk__in=stale).delete()
     return sub
 
 

@@ -40,6 +40,9 @@ class Command(BaseCommand):
                 log_level="warning",
                 lifespan="off",
                 ws="websockets-sansio",
+                # The chat's frames are small (carnet.chat.consumers.MAX_FRAME): refuse
+                # megabytes before they are read into memory (uvicorn's default is 16 MiB).
+                ws_max_size=64 * 1024,
             )
         finally:
             if consumer is not None:
