@@ -184,3 +184,24 @@ def test_the_practitioner_loses_a_closed_chat_after_a_short_while(client):
     # The person keeps their own chat.
     client.force_login(user)
     assert "très peur." in client.get(room).content.decode()
+
+
+def test_a_proxy_no_longer_allowed_to_write_for_the_person_loses_the_chat():
+    from carnet.access import proxies
+
+    from .test_chat_helpers import citizen
+
+    user, pid = person(allergy=False)
+    owner = Actor.of_user(user)
+    relative = citizen("Nadia Benali")
+    row = proxies.add_proxy(owner, pid, relative.pk, permissions=("read", "messages"))
+    chat = services.open_chat(Actor.of_user(relative), pid, "general", NO_FLAGS)
+    services.send(Actor.of_user(relative), chat.pk, "Ma mère a chuté.")
+    # Still a proxy, but only to read now.
+    proxies.revoke_proxy(owner, pid, row.pk)
+    proxies.add_proxy(owner, pid, relative.pk, permissions=("read",))
+    for call in (services.lines, services.close):
+        with pytest.raises(services.NotFound):
+            call(Actor.of_user(relative), chat.pk)
+    with pytest.raises(services.NotFound):
+        services.send(Actor.of_user(relative), chat.pk, "encore")

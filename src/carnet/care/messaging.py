@@ -561,7 +561,19 @@ def for_practitioner(actor: Actor) -> list[Thread]:
             allowed[pid] = True
         except NotFound:
             allowed[pid] = False
-    return _threads([r for r in rows if allowed[r.patient_id]], is_pro=True, actor=actor)
+    # A team conversation is listed only to a member of the care team now, as it is read
+    # (``_team_decision``): an emergency access lets one read the record, not the team's talk.
+    team_ok = {
+        pid: team.is_member(actor.user_id, pid)
+        for pid in {r.patient_id for r in rows if r.kind == ConversationKind.TEAM}
+    }
+    shown = [
+        r
+        for r in rows
+        if allowed[r.patient_id]
+        and (r.kind != ConversationKind.TEAM or team_ok.get(r.patient_id, False))
+    ]
+    return _threads(shown, is_pro=True, actor=actor)
 
 
 def unread_for_practitioner(actor: Actor) -> tuple[int, int]:

@@ -310,8 +310,11 @@ def side(actor: Actor, chat_id: int) -> tuple[Chat, bool]:
             raise NotFound()
         return chat, True
     if chat.started_by_id == actor.user_id and actor.role != "practitioner":
-        # Still the person, or still their proxy: a revoked proxy loses the chat at once.
-        _person_purpose(actor, chat.patient_id)
+        # Still the person, or still their proxy allowed to write messages: a revoked
+        # proxy, or one no longer allowed to write for the person, loses the chat at once.
+        purpose = _person_purpose(actor, chat.patient_id)
+        if not access.decide(actor, chat.patient_id, Action.MESSAGES, purpose).permit:
+            raise NotFound()
         return chat, False
     raise NotFound()
 
