@@ -108,7 +108,7 @@ def _open_image(content: bytes):
     except Refused:
         raise
     except Exception as exc:  # a damaged or disguised file
-        log.info("image refused: %s", exc)
+        log.info("image refused (%s)", type(exc).__name__)
         raise Refused(
             _("This photo cannot be read: it may be damaged. Take the photo again, then add it.")
         ) from None
@@ -159,7 +159,7 @@ def pdf_text(content: bytes) -> PdfInfo:
             return PdfInfo("", 0)
         pages = len(reader.pages)
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
-        log.info("pdf refused: %s", exc)
+        log.info("pdf refused (%s)", type(exc).__name__)
         raise Refused(
             _(
                 "This PDF file is damaged and cannot be opened. Download or scan it again, then add it."
@@ -173,7 +173,7 @@ def pdf_text(content: bytes) -> PdfInfo:
         try:
             text = page.extract_text() or ""
         except Exception as exc:  # one bad page does not lose the others
-            log.info("pdf page %s unreadable: %s", n, exc)
+            log.info("pdf page %s unreadable (%s)", n, type(exc).__name__)
             text = ""
         parts.append(text)
         size += len(text)

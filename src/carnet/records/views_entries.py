@@ -83,7 +83,7 @@ def entry_add(request, kind: str):
     except NotFound:
         raise Http404() from None
     except InvalidResource as exc:
-        log.warning("entry refused: %s", exc)
+        log.warning("entry refused (%s)", type(exc).__name__)  # no input in logs
         form.add_error(
             None,
             _("This could not be saved. Check what you typed, shorten long texts, then try again."),

@@ -104,7 +104,7 @@ def entry_add(request, patient_id: int, kind: str):
         # The grant ended, or changed, between the form and the save: nothing was written.
         raise Http404() from None
     except InvalidResource as exc:
-        log.warning("practitioner entry refused: %s", exc)
+        log.warning("practitioner entry refused (%s)", type(exc).__name__)  # no input in logs
         form.add_error(
             None,
             _("This could not be saved. Check what you typed, shorten long texts, then try again."),
