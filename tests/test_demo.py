@@ -11,13 +11,31 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
 
+from carnet.access import audit, proxies
+from carnet.access.models import AuditEntry, Grant, Proxy
 from carnet.access.services import Actor, Purpose
 from carnet.accounts.models import User
 from carnet.accounts.services import patient_of
+from carnet.care.models import (
+    AnswerHabit,
+    Appointment,
+    AppointmentType,
+    Conversation,
+    ConversationMessage,
+    Renewal,
+    Schedule,
+)
+from carnet.chat import services as chat
+from carnet.chat.models import OnCall
 from carnet.demo import dossiers, personas
 from carnet.demo.management.commands.demo import Command
+from carnet.notify.models import Message
 from carnet.records import services as records
+from carnet.reminders import services as reminders
+from carnet.reminders.models import Enrolment
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "fr-reference"
 ATC = "http://www.whocc.no/atc"
@@ -213,6 +231,121 @@ def test_the_father_and_his_daughter_both_have_accounts(loaded):
     assert personas.CARDIOLOGIST.rpps in practitioners
 
 
+def user_of(account: personas.Account) -> User:
+    return User.objects.get(email=account.email)
+
+
+def pid_of(account: personas.Account) -> int:
+    return patient_of(user_of(account)).pk
+
+
+def english_page(client, account: personas.Account, url: str) -> str:
+    client.cookies["django_language"] = "en"
+    client.force_login(user_of(account))
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def test_sophie_may_act_for_her_father_and_has_booked_his_appointment(loaded, client):
+    sophie, henri = user_of(personas.DAUGHTER), pid_of(personas.FATHER)
+    (info,) = proxies.represented_by(sophie)
+    assert info.patient_id == henri and info.basis == "choice"
+    assert info.permissions == {"read", "appointments", "messages"}
+    for permission in ("read", "appointments", "messages"):
+        assert proxies.may(sophie, henri, permission), permission
+    assert not proxies.represented_by(user_of(personas.FATHER))
+    assert "Henri Marty" in english_page(client, personas.DAUGHTER, reverse("access:spaces"))
+    # She booked his next appointment with Dr Garonne, for next week, as his proxy.
+    gp = user_of(personas.GP)
+    (appt,) = Appointment.objects.filter(patient_id=henri)
+    assert appt.practitioner_id == gp.pk and appt.booked_by_id == sophie.pk
+    today = timezone.localdate()
+    monday = today + timedelta(days=7 - today.weekday())
+    assert monday <= timezone.localtime(appt.start).date() < monday + timedelta(days=7)
+    # Henri's history says who did it: his daughter, acting for him.
+    booked = AuditEntry.objects.filter(patient_id=henri, action="appointments")
+    assert [(e.actor_id, e.purpose) for e in booked] == [(sophie.pk, Purpose.PROXY)]
+
+
+def test_dr_garonne_is_the_medecin_traitant_and_sees_her_patients(loaded, client):
+    gp = user_of(personas.GP)
+    for account in personas.CITIZENS:
+        (referent,) = Grant.objects.filter(patient_id=pid_of(account), kind="referent")
+        assert referent.grantee_id == gp.pk and referent.revoked_at is None, account.key
+    html = english_page(client, personas.GP, reverse("access:pro_patients"))
+    for account in personas.CITIZENS:
+        assert account.display_name in html, account.key
+    # The specialists see the people who share with them, and no one else.
+    html = english_page(client, personas.CARDIOLOGIST, reverse("access:pro_patients"))
+    assert "Henri Marty" in html and "Karim Haddad" not in html
+    html = english_page(client, personas.FATHER, reverse("access:sharing"))
+    assert "You have not named your médecin traitant" not in html
+    assert "Claire Garonne" in html and "Marc Capitole" in html
+
+
+def test_the_gp_workspace_has_a_message_a_renewal_and_appointments_waiting(loaded, client):
+    gp = user_of(personas.GP)
+    html = english_page(client, personas.GP, reverse("care:pro_home"))
+    assert "1 unread message" in html and "1 renewal request" in html
+    assert "Henri Marty" in html and "Karim Haddad" in html  # the coming appointments
+    (conv,) = Conversation.objects.filter(practitioner_id=gp.pk)
+    lines = list(ConversationMessage.objects.filter(conversation=conv).order_by("id"))
+    assert [m.from_practitioner for m in lines] == [False, True, False]
+    assert {m.author_id for m in lines} == {gp.pk, user_of(personas.DAUGHTER).pk}
+    assert [m.read_at is None for m in lines] == [False, False, True]
+    (renewal,) = Renewal.objects.all()
+    assert renewal.patient_id == pid_of(personas.DIABETIC) and renewal.status == "pending"
+    assert renewal.practitioner_id == gp.pk
+    html = english_page(client, personas.GP, reverse("care:pro_renewals"))
+    assert "Metformine 1000 mg" in html
+    # Everyone publishes hours; Dr Garonne is on call, so the urgent chat can be tried.
+    assert Schedule.objects.filter(published=True).count() == len(personas.PRACTITIONERS)
+    assert chat.staffed()["general"] == 1 and chat.on_call_for("general") == [gp.pk]
+
+
+def test_the_follow_up_programmes_are_started_so_their_steps_show(loaded):
+    today = timezone.localdate()
+    for account, programme, start in (
+        (personas.DIABETIC, "diabetes-t2", today - timedelta(days=182)),
+        (personas.PREGNANT, "pregnancy", today - timedelta(days=dossiers.PREGNANCY_DAYS)),
+    ):
+        pid = pid_of(account)
+        enrolled = reminders.enrolments(pid)[programme]
+        assert enrolled == {"programme": programme, "start": start.isoformat(), "status": "active"}
+        ov = reminders.overview(Actor.of_user(user_of(account)), pid)
+        (active,) = [p for p in ov.programmes if p.id == programme]
+        assert active.start == start and active.origin == "person"
+        steps = [r for r in ov.of_kind("programme") if r.extra["programme"] == programme]
+        assert len(steps) >= 5, programme
+
+
+def story_counts() -> dict[str, int]:
+    models = (Grant, Proxy, Schedule, AppointmentType, Appointment, AnswerHabit, Conversation)
+    models += (ConversationMessage, Renewal, Enrolment, OnCall, AuditEntry, Message)
+    return {m.__name__: m.objects.count() for m in models}
+
+
+def test_running_it_twice_plays_the_stories_once_and_the_audit_chains_verify(loaded):
+    before = story_counts()
+    assert before["Appointment"] == 2 and before["Proxy"] == 1 and before["OnCall"] == 1
+    assert "nothing changed" in run_demo()
+    assert story_counts() == before
+    checked, problems = audit.verify_all()
+    assert checked == before["AuditEntry"] > 0 and problems == []
+    out = io.StringIO()
+    call_command("audit", "verify", stdout=out)
+    assert "OK" in out.getvalue()
+
+
+def test_a_step_undone_by_a_visitor_is_not_played_again(loaded):
+    sophie, henri = user_of(personas.DAUGHTER), pid_of(personas.FATHER)
+    (proxy,) = Proxy.objects.filter(patient_id=henri)
+    assert proxies.revoke_proxy(Actor.of_user(user_of(personas.FATHER)), henri, proxy.pk)
+    assert "nothing changed" in run_demo()
+    assert not proxies.represented_by(sophie)
+
+
 def test_running_it_twice_changes_nothing(loaded):
     before = {
         a.email: records.count_by_type(
@@ -246,6 +379,9 @@ def test_an_existing_account_is_left_alone():
     assert "12 accounts created" in out and "1 existing account left unchanged" in out
     runner = User.objects.get(email=personas.RUNNER.email)
     assert runner.check_password("Un-autre-mot-de-passe-7")
+    # The stories leave that account alone and are played for everyone else.
+    assert not Grant.objects.filter(grantee_id=User.objects.get(email=personas.PHYSIO.email).pk)
+    assert Grant.objects.filter(kind="referent").count() == len(personas.CITIZENS) - 1
 
 
 def test_every_demo_password_passes_the_validators():
@@ -263,6 +399,15 @@ def test_accounts_md_lists_every_account_and_password():
     assert text == personas.accounts_markdown()
     for a in personas.ACCOUNTS:
         assert f"`{a.email}`" in text and f"`{a.password}`" in text
+
+
+@pytest.mark.no_db
+def test_the_readme_says_what_to_try_with_each_account():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for a in personas.ACCOUNTS:
+        assert a.tries, a.key
+        row = next(line for line in readme.splitlines() if f"`{a.email}`" in line)
+        assert row.endswith(f"| {a.tries} |"), a.key
 
 
 def test_help_says_what_it_does():

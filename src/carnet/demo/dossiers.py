@@ -38,6 +38,7 @@ HEP_B = ("J07BC01", "hépatite B, antigène purifié")
 ROR = ("J07BD52", "rougeole en association aux oreillons et à la rubéole, virus vivants atténués")
 FLU = ("J07BB02", "grippe, inactivé, virion fragmenté ou antigènes de surface")
 COVID = ("J07BX03", "vaccins contre la COVID-19")
+PREGNANCY_DAYS = 22 * 7 + 3  # Léa's pregnancy today: 22 weeks and 3 days of amenorrhoea
 
 REVAXIS = ("60917345", "REVAXIS, suspension injectable en seringue préremplie")
 REPEVAX = ("67619892", "REPEVAX, suspension injectable en seringue préremplie")
@@ -489,7 +490,7 @@ def pregnant(today: date) -> dict:
         contacts=[contact("Maxime", "Bérard", ("DOMPART", "Conjoint"), "06 39 98 22 02")],
     )
     born = date.fromisoformat(birth)
-    lmp = b.days_ago(22 * 7 + 3)  # 22 weeks and 3 days of amenorrhoea today
+    lmp = b.days_ago(PREGNANCY_DAYS)
 
     def sa(weeks: int, days: int = 0) -> date:
         return lmp + timedelta(days=7 * weeks + days)

@@ -38,6 +38,7 @@ class Account:
     profession_code: str = ""
     phone: str = ""
     organisation_key: str = ""
+    tries: str = ""  # what a visitor can try with this account (ACCOUNTS.md, README)
 
 
 # --- Places --------------------------------------------------------------------------------
@@ -89,6 +90,10 @@ GP = Account(
     role="practitioner",
     display_name="Dr Claire Garonne",
     who="médecin généraliste, médecin traitant de tous les patients de démonstration",
+    tries=(
+        "her workspace: her patients, Sophie's unread message, Karim's metformin renewal, two"
+        " appointments coming; she is on call for the urgent chat"
+    ),
     rpps="10999990012",
     profession="Médecin généraliste",
     organisation=ORGANISATIONS["msp"]["name"],
@@ -106,6 +111,9 @@ CARDIOLOGIST = Account(
     role="practitioner",
     display_name="Dr Marc Capitole",
     who="cardiologue, suit Henri Marty",
+    tries=(
+        "Henri's record, shared with him for a year (problems, treatments, results, measurements)"
+    ),
     rpps="10999990020",
     profession="Cardiologue",
     organisation=ORGANISATIONS["cardio"]["name"],
@@ -123,6 +131,7 @@ MIDWIFE = Account(
     role="practitioner",
     display_name="Inès Brienne",
     who="sage-femme, suit la grossesse de Léa Fontaine",
+    tries="Léa's prenatal record and her own opening hours",
     rpps="10999990038",
     profession="Sage-femme",
     organisation=ORGANISATIONS["sage-femme"]["name"],
@@ -140,6 +149,7 @@ PHYSIO = Account(
     role="practitioner",
     display_name="Julien Carmes",
     who="masseur-kinésithérapeute, rééducation du genou d'Antoine Roussel",
+    tries="Antoine's knee rehabilitation and his watch's heart rate",
     rpps="10999990046",
     profession="Masseur-kinésithérapeute",
     organisation=ORGANISATIONS["kine"]["name"],
@@ -157,6 +167,7 @@ ENDOCRINOLOGIST = Account(
     role="practitioner",
     display_name="Dr Nadia Bazacle",
     who="endocrinologue-diabétologue, suit Karim Haddad",
+    tries="Karim's HbA1c series and treatments; write to Dr Garonne within his care team",
     rpps="10999990053",
     profession="Endocrinologue-diabétologue",
     organisation=ORGANISATIONS["endocrino"]["name"],
@@ -174,6 +185,7 @@ OPHTHALMOLOGIST = Account(
     role="practitioner",
     display_name="Dr Paul Jolimont",
     who="ophtalmologiste, fond d'œil de Karim Haddad",
+    tries="Karim's fundus results: only what he chose to share",
     rpps="10999990061",
     profession="Ophtalmologiste",
     organisation=ORGANISATIONS["ophtalmo"]["name"],
@@ -195,6 +207,7 @@ RUNNER = Account(
     role="citizen",
     display_name="Antoine Roussel",
     who="coureur de 34 ans en rééducation du genou, montre cardio (« le sportif »)",
+    tries="his watch data in his measurements; share with his physiotherapist; try the urgent chat",
 )
 PREGNANT = Account(
     key="pregnant",
@@ -203,6 +216,7 @@ PREGNANT = Account(
     role="citizen",
     display_name="Léa Fontaine",
     who="31 ans, enceinte de 22 semaines d'aménorrhée (« la femme enceinte »)",
+    tries="her pregnancy follow-up at 22 weeks in the reminders; book with her midwife",
 )
 DIABETIC = Account(
     key="diabetic",
@@ -211,6 +225,10 @@ DIABETIC = Account(
     role="citizen",
     display_name="Karim Haddad",
     who="59 ans, diabète de type 2 sous metformine (« le diabétique »)",
+    tries=(
+        "his diabetes follow-up and medicine reminders; his metformin renewal waits for Dr "
+        "Garonne; his appointment in two days"
+    ),
 )
 DAUGHTER = Account(
     key="daughter",
@@ -219,6 +237,10 @@ DAUGHTER = Account(
     role="citizen",
     display_name="Sophie Esquirol",
     who="54 ans, aide son père Henri Marty (« le parent aidant »)",
+    tries=(
+        "act for her father from « Mes proches »: his record, his appointment next week, her "
+        "conversation with his doctor; book and write to his doctor"
+    ),
 )
 FATHER = Account(
     key="father",
@@ -227,6 +249,10 @@ FATHER = Account(
     role="citizen",
     display_name="Henri Marty",
     who="84 ans, père de Sophie : hypertension, fibrillation atriale, plusieurs traitements",
+    tries=(
+        "see in his access history what Sophie did for him; change or end her proxy; his "
+        "médecin traitant and cardiologist in sharing"
+    ),
 )
 CITIZENS = [RUNNER, PREGNANT, DIABETIC, DAUGHTER, FATHER]
 
@@ -239,6 +265,7 @@ ADVISOR = Account(
     role="advisor",
     display_name="Élodie Lalande",
     who="conseillère numérique d'un point d'accueil public en mairie",
+    tries="the questions Sophie and Henri left in the help point's inbox",
     organisation="Maison France Services — Mairie de quartier Saint-Cyprien, Toulouse",
 )
 RESEARCHER = Account(
@@ -248,6 +275,7 @@ RESEARCHER = Account(
     role="researcher",
     display_name="Anne Ramonville",
     who="chercheuse en santé publique, données agrégées seulement",
+    tries="aggregate figures only: no one's record",
     organisation="Équipe de recherche en santé publique, Toulouse",
 )
 
@@ -259,13 +287,19 @@ def accounts_markdown() -> str:
     lines = [
         "# Comptes de démonstration / Demo accounts",
         "",
-        "`carnet demo` creates these accounts and the health records of the five citizens. "
-        "Every name, RPPS number, address and telephone number is invented; the passwords "
-        "are public: never use these accounts outside a demonstration. Running `carnet demo` "
-        "again changes nothing; `carnet demo --list` prints this list.",
+        "`carnet demo` creates these accounts, the health records of the five citizens and "
+        "what they have already done, so that every story of the workshop can be played: "
+        "everyone has named Dr Claire Garonne as médecin traitant and shares part of their "
+        "record with the specialist who follows them, Henri Marty has given his daughter "
+        "Sophie a proxy, the practitioners publish their opening hours, appointments are "
+        "booked, Sophie has written to her father's doctor, Karim waits for a renewal. Every "
+        "name, RPPS number, address and telephone number is invented; the passwords are "
+        "public: never use these accounts outside a demonstration. Running `carnet demo` "
+        "again changes nothing (a step a visitor has undone is not played again); "
+        "`carnet demo --list` prints this list.",
         "",
-        "| Who | Email | Password | Role |",
-        "|---|---|---|---|",
+        "| Who | Email | Password | Role | What to try |",
+        "|---|---|---|---|---|",
     ]
     for a in ACCOUNTS:
         who = f"**{a.display_name}** — {a.who}"
@@ -273,13 +307,17 @@ def accounts_markdown() -> str:
             who += f" · RPPS {a.rpps}"
         if a.organisation:
             who += f" · {a.organisation}"
-        lines.append(f"| {who} | `{a.email}` | `{a.password}` | {a.role} |")
+        lines.append(f"| {who} | `{a.email}` | `{a.password}` | {a.role} | {a.tries} |")
     lines += [
         "",
         "Sophie Esquirol helps her father Henri Marty: she is the emergency contact and next "
-        "of kin in his record (Patient.contact). Dr Claire Garonne is everyone's médecin "
-        "traitant (Patient.generalPractitioner). The practitioners are also in the shared "
-        "directory as FHIR Practitioner resources, identified by their RPPS number.",
+        "of kin in his record (Patient.contact), and his proxy in Carnet (read, appointments, "
+        "messages), chosen by him: after signing in she finds him under « Mes proches ». "
+        "Dr Claire Garonne is everyone's médecin traitant, in the records "
+        "(Patient.generalPractitioner) and in Carnet's sharing. The practitioners are also in "
+        "the shared directory as FHIR Practitioner resources, identified by their RPPS number. "
+        "Dates follow the day `carnet demo` first ran: Henri's appointment is in the week "
+        "after, Karim's two days after.",
         "",
     ]
     return "\n".join(lines)

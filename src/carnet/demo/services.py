@@ -1,7 +1,8 @@
 """Loading the demo people: accounts, then each citizen's record, through the usual paths.
 
 Idempotent: an account that exists is left exactly as it is (its password, its record);
-only missing accounts are created. A citizen's account and their record are created in
+only missing accounts are created. Then ``stories`` plays, once, what the people have
+already done (naming a médecin traitant, a proxy, appointments, messages…). A citizen's account and their record are created in
 one transaction, so an account never exists without its demo record. Records are built as
 FHIR Bundles and imported with ``records.imports.import_bundle``, so they are validated,
 encrypted and written to the person's access history like any other import.
@@ -20,7 +21,7 @@ from carnet.accounts import services as accounts
 from carnet.accounts.models import User
 from carnet.records import imports
 
-from . import dossiers, personas
+from . import dossiers, personas, stories
 
 PROVENANCE = "demo"
 
@@ -30,10 +31,11 @@ class LoadReport:
     created: list[personas.Account] = field(default_factory=list)
     existing: list[personas.Account] = field(default_factory=list)
     resources: int = 0
+    stories: list[str] = field(default_factory=list)  # story steps played (stories.py)
 
     @property
     def changed(self) -> bool:
-        return bool(self.created)
+        return bool(self.created or self.stories)
 
 
 def _create_account(account: personas.Account) -> User:
@@ -77,4 +79,7 @@ def load(today: date | None = None, *, progress=None) -> LoadReport:
     from carnet.helpdesk import demo as helpdesk_demo
 
     helpdesk_demo.load(created_users)  # a few questions waiting in the advisor's inbox
+    # What the people have already done (a médecin traitant, a proxy, appointments…), so
+    # that every page of the demo has something to try; each step is played only once.
+    report.stories = stories.load()
     return report

@@ -14,8 +14,12 @@ class Command(BaseCommand):
         "with their health records, their médecin traitant and specialists (with RPPS "
         "numbers), an advisor at a public help point and a researcher. Records are FHIR "
         "Bundles imported like any other file (validated, encrypted, audited), with dates "
-        "counted back from today. Accounts that already exist are left unchanged, so running "
-        "it again changes nothing. Every account and password is listed in "
+        "counted back from today. Then the people play their stories once, through the same "
+        "services as the pages: everyone names Dr Garonne as médecin traitant, Henri gives "
+        "his daughter Sophie a proxy, practitioners publish their hours, appointments, a "
+        "conversation, a renewal request, follow-up programmes and a doctor on call. "
+        "Accounts that already exist and steps already played are left unchanged, so "
+        "running it again changes nothing. Every account and password is listed in "
         "src/carnet/demo/ACCOUNTS.md."
     )
 
@@ -49,10 +53,14 @@ class Command(BaseCommand):
         summary = (
             f"Demo data loaded in {time.monotonic() - started:.1f} s: "
             f"{_count(created, 'account')} created, "
-            f"{_count(report.resources, 'health record resource')} imported"
+            f"{_count(report.resources, 'health record resource')} imported, "
+            f"{_count(len(report.stories), 'story step')} played"
         )
         if kept:
             summary += f"; {_count(kept, 'existing account')} left unchanged"
+        if opts["verbosity"] >= 2:
+            for step in report.stories:
+                self.stdout.write(f"  {step}")
         self.stdout.write(self.style.SUCCESS(summary + "."))
         self.stdout.write(
             "Accounts and passwords: src/carnet/demo/ACCOUNTS.md (or carnet demo --list)."
