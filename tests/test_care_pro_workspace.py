@@ -36,7 +36,8 @@ def test_the_workspace_gathers_what_waits_without_opening_records(client):
     html = home.content.decode()
     assert home.status_code == 200 and "My workspace" in html
     assert "1 unread message" in html and "1 renewal request" in html
-    assert "0 access requests waiting" in html
+    assert "access request" not in html  # nothing waiting there: no empty box
+    assert "Nothing waiting" not in html
     assert "Karim Benali" in html and "you are their médecin traitant" in html
     assert reverse("care:pro_team_new", args=[pid]) in html
     assert "Consultation" in html  # the booked appointment, today or next
@@ -49,3 +50,14 @@ def test_the_workspace_is_for_practitioners_only(client):
     person, _pid, _med = person_with_treatment()
     english(client).force_login(person)
     assert client.get(reverse("care:pro_home")).status_code == 404
+
+
+def test_an_empty_workspace_says_so_in_one_line_after_today(client):
+    person, _pid, _med = person_with_treatment()
+    doctor = doctor_of(person)
+    english(client).force_login(doctor)
+    html = client.get(reverse("care:pro_home")).content.decode()
+    main = html.split("<main", 1)[1]
+    assert 'data-tile="messages"' not in main and "0 unread" not in main
+    assert main.count("Nothing waiting") == 1
+    assert main.index("Today") < main.index("Nothing waiting") < main.index("Next appointments")

@@ -67,7 +67,7 @@ def test_what_is_due_is_what_the_reminders_page_says(client, karim):
     ]
     assert ours.pressing, "Karim's demo record has something due"
     html = client.get(reverse("home")).content.decode()
-    assert ours.pressing[0].title in _section(html, "h-todo")
+    assert ours.pressing[0].heading in _section(html, "h-todo")
 
 
 @pytest.mark.no_db

@@ -43,9 +43,36 @@ def test_it_shows_every_reminder_with_why(client, karim):
     r = client.get("/rappels/")
     body = r.content.decode()
     assert r.status_code == 200
-    assert "HbA1c" in body and "Suivi du diabète de type 2" in body
-    assert "Metformine 1000 mg" in body  # renewal due within 14 days
+    main = body.split("<main", 1)[1]
+    # Plain words first, the medical name kept, then why in one sentence and its source.
+    assert "Une prise de sang qui mesure votre sucre moyen des 3 derniers mois" in main
+    assert "Nom médical\u00a0: HbA1c tous les 3 mois" in main
+    assert "Recommandé quand on a un diabète de type 2" in main
+    assert "Source\u00a0: HAS, guide du parcours de soins diabète de type 2" in main
+    assert "Suivi du diabète de type 2 (HAS" not in main  # the title is not repeated as the why
+    # The renewal says what to do and before when.
+    ends = timezone.localdate() + dt.timedelta(days=10)
+    assert f"Metformine 1000 mg\u00a0: renouvelez l’ordonnance avant le {ends.day} " in main
     assert "<script" not in body.split("<main", 1)[1].split("</main>", 1)[0]  # works without JS
+
+
+def test_it_shows_what_is_late_before_what_comes_later(client):
+    today = timezone.localdate()
+    b = Bundle(today - dt.timedelta(days=44 * 365 + 200), "male")  # dTP booster at 45: later
+    b.condition(today - dt.timedelta(days=6 * 365), "44054006", SNOMED)  # diabetes: all late
+    user, _pid = person("late@example.org", b)
+    client.force_login(user)
+    main = client.get("/rappels/").content.decode().split("<main", 1)[1]
+    late = main.index('id="rm-overdue"')
+    albumin = main.index("vos reins ne laissent pas passer de protéines")
+    later = main.index('id="rm-later"')
+    booster = main.index("Rappel du vaccin contre la diphtérie, le tétanos et la polio")
+    assert late < albumin < later < booster
+    assert "En retard depuis le " in main and "À faire à partir du " in main
+    assert "Nom médical\u00a0: dTP — rappel dTP à 45 ans" in main
+    # What comes later is folded under a count, the first screen shows what to do.
+    assert '<details class="rm-fold">' in main[later:]
+    assert "Plus tard" in main and "(1)" in main[later : later + 200]
 
 
 def test_it_snoozes_and_turns_off_a_reminder(client, karim):

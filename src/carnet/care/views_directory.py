@@ -25,7 +25,7 @@ class SearchForm(forms.Form):
         label=gettext_lazy("Profession"),
         required=False,
         max_length=100,
-        help_text=gettext_lazy("For example: Médecin, Infirmier, Masseur-Kinésithérapeute"),
+        help_text=gettext_lazy("For example: médecin, infirmier, masseur-kinésithérapeute"),
     )
     specialty = forms.CharField(
         label=gettext_lazy("Specialty"),

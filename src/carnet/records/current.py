@@ -20,7 +20,7 @@ from carnet.access import services as access
 from carnet.access.services import Action, Actor, Decision
 from carnet.vault import services as vault
 
-from . import store
+from . import store, units
 from .models import SearchToken
 
 LOINC = "http://loinc.org"
@@ -153,7 +153,7 @@ def _number(value) -> str:
 def _quantity(q: dict | None) -> tuple[float | None, str]:
     if not isinstance(q, dict) or not isinstance(q.get("value"), int | float):
         return None, ""
-    return float(q["value"]), str(q.get("unit") or q.get("code") or "")
+    return float(q["value"]), units.shown(str(q.get("unit") or q.get("code") or ""))
 
 
 def _when(resource: dict) -> datetime | None:

@@ -23,7 +23,7 @@ from carnet.access import labels as access_labels
 from carnet.access.services import Actor, NotFound
 from carnet.accounts import services as accounts
 
-from . import fhir, search, services
+from . import fhir, search, services, units
 
 PER_PAGE = 30
 
@@ -159,7 +159,7 @@ def number(value) -> str:
 def quantity_text(q) -> str:
     if not isinstance(q, dict) or "value" not in q:
         return ""
-    unit = q.get("unit") or q.get("code") or ""
+    unit = units.shown(q.get("unit") or q.get("code") or "")
     return f"{number(q['value'])} {unit}".strip()
 
 
@@ -175,9 +175,9 @@ def value_of(resource: dict) -> str:
     parts = [c.get("valueQuantity") for c in resource.get("component") or []]
     parts = [p for p in parts if isinstance(p, dict) and "value" in p]
     if parts:
-        units = {p.get("unit") or p.get("code") or "" for p in parts}
-        if len(units) == 1:
-            return f"{'/'.join(number(p['value']) for p in parts)} {units.pop()}".strip()
+        shown = {units.shown(p.get("unit") or p.get("code") or "") for p in parts}
+        if len(shown) == 1:
+            return f"{'/'.join(number(p['value']) for p in parts)} {shown.pop()}".strip()
         return " · ".join(quantity_text(p) for p in parts)
     return ""
 

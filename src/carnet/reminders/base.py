@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 DONE, UPCOMING, DUE, OVERDUE = "done", "upcoming", "due", "overdue"
@@ -42,6 +44,19 @@ class Reminder:
     snoozed_until: date | None = None
     off: bool = False
     extra: dict = field(default_factory=dict)
+    plain: str = ""  # the same in everyday words, when the title is a medical term
+    reason: str = ""  # why it exists, in one plain sentence (the source says who asks)
+    until: date | None = None  # the end of its window: late after this day
+
+    @property
+    def heading(self) -> str:
+        """What a person reads first: the plain words, else the title."""
+        return self.plain or self.title
+
+    @property
+    def when(self) -> str:
+        """What to do and when, as one sentence ("To do before 12 December 2026.")."""
+        return when_text(self)
 
     @property
     def status_label(self) -> str:
@@ -58,10 +73,65 @@ class Reminder:
 
     def as_json(self) -> dict:
         d = asdict(self)
-        for k in ("due", "done_on", "snoozed_until"):
+        for k in ("due", "done_on", "snoozed_until", "until"):
             d[k] = d[k].isoformat() if d[k] else None
         d.pop("extra", None)
         return d
+
+
+def _day(d: date) -> str:
+    return date_format(d, "j F Y")
+
+
+def when_text(r: Reminder) -> str:
+    """One sentence that says what to do and when, right for every status.
+
+    The status already compares the day with the window (``status_for``): late means the
+    window ended (``until``), due means it is open and ends at ``until`` if it ends."""
+    if r.kind == "renewal" and r.until:
+        if r.status == OVERDUE:
+            return gettext("%(name)s: the prescription ended on %(date)s, ask for its renewal.") % {
+                "name": r.title,
+                "date": _day(r.until),
+            }
+        if r.status == DONE:
+            return ""
+        return gettext("%(name)s: renew the prescription before %(date)s.") % {
+            "name": r.title,
+            "date": _day(r.until),
+        }
+    if r.status == DONE:
+        return gettext("Done on %(date)s.") % {"date": _day(r.done_on)} if r.done_on else ""
+    if r.kind == "stale":
+        return gettext("To check when you can.")
+    if r.status == UPCOMING and r.due:
+        return gettext("To do from %(date)s.") % {"date": _day(r.due)}
+    if r.status == OVERDUE:
+        if r.until:
+            return gettext("Late since %(date)s.") % {"date": _day(r.until)}
+        if r.due:
+            return gettext("To do since %(date)s.") % {"date": _day(r.due)}
+    if r.until:
+        return gettext("To do before %(date)s.") % {"date": _day(r.until)}
+    if r.due:
+        return gettext("To do now (planned for %(date)s).") % {"date": _day(r.due)}
+    return gettext("To do now.")
+
+
+SOON_DAYS = 90  # an upcoming reminder within this many days is "soon", later ones wait
+
+
+def bucket(r: Reminder, on: date) -> str:
+    """Where a reminder goes on a page read from the top: overdue, now, soon, later, done."""
+    if r.status == OVERDUE:
+        return "overdue"
+    if r.status == DUE:
+        return "now"
+    if r.status == UPCOMING:
+        if r.due is None or (r.due - on).days <= SOON_DAYS:
+            return "soon"
+        return "later"
+    return "done"
 
 
 def sort_key(r: Reminder):

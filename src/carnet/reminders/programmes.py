@@ -100,6 +100,8 @@ def _reminder(prog: Active, step: dict, suffix: str, due, status, **kw) -> Remin
         status=status,
         suggestion=bool(step.get("suggestion")),
         extra={"programme": p["id"]},
+        plain=rules.text(step.get("plain")),
+        reason=rules.text(p.get("reason")),
         **kw,
     )
 
@@ -126,7 +128,8 @@ def steps(prog: Active, snap: Snapshot, on: date) -> list[Reminder]:
                 used.add(r.get("id"))
                 out.append(_reminder(prog, step, "", w_from, DONE, done_on=d))
             else:
-                out.append(_reminder(prog, step, "", w_from, status_for(on, w_from, w_until)))
+                status = status_for(on, w_from, w_until)
+                out.append(_reminder(prog, step, "", w_from, status, until=w_until))
         elif kind == "recurring":
             matched = [d for d, _ in snap.matching(step["match"]) if d <= on]
             if since_start:
@@ -141,7 +144,9 @@ def steps(prog: Active, snap: Snapshot, on: date) -> list[Reminder]:
                 out.append(_reminder(prog, step, due.isoformat(), due, UPCOMING, done_on=last))
             else:
                 status = OVERDUE if on >= overdue else DUE
-                out.append(_reminder(prog, step, due.isoformat(), due, status, done_on=last))
+                out.append(
+                    _reminder(prog, step, due.isoformat(), due, status, done_on=last, until=overdue)
+                )
         elif kind == "date":
             day = start + timedelta(weeks=step["at"], days=step.get("offset_days", 0))
             out.append(_reminder(prog, step, "", day, UPCOMING if on < day else DUE))

@@ -90,6 +90,7 @@ def compute(snap: Snapshot, confirmed: dict[str, date], on: date) -> list[Remind
                 due=stale_since or on,
                 status=DUE,
                 extra={"topic": topic["id"]},
+                reason=rules.text(s.get("reason")),
             )
         )
     return out

@@ -217,6 +217,8 @@ def renewals(treatments: list[Treatment], on: dt.date) -> list[Reminder]:
                 due=ask_from,
                 status=status,
                 extra={"request": t.id, "ends": t.end.isoformat()},
+                reason=rules.text(s.get("reason")),
+                until=t.end,
             )
         )
     return out

@@ -36,7 +36,8 @@ def _reminder(cal, rule, key_suffix, title, why_label, due, status, **kw) -> Rem
         due=due,
         status=status,
         suggestion=bool(rule.get("suggestion")),
-        **kw,
+        reason=rules.text(rule.get("reason") or cal.get("reason")),
+        **{"plain": rules.text(rule.get("plain")), **kw},
     )
 
 
@@ -104,6 +105,7 @@ def _series(cal, rule, history, birth, on) -> list[Reminder]:
             f"{vaccine}, {label}",
             due,
             status_for(on, due, until),
+            until=until,
         )
     ]
 
@@ -119,6 +121,9 @@ def _milestones(cal, rule, history, birth, on) -> list[Reminder]:
 
     def vaccine_of(m):
         return rules.text(m.get("vaccine") or rule["vaccine"])
+
+    def plain_of(m) -> dict:
+        return {"plain": rules.text(m["plain"])} if m.get("plain") else {}
 
     if on < every_from:
         current = None
@@ -141,6 +146,8 @@ def _milestones(cal, rule, history, birth, on) -> list[Reminder]:
                     when,
                     DONE if given else status_for(on, when, rules.add_age(when, window)),
                     done_on=given[-1] if given else None,
+                    until=rules.add_age(when, window),
+                    **plain_of(m),
                 )
             )
         upcoming = next(((w, m) for w, m in ms if w > on), None)
@@ -155,6 +162,8 @@ def _milestones(cal, rule, history, birth, on) -> list[Reminder]:
                     label_of(m),
                     when,
                     UPCOMING,
+                    until=rules.add_age(when, window),
+                    **plain_of(m),
                 )
             )
         return out
@@ -172,6 +181,8 @@ def _milestones(cal, rule, history, birth, on) -> list[Reminder]:
                 label_of(last_m),
                 every_from,
                 status_for(on, every_from, rules.add_age(every_from, window)),
+                until=rules.add_age(every_from, window),
+                **plain_of(last_m),
             )
         ]
     nxt = rules.add_age(given[-1], rule["every"])
@@ -199,6 +210,7 @@ def _milestones(cal, rule, history, birth, on) -> list[Reminder]:
             every_label,
             nxt,
             status_for(on, nxt, rules.add_age(nxt, window)),
+            until=rules.add_age(nxt, window),
         )
     )
     return out
@@ -244,7 +256,9 @@ def _seasonal(cal, rule, history, on, lmp) -> list[Reminder]:
     suffix = f"{start.year}"
     if given:
         return [_reminder(cal, rule, suffix, title, label, start, DONE, done_on=given[-1])]
-    return [_reminder(cal, rule, suffix, title, label, start, DUE if inside else UPCOMING)]
+    return [
+        _reminder(cal, rule, suffix, title, label, start, DUE if inside else UPCOMING, until=end)
+    ]
 
 
 def _pregnancy(cal, rule, history, on, lmp) -> list[Reminder]:
@@ -265,7 +279,9 @@ def _pregnancy(cal, rule, history, on, lmp) -> list[Reminder]:
     suffix = lmp.isoformat()
     if given:
         return [_reminder(cal, rule, suffix, title, label, start, DONE, done_on=given[-1])]
-    return [_reminder(cal, rule, suffix, title, label, start, status_for(on, start, until))]
+    return [
+        _reminder(cal, rule, suffix, title, label, start, status_for(on, start, until), until=until)
+    ]
 
 
 def compute(snap: Snapshot, on: date, *, lmp: date | None = None) -> list[Reminder]:

@@ -19,6 +19,7 @@ from carnet.accounts import services as accounts
 from carnet.notify import events
 
 from . import agenda, appointments, ical, programmes, rules, services
+from .base import bucket
 from .record import load, owner_actor
 
 
@@ -56,28 +57,24 @@ def _date(value, default: dt.date) -> dt.date:
         return default
 
 
-GROUPS = [
-    ("vaccination", "vaccinations"),
-    ("programme", "suivis"),
-    ("renewal", "renouvellements"),
-    ("stale", "a-jour"),
-]
+# The page reads from the top: what is late, what to do now, what comes soon; the rest
+# (later, done) waits folded at the bottom.
+BUCKETS = ("overdue", "now", "soon", "later", "done")
 
 
 @login_required
 @require_GET
 def index(request):
     _actor, _pid, subject, ov = _overview(request)
-    groups = []
-    for kind, anchor in GROUPS:
-        items = ov.of_kind(kind)
-        groups.append({"kind": kind, "anchor": anchor, "items": items})
+    found = {name: [] for name in BUCKETS}
+    for r in ov.reminders:
+        found[bucket(r, ov.on)].append(r)
     return render(
         request,
         "reminders/index.html",
         {
             "ov": ov,
-            "groups": groups,
+            "buckets": [{"name": name, "items": found[name]} for name in BUCKETS],
             "pressing": ov.pressing,
             "section": "index",
             "subject": subject,
