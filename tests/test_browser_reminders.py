@@ -140,7 +140,10 @@ def test_a_parent_acting_for_her_baby_sees_his_vaccinations(server, chromium):
     page.check("input[name=parent]")
     page.click("main form button[type=submit]")
     page.wait_for_load_state()
-    page.click("main form[action*='/agir/'] button[type=submit]")
+    # Sophie may act for Henri too (demo): choose Léo's space.
+    page.locator("main li.card", has_text="Léo").locator(
+        "form[action*='/agir/'] button[type=submit]"
+    ).first.click()
     page.wait_for_load_state()
     problems = []
     for name, path in [

@@ -45,7 +45,7 @@ def test_it_shows_every_reminder_with_why(client, karim):
     assert r.status_code == 200
     main = body.split("<main", 1)[1]
     # Plain words first, the medical name kept, then why in one sentence and its source.
-    assert "Une prise de sang qui mesure votre sucre moyen des 3 derniers mois" in main
+    assert "Une prise de sang\u00a0: votre sucre moyen des 3 derniers mois" in main
     assert "Nom médical\u00a0: HbA1c tous les 3 mois" in main
     assert "Recommandé quand on a un diabète de type 2" in main
     assert "Source\u00a0: HAS, guide du parcours de soins diabète de type 2" in main
@@ -64,7 +64,7 @@ def test_it_shows_what_is_late_before_what_comes_later(client):
     client.force_login(user)
     main = client.get("/rappels/").content.decode().split("<main", 1)[1]
     late = main.index('id="rm-overdue"')
-    albumin = main.index("vos reins ne laissent pas passer de protéines")
+    albumin = main.index("Une analyse d’urine pour vérifier vos reins")
     later = main.index('id="rm-later"')
     booster = main.index("Rappel du vaccin contre la diphtérie, le tétanos et la polio")
     assert late < albumin < later < booster
