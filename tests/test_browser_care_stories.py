@@ -51,7 +51,7 @@ def server():
     require_chromium()
     srv = start_server()
     try:
-        srv.carnet("demo")
+        srv.carnet("demo", "--without-stories")  # the stories are played below
         srv.carnet("shell", "-c", SETUP)
         listing = srv.data_dir / "annuaire.txt"
         listing.write_bytes(

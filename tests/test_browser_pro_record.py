@@ -35,7 +35,7 @@ def server():
     require_chromium()
     srv = start_server()
     try:
-        srv.carnet("demo")
+        srv.carnet("demo", "--without-stories")  # the test plays the stories itself
         srv.patient_id = int(srv.carnet("shell", "-c", SHARE).strip().splitlines()[-1])
         yield srv
     finally:

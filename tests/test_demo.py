@@ -338,6 +338,17 @@ def test_running_it_twice_plays_the_stories_once_and_the_audit_chains_verify(loa
     assert "OK" in out.getvalue()
 
 
+def test_without_stories_it_loads_accounts_and_records_only_then_plays_them_later():
+    out = io.StringIO()
+    call_command("demo", "--without-stories", stdout=out)
+    assert "13 accounts created" in out.getvalue() and "0 story steps" in out.getvalue()
+    assert not Grant.objects.exists() and not Proxy.objects.exists()
+    assert not Appointment.objects.exists() and not OnCall.objects.exists()
+    out = run_demo()  # the same database, later: the stories are played then
+    assert "0 accounts created" in out and "25 story steps played" in out
+    assert Grant.objects.filter(kind="referent").count() == len(personas.CITIZENS)
+
+
 def test_a_step_undone_by_a_visitor_is_not_played_again(loaded):
     sophie, henri = user_of(personas.DAUGHTER), pid_of(personas.FATHER)
     (proxy,) = Proxy.objects.filter(patient_id=henri)

@@ -21,7 +21,8 @@ from carnet.accounts import services as accounts
 from carnet.accounts.models import User
 from carnet.records import imports
 
-from . import dossiers, personas, stories
+from . import dossiers, personas
+from . import stories as story_steps
 
 PROVENANCE = "demo"
 
@@ -50,8 +51,11 @@ def _create_account(account: personas.Account) -> User:
     )
 
 
-def load(today: date | None = None, *, progress=None) -> LoadReport:
-    """Create every missing demo account and the record of every new demo citizen."""
+def load(today: date | None = None, *, progress=None, with_stories: bool = True) -> LoadReport:
+    """Create every missing demo account and the record of every new demo citizen.
+
+    Then, unless ``with_stories`` is false, play the story steps not played yet.
+    """
     today = today or timezone.localdate()
     report = LoadReport()
     actor = Actor.operator("Carnet demo data (carnet demo)")
@@ -81,5 +85,6 @@ def load(today: date | None = None, *, progress=None) -> LoadReport:
     helpdesk_demo.load(created_users)  # a few questions waiting in the advisor's inbox
     # What the people have already done (a médecin traitant, a proxy, appointments…), so
     # that every page of the demo has something to try; each step is played only once.
-    report.stories = stories.load()
+    if with_stories:
+        report.stories = story_steps.load()
     return report

@@ -27,6 +27,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--list", action="store_true", help="print the demo accounts and do nothing else"
         )
+        parser.add_argument(
+            "--without-stories",
+            action="store_true",
+            help="accounts and records only, before anyone has done anything (no médecin "
+            "traitant, proxy, hours, appointments, messages…): for tests that play the "
+            "stories themselves",
+        )
 
     def handle(self, *args, **opts):
         if opts["list"]:
@@ -40,7 +47,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  created {account.role} {account.email}")
 
         try:
-            report = services.load(progress=progress)
+            report = services.load(progress=progress, with_stories=not opts["without_stories"])
         except ImportRefused as exc:  # a bug in the demo data: say which, write nothing
             raise CommandError(f"The demo data was refused, nothing was written: {exc}") from None
         if not report.changed:
