@@ -34,6 +34,9 @@ def test_it_issues_a_prescription_by_the_practitioner(client, django_capture_on_
     english(client).force_login(doctor)
     inbox = client.get(reverse("care:pro_renewals")).content.decode()
     assert "Metformine 1000 mg" in inbox
+    assert str(person) in inbox  # whose treatment it is
+    answer_page = client.get(reverse("care:pro_renewal", args=[renewal.pk])).content.decode()
+    assert f"For {person}." in answer_page
     with django_capture_on_commit_callbacks(execute=True):
         done = client.post(
             reverse("care:pro_renewal", args=[renewal.pk]), {"choice": "accept", "message": ""}

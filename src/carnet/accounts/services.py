@@ -108,6 +108,15 @@ def create_unclaimed_citizen() -> Patient:
     return create_patient(owner=user)
 
 
+def account_names(patient_ids) -> dict[int, str]:
+    """The account names of records' owners ("" for a record without an account, such as a
+    child's). Account names, not the record's Patient card: that is health data."""
+    rows = Patient.objects.filter(pk__in=set(patient_ids)).values_list(
+        "pk", "owner__display_name", "owner__email"
+    )
+    return {pk: name or email or "" for pk, name, email in rows}
+
+
 def patient_for_email(email: str) -> Patient | None:
     return (
         Patient.objects.filter(owner__email=email.strip().lower()).select_related("owner").first()

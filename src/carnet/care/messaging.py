@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from carnet.access import services as access
 from carnet.access.services import Action, Actor, NotFound, Purpose
+from carnet.accounts import services as accounts
 from carnet.notify import services as notify
 from carnet.records import current as records_current
 from carnet.records import services as records
@@ -445,7 +446,9 @@ def open_thread(actor: Actor, conversation_id: int) -> Thread:
         habit=habit_of(conv.practitioner_id),
         kind=conv.kind,
         colleague=names.get(other, "") if is_team else "",
-        patient=_patient_names([conv.patient_id]).get(conv.patient_id, "") if is_team else "",
+        patient=accounts.account_names([conv.patient_id]).get(conv.patient_id, "")
+        if is_team
+        else "",
     )
     for r in rows:
         data = _open(conv.patient_id, conv.pk, r.body)
@@ -479,12 +482,6 @@ def _theirs(lines, conv: Conversation, actor: Actor, is_pro: bool):
     return lines.filter(from_practitioner=not is_pro)
 
 
-def _patient_names(ids) -> dict[int, str]:
-    from carnet.accounts.models import Patient
-
-    return dict(Patient.objects.filter(pk__in=set(ids)).values_list("pk", "owner__display_name"))
-
-
 def unread_counts(rows, actor: Actor, is_pro: bool) -> dict[int, int]:
     """Unread messages from the other side, per conversation (no content is opened)."""
     team_rows = [r for r in rows if r.kind == ConversationKind.TEAM]
@@ -511,7 +508,7 @@ def _threads(rows, is_pro: bool, actor: Actor) -> list[Thread]:
     rows = list(rows)
     names = _names([r.practitioner_id for r in rows] + [r.colleague_id or 0 for r in rows])
     team_rows = [r for r in rows if r.kind == ConversationKind.TEAM]
-    patients = _patient_names(r.patient_id for r in team_rows) if team_rows else {}
+    patients = accounts.account_names(r.patient_id for r in team_rows) if team_rows else {}
     unread = unread_counts(rows, actor, is_pro)
     out = []
     for r in rows:

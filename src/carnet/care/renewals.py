@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from carnet.access import services as access
 from carnet.access.services import Action, Actor, NotFound, Purpose
+from carnet.accounts import services as accounts
 from carnet.notify import services as notify
 from carnet.records import current as records_current
 from carnet.records import services as records
@@ -66,6 +67,7 @@ class RenewalView:
     issued_id: str
     created_at: datetime
     answered_at: datetime | None
+    person: str = ""  # whose treatment: the account name, for the prescriber's inbox
 
 
 # --- who may be asked ------------------------------------------------------------------------
@@ -205,6 +207,7 @@ def _views(rows) -> list[RenewalView]:
 
     rows = list(rows)
     names = {u.pk: str(u) for u in User.objects.filter(pk__in={r.practitioner_id for r in rows})}
+    people = accounts.account_names(r.patient_id for r in rows)
     labels = dict(RenewalStatus.choices)
     out = []
     for r in rows:
@@ -226,6 +229,7 @@ def _views(rows) -> list[RenewalView]:
                 issued_id=r.issued_id,
                 created_at=r.created_at,
                 answered_at=r.answered_at,
+                person=people.get(r.patient_id, ""),
             )
         )
     return out

@@ -215,16 +215,12 @@ def pro_adherence(request, patient_id: int):
     return render(
         request,
         "reminders/pro_adherence.html",
-        {"rows": rows, "days": services.CARE_TEAM_DAYS, "patient_name": _patient_name(patient_id)},
+        {
+            "rows": rows,
+            "days": services.CARE_TEAM_DAYS,
+            "patient_name": accounts.account_names([patient_id]).get(patient_id, ""),
+        },
     )
-
-
-def _patient_name(patient_id: int) -> str:
-    """The name on the record's Patient card is health data: the page shows the account name."""
-    from carnet.accounts.models import Patient
-
-    p = Patient.objects.filter(pk=patient_id).select_related("owner").first()
-    return str(p.owner) if p and p.owner else ""
 
 
 @login_required
