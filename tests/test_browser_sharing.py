@@ -201,14 +201,33 @@ def test_the_physiotherapist_gets_the_knee_for_a_month_and_not_the_mental_health
     runner.wait_for_selector("#share-code")
     problems += check_page(runner, "sharing-code", "mobile")
 
-    # Keyboard alone: the masking form of an item can be reached and used with Tab.
-    runner.goto(server.url + "/partage/elements/?kind=conditions")
+    # Keyboard alone: from the list of kinds, open one, unfold an item's "Change" and reach
+    # the choice of who sees it, with Tab and Enter only.
+    runner.goto(server.url + "/partage/elements/")
+    assert runner.locator("main details").count() == 0  # a kind is chosen first
+    for _ in range(40):
+        runner.keyboard.press("Tab")
+        if runner.evaluate("document.activeElement.getAttribute('href')") == "?kind=conditions":
+            break
+    else:
+        pytest.fail("the kind « Problèmes de santé » cannot be reached with Tab")
+    runner.keyboard.press("Enter")
+    runner.wait_for_url("**/partage/elements/?kind=conditions")
     for _ in range(60):
         runner.keyboard.press("Tab")
-        if runner.evaluate("document.activeElement.name") == "audience":
+        focused = runner.evaluate("[document.activeElement.tagName, document.activeElement.name]")
+        if focused[0] == "SUMMARY":
+            runner.keyboard.press("Enter")  # unfold this item's change form
+        if focused[1] == "audience":
             break
     else:
         pytest.fail("the choice of who sees an item cannot be reached with Tab")
+    problems += check_page(runner, "sharing-items-change", "mobile")
+    # Each choice is a touch target of at least 44 px high, its words beside the button.
+    heights = runner.eval_on_selector_all(
+        "main details[open] label.option", "els => els.map(e => e.getBoundingClientRect().height)"
+    )
+    assert len(heights) == 4 and min(heights) >= 44, heights
     runner_ctx.close()
     physio_ctx.close()
     assert not problems, "\n\n".join(problems)

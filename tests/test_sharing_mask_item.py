@@ -1,8 +1,10 @@
 """Mask one item: only me, only my médecin traitant, or my care team; and emergencies."""
 
+import re
+
 from django.urls import reverse
 
-from carnet.access import grants
+from carnet.access import grants, masks
 from carnet.access.models import ItemMask
 from carnet.access.services import Actor
 
@@ -24,6 +26,35 @@ def test_the_page_lists_items_by_kind_with_their_current_choice(client):
     assert f'id="item-{made["depression"][1]}"' in html
     assert "sensitive" in html  # the depression is marked sensitive
     assert "Only my médecin traitant" in html and "Only me" in html
+
+
+def test_the_page_starts_with_the_kinds_and_their_counts_not_with_every_item(client):
+    owner, _pid, made = record_with_items(citizen())
+    english(client).force_login(owner)
+    for query in ({}, {"kind": "nonsense"}):
+        html = client.get(reverse("access:sharing_items"), query).content.decode()
+        assert 'href="?kind=conditions"' in html and 'href="?kind=results"' in html
+        assert re.search(r"Health problems <span class=\"count\">\(2\)</span>", html)
+        assert 'name="audience"' not in html and 'id="item-' not in html
+
+
+def test_restricted_items_come_first_marked_and_said_in_words(client):
+    owner, pid, made = record_with_items(citizen())
+    masks.set_mask(Actor.of_user(owner), pid, *made["knee"], audience="self")
+    english(client).force_login(owner)
+    html = client.get(reverse("access:sharing_items"), {"kind": "results"}).content.decode()
+    rows = re.findall(r'<li class="item-row( restricted)?" id="item-([^"]+)"', html)
+    assert len(rows) >= 3
+    assert rows[0] == (" restricted", made["knee"][1])
+    assert all(mark == "" for mark, _id in rows[1:])
+    assert "Nobody but you sees it, even in an emergency." in html
+    assert "Your care team sees it." in html
+    # The change form is folded under each row; its choices are radio buttons in labels.
+    assert html.count("<details>") == len(rows)
+    assert html.count('type="radio" name="audience"') == 3 * len(rows)
+    assert re.search(r'<label class="option"><input type="checkbox" name="hide_in_emergency"', html)
+    overview = client.get(reverse("access:sharing_items")).content.decode()
+    assert "including 1 restricted" in overview
 
 
 def test_only_me_hides_an_item_even_from_the_medecin_traitant(client):

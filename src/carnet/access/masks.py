@@ -141,6 +141,17 @@ def masks_of(patient_id: int) -> dict[tuple[str, str], dict]:
     }
 
 
+def restricted_by_type(patient_id: int) -> dict[str, int]:
+    """How many items of each type the person shows to fewer people than usual."""
+    counts: dict[str, int] = {}
+    restricted = ItemMask.objects.filter(patient_id=patient_id).filter(
+        ~Q(audience="care_team") | Q(hide_in_emergency=True)
+    )
+    for rtype in restricted.values_list("resource_type", flat=True):
+        counts[rtype] = counts.get(rtype, 0) + 1
+    return counts
+
+
 def labels_for(patient_id: int, resource_type: str, fhir_id: str) -> list[str]:
     """The mask labels of one item (``mask:referent``, ``mask:self``, ``mask:no-emergency``…)."""
     m = ItemMask.objects.filter(

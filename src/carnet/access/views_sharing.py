@@ -346,22 +346,32 @@ def item_date(resource: dict) -> str:
     return str(period.get("start", ""))[:10] if isinstance(period, dict) else ""
 
 
-def _kinds(actor, patient_id) -> list[tuple[str, str, int]]:
+def _kinds(actor, patient_id) -> list[tuple[str, str, int, int]]:
+    """(key, label, how many items, how many of them restricted), for the kinds not empty."""
     from carnet.records import services as records
     from carnet.web.labels import KINDS
 
     counts = records.count_by_type(actor, patient_id, Purpose.SELF)
+    restricted = masks.restricted_by_type(patient_id)
     out = []
     for key, label, types in KINDS:
         n = sum(counts.get(t, 0) for t in types)
         if n:
-            out.append((key, str(label), n))
+            out.append((key, str(label), n, min(n, sum(restricted.get(t, 0) for t in types))))
     return out
+
+
+def _restricted(mask: dict) -> bool:
+    return mask.get("audience", "care_team") != "care_team" or mask.get("hide_in_emergency", False)
 
 
 @login_required
 def items(request):
-    """Item by item: who besides me may see it, and whether emergencies may."""
+    """Item by item: who besides me may see it, and whether emergencies may.
+
+    Without a kind, the page explains and lists the kinds with their counts; the person
+    picks one, then sees its items, those shown to fewer people first.
+    """
     from carnet.records import services as records
     from carnet.web.labels import KINDS
 
@@ -369,7 +379,10 @@ def items(request):
     if request.method == "POST":
         return _mask_post(request)
     kinds = _kinds(actor, patient_id)
-    kind = request.GET.get("kind") or (kinds[0][0] if kinds else "")
+    kind = request.GET.get("kind", "")
+    chosen = next((k for k in kinds if k[0] == kind), None)
+    if chosen is None:
+        return render(request, "access/sharing_items.html", {"kinds": kinds})
     types = next((sorted(t) for key, _label, t in KINDS if key == kind), [])
     try:
         offset = max(0, int(request.GET.get("depuis", "0")))
@@ -396,9 +409,12 @@ def items(request):
                     "sensitive": L.level_of(labels) != "N",
                     "audience": m.get("audience", "care_team"),
                     "hide_in_emergency": m.get("hide_in_emergency", False),
+                    "restricted": _restricted(m),
                 }
             )
+    # Newest first, and the items already shown to fewer people before the others.
     rows.sort(key=lambda row: row["date"], reverse=True)
+    rows.sort(key=lambda row: not row["restricted"])
     shown = rows[offset : offset + 50]
     return render(
         request,
@@ -406,6 +422,7 @@ def items(request):
         {
             "kinds": kinds,
             "kind": kind,
+            "chosen": chosen,
             "rows": shown,
             "total": len(rows),
             "offset": offset,
