@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from carnet.notify import preferences as rules
 from carnet.notify import services
@@ -285,7 +286,7 @@ def test_a_code_expires_after_ten_minutes(gateway):
     now = at(10)
     rules.start_phone_check(user, store, MOBILE, now=now)
     code = last_code(gateway)
-    with pytest.raises(rules.PhoneCheckError, match="no longer valid"):
+    with translation.override("en"), pytest.raises(rules.PhoneCheckError, match="no longer valid"):
         rules.confirm_phone(user, store, code, now=now + rules.CODE_LIFETIME)
     assert services.preferences(user).phone == ""
 
