@@ -7,6 +7,8 @@
                                     for a record with no account of its own (a child): one
                                     "a reminder for Léo" message to each relative who holds
                                     a live proxy allowed to read it
+    notify_relatives_intakes(patient_id, now)
+                                    the same for its treatments' intake times
 
 Each is idempotent: the state rows here and notify's idempotency keys make a second run on
 the same day (or a crashed and restarted worker) send nothing more.
@@ -164,29 +166,67 @@ def notify_relatives_due(patient_id: int, on: dt.date, ov=None, readers=None) ->
     return len(fresh)
 
 
-def notify_intakes(patient_id: int, now: dt.datetime, ov=None, *, window_minutes: int = 15) -> int:
-    """One message per intake time in (now - window, now] that the person has not answered."""
-    now = timezone.localtime(now)
-    ov = ov or _snapshot_overview(patient_id, now.date())
-    if ov is None:
-        return 0
+def _intake_slots(patient_id: int, ov, now: dt.datetime, window_minutes: int):
+    """(blind treatment token, time) of each intake in (now - window, now] not yet answered,
+    for the treatments whose alerts are on (``services.compute`` marks the silenced ones)."""
     c = vault.cipher(patient_id)
     answered = services.intakes(
         patient_id, now - dt.timedelta(days=1), now + dt.timedelta(minutes=1)
     )
-    sent = 0
     for t in ov.treatments:
-        if t.silenced:  # the person turned this treatment's alerts off (services.compute)
+        if t.silenced:
             continue
         for at in t.slots(now.date()):
             if not (now - dt.timedelta(minutes=window_minutes) < at <= now):
                 continue
             if (t.id, at) in answered:
                 continue
-            msgs = notify.notify_patient(
-                patient_id,
-                EVENT,
-                key=f"intake:{patient_id}:{c.blind_index(t.id)}:{at.isoformat()}",
+            yield c.blind_index(t.id), at
+
+
+def notify_intakes(patient_id: int, now: dt.datetime, ov=None, *, window_minutes: int = 15) -> int:
+    """One message per intake time in (now - window, now] that the person has not answered."""
+    now = timezone.localtime(now)
+    ov = ov or _snapshot_overview(patient_id, now.date())
+    if ov is None:
+        return 0
+    sent = 0
+    for token, at in _intake_slots(patient_id, ov, now, window_minutes):
+        msgs = notify.notify_patient(
+            patient_id, EVENT, key=f"intake:{patient_id}:{token}:{at.isoformat()}", now=now
+        )
+        sent += bool(msgs)
+    return sent
+
+
+def notify_relatives_intakes(
+    patient_id: int, now: dt.datetime, ov=None, *, readers=None, window_minutes: int = 15
+) -> int:
+    """A child's intake times, to each proxy who may read the record: once per intake each.
+
+    The same message as their due reminders ("a reminder for Léo"), through each proxy's
+    own preferences; an intake a parent already marked, or a treatment whose alerts were
+    turned off, is not announced. Returns how many proxies were told, summed over intakes.
+    """
+    readers = reminder_readers(patient_id) if readers is None else readers
+    if not readers:
+        return 0
+    now = timezone.localtime(now)
+    ov = ov or _reader_overview(patient_id, now.date(), readers[0])
+    slots = list(_intake_slots(patient_id, ov, now, window_minutes))
+    if not slots:
+        return 0
+    name = first_name(ov.snapshot)
+    event, params = (RELATIVE_EVENT, {"first_name": name}) if name else (RELATIVE_EVENT_UNNAMED, {})
+    sent = 0
+    for token, at in slots:
+        for reader in readers:
+            msgs = notify.notify_user(
+                reader.pk,
+                event,
+                params=params,
+                patient_id=patient_id,
+                key=f"relative-intake:{patient_id}:{token}:{at.isoformat()}",
                 now=now,
             )
             sent += bool(msgs)
@@ -277,4 +317,10 @@ def intakes_now(now: dt.datetime | None = None) -> dict:
         except Exception:
             counts["errors"] += 1
             log.exception("intake reminders for patient %s failed", pid)
+    for pid in list(relatives_patients()):
+        try:
+            counts["messages"] += notify_relatives_intakes(pid, now)
+        except Exception:
+            counts["errors"] += 1
+            log.exception("intake reminders for the relatives of patient %s failed", pid)
     return counts
