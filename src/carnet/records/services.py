@@ -492,3 +492,9 @@ def reindex(actor: Actor, patient_id: int, purpose: str) -> int:
     """Rebuild the blind search tokens of a record (operators, after an upgrade)."""
     permit = access.require(actor, patient_id, Action.READ, purpose, what="search index rebuilt")
     return store.reindex(permit, patient_id)
+
+
+def holding(resource_type: str):
+    """Ids of the records that hold a current item of this type, from the clear resource
+    type alone (nothing decrypted, nothing to audit): for jobs that only concern them."""
+    return store.current_rows_of_type(resource_type)

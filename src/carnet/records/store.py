@@ -444,6 +444,15 @@ def current_rows(patient_id: int, resource_type: str | None = None):
     return qs
 
 
+def current_rows_of_type(resource_type: str) -> QuerySet:
+    """Patient ids with a current item of ``resource_type`` (metadata in clear)."""
+    return (
+        ResourceVersion.objects.filter(resource_type=resource_type, is_current=True, deleted=False)
+        .values("patient_id")
+        .distinct()
+    )
+
+
 def locate(resource_type: str, fhir_id: str) -> ResourceVersion | None:
     """The current row of a resource, whoever it belongs to (to ask access about it)."""
     return (

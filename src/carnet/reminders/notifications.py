@@ -34,6 +34,7 @@ from carnet.access.services import Actor
 from carnet.accounts.models import Patient
 from carnet.notify import events
 from carnet.notify import services as notify
+from carnet.records import services as records
 from carnet.vault import services as vault
 
 from . import services, stale
@@ -311,13 +312,16 @@ def daily(on: dt.date | None = None) -> dict:
 def intakes_now(now: dt.datetime | None = None) -> dict:
     now = now or timezone.now()
     counts = {"messages": 0, "errors": 0}
-    for pid in owned_patients().iterator():
+    # Only records with a prescription: the others have no intake to announce, and reading
+    # them every quarter of an hour would fill their access history for nothing.
+    treated = records.holding("MedicationRequest")
+    for pid in owned_patients().filter(pk__in=treated).iterator():
         try:
             counts["messages"] += notify_intakes(pid, now)
         except Exception:
             counts["errors"] += 1
             log.exception("intake reminders for patient %s failed", pid)
-    for pid in list(relatives_patients()):
+    for pid in list(relatives_patients().filter(patient_id__in=treated)):
         try:
             counts["messages"] += notify_relatives_intakes(pid, now)
         except Exception:
