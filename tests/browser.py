@@ -122,12 +122,17 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
 
-def sign_in(page, server: Server, email: str) -> None:
+def sign_in(page, server: Server, email: str, password: str = PASSWORD) -> None:
     page.goto(server.url + "/accounts/login/")
     page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=password]", password)
     page.click("main form button[type=submit]:not(#passkey_login)")
     page.wait_for_load_state()
+
+
+def sign_in_as(page, server: Server, account) -> None:
+    """Sign in as a demo person (anything with ``email`` and ``password``)."""
+    sign_in(page, server, account.email, account.password)
 
 
 def open_menu(page) -> None:

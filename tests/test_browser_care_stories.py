@@ -17,7 +17,15 @@ from __future__ import annotations
 import pytest
 
 from carnet.demo import personas
-from tests.browser import VIEWPORTS, check_page, cleanup, launch, require_chromium, start_server
+from tests.browser import (
+    VIEWPORTS,
+    check_page,
+    cleanup,
+    launch,
+    require_chromium,
+    sign_in_as,
+    start_server,
+)
 from tests.test_directory_import import extract, practitioner
 
 pytestmark = [pytest.mark.browser, pytest.mark.no_db]
@@ -90,18 +98,10 @@ def _page(chromium, viewport="mobile"):
     return context, context.new_page()
 
 
-def sign_in(page, server, account) -> None:
-    page.goto(server.url + "/accounts/login/")
-    page.fill("input[name=login]", account.email)
-    page.fill("input[name=password]", account.password)
-    page.click("main form button[type=submit]:not(#passkey_login)")
-    page.wait_for_load_state()
-
-
 def test_a_the_daughter_books_for_her_father_and_writes_to_his_doctor(server, chromium):
     problems = []
     ctx, sophie = _page(chromium)
-    sign_in(sophie, server, DAUGHTER)
+    sign_in_as(sophie, server, DAUGHTER)
     sophie.goto(server.url + "/mes-proches/")
     sophie.click("form[action$='/agir/'] button")
     sophie.wait_for_url("**/mes-proches/dossier/")
@@ -147,7 +147,7 @@ def test_a_the_daughter_books_for_her_father_and_writes_to_his_doctor(server, ch
     ctx.close()
 
     ctx, doctor = _page(chromium)
-    sign_in(doctor, server, GP)
+    sign_in_as(doctor, server, GP)
     # Her home is her workspace: an unread message, today's or next appointment.
     assert doctor.locator("[data-tile=messages]").inner_text().startswith("1 ")
     assert "Henri Marty" in doctor.inner_text("main")
@@ -164,7 +164,7 @@ def test_a_the_daughter_books_for_her_father_and_writes_to_his_doctor(server, ch
 def test_b_the_man_with_diabetes_gets_his_metformin_renewed(server, chromium):
     problems = []
     ctx, karim = _page(chromium)
-    sign_in(karim, server, DIABETIC)
+    sign_in_as(karim, server, DIABETIC)
     karim.goto(server.url + "/renouvellements/")
     card = karim.locator("li.card", has_text="Metformine 1000 mg").first
     card.locator("a[href*='/renouvellements/demander/']").click()  # tap 1
@@ -175,7 +175,7 @@ def test_b_the_man_with_diabetes_gets_his_metformin_renewed(server, chromium):
     assert karim.locator("li[data-status=pending]").count() == 1
 
     doc_ctx, doctor = _page(chromium)
-    sign_in(doctor, server, GP)
+    sign_in_as(doctor, server, GP)
     assert doctor.locator("[data-tile=renewals]").inner_text().startswith("1 ")
     doctor.click("[data-tile=renewals] a")
     doctor.wait_for_url("**/pro/renouvellements/")
@@ -219,7 +219,7 @@ PRO_PAGES = [
 def test_c_every_care_page_is_accessible_and_fits(server, chromium, viewport):
     problems = []
     ctx, page = _page(chromium, viewport)
-    sign_in(page, server, FATHER)
+    sign_in_as(page, server, FATHER)
     for name, path in PERSON_PAGES:
         page.goto(server.url + path)
         problems += check_page(page, f"care-{name}", viewport)
@@ -238,7 +238,7 @@ def test_c_every_care_page_is_accessible_and_fits(server, chromium, viewport):
     ctx.close()
 
     ctx, page = _page(chromium, viewport)
-    sign_in(page, server, GP)
+    sign_in_as(page, server, GP)
     for name, path in PRO_PAGES:
         page.goto(server.url + path)
         problems += check_page(page, f"care-{name}", viewport)
@@ -253,7 +253,7 @@ def test_d_a_conversation_thread_on_both_sides(server, chromium):
     """The thread page, for the person and for the practitioner, on a phone."""
     problems = []
     ctx, page = _page(chromium)
-    sign_in(page, server, FATHER)
+    sign_in_as(page, server, FATHER)
     page.goto(server.url + "/messages/nouveau/")
     page.select_option("#id_practitioner", label="Dr Claire Garonne (Médecin généraliste)")
     page.fill("#id_subject", "Résultats")
@@ -265,7 +265,7 @@ def test_d_a_conversation_thread_on_both_sides(server, chromium):
     ctx.close()
 
     ctx, page = _page(chromium)
-    sign_in(page, server, GP)
+    sign_in_as(page, server, GP)
     page.goto(thread_url)
     page.fill("#id_text", "Oui, tout est normal.")
     page.click("main form.care-form button[type=submit]")

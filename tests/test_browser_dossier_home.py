@@ -5,7 +5,15 @@ demo record fits on one 1280×800 screen. Screenshots go to /tmp/carnet-shots/."
 import pytest
 
 from carnet.demo import personas
-from tests.browser import VIEWPORTS, check_page, cleanup, launch, require_chromium, start_server
+from tests.browser import (
+    VIEWPORTS,
+    check_page,
+    cleanup,
+    launch,
+    require_chromium,
+    sign_in_as,
+    start_server,
+)
 from tests.test_documents_files import pdf_with_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.no_db]
@@ -33,20 +41,12 @@ def chromium(server):
         browser.close()
 
 
-def _sign_in(page, server):
-    page.goto(server.url + "/accounts/login/")
-    page.fill("input[name=login]", KARIM.email)
-    page.fill("input[name=password]", KARIM.password)
-    page.click("main form button[type=submit]:not(#passkey_login)")
-    page.wait_for_load_state()
-
-
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_home_entry_form_and_documents(server, chromium, viewport):
     problems = []
     context = chromium.new_context(viewport=VIEWPORTS[viewport], locale="fr-FR")
     page = context.new_page()
-    _sign_in(page, server)
+    sign_in_as(page, server, KARIM)
 
     page.goto(server.url + "/")
     assert page.locator("h1").inner_text() == "Mon dossier"

@@ -12,7 +12,15 @@ Every page passes axe-core and does not scroll sideways. Screenshots go to
 import pytest
 
 from carnet.demo import personas
-from tests.browser import VIEWPORTS, check_page, cleanup, launch, require_chromium, start_server
+from tests.browser import (
+    VIEWPORTS,
+    check_page,
+    cleanup,
+    launch,
+    require_chromium,
+    sign_in_as,
+    start_server,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.no_db]
 
@@ -54,21 +62,13 @@ def chromium(server):
         browser.close()
 
 
-def _sign_in(page, server, account) -> None:
-    page.goto(server.url + "/accounts/login/")
-    page.fill("input[name=login]", account.email)
-    page.fill("input[name=password]", account.password)
-    page.click("main form button[type=submit]:not(#passkey_login)")
-    page.wait_for_load_state()
-
-
 def test_the_physio_adds_a_blood_pressure_and_antoine_sees_who_added_it(server, chromium):
     problems = []
     viewport = "mobile"
     record = f"{server.url}/pro/patients/{server.patient_id}/dossier/"
     context = chromium.new_context(viewport=VIEWPORTS[viewport], locale="fr-FR")
     page = context.new_page()
-    _sign_in(page, server, PHYSIO)
+    sign_in_as(page, server, PHYSIO)
     page.goto(record)
     add = page.locator(f".pro-tabs a[href$='/patients/{server.patient_id}/dossier/ajouter/']")
     assert add.count() == 1, page.locator("main").inner_html()[:3000]
@@ -107,7 +107,7 @@ def test_the_physio_adds_a_blood_pressure_and_antoine_sees_who_added_it(server, 
 
     context = chromium.new_context(viewport=VIEWPORTS[viewport], locale="fr-FR")
     page = context.new_page()
-    _sign_in(page, server, PATIENT)
+    sign_in_as(page, server, PATIENT)
     page.goto(server.url + "/dossier/chronologie/")
     row = page.locator(".tl-link", has_text="142/88")
     assert row.count() == 1
@@ -125,7 +125,7 @@ def test_the_physio_adds_a_blood_pressure_and_antoine_sees_who_added_it(server, 
 def test_a_practitioner_it_is_not_shared_with_gets_not_found(server, chromium):
     context = chromium.new_context(viewport=VIEWPORTS["mobile"], locale="fr-FR")
     page = context.new_page()
-    _sign_in(page, server, personas.ENDOCRINOLOGIST)
+    sign_in_as(page, server, personas.ENDOCRINOLOGIST)
     response = page.goto(f"{server.url}/pro/patients/{server.patient_id}/dossier/ajouter/")
     assert response.status == 404
     context.close()

@@ -10,7 +10,15 @@ Screenshots go to /tmp/carnet-shots/ (pro-record-*.png).
 import pytest
 
 from carnet.demo import personas
-from tests.browser import VIEWPORTS, check_page, cleanup, launch, require_chromium, start_server
+from tests.browser import (
+    VIEWPORTS,
+    check_page,
+    cleanup,
+    launch,
+    require_chromium,
+    sign_in_as,
+    start_server,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.no_db]
 
@@ -52,20 +60,12 @@ def chromium(server):
         browser.close()
 
 
-def _sign_in(page, server, account) -> None:
-    page.goto(server.url + "/accounts/login/")
-    page.fill("input[name=login]", account.email)
-    page.fill("input[name=password]", account.password)
-    page.click("main form button[type=submit]:not(#passkey_login)")
-    page.wait_for_load_state()
-
-
 @pytest.mark.parametrize("viewport", ["mobile", "desktop"])
 def test_the_endocrinologist_opens_the_shared_record_from_her_list(server, chromium, viewport):
     problems = []
     context = chromium.new_context(viewport=VIEWPORTS[viewport], locale="fr-FR")
     page = context.new_page()
-    _sign_in(page, server, ENDO)
+    sign_in_as(page, server, ENDO)
     page.goto(server.url + "/pro/patients/")
     problems += check_page(page, "pro-record-list", viewport)
     card = page.locator("li.card", has_text="Karim Haddad")
@@ -101,7 +101,7 @@ def test_the_endocrinologist_opens_the_shared_record_from_her_list(server, chrom
 def test_another_practitioner_gets_not_found(server, chromium):
     context = chromium.new_context(viewport=VIEWPORTS["mobile"], locale="fr-FR")
     page = context.new_page()
-    _sign_in(page, server, personas.OPHTHALMOLOGIST)
+    sign_in_as(page, server, personas.OPHTHALMOLOGIST)
     response = page.goto(f"{server.url}/pro/patients/{server.patient_id}/dossier/")
     assert response.status == 404
     context.close()

@@ -14,7 +14,15 @@ import json
 import pytest
 
 from carnet.demo import personas
-from tests.browser import VIEWPORTS, check_page, cleanup, launch, require_chromium, start_server
+from tests.browser import (
+    VIEWPORTS,
+    check_page,
+    cleanup,
+    launch,
+    require_chromium,
+    sign_in_as,
+    start_server,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.no_db]
 
@@ -77,17 +85,9 @@ def _page(chromium, viewport="mobile"):
     return context, context.new_page()
 
 
-def sign_in(page, server, account) -> None:
-    page.goto(server.url + "/accounts/login/")
-    page.fill("input[name=login]", account.email)
-    page.fill("input[name=password]", account.password)
-    page.click("main form button[type=submit]:not(#passkey_login)")
-    page.wait_for_load_state()
-
-
 def test_karims_rappels_pages_pass_axe_at_360px(server, chromium):
     context, page = _page(chromium)
-    sign_in(page, server, KARIM)
+    sign_in_as(page, server, KARIM)
     day = server.facts["day"]
     problems = []
     for name, path in [
@@ -111,7 +111,7 @@ def test_karims_rappels_pages_pass_axe_at_360px(server, chromium):
 
 def test_the_alert_switch_works_from_the_keyboard(server, chromium):
     context, page = _page(chromium)
-    sign_in(page, server, KARIM)
+    sign_in_as(page, server, KARIM)
     page.goto(server.url + "/rappels/traitements/")
     switch = page.locator("#alertes button[name=alerts]").first
     assert switch.get_attribute("value") == "off"
@@ -131,7 +131,7 @@ def test_the_alert_switch_works_from_the_keyboard(server, chromium):
 
 def test_a_parent_acting_for_her_baby_sees_his_vaccinations(server, chromium):
     context, page = _page(chromium)
-    sign_in(page, server, SOPHIE)
+    sign_in_as(page, server, SOPHIE)
     page.goto(server.url + "/mes-proches/enfant/")
     born = (dt.date.today() - dt.timedelta(days=125)).isoformat()
     page.fill("input[name=given]", "Léo")
@@ -164,7 +164,7 @@ def test_a_parent_acting_for_her_baby_sees_his_vaccinations(server, chromium):
 
 def test_the_gp_sees_the_shared_adherence(server, chromium):
     context, page = _page(chromium)
-    sign_in(page, server, GP)
+    sign_in_as(page, server, GP)
     path = f"/pro/patients/{server.facts['pid']}/observance/"
     assert page.goto(server.url + path).status == 200
     assert "Metformine 1000 mg" in page.inner_text("main")

@@ -12,7 +12,15 @@ import json
 import pytest
 
 from carnet.demo import personas
-from tests.browser import VIEWPORTS, check_page, cleanup, launch, require_chromium, start_server
+from tests.browser import (
+    VIEWPORTS,
+    check_page,
+    cleanup,
+    launch,
+    require_chromium,
+    sign_in_as,
+    start_server,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.no_db]
 
@@ -80,14 +88,6 @@ def confirm_if_asked(page, account) -> None:
         page.wait_for_load_state()
 
 
-def sign_in(page, server, account) -> None:
-    page.goto(server.url + "/accounts/login/")
-    page.fill("input[name=login]", account.email)
-    page.fill("input[name=password]", account.password)
-    page.click("main form button[type=submit]:not(#passkey_login)")
-    page.wait_for_load_state()
-
-
 def token(page, server, name: str) -> str:
     page.goto(server.url + "/compte/")
     page.fill("#id_name", name)
@@ -109,7 +109,7 @@ def test_the_physiotherapist_gets_the_knee_for_a_month_and_not_the_mental_health
 
     # The runner's record gets a mental-health item (imported like any file).
     runner_ctx, runner = _page(chromium)
-    sign_in(runner, server, RUNNER)
+    sign_in_as(runner, server, RUNNER)
     runner.goto(server.url + "/importer/")
     runner.set_input_files(
         "input[type=file]",
@@ -132,7 +132,7 @@ def test_the_physiotherapist_gets_the_knee_for_a_month_and_not_the_mental_health
 
     # The physiotherapist asks, knowing only the runner's address.
     physio_ctx, physio = _page(chromium)
-    sign_in(physio, server, PHYSIO)
+    sign_in_as(physio, server, PHYSIO)
     physio.goto(server.url + "/pro/demandes/")
     problems += check_page(physio, "sharing-pro-requests-empty", "mobile")
     physio.fill("#id_target", RUNNER.email)
@@ -236,7 +236,7 @@ def test_the_physiotherapist_gets_the_knee_for_a_month_and_not_the_mental_health
 def test_desktop_pages_pass_axe(server, chromium):
     problems = []
     context, page = _page(chromium, "desktop")
-    sign_in(page, server, RUNNER)
+    sign_in_as(page, server, RUNNER)
     for name, path in [("sharing-page", "/partage/"), ("sharing-history", "/historique/")]:
         page.goto(server.url + path)
         problems += check_page(page, name, "desktop")
