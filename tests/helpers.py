@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -57,3 +58,17 @@ def import_as_new_record(path: Path | dict):
 
 def load(path: Path) -> dict:
     return json.loads(path.read_text())
+
+
+class Clock:
+    """A frozen clock for time-travel tests: patch ``django.utils.timezone.now`` with it."""
+
+    def __init__(self, at: dt.datetime, tz):
+        self.at, self.tz = at, tz
+
+    def __call__(self) -> dt.datetime:
+        return self.at
+
+    def set(self, day: dt.date, t: dt.time) -> dt.datetime:
+        self.at = dt.datetime.combine(day, t, tzinfo=self.tz)
+        return self.at

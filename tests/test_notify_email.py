@@ -14,14 +14,7 @@ from .helpers import citizen
 
 @pytest.fixture
 def smtp(settings):
-    server = LoopbackSmtp().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = server.port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 10
+    server = LoopbackSmtp().start().use_in(settings)
     settings.CARNET_SITE_URL = "https://carnet.example.org"
     yield server
     server.stop()

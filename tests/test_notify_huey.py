@@ -18,10 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 @pytest.fixture
 def smtp(settings):
     settings.CARNET_NOTIFY_KICK = False
-    server = LoopbackSmtp().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
-    settings.EMAIL_USE_TLS, settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = False, "", ""
+    server = LoopbackSmtp().start().use_in(settings)
     yield server
     server.stop()
 

@@ -21,10 +21,7 @@ def at(hour, minute=0, day=10):
 
 @pytest.fixture
 def smtp(settings):
-    server = LoopbackSmtp().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
-    settings.EMAIL_USE_TLS, settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = False, "", ""
+    server = LoopbackSmtp().start().use_in(settings)
     yield server
     server.stop()
 

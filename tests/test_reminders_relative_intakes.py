@@ -25,6 +25,7 @@ from carnet.records import imports
 from carnet.reminders import notifications, services
 from carnet.reminders.testing import Bundle
 
+from .helpers import Clock
 from .test_emergency_break_glass import citizen
 from .test_proxy_add_child import add_child
 
@@ -39,17 +40,9 @@ TICKS = [
 ]
 
 
-class Clock:
-    def __init__(self, at: dt.datetime):
-        self.at = at
-
-    def __call__(self) -> dt.datetime:
-        return self.at
-
-
 @pytest.fixture
 def clock():
-    c = Clock(TICKS[0])
+    c = Clock(TICKS[0], PARIS)
     with mock.patch("django.utils.timezone.now", c):
         yield c
 
@@ -58,11 +51,7 @@ def clock():
 def smtp(settings):
     from carnet.notify.testing import LoopbackSmtp
 
-    server = LoopbackSmtp().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
-    settings.EMAIL_USE_TLS, settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = False, "", ""
-    settings.EMAIL_TIMEOUT = 10
+    server = LoopbackSmtp().start().use_in(settings)
     settings.CARNET_NOTIFY_KICK = False
     settings.CARNET_SITE_URL = SITE
     yield server

@@ -27,6 +27,7 @@ from carnet.reminders import notifications, services
 from carnet.reminders.base import DONE
 from carnet.reminders.record import load
 
+from .helpers import Clock
 from .test_emergency_break_glass import citizen
 from .test_proxy_add_child import add_child
 
@@ -39,32 +40,16 @@ JOB_AT = dt.time(7, 0)
 SITE = "https://carnet.example.org"
 
 
-class Clock:
-    def __init__(self, at: dt.datetime):
-        self.at = at
-
-    def __call__(self) -> dt.datetime:
-        return self.at
-
-    def set(self, day: dt.date, t: dt.time) -> dt.datetime:
-        self.at = dt.datetime.combine(day, t, tzinfo=PARIS)
-        return self.at
-
-
 @pytest.fixture
 def clock():
-    c = Clock(dt.datetime.combine(START, JOB_AT, tzinfo=PARIS))
+    c = Clock(dt.datetime.combine(START, JOB_AT, tzinfo=PARIS), PARIS)
     with mock.patch("django.utils.timezone.now", c):
         yield c
 
 
 @pytest.fixture
 def smtp(settings):
-    server = LoopbackSmtp().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
-    settings.EMAIL_USE_TLS, settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = False, "", ""
-    settings.EMAIL_TIMEOUT = 10
+    server = LoopbackSmtp().start().use_in(settings)
     settings.CARNET_NOTIFY_KICK = False
     settings.CARNET_SITE_URL = SITE
     yield server

@@ -26,6 +26,8 @@ from carnet.reminders import notifications, programmes, rules, services, stale
 from carnet.reminders.base import DONE
 from carnet.reminders.record import load, owner_actor
 
+from .helpers import Clock
+
 PARIS = ZoneInfo("Europe/Paris")
 START = dt.date(2026, 9, 1)
 END = dt.date(2027, 1, 5)
@@ -38,32 +40,16 @@ PASSES = (dt.time(7, 0), dt.time(8, 59), dt.time(9, 0), dt.time(21, 0))
 LMP_LOINC = "8665-2"
 
 
-class Clock:
-    def __init__(self, at: dt.datetime):
-        self.at = at
-
-    def __call__(self) -> dt.datetime:
-        return self.at
-
-    def set(self, day: dt.date, t: dt.time) -> dt.datetime:
-        self.at = dt.datetime.combine(day, t, tzinfo=PARIS)
-        return self.at
-
-
 @pytest.fixture
 def clock():
-    c = Clock(dt.datetime.combine(START, JOB_AT, tzinfo=PARIS))
+    c = Clock(dt.datetime.combine(START, JOB_AT, tzinfo=PARIS), PARIS)
     with mock.patch("django.utils.timezone.now", c):
         yield c
 
 
 @pytest.fixture
 def smtp(settings):
-    server = LoopbackSmtp().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
-    settings.EMAIL_USE_TLS, settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = False, "", ""
-    settings.EMAIL_TIMEOUT = 10
+    server = LoopbackSmtp().start().use_in(settings)
     settings.CARNET_NOTIFY_KICK = False  # the worker is driven by the frozen clock below
     yield server
     server.stop()

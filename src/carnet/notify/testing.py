@@ -47,6 +47,18 @@ class LoopbackSmtp:
         self.port = free_port()
         self.controller = None
 
+    def use_in(self, settings) -> LoopbackSmtp:
+        """Point Django's SMTP email backend at this server (plain SMTP, no login)."""
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", self.port
+        settings.EMAIL_USE_TLS, settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = (
+            False,
+            "",
+            "",
+        )
+        settings.EMAIL_TIMEOUT = 10
+        return self
+
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
         msg = message_from_bytes(envelope.content, policy=policy.default)
         text = msg.get_body(("plain",))
