@@ -1,11 +1,7 @@
-"""Test set-up: a private data directory (master key, SQLite files, blobs) per run."""
+"""Test set-up. The private data directory of each run is made by carnet.pytest_plugin,
+loaded by pytest before Django's settings (see pyproject's pytest11 entry point)."""
 
-import os
-import tempfile
-
-os.environ.setdefault("CARNET_DATA_DIR", tempfile.mkdtemp(prefix="carnet-test-"))
-
-import pytest  # noqa: E402
+import pytest
 
 
 def pytest_collection_modifyitems(items):

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from pathlib import Path
 
 from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.records import imports
 
-# The shared test data lies beside the project (CI clones the project beside a copy of it).
-SHARED = Path(os.environ.get("CARNET_SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared")
-DATA = SHARED / "data"
+# The test data ships with the repository (tests/data/README.md says what and whence);
+# nothing here reads ../shared, which only feeds benchmarks and optional long runs.
+DATA = Path(__file__).resolve().parent / "data"
 SYNTHEA = sorted((DATA / "synthea").glob("*.json"))
+assert SYNTHEA, f"the test data is missing under {DATA}"
 
 
 def synthea(name_part: str = "") -> Path:

@@ -52,8 +52,7 @@ def _has_route(name: str) -> bool:
 @pytest.fixture(scope="module")
 def server():
     require_chromium()
-    if not CDA_FR or not all(p.exists() for p in WEARABLES):
-        pytest.skip(f"the shared data is missing under {DATA}")
+    assert CDA_FR and all(p.exists() for p in WEARABLES), f"test data missing under {DATA}"
     srv = start_server()
     try:
         for viewport in VIEWPORTS:

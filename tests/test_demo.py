@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import re
 from datetime import date, timedelta
@@ -37,7 +38,7 @@ from carnet.records import services as records
 from carnet.reminders import services as reminders
 from carnet.reminders.models import Enrolment
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "fr-reference"
+SHARED = Path(__file__).resolve().parent / "data" / "fr-reference"
 ATC = "http://www.whocc.no/atc"
 CIS = "urn:oid:1.2.250.1.213.2.3.1"
 
@@ -440,10 +441,8 @@ def test_dates_follow_today():
 
 @pytest.mark.no_db
 def test_medicine_and_vaccine_codes_exist_in_the_french_references():
-    cis_file = SHARED / "bdpm" / "CIS_bdpm.txt"
-    if not cis_file.exists():
-        pytest.skip(f"the public medicine database is not at {cis_file}")
-    with cis_file.open(encoding="latin-1") as f:
+    cis_file = SHARED / "bdpm" / "CIS_bdpm.txt.gz"
+    with gzip.open(cis_file, "rt", encoding="latin-1") as f:
         names = {row[0]: row[1] for row in csv.reader(f, delimiter="\t") if row}
     used = set()
     for key in dossiers.RECORDS:

@@ -13,7 +13,7 @@ from carnet.care import directory
 from carnet.care.models import DirectoryEntry
 from tests.cli import CARNET, env_for
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "fr-reference" / "annuaire-sante"
+SHARED = Path(__file__).resolve().parent / "data" / "fr-reference" / "annuaire-sante"
 SMALL = SHARED / "PS_LibreAcces_Personne_activite_small.txt"
 HEADER = SMALL.read_bytes().split(b"\n", 1)[0].decode("utf-8").split("|")[:-1]
 

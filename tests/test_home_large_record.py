@@ -12,9 +12,6 @@ from carnet.reminders import services as reminders
 from carnet.web import views as web_views
 from tests.helpers import SYNTHEA, import_file
 
-pytestmark = pytest.mark.skipif(not SYNTHEA, reason="the shared Synthea bundles are missing")
-
-
 @pytest.fixture
 def jacob(client):
     user = accounts.create_user("jacob@example.org", "correct horse battery")
