@@ -12,6 +12,7 @@ from carnet.reminders import services as reminders
 from carnet.web import views as web_views
 from tests.helpers import SYNTHEA, import_file
 
+
 @pytest.fixture
 def jacob(client):
     user = accounts.create_user("jacob@example.org", "correct horse battery")
