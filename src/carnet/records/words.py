@@ -151,13 +151,16 @@ def known(system: str | None, code: str | None) -> Display | None:
 
 class Label(str):
     """Words naming a thing. ``original``: the source's own words, for a code Carnet does not
-    know (pages mark them « texte d'origine »)."""
+    know (pages mark them « texte d'origine »); ``named``: Carnet's own words for the code
+    (its display table, or the public medicines database)."""
 
     original: bool = False
+    named: bool = False
 
-    def __new__(cls, text: str, original: bool = False):
+    def __new__(cls, text: str, original: bool = False, named: bool = False):
         obj = super().__new__(cls, text)
         obj.original = original
+        obj.named = named
         return obj
 
 
@@ -217,7 +220,7 @@ def label(concept, default: str = "") -> Label:
     for coding in codings:
         found = known(coding.get("system"), coding.get("code"))
         if found is not None:
-            return Label(found.text())
+            return Label(found.text(), named=True)
     # A French medicine (CIS code): Carnet knows it; the prescriber's words come first.
     medicine = next((name for name in map(_cis_name, codings) if name), "")
     unknown = any(c.get("code") for c in codings) and not medicine
@@ -225,7 +228,7 @@ def label(concept, default: str = "") -> Label:
         if c.get("text"):
             return Label(source_words(c["text"]), original=unknown)
     if medicine:
-        return Label(medicine)
+        return Label(medicine, named=True)
     for coding in codings:
         if coding.get("display"):
             return Label(source_words(coding["display"]), original=True)
