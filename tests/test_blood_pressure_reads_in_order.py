@@ -16,9 +16,13 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from carnet.access import grants
+from carnet.access.services import Actor
+from carnet.accounts import services as accounts
 from carnet.records import words
 from tests import plain_words
 from tests.helpers import citizen, import_file, synthea
+from tests.test_sharing_page import pro
 
 SYS, DIA = words.SYSTOLIC, words.DIASTOLIC
 
@@ -127,3 +131,19 @@ def test_components_by_code_whatever_their_order():
     with translation.override("en"):
         bp["component"] = [component(DIA, 88.5), component(SYS, 142.25)]
         assert words.value_of(bp) == "142.25/88.5 mmHg"
+
+
+def test_the_practitioner_timeline_shows_it_systolic_first(client):
+    path = synthea("Gustavo")
+    owner = citizen()
+    import_file(owner, path)
+    pid = accounts.patient_of(owner).pk
+    gp = pro("Claire Garonne", "médecin généraliste", "Cabinet des Carmes")
+    grants.share(Actor.of_user(owner), pid, gp.pk, categories=["measurements"], duration="month")
+    client.force_login(gp)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    html = client.get(reverse("records:pro_timeline", args=[pid])).content.decode()
+    text = plain_words.visible_text(html)
+    systolic, diastolic = _values(_pressures(path)[-1])
+    assert f"{_shown(systolic, 'fr')}/{_shown(diastolic, 'fr')} mmHg" in text
+    assert f"{_shown(diastolic, 'fr')}/{_shown(systolic, 'fr')}" not in text
