@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from carnet.accounts import services as accounts
 from carnet.records import services as records
+from carnet.records import words
 from carnet.web.labels import HIDDEN, KINDS, OTHER
 
 from . import emergency, labels
@@ -57,20 +58,8 @@ _KIND_OF = {rtype: key for key, _label, types in KINDS for rtype in types}
 
 
 def concept_text(concept) -> str:
-    """The words of a CodeableConcept: its text, else the first display, else the code."""
-    if isinstance(concept, list):
-        concept = concept[0] if concept else {}
-    if not isinstance(concept, dict):
-        return ""
-    if concept.get("text"):
-        return str(concept["text"])
-    for coding in concept.get("coding") or []:
-        if coding.get("display"):
-            return str(coding["display"])
-    for coding in concept.get("coding") or []:
-        if coding.get("code"):
-            return str(coding["code"])
-    return ""
+    """The words of a CodeableConcept in the page's language (``records.words.label``)."""
+    return words.label(concept)
 
 
 def _when(resource: dict) -> date | None:
@@ -91,40 +80,27 @@ def _when(resource: dict) -> date | None:
             return None
 
 
-def _quantity(q) -> str:
-    if not isinstance(q, dict) or "value" not in q:
-        return ""
-    value = q["value"]
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return f"{value} {q.get('unit', '')}".strip()
-
-
 def _value(resource: dict) -> str:
-    if "valueQuantity" in resource:
-        return _quantity(resource["valueQuantity"])
-    if "valueCodeableConcept" in resource:
-        return concept_text(resource["valueCodeableConcept"])
-    if isinstance(resource.get("valueString"), str):
-        return resource["valueString"]
-    parts = [_quantity(c.get("valueQuantity")) for c in resource.get("component") or []]
-    parts = [p for p in parts if p]
-    if len(parts) == 2 and parts[0].endswith(parts[1].split(" ")[-1]):
-        return f"{parts[0].split(' ')[0]}/{parts[1]}"  # blood pressure: 130/80 mmHg
-    return ", ".join(parts)
+    """A value in words; a blood pressure by its components' codes (``records.words``)."""
+    return words.value_of(resource)
+
+
+TITLE_DEFAULTS = {
+    "MedicationRequest": gettext_lazy("Treatment"),
+    "MedicationStatement": gettext_lazy("Treatment"),
+    "MedicationAdministration": gettext_lazy("Treatment"),
+    "Immunization": gettext_lazy("Vaccine"),
+    "Encounter": gettext_lazy("Visit"),
+    "DocumentReference": gettext_lazy("Document"),
+}
 
 
 def _title(resource: dict) -> str:
-    rtype = resource.get("resourceType", "")
-    if rtype in ("MedicationRequest", "MedicationStatement", "MedicationAdministration"):
-        return concept_text(resource.get("medicationCodeableConcept")) or _("Treatment")
-    if rtype == "Immunization":
-        return concept_text(resource.get("vaccineCode")) or _("Vaccine")
-    if rtype == "Encounter":
-        return concept_text(resource.get("type")) or _("Visit")
-    if rtype == "DocumentReference":
-        return resource.get("description") or concept_text(resource.get("type")) or _("Document")
-    return concept_text(resource.get("code")) or concept_text(resource.get("type")) or _("Item")
+    """The name of an item (``records.words.title_of``), or what kind of item it is."""
+    found = words.title_of(resource)
+    if found:
+        return found
+    return str(TITLE_DEFAULTS.get(resource.get("resourceType", ""), gettext_lazy("Item")))
 
 
 def _detail(resource: dict) -> str:

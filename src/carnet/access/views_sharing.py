@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from carnet.accounts import services as accounts
 from carnet.accounts.reauth import confirm_identity
+from carnet.records import words
 
 from . import grants, masks, requests
 from . import labels as L
@@ -315,18 +316,8 @@ def revoke_all(request):
 
 
 def item_title(resource: dict) -> str:
-    """A short human title for an item: its text, or the display of its first code."""
-    for name in ("code", "vaccineCode", "medicationCodeableConcept", "type"):
-        concept = resource.get(name)
-        if isinstance(concept, list):
-            concept = concept[0] if concept else None
-        if isinstance(concept, dict):
-            if concept.get("text"):
-                return str(concept["text"])
-            for coding in concept.get("coding") or []:
-                if isinstance(coding, dict) and coding.get("display"):
-                    return str(coding["display"])
-    return ""
+    """A short human title for an item, in the page's language (``records.words.title_of``)."""
+    return words.title_of(resource)
 
 
 def item_date(resource: dict) -> str:

@@ -20,7 +20,7 @@ from carnet.access import services as access
 from carnet.access.services import Action, Actor, Decision
 from carnet.vault import services as vault
 
-from . import store, units
+from . import store, units, words
 from .models import SearchToken
 
 LOINC = "http://loinc.org"
@@ -118,20 +118,8 @@ class Current:
 
 
 def text_of(concept) -> str:
-    """The words of a CodeableConcept (its text, else the first display, else the code)."""
-    concepts = concept if isinstance(concept, list) else [concept]
-    for c in concepts:
-        if isinstance(c, dict) and c.get("text"):
-            return str(c["text"])
-    for c in concepts:
-        for coding in (c or {}).get("coding") or [] if isinstance(c, dict) else []:
-            if coding.get("display"):
-                return str(coding["display"])
-    for c in concepts:
-        for coding in (c or {}).get("coding") or [] if isinstance(c, dict) else []:
-            if coding.get("code"):
-                return str(coding["code"])
-    return ""
+    """The words of a CodeableConcept in the page's language (``words.label``)."""
+    return words.label(concept)
 
 
 def _codes(concept) -> set[str]:
@@ -143,17 +131,14 @@ def _codes(concept) -> set[str]:
 
 
 def _number(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, float):
-        value = round(value, 2)
-    return str(value).replace(".", ",")
+    return words.number(value)
 
 
-def _quantity(q: dict | None) -> tuple[float | None, str]:
+def _quantity(q: dict | None, context: str | None = None) -> tuple[float | None, str]:
     if not isinstance(q, dict) or not isinstance(q.get("value"), int | float):
         return None, ""
-    return float(q["value"]), units.shown(str(q.get("unit") or q.get("code") or ""))
+    value = float(q["value"])
+    return value, units.shown(str(q.get("unit") or q.get("code") or ""), value, context)
 
 
 def _when(resource: dict) -> datetime | None:
@@ -168,22 +153,8 @@ def _status(concept) -> str:
 
 
 def title_of(resource: dict) -> str:
-    rtype = resource.get("resourceType", "")
-    for name in ("code", "vaccineCode", "medicationCodeableConcept", "type"):
-        if resource.get(name):
-            found = text_of(resource[name])
-            if found:
-                return found
-    if rtype == "DocumentReference":
-        for c in resource.get("content") or []:
-            if (c.get("attachment") or {}).get("title"):
-                return c["attachment"]["title"]
-        return resource.get("description") or ""
-    if rtype == "FamilyMemberHistory":
-        return text_of(resource.get("relationship"))
-    if rtype == "Consent":
-        return str(_("Advance directives"))
-    return ""
+    """The name of an item in the page's language (``words.title_of``)."""
+    return words.title_of(resource)
 
 
 # --- The summary ------------------------------------------------------------------------------
@@ -371,10 +342,10 @@ def _vital_value(kind: VitalKind, r: dict) -> tuple[float | None, str, str]:
         if sys_v is None or dia_v is None:
             return None, "", ""
         return sys_v, f"{_number(sys_v)}/{_number(dia_v)}", "mmHg"
-    value, unit = _quantity(r.get("valueQuantity"))
+    value, unit = _quantity(r.get("valueQuantity"), kind.codes[0])
     if value is None:
         return None, "", ""
-    return value, _number(value), unit or kind.unit
+    return value, _number(value), unit or units.shown(kind.unit, value, kind.codes[0])
 
 
 def _trend(kind: VitalKind, latest: float, previous: float) -> str:

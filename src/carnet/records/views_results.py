@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import fhir
+from . import fhir, words
 from .models import Source
-from .views_timeline import _concept_text, number, quantity_text
+from .views_timeline import number, quantity_text
 
 IN_RANGE, ABOVE, BELOW, UNKNOWN = "in", "above", "below", ""
 LABELS = {
@@ -50,7 +50,8 @@ def usual_range(resource: dict) -> dict | None:
         if not isinstance(rr, dict):
             continue
         low, high = _value(rr.get("low")), _value(rr.get("high"))
-        unit = (rr.get("low") or rr.get("high") or {}).get("unit") or ""
+        bound = rr.get("low") or rr.get("high") or {}
+        unit = words.unit(bound.get("code") or bound.get("unit") or "", high or low)
         if low is not None and high is not None:
             text = f"{number(low)} – {number(high)} {unit}".strip()
         elif low is not None:
@@ -152,6 +153,7 @@ def series_points(resources: list[dict], current_id: str) -> list[Point]:
     """Numeric values of one measure, oldest first (components are left out)."""
     out = []
     for r in resources:
+        context = words.measure_code(r)
         v = _value(r.get("valueQuantity"))
         when = fhir.clinical_date(r)
         if v is None or when is None:
@@ -160,7 +162,7 @@ def series_points(resources: list[dict], current_id: str) -> list[Point]:
             Point(
                 when=timezone.localtime(when),
                 value=v,
-                text=quantity_text(r["valueQuantity"]),
+                text=quantity_text(r["valueQuantity"], context),
                 position=position(r),
                 current=r.get("id") == current_id,
             )
@@ -170,7 +172,11 @@ def series_points(resources: list[dict], current_id: str) -> list[Point]:
 
 
 def chart(points: list[Point], rng: dict | None) -> dict | None:
-    """Coordinates of an SVG line chart (viewBox W×H), with the usual range as a band."""
+    """Coordinates of an SVG line chart (viewBox W×H), with the usual range as a band.
+
+    Coordinates are strings written for the SVG (``words.coordinate``: a dot, whatever the
+    page's language); the tick labels are for people (``number``: « 51,6 » in French).
+    """
     if len(points) < 2:
         return None
     values = [p.value for p in points]
@@ -186,27 +192,36 @@ def chart(points: list[Point], rng: dict | None) -> dict | None:
     iw, ih = W - PAD_L - PAD_R, H - PAD_T - PAD_B
 
     def x(p):
-        return round(PAD_L + (p.when.timestamp() - t0) / tspan * iw, 1)
+        return words.coordinate(PAD_L + (p.when.timestamp() - t0) / tspan * iw)
 
     def y(v):
-        return round(PAD_T + (hi - v) / (hi - lo) * ih, 1)
+        return words.coordinate(PAD_T + (hi - v) / (hi - lo) * ih)
+
+    def ys(v):
+        return PAD_T + (hi - v) / (hi - lo) * ih
 
     dots = [
         {"x": x(p), "y": y(p.value), "p": p, "out": p.position in (ABOVE, BELOW)} for p in points
     ]
     band = None
     if rng and (rng["low"] is not None or rng["high"] is not None):
-        top = y(rng["high"]) if rng["high"] is not None else PAD_T
-        bottom = y(rng["low"]) if rng["low"] is not None else PAD_T + ih
-        band = {"x": PAD_L, "y": top, "w": iw, "h": round(bottom - top, 1)}
+        top = ys(rng["high"]) if rng["high"] is not None else PAD_T
+        bottom = ys(rng["low"]) if rng["low"] is not None else PAD_T + ih
+        band = {
+            "x": words.coordinate(PAD_L),
+            "y": words.coordinate(top),
+            "w": words.coordinate(iw),
+            "h": words.coordinate(bottom - top),
+        }
     ticks = []
     for frac in (0, 0.5, 1):
         v = lo + (hi - lo) * (1 - frac)
-        ticks.append({"y": round(PAD_T + frac * ih, 1), "label": number(round(v, 1))})
+        ticks.append({"y": words.coordinate(PAD_T + frac * ih), "label": number(round(v, 1))})
     return {
         "w": W,
         "h": H,
         "left": PAD_L,
+        "tick_x": PAD_L - 6,
         "right": W - PAD_R,
         "bottom": PAD_T + ih,
         "line": " ".join(f"{d['x']},{d['y']}" for d in dots),
@@ -226,7 +241,7 @@ def result_context(resource: dict, series: list[dict], first_source: str | None)
     pos = position(resource)
     points = series_points(series, resource.get("id", ""))
     return {
-        "name": _concept_text(resource.get("code")),
+        "name": words.label(resource.get("code")),
         "position": pos,
         "position_label": LABELS.get(pos, ""),
         "range": rng,

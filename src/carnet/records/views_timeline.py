@@ -14,7 +14,6 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -23,7 +22,7 @@ from carnet.access import labels as access_labels
 from carnet.access.services import Actor, NotFound
 from carnet.accounts import services as accounts
 
-from . import fhir, search, services, units
+from . import fhir, search, services, words
 
 PER_PAGE = 30
 
@@ -96,44 +95,13 @@ def record_of(request) -> tuple[Actor, int, str] | None:
 
 
 def _concept_text(concept) -> str:
-    if isinstance(concept, list):
-        concept = next((c for c in concept if isinstance(c, dict)), None)
-    if not isinstance(concept, dict):
-        return ""
-    if concept.get("text"):
-        return str(concept["text"])
-    for coding in concept.get("coding") or []:
-        if isinstance(coding, dict) and coding.get("display"):
-            return str(coding["display"])
-    return ""
+    """The words of a CodeableConcept in the page's language (``words.label``)."""
+    return words.label(concept)
 
 
 def title_of(resource: dict) -> str:
     """The name of the thing: a vaccine, a medicine, a test, a problem, a document."""
-    for name in ("code", "vaccineCode", "medicationCodeableConcept", "type"):
-        text = _concept_text(resource.get(name))
-        if text:
-            return text
-    ref = resource.get("medicationReference")
-    if isinstance(ref, dict) and ref.get("display"):
-        return str(ref["display"])
-    desc = resource.get("description")
-    if isinstance(desc, dict):
-        return _concept_text(desc)
-    if isinstance(desc, str) and desc:
-        return desc
-    if resource.get("resourceType") == "CarePlan":
-        return _concept_text(resource.get("category"))
-    if resource.get("resourceType") == "ImagingStudy":
-        for series in resource.get("series") or []:
-            text = (series.get("bodySite") or {}).get("display") or ""
-            if text:
-                return text
-    for content in resource.get("content") or []:
-        title = (content.get("attachment") or {}).get("title")
-        if title:
-            return str(title)
-    return ""
+    return words.title_of(resource)
 
 
 def kind_word(resource: dict) -> str:
@@ -146,40 +114,17 @@ def kind_word(resource: dict) -> str:
 
 
 def number(value) -> str:
-    """A measured value as a French reader writes it (decimal comma, no trailing noise)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, float):
-        value = round(value, 2)
-        if value == int(value):
-            value = int(value)
-    return number_format(value, force_grouping=False)
+    """A measured value as a reader writes it in the page's language (``words.number``)."""
+    return words.number(value)
 
 
-def quantity_text(q) -> str:
-    if not isinstance(q, dict) or "value" not in q:
-        return ""
-    unit = units.shown(q.get("unit") or q.get("code") or "")
-    return f"{number(q['value'])} {unit}".strip()
+def quantity_text(q, context: str | None = None) -> str:
+    return words.quantity(q, context)
 
 
 def value_of(resource: dict) -> str:
     """An observation's value in words ("6,9 %", "142/88 mmHg", "Négatif")."""
-    if "valueQuantity" in resource:
-        return quantity_text(resource["valueQuantity"])
-    if "valueCodeableConcept" in resource:
-        return _concept_text(resource["valueCodeableConcept"])
-    for key in ("valueString", "valueBoolean", "valueInteger", "valueDateTime"):
-        if key in resource:
-            return str(resource[key])
-    parts = [c.get("valueQuantity") for c in resource.get("component") or []]
-    parts = [p for p in parts if isinstance(p, dict) and "value" in p]
-    if parts:
-        shown = {units.shown(p.get("unit") or p.get("code") or "") for p in parts}
-        if len(shown) == 1:
-            return f"{'/'.join(number(p['value']) for p in parts)} {shown.pop()}".strip()
-        return " · ".join(quantity_text(p) for p in parts)
-    return ""
+    return words.value_of(resource)
 
 
 def person_name(resource: dict | None) -> str:

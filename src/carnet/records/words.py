@@ -1,0 +1,396 @@
+"""Words a person reads: the one place that turns coded FHIR data into plain words.
+
+Every page, the printed summary and the emergency view call these functions (and nothing
+else) to name an item, say a measured value, a unit, a blood pressure:
+
+- ``label(concept)``: the name of a coded thing in the reader's language, from Carnet's
+  display table (``data/displays.tsv``: measurements, common labs and panels, vaccines,
+  visit types, frequent conditions, procedures and medicines, with their sources). A code
+  Carnet does not know keeps the source's own words, marked ``original`` (pages show
+  « texte d'origine »); labels written in capitals (CDA) are put in sentence case.
+- ``title_of(resource)``: the name of any item (a vaccine, a medicine, a test, a visit…).
+- ``number(value)``: a number for people, in the reader's language (« 118,34 » in
+  French, « 118.34 » in English). Numbers for machines (SVG, data attributes, JSON,
+  iCal, FHIR) never go through it: ``coordinate`` writes them with a dot, always.
+- ``unit(code)``: a UCUM unit in plain words (``data/units.tsv``): « kg/m² », « mmHg »,
+  « battements par minute », « points », never « kg/m2 » or « {score} ».
+- ``quantity(q)``, ``value_of(observation)``: a value with its unit; a blood pressure as
+  « 118/74 mmHg », systolic and diastolic found by their LOINC codes, never by position.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from django.utils.formats import number_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+HERE = Path(__file__).resolve().parent / "data"
+LANGS = ("fr", "en")
+
+# Short names of the code systems in the display table, and every URI that means the same.
+SYSTEMS = {
+    "loinc": ("http://loinc.org", "urn:oid:2.16.840.1.113883.6.1"),
+    "snomed": ("http://snomed.info/sct", "urn:oid:2.16.840.1.113883.6.96"),
+    "cvx": (
+        "http://hl7.org/fhir/sid/cvx",
+        "urn:oid:2.16.840.1.113883.12.292",
+        "urn:oid:2.16.840.1.113883.6.59",
+    ),
+    "atc": ("http://www.whocc.no/atc", "urn:oid:2.16.840.1.113883.6.73"),
+    "rxnorm": ("http://www.nlm.nih.gov/research/umls/rxnorm", "urn:oid:2.16.840.1.113883.6.88"),
+    "ucum": ("http://unitsofmeasure.org", "urn:oid:2.16.840.1.113883.6.8"),
+    "condition-clinical": ("http://terminology.hl7.org/CodeSystem/condition-clinical",),
+    "allergy-clinical": ("http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",),
+}
+SHORT = {uri: short for short, uris in SYSTEMS.items() for uri in uris}
+# Medicines by their French CIS code: the name is the one of the public medicines database.
+CIS_SYSTEM = "urn:oid:1.2.250.1.213.2.3.1"
+
+SYSTOLIC, DIASTOLIC = "8480-6", "8462-4"
+# Component pairs written "a/b": (first, second) by code.
+PAIRS = ((SYSTOLIC, DIASTOLIC),)
+# SNOMED CT's semantic tag at the end of a display: « Viral sinusitis (disorder) ».
+SEMANTIC_TAG = re.compile(
+    r"\s*\((disorder|finding|procedure|situation|regime/therapy|observable entity|"
+    r"substance|product|event|body structure|morphologic abnormality|qualifier value|"
+    r"person|environment|physical object|record artifact|medicinal product)\)\s*$"
+)
+# Short words kept in lower case when a label in capitals is put in sentence case.
+SMALL_WORDS = {
+    "a", "à", "au", "aux", "de", "des", "du", "en", "et", "la", "le", "les", "par", "sur",
+    "pour", "dans", "sans", "avec", "un", "une", "ou", "l", "d", "of", "the", "and", "in",
+    "on", "by", "for", "to", "with",
+}  # fmt: skip
+# Acronyms of four letters or more kept in capitals (three letters or fewer always are).
+ACRONYMS = {"ECBU", "BPCO", "ASAT", "ALAT", "TCMH", "CCMH", "IRM", "HBA1C", "INR", "FEV1"}
+
+
+# --- The reader's language and numbers ---------------------------------------------------------
+
+
+def lang() -> str:
+    """The language of the page being written: 'fr' (the default) or 'en'."""
+    code = (get_language() or "fr")[:2].lower()
+    return code if code in LANGS else "fr"
+
+
+def number(value, digits: int = 2) -> str:
+    """A number as a person reads it in the page's language (no trailing zeros)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, float):
+        value = round(value, digits)
+        if value == int(value):
+            value = int(value)
+    return number_format(value, force_grouping=False)
+
+
+def coordinate(value: float) -> str:
+    """A number for a machine (an SVG coordinate): a dot, one decimal, whatever the language."""
+    return f"{float(value):.1f}"
+
+
+# --- The tables ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Display:
+    fr: str
+    en: str
+    source: str
+
+    def text(self, language: str | None = None) -> str:
+        return getattr(self, language or lang()) or self.en or self.fr
+
+
+def _rows(name: str):
+    with (HERE / name).open(encoding="utf-8", newline="") as f:
+        lines = (line for line in f if line.strip() and not line.startswith("#"))
+        yield from csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
+
+
+@cache
+def table() -> dict[tuple[str, str], Display]:
+    """{(system short name, code): display} of ``data/displays.tsv``."""
+    out = {}
+    for row in _rows("displays.tsv"):
+        key = (row["system"].strip(), row["code"].strip())
+        if key[0] not in SYSTEMS:
+            raise ValueError(f"displays.tsv: unknown system {key[0]!r}")
+        if key in out:
+            raise ValueError(f"displays.tsv: {key} twice")
+        out[key] = Display(row["fr"].strip(), row["en"].strip(), row["source"].strip())
+    return out
+
+
+@cache
+def unit_table() -> dict[tuple[str, str], Display]:
+    """{(UCUM code, LOINC code of the measure or ''): words} of ``data/units.tsv``."""
+    return {
+        (row["ucum"], row["context"].strip()): Display(row["fr"], row["en"], row["source"])
+        for row in _rows("units.tsv")
+    }
+
+
+def known(system: str | None, code: str | None) -> Display | None:
+    """Carnet's display of a code, or None."""
+    short = SHORT.get(system or "")
+    if short is None or not code:
+        return None
+    return table().get((short, str(code).strip()))
+
+
+# --- Labels -------------------------------------------------------------------------------------
+
+
+class Label(str):
+    """Words naming a thing. ``original``: the source's own words, for a code Carnet does not
+    know (pages mark them « texte d'origine »); ``named``: Carnet's own words for the code
+    (its display table, or the public medicines database)."""
+
+    original: bool = False
+    named: bool = False
+
+    def __new__(cls, text: str, original: bool = False, named: bool = False):
+        obj = super().__new__(cls, text)
+        obj.original = original
+        obj.named = named
+        return obj
+
+
+def sentence_case(text: str) -> str:
+    """« GLYCEMIE A JEUN » -> « Glycemie a jeun »; short acronyms (« TSH ») stay in capitals;
+    text that is not all in capitals is returned as is."""
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) < 4 or any(c.islower() for c in letters):
+        return text
+    words = re.split(r"(\W+)", text)
+    long_word = any(len(w) > 3 and w not in ACRONYMS for w in words if w.isalpha())
+    if not long_word:
+        return text
+    out = []
+    for w in words:
+        if not w.isalpha() or w in ACRONYMS or (len(w) <= 3 and w.lower() not in SMALL_WORDS):
+            out.append(w)  # a separator, or an acronym (TSH, HDL, VIH, ECBU)
+        else:
+            out.append(w.lower())
+    first = next((i for i, w in enumerate(out) if w[:1].isalpha()), None)
+    if first is not None:
+        out[first] = out[first][:1].upper() + out[first][1:]
+    return "".join(out)
+
+
+def source_words(text: str) -> str:
+    """The source's own words, tidied: no SNOMED semantic tag, no label in capitals."""
+    return sentence_case(SEMANTIC_TAG.sub("", str(text)).strip())
+
+
+def _concepts(concept) -> list[dict]:
+    items = concept if isinstance(concept, list) else [concept]
+    return [c for c in items if isinstance(c, dict)]
+
+
+def _codings(concept) -> list[dict]:
+    return [x for c in _concepts(concept) for x in c.get("coding") or [] if isinstance(x, dict)]
+
+
+def _cis_name(coding: dict) -> str:
+    if coding.get("system") != CIS_SYSTEM or not coding.get("code"):
+        return ""
+    from . import data
+
+    found = data.medicine(str(coding["code"]))
+    return found.name if found else ""
+
+
+def label(concept, default: str = "") -> Label:
+    """The name of a CodeableConcept (or a list of them) in the page's language.
+
+    Carnet's display of one of its codes; else the source's text (its ``text``, else the
+    first display), marked ``original`` when it names a code Carnet does not know; else
+    ``default``.
+    """
+    codings = _codings(concept)
+    for coding in codings:
+        found = known(coding.get("system"), coding.get("code"))
+        if found is not None:
+            return Label(found.text(), named=True)
+    # A French medicine (CIS code): Carnet knows it; the prescriber's words come first.
+    medicine = next((name for name in map(_cis_name, codings) if name), "")
+    unknown = any(c.get("code") for c in codings) and not medicine
+    for c in _concepts(concept):
+        if c.get("text"):
+            return Label(source_words(c["text"]), original=unknown)
+    if medicine:
+        return Label(medicine, named=True)
+    for coding in codings:
+        if coding.get("display"):
+            return Label(source_words(coding["display"]), original=True)
+    for coding in codings:
+        if coding.get("code"):
+            return Label(str(coding["code"]), original=True)
+    return Label(default)
+
+
+def has_display(concept) -> bool:
+    """Whether Carnet names this concept itself (one of its codes is in the table)."""
+    return any(known(c.get("system"), c.get("code")) for c in _codings(concept))
+
+
+def codes(concept) -> set[str]:
+    return {str(c["code"]) for c in _codings(concept) if c.get("code")}
+
+
+# --- Titles of items ----------------------------------------------------------------------------
+
+TITLE_FIELDS = ("code", "vaccineCode", "medicationCodeableConcept", "type")
+
+
+def title_of(resource: dict) -> Label:
+    """The name of an item: a vaccine, a medicine, a test, a problem, a visit, a document."""
+    rtype = resource.get("resourceType", "")
+    for name in TITLE_FIELDS:
+        if resource.get(name):
+            found = label(resource[name])
+            if found:
+                return found
+    ref = resource.get("medicationReference")
+    if isinstance(ref, dict) and ref.get("display"):
+        return Label(str(ref["display"]))
+    desc = resource.get("description")
+    if isinstance(desc, dict):
+        found = label(desc)
+        if found:
+            return found
+    if rtype == "DocumentReference" or resource.get("content"):
+        for content in resource.get("content") or []:
+            title = (content.get("attachment") or {}).get("title")
+            if title:
+                return Label(str(title))
+    if isinstance(desc, str) and desc:
+        return Label(desc)
+    if rtype == "CarePlan":
+        return label(resource.get("category"))
+    if rtype == "FamilyMemberHistory":
+        return label(resource.get("relationship"))
+    if rtype == "Consent":
+        return Label(_("Advance directives"))
+    if rtype == "ImagingStudy":
+        for series in resource.get("series") or []:
+            site = series.get("bodySite") or {}
+            if site.get("display") or site.get("code"):
+                return label({"coding": [site]})
+    return Label("")
+
+
+# --- Units and values ---------------------------------------------------------------------------
+
+
+def _plural(words: str, value) -> str:
+    """'point|points' -> the form for ``value`` in the page's language."""
+    if "|" not in words:
+        return words
+    one, other = words.split("|", 1)
+    if not isinstance(value, int | float):
+        return other
+    single = abs(value) < 2 if lang() == "fr" else value == 1
+    return one if single else other
+
+
+def unit(code: str | None, value=None, context: str | None = None) -> str:
+    """A unit in plain words (UCUM code or the source's unit text); unknown units as given."""
+    code = str(code or "")
+    units = unit_table()
+    found = units.get((code, context or "")) or units.get((code, ""))
+    if found is None:
+        return code
+    return _plural(found.text(), value)
+
+
+def quantity(q, context: str | None = None) -> str:
+    """« 72 battements par minute », « 27,4 kg/m² », « 118,34 mmHg »."""
+    if not isinstance(q, dict) or "value" not in q:
+        return ""
+    code = (
+        q.get("code")
+        if q.get("code") and q.get("system", "").endswith("unitsofmeasure.org")
+        else None
+    )
+    shown = unit(code or q.get("unit") or q.get("code") or "", q["value"], context)
+    return f"{number(q['value'])} {shown}".strip()
+
+
+def measure_code(resource: dict) -> str | None:
+    """The LOINC code of a measure (to choose the words of its unit)."""
+    for coding in _codings(resource.get("code")):
+        if SHORT.get(coding.get("system") or "") == "loinc" and coding.get("code"):
+            return str(coding["code"])
+    return None
+
+
+def components(resource: dict) -> str:
+    """An observation's components in words: a blood pressure « 118/74 mmHg » (systolic and
+    diastolic found by their LOINC codes, whatever their order), others « name: value »."""
+    parts = [c for c in resource.get("component") or [] if isinstance(c, dict)]
+    by_code = {}
+    for comp in parts:
+        for code in codes(comp.get("code")):
+            by_code.setdefault(code, comp)
+    out, used = [], set()
+    for first, second in PAIRS:
+        a, b = by_code.get(first), by_code.get(second)
+        qa, qb = (a or {}).get("valueQuantity"), (b or {}).get("valueQuantity")
+        if (
+            not (isinstance(qa, dict) and isinstance(qb, dict))
+            or "value" not in qa
+            or "value" not in qb
+        ):
+            continue
+        ua = unit(qa.get("code") or qa.get("unit"), qa["value"], first)
+        ub = unit(qb.get("code") or qb.get("unit"), qb["value"], second)
+        text = f"{number(qa['value'])}/{number(qb['value'])}"
+        out.append(f"{text} {ua}".strip() if ua == ub else f"{quantity(qa)}/{quantity(qb)}")
+        used |= {id(a), id(b)}
+    for comp in parts:
+        if id(comp) in used:
+            continue
+        value = _plain_value(comp, measure_code(comp))
+        if value:
+            name = label(comp.get("code"))
+            out.append(
+                f"{name} : {value}"
+                if name and lang() == "fr"
+                else f"{name}: {value}"
+                if name
+                else value
+            )
+    return " · ".join(out)
+
+
+def _plain_value(node: dict, context: str | None) -> str:
+    if "valueQuantity" in node:
+        return quantity(node["valueQuantity"], context)
+    if "valueCodeableConcept" in node:
+        return label(node["valueCodeableConcept"])
+    if "valueBoolean" in node:
+        return _("yes") if node["valueBoolean"] else _("no")
+    if "valueInteger" in node:
+        return number(node["valueInteger"])
+    for key in ("valueString", "valueDateTime", "valueTime"):
+        if key in node:
+            return str(node[key])
+    return ""
+
+
+def value_of(resource: dict) -> str:
+    """An observation's value in words (« 6,9 % », « 118/74 mmHg », « Non-fumeur »)."""
+    value = _plain_value(resource, measure_code(resource))
+    if value:
+        return value
+    return components(resource)
