@@ -21,7 +21,7 @@ from django.utils import translation
 from carnet.access.models import AuditEntry
 from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
-from carnet.records import document_files, importers
+from carnet.records import document_files, importers, services
 
 from .helpers import DATA
 
@@ -187,3 +187,20 @@ def test_hostile_markup_in_a_narrative_never_reaches_the_page(client, person):
     assert "<strong>gras</strong>" in narrative
     assert "<ol><li><caption>" not in narrative and "Titre" in text
     assert '<td rowspan="3">autre</td>' in narrative and "<td>case</td>" in narrative
+
+
+def test_in_english_the_same_document_reads_in_english_words(client, person):
+    doc_id = _import(person, VAC.read_bytes(), VAC.name)
+    client.cookies["django_language"] = "en"
+    listing = _page_text(client.get(reverse("records:documents")).content.decode())
+    assert "CDA document, 53 kB" in listing and "Vaccination history" in listing
+    page = _page_text(client.get(reverse("records:item", args=[doc_id])).content.decode())
+    assert "Download the original (CDA document, 53 kB)" in page
+    assert "Historique des vaccinations" in page  # the document's own words stay its own
+
+
+def test_a_word_of_the_narrative_finds_the_document(person):
+    doc_id = _import(person, VAC.read_bytes(), VAC.name)
+    pid = accounts.patient_of(person).pk
+    found = services.search_text(Actor.of_user(person), pid, Purpose.SELF, "solupred")
+    assert [r["id"] for r in found.resources] == [doc_id]  # only in a table of the narrative
