@@ -80,6 +80,8 @@ def _sections(path: Path) -> list[tuple[str, str]]:
 
 def _size_fr(size: int) -> str:
     """« 53 ko », « 1,4 Mo »: kibibytes rounded, in the words French readers use."""
+    if size < 1024:
+        return f"{size} octets"
     if size < 1024 * 1024:
         return f"{round(size / 1024)} ko"
     return f"{round(size / 1024 / 1024, 1)} Mo".replace(".", ",")
@@ -204,3 +206,25 @@ def test_a_word_of_the_narrative_finds_the_document(person):
     pid = accounts.patient_of(person).pk
     found = services.search_text(Actor.of_user(person), pid, Purpose.SELF, "solupred")
     assert [r["id"] for r in found.resources] == [doc_id]  # only in a table of the narrative
+
+
+def test_a_pdf_the_person_added_keeps_the_type_they_chose(client, person):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.test_documents_files import pdf_with_text
+
+    pdf = pdf_with_text()
+    client.post(
+        reverse("records:documents"),
+        {
+            "doc_type": "result",
+            "day": "2025-03-14",
+            "file": SimpleUploadedFile("r.pdf", pdf, content_type="application/pdf"),
+        },
+    )
+    listing = _page_text(client.get(reverse("records:documents")).content.decode())
+    assert "Résultats d’analyses · 14 mars 2025" in listing  # not the CDA word for its code
+    assert f"PDF, 1 page, {_size_fr(len(pdf))}" in listing
+    client.cookies["django_language"] = "en"
+    listing = _page_text(client.get(reverse("records:documents")).content.decode())
+    assert "Test results · 14 March 2025" in listing

@@ -71,6 +71,7 @@ TYPES = [
     ("other", _("Other document"), "", ""),
 ]
 TYPE_BY_KEY = {t[0]: t for t in TYPES}
+UPLOAD_KINDS = {code: label for _k, label, code, _d in TYPES if code}
 # Clinical documents (their LOINC code, or the French national code of the DMP), in the
 # words a person uses; a code not listed is named by the document's own type or title.
 DOCUMENT_KINDS = {
@@ -124,11 +125,19 @@ def is_cda(resource: dict) -> bool:
 
 
 def kind_of_document(resource: dict) -> str:
-    """What the document is (« Synthèse médicale »): its code, else its own type's words."""
+    """What the document is (« Synthèse médicale »): its code, else its own type's words.
+
+    A document the person added is named by the type they chose (in the page's language).
+    """
     concept = resource.get("type") or {}
+    added = any(
+        t.get("code") == ENTERED_BY_PERSON["code"]
+        for t in (resource.get("meta") or {}).get("tag") or []
+    )
+    kinds = {**DOCUMENT_KINDS, **UPLOAD_KINDS} if added else DOCUMENT_KINDS
     for coding in concept.get("coding") or []:
-        if coding.get("code") in DOCUMENT_KINDS:
-            return str(DOCUMENT_KINDS[coding["code"]])
+        if coding.get("code") in kinds:
+            return str(kinds[coding["code"]])
     if concept.get("text"):
         return str(concept["text"])
     for coding in concept.get("coding") or []:
