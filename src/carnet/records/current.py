@@ -38,6 +38,21 @@ QUIET_TYPES = (
 )
 
 
+# Heart rate, by context (LOINC): resting; a reading taken at some moment (posture or
+# method given or not); during exercise (the HL7 Physical Activity guide's session maximum).
+HR_RESTING = ("40443-4", "67129-7")
+HR_READING = ("8867-4", "68999-2", "69000-8", "69001-6", "8889-8")
+HR_EXERCISE = ("55422-0",)
+# An observation made during exercise: its category, or a component naming the session.
+EXERCISE_CATEGORY = "activity"
+EXERCISE_COMPONENTS = {"73985-4", "55411-3"}  # exercise activity, exercise duration
+HR_LABELS = {
+    "rest": _("Resting heart rate"),
+    "reading": _("Heart rate"),
+    "effort": _("Heart rate during exercise"),
+}
+
+
 @dataclass(frozen=True)
 class VitalKind:
     key: str
@@ -54,7 +69,7 @@ VITALS = (
         "glucose", _("Blood sugar"), ("41653-7", "2339-0", "2345-7", "15074-8", "14743-9"), 0.1
     ),
     VitalKind("hba1c", _("HbA1c (average blood sugar)"), ("4548-4", "17856-6"), 0.2, "%"),
-    VitalKind("hr", _("Heart rate"), ("8867-4",), 5, "/min"),
+    VitalKind("hr", _("Heart rate"), (*HR_RESTING, *HR_READING, *HR_EXERCISE), 5, "/min"),
     VitalKind("bmi", _("Body mass index"), ("39156-5",), 0.3, "kg/m²"),
     VitalKind("temperature", _("Temperature"), ("8310-5",), 0.3, "°C"),
     VitalKind("spo2", _("Oxygen saturation"), ("59408-5", "2708-6"), 1, "%"),
@@ -236,6 +251,23 @@ def _code_hits(current: Current, wanted: dict[str, list[str]]) -> dict[str, set[
     return hits
 
 
+def _exercise_ids(current: Current, hits: dict[str, set[str]]) -> set[str]:
+    """Which heart rates found carry the category ``activity`` (blind tokens only)."""
+    ids = set().union(*(hits.get(f"{LOINC}|{c}", set()) for c in HR_READING))
+    if not ids:
+        return set()
+    pid = current.patient_id
+    return set(
+        SearchToken.objects.filter(
+            patient_id=pid,
+            resource_type="Observation",
+            param="category",
+            token=vault.cipher(pid).blind_index(EXERCISE_CATEGORY),
+            fhir_id__in=list(ids),
+        ).values_list("fhir_id", flat=True)
+    )
+
+
 def _dates(current: Current, ids) -> dict[str, tuple[str, datetime, datetime]]:
     """{id: (type, clinical date or EARLIEST, recorded at)} of visible items, from plaintext columns."""
     if not ids:
@@ -348,6 +380,24 @@ def _vital_value(kind: VitalKind, r: dict) -> tuple[float | None, str, str]:
     return value, _number(value), unit or units.shown(kind.unit, value, kind.codes[0])
 
 
+def heart_rate_context(r: dict) -> str:
+    """How a heart rate was taken: "rest", "effort" (during exercise) or "reading".
+
+    The code says it first (resting heart rate, a session's maximum); else the category
+    ``activity`` or a component naming an exercise session marks a value measured during
+    exercise (how Carnet's watch imports and the HL7 Physical Activity guide tag it); else
+    it is a single reading.
+    """
+    codes = _codes(r.get("code"))
+    if codes & set(HR_RESTING):
+        return "rest"
+    if codes & set(HR_EXERCISE) or EXERCISE_CATEGORY in _codes(r.get("category")):
+        return "effort"
+    if any(_codes(c.get("code")) & EXERCISE_COMPONENTS for c in r.get("component") or []):
+        return "effort"
+    return "reading"
+
+
 def _trend(kind: VitalKind, latest: float, previous: float) -> str:
     tolerance = max(kind.tolerance, abs(previous) * 0.02 if kind.key != "hba1c" else 0)
     if latest - previous > tolerance:
@@ -362,9 +412,14 @@ VITAL_TOKENS = {f"{LOINC}|{c}": k.key for k in VITALS for c in k.codes} | {
 }
 
 
-def _vital_ids(hits: dict[str, set[str]], dated) -> dict[str, str]:
+def _vital_ids(hits: dict[str, set[str]], dated, effort: set[str] = frozenset()) -> dict[str, str]:
     """{id: kind} of the latest few observations of each kind of vital sign, and of the
-    blood group, chosen on their blind tokens and plaintext dates (nothing decrypted)."""
+    blood group, chosen on their blind tokens and plaintext dates (nothing decrypted).
+
+    Heart rates are chosen per context: resting (by code), during exercise (``effort``:
+    the ids carrying the category ``activity``) and the others.
+    """
+    hr_rest = set().union(*(hits.get(f"{LOINC}|{c}", set()) for c in HR_RESTING))
     kind_of_id: dict[str, str] = {}
     for token, ids in hits.items():
         kind = VITAL_TOKENS.get(token)
@@ -374,10 +429,14 @@ def _vital_ids(hits: dict[str, set[str]], dated) -> dict[str, str]:
     for fid, kind in kind_of_id.items():
         found = dated.get(fid)
         if found and found[0] == "Observation":
-            per_kind.setdefault(kind, []).append((found[1], found[2], fid))
+            group = kind
+            if kind == "hr":  # the newest of each context, so that runs hide no resting value
+                group = "hr-rest" if fid in hr_rest else "hr-effort" if fid in effort else kind
+            per_kind.setdefault(group, []).append((found[1], found[2], fid))
     chosen = {}
-    for key, rows in per_kind.items():
+    for group, rows in per_kind.items():
         rows.sort(reverse=True)
+        key = group.partition("-")[0]
         chosen.update({fid: key for _d, _r, fid in rows[: 1 if key == "blood" else 6]})
     return chosen
 
@@ -391,26 +450,61 @@ def _latest_observations(chosen: dict[str, str], dated, by_id: dict[str, dict]):
     return out, out.pop("blood", [])
 
 
-def _vitals(current: Current, latest: dict[str, list[dict]]) -> list[Vital]:
+def _vital(kind: VitalKind, rows: list[dict], key: str = "", label=None) -> Vital | None:
+    """The newest valid value of these observations (newest first), with its trend."""
+    values = []
+    for r in rows:
+        if r.get("status") in ("entered-in-error", "cancelled"):
+            continue
+        number, shown, unit = _vital_value(kind, r)
+        if number is not None:
+            values.append((number, shown, unit, _when(r)))
+        if len(values) == 2:
+            break
+    if not values:
+        return None
+    number, shown, unit, when = values[0]
+    vital = Vital(key or kind.key, str(label or kind.label), shown, unit, when)
+    if len(values) == 2 and values[1][2] == unit:
+        vital.trend = _trend(kind, number, values[1][0])
+        vital.previous = values[1][1]
+    return vital
+
+
+def _heart_rates(kind: VitalKind, rows: list[dict]) -> list[Vital]:
+    """The heart rate at rest or of a single reading, newest first, then the one during
+    exercise: never one for the other, each compared only with a value of its context."""
+    by_context: dict[str, list[dict]] = {}
+    for r in rows:
+        by_context.setdefault(heart_rate_context(r), []).append(r)
+    out = []
+    calm = sorted(
+        by_context.get("rest", []) + by_context.get("reading", []),
+        key=lambda r: _when(r) or EARLIEST,
+        reverse=True,
+    )
+    if calm:
+        context = heart_rate_context(calm[0])
+        vital = _vital(kind, by_context[context], label=HR_LABELS[context])
+        if vital:
+            out.append(vital)
+    vital = _vital(kind, by_context.get("effort", []), "hr_effort", HR_LABELS["effort"])
+    if vital:
+        out.append(vital)
+    return out
+
+
+def latest_vitals(latest: dict[str, list[dict]]) -> list[Vital]:
+    """The latest measurements the home page, the printed summary and the practitioner's
+    view show: per kind, the newest value (``latest``: observations by kind, newest
+    first) and its trend against the one before; heart rates by context."""
     out = []
     for kind in VITALS:
-        values = []
-        for r in latest.get(kind.key, []):
-            if r.get("status") in ("entered-in-error", "cancelled"):
-                continue
-            number, shown, unit = _vital_value(kind, r)
-            if number is not None:
-                values.append((number, shown, unit, _when(r)))
-            if len(values) == 2:
-                break
-        if not values:
-            continue
-        number, shown, unit, when = values[0]
-        vital = Vital(kind.key, str(kind.label), shown, unit, when)
-        if len(values) == 2 and values[1][2] == unit:
-            vital.trend = _trend(kind, number, values[1][0])
-            vital.previous = values[1][1]
-        out.append(vital)
+        rows = latest.get(kind.key, [])
+        if kind.key == "hr":
+            out += _heart_rates(kind, rows)
+        elif vital := _vital(kind, rows):
+            out.append(vital)
     return out
 
 
@@ -489,7 +583,7 @@ def summary(
     vitals_wanted = {"Observation": list(VITAL_TOKENS)} if has("Observation") else {}
     hits = _code_hits(current, _merged(vitals_wanted, coded[0] if coded else {}))
     dated = _dates(current, set().union(*hits.values())) if hits else {}
-    vital_ids = _vital_ids(hits, dated) if vitals_wanted else {}
+    vital_ids = _vital_ids(hits, dated, _exercise_ids(current, hits)) if vitals_wanted else {}
     coded_ids = _coded_ids(hits, dated, *coded) if coded else set()
     recent_ids = _recent_ids(current)
     by_id = _read(current, types, {*vital_ids, *coded_ids, *recent_ids})
@@ -522,7 +616,7 @@ def summary(
     current.treatments = _shown(current, "treatments", [_treatment_item(r) for r in meds])
     if vital_ids:
         latest, blood = _latest_observations(vital_ids, dated, by_id)
-        current.vitals = _vitals(current, latest)
+        current.vitals = latest_vitals(latest)
         current.blood_group = _blood_group(blood)
     current.recent = _recent(recent_ids, by_id)
     return current

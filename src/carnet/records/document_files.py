@@ -6,6 +6,9 @@
     add(actor, patient_id, content, ...)    -> the saved DocumentReference
     listing(actor, patient_id)              -> the person's documents, newest first
     open_file(actor, document_id, which)    -> (bytes, content type, title) after access
+    reading(actor, document_id)             -> what the document's page shows: its kind,
+                                               size in words, files, and for a clinical
+                                               document (CDA) its own narrative as safe HTML
 
 Files are recognised by their first bytes, never by their name or the browser's claimed
 type. Images are decoded and re-encoded, which drops every metadata block (EXIF with GPS
@@ -25,11 +28,13 @@ import warnings
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from carnet.access.services import Actor, NotFound, Purpose
 
-from . import documents, services
+from . import cda_narrative, documents, services
 from .entries import ENTERED_BY_PERSON, own_patient
 from .fhir import parse_date
 
@@ -66,6 +71,79 @@ TYPES = [
     ("other", _("Other document"), "", ""),
 ]
 TYPE_BY_KEY = {t[0]: t for t in TYPES}
+UPLOAD_KINDS = {code: label for _k, label, code, _d in TYPES if code}
+# Clinical documents (their LOINC code, or the French national code of the DMP), in the
+# words a person uses; a code not listed is named by the document's own type or title.
+DOCUMENT_KINDS = {
+    "60591-5": _("Medical summary"),  # Patient summary (IPS, DMP's VSM)
+    "SYNTH": _("Medical summary"),  # DMP: Synthèse médicale (VSM 1.x)
+    "34133-9": _("Medical summary"),  # C-CDA Continuity of Care Document
+    "11369-6": _("Vaccination history"),
+    "87273-9": _("Vaccination history"),
+    "11502-2": _("Laboratory report"),
+    "96173-0": _("Rapid diagnostic test"),
+    "57833-6": _("Prescription"),
+    "REMB": _("Reimbursement history"),
+    "57057-2": _("Birth summary"),
+    "11488-4": _("Consultation report"),
+    "34117-2": _("History and physical examination"),
+    "11504-8": _("Operative report"),
+    "28570-0": _("Procedure report"),
+    "11506-3": _("Progress note"),
+    "18748-4": _("Imaging report"),
+    "18842-5": _("Hospital discharge report"),
+    "18761-7": _("Transfer summary"),
+    "57133-1": _("Referral letter"),
+    "18776-5": _("Care plan"),
+}
+CDA_CATEGORY = "Clinical document (HL7 CDA)"  # as the CDA importer names it
+XML_TYPES = ("text/xml", "application/xml")
+BADGES = {
+    "application/pdf": "PDF",
+    "application/vnd.ant.fit": "FIT",
+    "application/gpx+xml": "GPX",
+    "application/vnd.garmin.tcx+xml": "TCX",
+    "application/zip": "ZIP",
+    "text/xml": "XML",
+    "application/xml": "XML",
+}
+
+
+def size_words(size: int) -> str:
+    """A file's size as people say it: « 53 ko », « 1,4 Mo » (« 53 kB » in English)."""
+    if size < 1024:
+        return gettext("%(n)s bytes") % {"n": number_format(size)}
+    if size < 1024 * 1024:
+        return gettext("%(n)s kB") % {"n": number_format(round(size / 1024))}
+    mb = size / (1024 * 1024)
+    shown = number_format(round(mb, 1) if mb < 10 else round(mb), decimal_pos=1 if mb < 10 else 0)
+    return gettext("%(n)s MB") % {"n": shown}
+
+
+def is_cda(resource: dict) -> bool:
+    return any(c.get("text") == CDA_CATEGORY for c in resource.get("category") or [])
+
+
+def kind_of_document(resource: dict) -> str:
+    """What the document is (« Synthèse médicale »): its code, else its own type's words.
+
+    A document the person added is named by the type they chose (in the page's language).
+    """
+    concept = resource.get("type") or {}
+    added = any(
+        t.get("code") == ENTERED_BY_PERSON["code"]
+        for t in (resource.get("meta") or {}).get("tag") or []
+    )
+    kinds = {**DOCUMENT_KINDS, **UPLOAD_KINDS} if added else DOCUMENT_KINDS
+    for coding in concept.get("coding") or []:
+        if coding.get("code") in kinds:
+            return str(kinds[coding["code"]])
+    if concept.get("text"):
+        return str(concept["text"])
+    for coding in concept.get("coding") or []:
+        if coding.get("display"):
+            return str(coding["display"])
+    return str(_("CDA document")) if is_cda(resource) else ""
 
 
 class Refused(ValueError):
@@ -279,6 +357,37 @@ class Document:
     pages: int
     has_preview: bool
     excerpt: str
+    cda: bool = False
+
+    @property
+    def size_words(self) -> str:
+        return size_words(self.size)
+
+    @property
+    def badge(self) -> str:
+        """The file's format in a few letters, on the list when there is no preview."""
+        return "CDA" if self.cda else BADGES.get(self.content_type, "DOC")
+
+    @property
+    def format_words(self) -> str:
+        """What kind of file, in words: « Document CDA », « PDF, 2 pages », « Photo »."""
+        if self.cda:
+            return str(_("CDA document"))
+        if self.content_type == "application/pdf":
+            return f"PDF, {pages_words(self.pages)}" if self.pages else "PDF"
+        return file_words(self.content_type)
+
+
+def pages_words(n: int) -> str:
+    return ngettext("%(counter)s page", "%(counter)s pages", n) % {"counter": number_format(n)}
+
+
+def file_words(content_type: str) -> str:
+    if content_type == "application/pdf":
+        return "PDF"
+    if content_type.startswith("image/"):
+        return str(_("Photo"))
+    return str(_("File"))
 
 
 def describe(resource: dict) -> Document:
@@ -299,7 +408,7 @@ def describe(resource: dict) -> Document:
     return Document(
         id=resource.get("id", ""),
         title=resource.get("description") or main.get("title") or "",
-        type_label=(resource.get("type") or {}).get("text", ""),
+        type_label=kind_of_document(resource),
         day=parsed.date() if parsed else None,
         author=", ".join(
             a.get("display", "") for a in resource.get("author") or [] if a.get("display")
@@ -316,6 +425,7 @@ def describe(resource: dict) -> Document:
         ),
         has_preview=any(_format(c) == "preview" for c in contents),
         excerpt=text[:160],
+        cda=is_cda(resource),
     )
 
 
@@ -328,25 +438,87 @@ def listing(actor: Actor, patient_id: int, *, count: int = 100) -> list[Document
     return [describe(r) for r in page.resources]
 
 
-def open_file(
-    actor: Actor, document_id: str, which: str, purpose: str | None = None
-) -> tuple[bytes, str, str]:
-    """The original file or its preview, after access (audited); NotFound otherwise."""
+def _read(actor: Actor, document_id: str, purpose: str | None) -> tuple[int, dict]:
+    """The DocumentReference and its record, read through access (audited); NotFound."""
     patient_id = services.owner_patient_of("DocumentReference", document_id)
     if patient_id is None:
         raise NotFound()
     purpose = purpose or services.self_purpose(actor, patient_id)
-    resource = services.read(actor, "DocumentReference", document_id, purpose)
-    for c in resource.get("content") or []:
-        att = c.get("attachment") or {}
-        url = att.get("url") or ""
-        if not url.startswith("Binary/"):
-            continue
-        if (which == "preview") != (_format(c) == "preview"):
-            continue
-        try:
-            data = documents.get(patient_id, url.split("/", 1)[1])
-        except FileNotFoundError:
-            raise NotFound() from None
+    return patient_id, services.read(actor, "DocumentReference", document_id, purpose)
+
+
+def _files(resource: dict) -> list[dict]:
+    """The attachments kept as files, originals first (the document, then what it holds)."""
+    return [
+        c
+        for c in resource.get("content") or []
+        if str((c.get("attachment") or {}).get("url") or "").startswith("Binary/")
+    ]
+
+
+def _get(patient_id: int, attachment: dict) -> bytes:
+    try:
+        return documents.get(patient_id, attachment["url"].split("/", 1)[1])
+    except FileNotFoundError:
+        raise NotFound() from None
+
+
+def open_file(
+    actor: Actor, document_id: str, which: str, purpose: str | None = None
+) -> tuple[bytes, str, str]:
+    """A file of a document after access (audited); NotFound otherwise.
+
+    ``which``: "original" (the document as received), "preview", or "file:N" (the Nth
+    file kept, counting from 0: a CDA and the PDF it carries, say).
+    """
+    patient_id, resource = _read(actor, document_id, purpose)
+    files = [c for c in _files(resource) if _format(c) != "preview"]
+    if which == "preview":
+        files = [c for c in _files(resource) if _format(c) == "preview"]
+    elif which.startswith("file:"):
+        n = which.partition(":")[2]
+        files = files[int(n) :][:1] if n.isdigit() else []
+    for c in files[:1]:
+        att = c["attachment"]
+        data = _get(patient_id, att)
         return data, att.get("contentType") or "application/octet-stream", att.get("title") or ""
     raise NotFound()
+
+
+@dataclass
+class FileLink:
+    n: int  # for ``open_file(..., f"file:{n}")``
+    words: str  # « Document CDA, 53 ko »
+
+
+@dataclass
+class Reading:
+    """What a document's page shows."""
+
+    document: Document
+    sections: list[cda_narrative.Section]
+    files: list[FileLink]
+
+    @property
+    def unreadable(self) -> bool:
+        """A clinical document whose words Carnet could not show (a scan, say)."""
+        return self.document.cda and not self.sections
+
+
+def reading(actor: Actor, document_id: str, purpose: str | None = None) -> Reading:
+    """A document's kind, files and, for a clinical document, its own narrative (safe
+    HTML), read through access (audited); NotFound when the actor may not see it."""
+    patient_id, resource = _read(actor, document_id, purpose)
+    document = describe(resource)
+    sections: list[cda_narrative.Section] = []
+    links = []
+    for n, c in enumerate(c for c in _files(resource) if _format(c) != "preview"):
+        att = c["attachment"]
+        kind = str(att.get("contentType") or "")
+        if document.cda and kind in XML_TYPES and n == 0:
+            sections = cda_narrative.sections(_get(patient_id, att))
+            words = str(_("CDA document"))
+        else:
+            words = file_words(kind)
+        links.append(FileLink(n, f"{words}, {size_words(int(att.get('size') or 0))}"))
+    return Reading(document, sections, links)

@@ -29,6 +29,11 @@ urlpatterns += [
         name="document_download",
     ),
     path(
+        "dossier/documents/<uuid:document_id>/fichier/<int:n>/",
+        views_documents.document_file,
+        name="document_file",
+    ),
+    path(
         "dossier/documents/<uuid:document_id>/apercu/",
         views_documents.document_preview,
         name="document_preview",

@@ -33,6 +33,8 @@ EXTENSIONS = {
     "image/jpeg": "jpg",
     "image/png": "png",
     "image/webp": "webp",
+    "text/xml": "xml",
+    "application/xml": "xml",
 }
 
 
@@ -177,6 +179,13 @@ def _serve(request, document_id: str, which: str, *, download: bool):
 @require_GET
 def document_download(request, document_id: str):
     return _serve(request, document_id, "original", download=True)
+
+
+@login_required
+@require_GET
+def document_file(request, document_id: str, n: int):
+    """One of the files a document keeps (a CDA and the PDF it carries), downloaded."""
+    return _serve(request, document_id, f"file:{n}", download=True)
 
 
 @login_required

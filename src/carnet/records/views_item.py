@@ -24,7 +24,7 @@ from carnet.reminders import rules as reminder_rules
 from carnet.reminders import services as reminders
 from carnet.reminders import stale as reminder_stale
 
-from . import fhir, services, views_results
+from . import document_files, fhir, services, views_results
 from .models import Source
 from .views_timeline import (
     _concept_text,
@@ -195,6 +195,12 @@ def item_context(request, actor, pid, purpose, versions, *, note_form=None) -> d
         latest = series[0] if series else None
         result = views_results.result_context(current, series, first.source)
     own_record = purpose == "self"
+    document = None
+    if current.get("resourceType") == "DocumentReference":
+        try:  # its own words and files, read through access like the item
+            document = document_files.reading(actor, current["id"], purpose)
+        except NotFound:
+            document = None
     history = [
         {
             "version": v.version,
@@ -228,6 +234,7 @@ def item_context(request, actor, pid, purpose, versions, *, note_form=None) -> d
         "from_practitioner": first.source == Source.PRACTITIONER,
         "confirmed": confirmation(current, shared),
         "result": result,
+        "document": document,
         "fresh": freshness(current, latest) if own_record else None,
         "history": history if len(versions) > 1 else [],
         "can_note": own_record and _noted(current),

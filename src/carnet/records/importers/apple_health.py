@@ -4,7 +4,11 @@ The XML is streamed (``defusedxml`` iterparse: the document type Apple declares 
 allowed, entities are not) and aggregated so that years of samples stay readable:
 
 - heart rate (HKQuantityTypeIdentifierHeartRate) → one heart-rate Observation (LOINC
-  8867-4) per day: the mean, with minimum, maximum and sample count as components;
+  8867-4) per workout for the samples taken during it (category ``activity``: a heart
+  rate during exercise), and one per day for the others: the mean, with minimum, maximum
+  and sample count as components;
+- resting heart rate (HKQuantityTypeIdentifierRestingHeartRate, one a day computed by the
+  watch) → one Observation 40443-4 each;
 - steps (HKQuantityTypeIdentifierStepCount) → one step count per day (LOINC 55423-8):
   per day, the samples of each source (iPhone, watch…) are added up and the largest
   source total is kept, since several devices count the same steps;
@@ -165,7 +169,10 @@ def _convert(stream, kind: str) -> Conversion:
         if "sys" in parts and "dia" in parts:
             singles.append(("bp", parts["when"], (parts["sys"], parts["dia"])))
 
+    _workout_heart_rates(conv, hr_days, workouts)
     for _day, samples in sorted(hr_days.items()):
+        if not samples:
+            continue
         samples.sort(key=lambda s: s[0])
         conv.add(
             heart_rate_summary(
@@ -191,6 +198,15 @@ def _convert(stream, kind: str) -> Conversion:
     for what, when, value in sorted(singles, key=lambda s: s[1]):
         if what == "weight":
             conv.add(_vital("29463-7", "Body weight", when, quantity(round(value, 2), "kg", "kg")))
+        elif what == "resting":
+            conv.add(
+                _vital(
+                    "40443-4",
+                    "Heart rate --resting",
+                    when,
+                    quantity(round(value, 1), "/min", "/min"),
+                )
+            )
         elif what == "bmi":
             conv.add(
                 _vital(
@@ -244,6 +260,38 @@ def _convert(stream, kind: str) -> Conversion:
     return conv
 
 
+def _workout_heart_rates(conv: Conversion, hr_days: dict, workouts: list) -> None:
+    """One heart rate during exercise per workout, from the samples taken during it (they
+    leave the day's summary: a run's heart rate is never averaged into a day's)."""
+    for w in workouts:
+        start, end = _when(w.get("startDate")), _when(w.get("endDate"))
+        if not start:
+            continue
+        end = max(end or start, start)
+        during = []
+        for n in range((end.date() - start.date()).days + 1):
+            day = start.date() + timedelta(days=n)
+            kept = []
+            for t, v in hr_days.get(day, []):
+                (during if start <= t <= end else kept).append((t, v))
+            if day in hr_days:
+                hr_days[day] = kept
+        if during:
+            during.sort(key=lambda s: s[0])
+            sport = (w.get("workoutActivityType") or "activity").removeprefix(
+                "HKWorkoutActivityType"
+            )
+            conv.add(
+                heart_rate_summary(
+                    [v for _t, v in during],
+                    start,
+                    end,
+                    f"heart rate during the {sport} workout ({len(during)} samples)",
+                    exercise=True,
+                )
+            )
+
+
 def _vital(code: str, display: str, when: datetime, value: dict | None) -> dict:
     obs = {
         "resourceType": "Observation",
@@ -267,6 +315,8 @@ def _record(el, hr_days, steps, singles, bp_parts, skipped) -> None:
     unit = el.get("unit") or ""
     if rtype == f"{HK}HeartRate" and unit in ("count/min", "") and 0 < value < 300:
         hr_days[when.date()].append((when, value))
+    elif rtype == f"{HK}RestingHeartRate" and unit in ("count/min", "") and 0 < value < 300:
+        singles.append(("resting", when, value))
     elif rtype == f"{HK}StepCount":
         steps[(when.date(), when.tzinfo)][el.get("sourceName") or ""] += value
     elif rtype == f"{HK}BodyMass" and unit in ("kg", "lb", "g"):

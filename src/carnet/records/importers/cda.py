@@ -38,6 +38,7 @@ import binascii
 import re
 from datetime import datetime
 
+from carnet.records import cda_narrative
 from carnet.records.imports import ImportRefused
 from carnet.records.validation import _snomed_code_problem
 
@@ -596,6 +597,11 @@ class Reader:
             doc["custodian"] = {"reference": custodian}
         if self.security:
             doc["securityLabel"] = [{"coding": self.security}]
+        words = cda_narrative.plain_text(root)
+        if words:  # the narrative's words, for search and the list's excerpt
+            from carnet.records.document_files import TEXT_EXTENSION
+
+            doc["extension"] = [{"url": TEXT_EXTENSION, "valueString": words}]
         self.conv.set_document(doc)
         self.conv.originals.append(Original(b"", "text/xml", title))  # the CDA itself
 

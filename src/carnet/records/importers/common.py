@@ -194,17 +194,25 @@ HEART_RATE = {"coding": [coding(LOINC, "8867-4", "Heart rate")], "text": "Heart 
 
 
 def heart_rate_summary(
-    values: list[float], start: datetime | None, end: datetime | None, note: str
+    values: list[float],
+    start: datetime | None,
+    end: datetime | None,
+    note: str,
+    *,
+    exercise: bool = False,
 ) -> dict:
     """One Observation summarising heart-rate samples over a period: mean, min, max, count.
 
     A device that recorded no calendar time (only seconds since it was switched on)
-    gives no period: the observation then has no effective time.
+    gives no period: the observation then has no effective time. With ``exercise`` (the
+    samples of an activity session) it carries the category ``activity`` too, as the HL7
+    Physical Activity guide does, so that it is never read as a resting heart rate.
     """
     obs = {
         "resourceType": "Observation",
         "status": "final",
-        "category": category("vital-signs", "Vital Signs"),
+        "category": category("vital-signs", "Vital Signs")
+        + (category("activity", "Activity") if exercise else []),
         "code": HEART_RATE,
         "valueQuantity": quantity(round(sum(values) / len(values), 1), "/min", "/min"),
         "component": summary_components(values, HEART_RATE, "/min", "/min"),

@@ -161,7 +161,11 @@ def _undated(conv: Conversion, msgs: dict, records: list) -> None:
     if hrs:
         conv.add(
             heart_rate_summary(
-                hrs, None, None, f"heart rate during the {sport} session ({len(hrs)} samples)"
+                hrs,
+                None,
+                None,
+                f"heart rate during the {sport} session ({len(hrs)} samples)",
+                exercise=True,
             )
         )
 
@@ -220,7 +224,11 @@ def convert(data: bytes) -> Conversion:
         if hrs:
             conv.add(
                 heart_rate_summary(
-                    hrs, start, end, f"heart rate during the {sport} session ({len(hrs)} samples)"
+                    hrs,
+                    start,
+                    end,
+                    f"heart rate during the {sport} session ({len(hrs)} samples)",
+                    exercise=True,
                 )
             )
     by_day: dict = defaultdict(list)

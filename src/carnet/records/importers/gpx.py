@@ -66,7 +66,11 @@ def convert(data: bytes) -> Conversion:
         if hrs:
             conv.add(
                 heart_rate_summary(
-                    hrs, start, end, f"heart rate along the track ({len(hrs)} samples)"
+                    hrs,
+                    start,
+                    end,
+                    f"heart rate along the track ({len(hrs)} samples)",
+                    exercise=True,
                 )
             )
     if not conv.resources:

@@ -82,7 +82,11 @@ def convert(data: bytes) -> Conversion:
         if hrs:
             conv.add(
                 heart_rate_summary(
-                    hrs, start, end, f"heart rate during the {sport} activity ({len(hrs)} samples)"
+                    hrs,
+                    start,
+                    end,
+                    f"heart rate during the {sport} activity ({len(hrs)} samples)",
+                    exercise=True,
                 )
             )
     return conv
