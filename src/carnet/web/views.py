@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from carnet.access import acting
+from carnet.access import acting, audience
 from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.records import current as records_current
@@ -119,6 +119,7 @@ def home(request):
             "timeline_url": _url_or_empty("records:timeline"),
             "add_url": _url_or_empty("records:entry_index"),
             "documents_url": _url_or_empty("records:documents"),
+            "audience": audience.of_record(actor, patient.pk),
         },
     )
 
