@@ -58,6 +58,28 @@ def pregnancy_start(snap: Snapshot, condition: dict | None) -> date | None:
     return None
 
 
+def offered(prog: dict, snap: Snapshot, on: date) -> bool:
+    """Whether a programme can apply to this person, so that it may be offered to start.
+
+    A trigger condition in the record (a pregnancy, a diabetes) always makes it apply;
+    otherwise its ``offer`` says to whom: a sex and an age window (a pregnancy is not
+    offered to a man, nor at 84), or nobody without the condition (``condition``)."""
+    if snap.has_condition(prog["triggers"]) is not None:
+        return True
+    offer = prog.get("offer") or {}
+    if offer.get("condition"):
+        return False
+    if "sex" in offer and snap.sex not in offer["sex"]:
+        return False
+    birth = snap.birth_date
+    if birth is not None:
+        if "age_from" in offer and on < rules.add_age(birth, offer["age_from"]):
+            return False
+        if "age_before" in offer and on >= rules.add_age(birth, offer["age_before"]):
+            return False
+    return True
+
+
 def active(snap: Snapshot, enrolments: dict[str, dict], on: date) -> list[Active]:
     """The programmes that apply as of ``on``; ``enrolments`` are the person's own choices."""
     out = []

@@ -52,6 +52,10 @@ class Invalid(ValueError):
     """Bad input: nothing was changed; the message says why (in English, for logs)."""
 
 
+class NotApplicable(Invalid):
+    """A programme that cannot apply to the person (a pregnancy follow-up for a man)."""
+
+
 @dataclass
 class Overview:
     patient_id: int
@@ -126,10 +130,15 @@ def _save_enrolment(actor, patient_id: int, programme_id: str, data: dict, what:
 
 
 def start_programme(actor: Actor, patient_id: int, programme_id: str, start: dt.date) -> None:
-    """The person starts a programme (a pregnancy from the first day of the last period)."""
+    """The person starts a programme (a pregnancy from the first day of the last period).
+
+    Only a programme that can apply to the person (``programmes.offered``) may start."""
     today = timezone.localdate()
     if start > today or start < today - dt.timedelta(days=366):
         raise Invalid("the start date must be within the last year")
+    prog = programmes.by_id(programme_id)
+    if prog is None or not programmes.offered(prog, load(actor, patient_id), today):
+        raise NotApplicable(f"programme {programme_id!r} does not apply to this person")
     _save_enrolment(
         actor,
         patient_id,

@@ -259,6 +259,8 @@ def programmes_page(request):
             else:
                 raise services.Invalid("unknown action")
             return redirect("reminders:programmes")
+        except services.NotApplicable:
+            error = _("This follow-up does not apply to this record.")
         except (ValueError, services.Invalid):
             error = _(
                 "Give a valid date, within the last year and not in the future (for a "
@@ -279,7 +281,7 @@ def programmes_page(request):
             "stopped": chosen.get(p["id"], {}).get("status") == "stopped",
         }
         for p in rules.programmes()["programmes"]
-        if p["id"] not in active_ids
+        if p["id"] not in active_ids and programmes.offered(p, ov.snapshot, ov.on)
     ]
     active = []
     for p in ov.programmes:
