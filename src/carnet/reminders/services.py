@@ -64,6 +64,12 @@ class Overview:
     reminders: list[Reminder] = field(default_factory=list)
     treatments: list[treatments.Treatment] = field(default_factory=list)
     programmes: list[programmes.Active] = field(default_factory=list)
+    # Immunization id -> the (rule, step) it counts for (vaccination.compute's credits).
+    vaccine_credits: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    def vaccines(self) -> list[vaccination.RecordedVaccine]:
+        """Every vaccine of the record, with the calendar steps it counts for or why none."""
+        return vaccination.recorded(self.snapshot, self.vaccine_credits, self.on)
 
     def of_kind(self, kind: str) -> list[Reminder]:
         return [r for r in self.reminders if r.kind == kind]
@@ -271,15 +277,16 @@ def compute(snap: Snapshot, on: dt.date) -> Overview:
     lmp = next((p.start for p in progs if p.id == "pregnancy"), None)
     meds = treatments.active(snap)
     states = _states(pid)  # one query for the choices, confirmations and silenced alerts
+    credits: dict[str, list[tuple[str, str]]] = {}
     reminders = (
-        vaccination.compute(snap, on, lmp=lmp)
+        vaccination.compute(snap, on, lmp=lmp, credits=credits)
         + programmes.compute(snap, chosen, on)
         + treatments.renewals(meds, on)
         + stale.compute(snap, _confirmations(pid, states), on)
     )
     _apply_states(pid, reminders, meds, states)
     reminders.sort(key=sort_key)
-    return Overview(pid, on, snap, reminders, meds, progs)
+    return Overview(pid, on, snap, reminders, meds, progs, credits)
 
 
 def overview(actor: Actor, patient_id: int, on: dt.date | None = None) -> Overview:

@@ -97,6 +97,7 @@ def vaccinations_page(request):
             "coming": [r for r in found if r.status == "upcoming"],
             "done": [r for r in found if r.status == "done"],
             "birth": ov.snapshot.birth_date,
+            "vaccines": ov.vaccines(),
             "section": "vaccinations",
             "subject": subject,
         },
