@@ -91,3 +91,33 @@ def test_sophie_gets_one_reminder_for_one_expired_prescription(client, demo):
         body = _page(client, sophie, url)
         assert body.count("demandez son renouvellement") == 1, url
         assert "dépassé sa date de fin" not in body, url
+
+
+def test_booking_the_prenatal_interview_ticks_it_and_cancelling_brings_it_back(client, demo):
+    from django.utils import timezone
+
+    from carnet.care import appointments
+
+    lea = _user(personas.PREGNANT)
+    pid = patient_of(lea).pk
+    midwife = _user(next(a for a in personas.ACCOUNTS if a.key == "midwife"))
+    me = Actor.of_user(lea)
+    [interview] = [r for r in services.overview(me, pid).reminders if r.rule.endswith("/interview")]
+    assert interview.status in ("due", "overdue")
+    _schedule, types = appointments.schedule_of(midwife.pk)
+    kind = next(t for t in types if t.label == "Entretien prénatal précoce")
+    free = appointments.free_slots(midwife.pk, kind.pk, days=14)
+    start = free[min(free)][0]
+    booked = appointments.book(me, pid, midwife.pk, kind.pk, start)
+    day = timezone.localtime(start).date()
+    [interview] = [r for r in services.overview(me, pid).reminders if r.rule.endswith("/interview")]
+    assert interview.status == "done" and interview.booked_on == day
+    assert interview.when.startswith("Rendez-vous pris pour le")
+    for url in ("/rappels/", "/rappels/suivis/"):
+        assert interview.when in _page(client, lea, url), url
+    home = _page(client, lea, "/")
+    todo = home.split('id="h-todo"', 1)[1].split("</section>", 1)[0]
+    assert interview.heading not in todo
+    appointments.cancel(me, booked.pk)
+    [interview] = [r for r in services.overview(me, pid).reminders if r.rule.endswith("/interview")]
+    assert interview.status in ("due", "overdue") and interview.booked_on is None

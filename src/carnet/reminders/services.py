@@ -32,7 +32,7 @@ from carnet.access import services as access
 from carnet.access.services import Action, Actor, NotFound, Purpose
 from carnet.vault import services as vault
 
-from . import programmes, stale, treatments, vaccination
+from . import programmes, rules, stale, treatments, vaccination
 from .base import Reminder, sort_key
 from .models import (
     AdherenceSharing,
@@ -269,8 +269,32 @@ def confirm(actor: Actor, patient_id: int, topic: str) -> None:
 # --- the whole picture ----------------------------------------------------------------------
 
 
-def compute(snap: Snapshot, on: dt.date) -> Overview:
-    """Every reminder of a record as of ``on``, from a snapshot already read through access."""
+BOOKINGS_DAYS = 366  # the care appointments a year around the day tick the steps they serve
+
+
+def bookings(actor: Actor, patient_id: int, on: dt.date) -> list[programmes.Booking]:
+    """The person's booked care appointments around ``on``, as ``appointments`` lets the actor
+    see them (the person, or a proxy with the appointments permission; none for others)."""
+    from . import appointments
+
+    span = dt.timedelta(days=BOOKINGS_DAYS)
+    return [
+        programmes.Booking(
+            f"care:{b.id}", timezone.localtime(b.start).date(), rules.fold_words(b.kind)
+        )
+        for b in appointments.between_days(actor, patient_id, on - span, on + span)
+    ]
+
+
+def overview_of(actor: Actor, snap: Snapshot, on: dt.date) -> Overview:
+    """The one computation of a record's reminders, for every page, the feed and the alerts:
+    the record read through access, and the care appointments the actor may see."""
+    return compute(snap, on, bookings(actor, snap.patient_id, on))
+
+
+def compute(snap: Snapshot, on: dt.date, booked=()) -> Overview:
+    """Every reminder of a record as of ``on``, from a snapshot already read through access;
+    ``booked``: the person's care appointments (``bookings``), which tick the steps they serve."""
     pid = snap.patient_id
     chosen = enrolments(pid)
     progs = programmes.active(snap, chosen, on)
@@ -280,7 +304,7 @@ def compute(snap: Snapshot, on: dt.date) -> Overview:
     credits: dict[str, list[tuple[str, str]]] = {}
     reminders = (
         vaccination.compute(snap, on, lmp=lmp, credits=credits)
-        + programmes.compute(snap, chosen, on)
+        + programmes.compute(snap, chosen, on, booked)
         + treatments.renewals(meds, on)
         + stale.compute(snap, _confirmations(pid, states), on)
     )
@@ -292,7 +316,7 @@ def compute(snap: Snapshot, on: dt.date) -> Overview:
 def overview(actor: Actor, patient_id: int, on: dt.date | None = None) -> Overview:
     """Read the record (audited) and compute every reminder; NotFound if the actor may not."""
     snap = load(actor, patient_id)
-    return compute(snap, on or timezone.localdate())
+    return overview_of(actor, snap, on or timezone.localdate())
 
 
 # --- treatments: the intake log --------------------------------------------------------------

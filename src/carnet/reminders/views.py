@@ -417,7 +417,7 @@ def feed_ics(request, secret: str):
     lang = User.objects.filter(pk=actor.user_id).values_list("language", flat=True).first()
     with translation.override(lang or "fr"):
         try:
-            ov = services.compute(load(actor, feed.patient_id), timezone.localdate())
+            ov = services.overview_of(actor, load(actor, feed.patient_id), timezone.localdate())
         except NotFound:
             raise Http404() from None
         first, end = ical.window(ov.on)
