@@ -41,7 +41,7 @@ def test_its_reminders_are_those_of_the_whole_record(jacob):
     current = records_current.summary(
         actor, patient.pk, Purpose.SELF, preload=web_views.REMINDER_TYPES
     )
-    ours = web_views._reminders(current)
+    ours = web_views._reminders(actor, current)
     assert [(r.key, r.status, r.due) for r in ours.reminders] == [
         (r.key, r.status, r.due) for r in expected.reminders
     ]

@@ -61,7 +61,7 @@ def test_what_is_due_is_what_the_reminders_page_says(client, karim):
     actor = Actor.of_user(karim)
     expected = reminders.overview(actor, patient.pk)
     current = records_current.summary(actor, patient.pk, Purpose.SELF)
-    ours = web_views._reminders(current)
+    ours = web_views._reminders(actor, current)
     assert [(r.key, r.status) for r in ours.reminders] == [
         (r.key, r.status) for r in expected.reminders
     ]

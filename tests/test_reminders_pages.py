@@ -122,9 +122,13 @@ def test_it_marks_an_intake_taken_in_one_tap(client, karim):
     assert Intake.objects.filter(patient_id=pid).count() == 1
 
 
-def test_it_starts_a_pregnancy_follow_up(client, karim):
+def test_it_starts_a_pregnancy_follow_up(client):
+    # A woman of 31 may start one (a 59-year-old man is not offered it:
+    # test_reminders_apply_and_agree.py).
+    user, _pid = person("lea@example.org", Bundle(dt.date(1995, 6, 1), "female"))
+    client.force_login(user)
     r = client.get("/rappels/suivis/")
-    assert r.status_code == 200 and "Suivi du diabète" in r.content.decode()
+    assert r.status_code == 200 and "Suivi de grossesse" in r.content.decode()
     start = timezone.localdate() - dt.timedelta(weeks=10)
     r = client.post(
         "/rappels/suivis/",

@@ -24,7 +24,7 @@ from carnet.accounts import services as accounts
 from carnet.accounts.reauth import confirm_identity
 from carnet.records import words
 
-from . import grants, masks, requests
+from . import audience, grants, masks, requests
 from . import labels as L
 from .services import Actor, NotFound, Purpose
 
@@ -298,9 +298,13 @@ def revoke_all(request):
         except NotFound:
             raise Http404() from None
         if n:
+            left = audience.of_record(actor, patient_id)
             messages.success(
                 request,
-                _("Every access is withdrawn. Nobody but you can open your record now."),
+                _("Every access is withdrawn. Nobody but you can open your record now.")
+                if left.only_you
+                else _("Every access you gave is withdrawn. Still able to see your record: %(who)s")
+                % {"who": " ".join(left.lines)},
             )
         else:
             messages.info(request, _("Nobody had access: nothing needed to change."))

@@ -47,6 +47,7 @@ class Reminder:
     plain: str = ""  # the same in everyday words, when the title is a medical term
     reason: str = ""  # why it exists, in one plain sentence (the source says who asks)
     until: date | None = None  # the end of its window: late after this day
+    booked_on: date | None = None  # a care appointment booked for it ticks it (that day)
 
     @property
     def heading(self) -> str:
@@ -73,7 +74,7 @@ class Reminder:
 
     def as_json(self) -> dict:
         d = asdict(self)
-        for k in ("due", "done_on", "snoozed_until", "until"):
+        for k in ("due", "done_on", "snoozed_until", "until", "booked_on"):
             d[k] = d[k].isoformat() if d[k] else None
         d.pop("extra", None)
         return d
@@ -101,6 +102,8 @@ def when_text(r: Reminder) -> str:
             "date": _day(r.until),
         }
     if r.status == DONE:
+        if r.booked_on:
+            return gettext("Appointment booked for %(date)s.") % {"date": _day(r.booked_on)}
         return gettext("Done on %(date)s.") % {"date": _day(r.done_on)} if r.done_on else ""
     if r.kind == "stale":
         return gettext("To check when you can.")

@@ -51,7 +51,7 @@ def _snapshot_overview(patient_id: int, on: dt.date):
     actor = owner_actor(patient_id)
     if actor is None:
         return None
-    return services.compute(load(actor, patient_id), on)
+    return services.overview_of(actor, load(actor, patient_id), on)
 
 
 def _fresh(patient_id: int, ov) -> list[str]:
@@ -124,7 +124,7 @@ def reminder_readers(patient_id: int) -> list:
 
 def _reader_overview(patient_id: int, on: dt.date, reader):
     actor = Actor(user_id=reader.pk, role=reader.role, label="Carnet reminders")
-    return services.compute(load(actor, patient_id), on)
+    return services.overview_of(actor, load(actor, patient_id), on)
 
 
 def first_name(snapshot) -> str:

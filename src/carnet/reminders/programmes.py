@@ -58,6 +58,28 @@ def pregnancy_start(snap: Snapshot, condition: dict | None) -> date | None:
     return None
 
 
+def offered(prog: dict, snap: Snapshot, on: date) -> bool:
+    """Whether a programme can apply to this person, so that it may be offered to start.
+
+    A trigger condition in the record (a pregnancy, a diabetes) always makes it apply;
+    otherwise its ``offer`` says to whom: a sex and an age window (a pregnancy is not
+    offered to a man, nor at 84), or nobody without the condition (``condition``)."""
+    if snap.has_condition(prog["triggers"]) is not None:
+        return True
+    offer = prog.get("offer") or {}
+    if offer.get("condition"):
+        return False
+    if "sex" in offer and snap.sex not in offer["sex"]:
+        return False
+    birth = snap.birth_date
+    if birth is not None:
+        if "age_from" in offer and on < rules.add_age(birth, offer["age_from"]):
+            return False
+        if "age_before" in offer and on >= rules.add_age(birth, offer["age_before"]):
+            return False
+    return True
+
+
 def active(snap: Snapshot, enrolments: dict[str, dict], on: date) -> list[Active]:
     """The programmes that apply as of ``on``; ``enrolments`` are the person's own choices."""
     out = []
@@ -106,8 +128,27 @@ def _reminder(prog: Active, step: dict, suffix: str, due, status, **kw) -> Remin
     )
 
 
-def steps(prog: Active, snap: Snapshot, on: date) -> list[Reminder]:
-    """Every step of an active programme as of ``on``."""
+@dataclass(frozen=True)
+class Booking:
+    """A care appointment of the person: its day and the words of its type (« Fond d'œil »)."""
+
+    id: str
+    day: date
+    words: str  # folded (rules.fold_words)
+
+
+def _booked_for(step: dict, bookings, used: set[str]) -> list[Booking]:
+    """The bookings whose type names this step (its ``booking`` words), not used by another."""
+    wanted = [rules.fold_words(w) for w in step.get("booking") or []]
+    return [
+        b
+        for b in bookings
+        if b.id not in used and any(f" {w} " in f" {b.words} " for w in wanted if w)
+    ]
+
+
+def steps(prog: Active, snap: Snapshot, on: date, bookings=()) -> list[Reminder]:
+    """Every step of an active programme as of ``on``; a matching booking ticks a step."""
     out: list[Reminder] = []
     start = prog.start
     used: set[str] = set()
@@ -123,15 +164,21 @@ def steps(prog: Active, snap: Snapshot, on: date) -> list[Reminder]:
                 for d, r in snap.matching(step["match"])
                 if w_early <= d < w_until and d <= on and r.get("id") not in used
             ]
+            booked = [b for b in _booked_for(step, bookings, used) if w_early <= b.day < w_until]
             if found:
                 d, r = found[0]
                 used.add(r.get("id"))
                 out.append(_reminder(prog, step, "", w_from, DONE, done_on=d))
+            elif booked:
+                used.add(booked[0].id)
+                out.append(_reminder(prog, step, "", w_from, DONE, booked_on=booked[0].day))
             else:
                 status = status_for(on, w_from, w_until)
                 out.append(_reminder(prog, step, "", w_from, status, until=w_until))
         elif kind == "recurring":
             matched = [d for d, _ in snap.matching(step["match"]) if d <= on]
+            booked = _booked_for(step, bookings, used)
+            matched = sorted(matched + [b.day for b in booked if b.day <= on])
             if since_start:
                 matched = [d for d in matched if d >= start]
             last = matched[-1] if matched else None
@@ -140,8 +187,17 @@ def steps(prog: Active, snap: Snapshot, on: date) -> list[Reminder]:
             overdue = base + timedelta(weeks=step["overdue_after"])
             if "until" in step and due > start + timedelta(weeks=step["until"]):
                 continue
+            coming = [b for b in booked if b.day > on]
             if last and due > on:
                 out.append(_reminder(prog, step, due.isoformat(), due, UPCOMING, done_on=last))
+            elif coming:
+                used.add(coming[0].id)
+                out.append(
+                    _reminder(
+                        prog, step, due.isoformat(), due, DONE, done_on=last,
+                        booked_on=coming[0].day,
+                    )
+                )  # fmt: skip
             else:
                 status = OVERDUE if on >= overdue else DUE
                 out.append(
@@ -153,10 +209,10 @@ def steps(prog: Active, snap: Snapshot, on: date) -> list[Reminder]:
     return out
 
 
-def compute(snap: Snapshot, enrolments: dict[str, dict], on: date) -> list[Reminder]:
+def compute(snap: Snapshot, enrolments: dict[str, dict], on: date, bookings=()) -> list[Reminder]:
     out: list[Reminder] = []
     for prog in active(snap, enrolments, on):
-        out += steps(prog, snap, on)
+        out += steps(prog, snap, on, bookings)
     return out
 
 

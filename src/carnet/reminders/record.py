@@ -64,6 +64,20 @@ def local_date(value) -> date | None:
     return value if isinstance(value, date) else None
 
 
+@dataclass(frozen=True)
+class Given:
+    """One vaccine given: the Immunization's id, its day and the diseases it covers."""
+
+    id: str
+    day: date
+    antigens: frozenset[str]
+
+
+def vaccination_day(r: dict) -> date | None:
+    """The day a vaccine was given (else the day it was recorded, as the calendar reads it)."""
+    return local_date(r.get("occurrenceDateTime") or r.get("recorded"))
+
+
 @dataclass
 class Snapshot:
     patient_id: int
@@ -94,17 +108,21 @@ class Snapshot:
     def dated(self, resource: dict) -> date | None:
         return local_date(clinical_date(resource))
 
-    def immunizations(self) -> list[tuple[date, set[str]]]:
-        """(date, antigens) of every completed Immunization, oldest first."""
+    def given_vaccines(self) -> list[Given]:
+        """Every completed Immunization whose diseases Carnet knows, with its day, oldest first."""
         out = []
         for r in self.of("Immunization"):
             if r.get("status", "completed") != "completed":
                 continue
-            day = local_date(r.get("occurrenceDateTime") or r.get("recorded"))
+            day = vaccination_day(r)
             antigens = rules.antigens_of(r.get("vaccineCode"))
             if day and antigens:
-                out.append((day, antigens))
-        return sorted(out, key=lambda x: x[0])
+                out.append(Given(str(r.get("id") or id(r)), day, frozenset(antigens)))
+        return sorted(out, key=lambda g: (g.day, g.id))
+
+    def immunizations(self) -> list[tuple[date, set[str]]]:
+        """(date, antigens) of every completed Immunization, oldest first."""
+        return [(g.day, set(g.antigens)) for g in self.given_vaccines()]
 
     def active_conditions(self) -> list[dict]:
         out = []

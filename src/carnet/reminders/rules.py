@@ -73,7 +73,9 @@ def add_age(start: date, value: str) -> date:
     return date(year, month, day)
 
 
-# --- vaccine codes ---------------------------------------------------------------------------
+# --- vaccine codes and names ---------------------------------------------------------------
+
+PRODUCTS_FILE = "vaccine-products-fr.json"
 
 
 @cache
@@ -83,16 +85,67 @@ def _code_tables() -> tuple[dict, list, dict]:
     for kind, urls in data["systems"].items():
         for url in urls:
             systems[url] = kind
-    atc_prefixes = [(e["code"], tuple(e["antigens"])) for e in data["atc"] if e.get("prefix")]
-    exact = {("atc", e["code"]): tuple(e["antigens"]) for e in data["atc"]}
+    # Longest prefix first: J07AH08 is exact, J07AH99 falls back on J07AH.
+    atc_prefixes = sorted(
+        ((e["code"], tuple(e["antigens"])) for e in data["atc"] if e.get("prefix")),
+        key=lambda p: -len(p[0]),
+    )
+    # A group code (J07AH, "meningococcal vaccines") is only a prefix: a product's own code
+    # (CIS, CIP, CVX, a full ATC code) says more and wins over it.
+    exact = {("atc", e["code"]): tuple(e["antigens"]) for e in data["atc"] if not e.get("prefix")}
     exact.update({("cvx", e["code"]): tuple(e["antigens"]) for e in data["cvx"]})
+    products = load(PRODUCTS_FILE)
+    for cis, entry in products["cis"].items():
+        exact[("cis", cis)] = tuple(entry["antigens"])
+    for cip, cis in products["cip"].items():
+        if ("cis", cis) in exact:
+            exact[("cip", cip)] = exact[("cis", cis)]
     return systems, atc_prefixes, exact
 
 
-def antigens_of(concept: dict | None) -> set[str]:
-    """The antigens of a vaccine ``CodeableConcept``, from its ATC or CVX codings."""
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def fold_words(text: str) -> str:
+    """Lower case, no accents, words separated by one space: 'Méningo A+C' -> 'meningo a c'."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return _NOT_WORD.sub(" ", plain).strip()
+
+
+@cache
+def _name_tables() -> tuple[list, list]:
+    names = codes()["names"]
+
+    def table(entries):
+        rows = [(fold_words(w), tuple(e["antigens"])) for e in entries for w in e["words"]]
+        return sorted(rows, key=lambda r: -len(r[0]))
+
+    return table(names["brands"]), table(names["diseases"])
+
+
+def antigens_from_name(text: str) -> set[str]:
+    """The diseases a vaccine's name says: a brand's own (longest first), else disease words."""
+    padded = f" {fold_words(text)} "
+    if not padded.strip():
+        return set()
+    brands, diseases = _name_tables()
+    for words, antigens in brands:
+        if f" {words} " in padded:
+            return set(antigens)
+    found: set[str] = set()
+    for words, antigens in diseases:
+        if f" {words} " in padded:
+            found.update(antigens)
+    return found
+
+
+def _coded_antigens(concept: dict | None) -> set[str]:
     systems, prefixes, exact = _code_tables()
     found: set[str] = set()
+    group: set[str] = set()
     for coding in (concept or {}).get("coding") or []:
         if not isinstance(coding, dict):
             continue
@@ -107,8 +160,50 @@ def antigens_of(concept: dict | None) -> set[str]:
         elif kind == "atc":
             for prefix, antigens in prefixes:
                 if code.startswith(prefix):
-                    found.update(antigens)
-    return found
+                    group.update(antigens)
+                    break
+    return found or group
+
+
+def recognise(concept: dict | None) -> tuple[set[str], str]:
+    """(antigens, how) of a vaccine ``CodeableConcept``: how is "code" (ATC, CVX, CIS, CIP),
+    "name" (its text or a coding's display: a brand or the diseases it names) or ""."""
+    found = _coded_antigens(concept)
+    if found:
+        return found, "code"
+    concept = concept or {}
+    texts = [concept.get("text") or ""] + [
+        str(c.get("display") or "") for c in concept.get("coding") or [] if isinstance(c, dict)
+    ]
+    for text in texts:
+        found = antigens_from_name(text)
+        if found:
+            return found, "name"
+    return set(), ""
+
+
+def antigens_of(concept: dict | None) -> set[str]:
+    """The antigens of a vaccine ``CodeableConcept``, from its codes or else its name."""
+    return recognise(concept)[0]
+
+
+@cache
+def _displays() -> dict[tuple[str, str], str]:
+    data = codes()
+    out = {("atc", e["code"]): e["display"] for e in data["atc"]}
+    out.update({("cvx", e["code"]): e["display"] for e in data["cvx"]})
+    out.update({("cis", c): e["name"] for c, e in load(PRODUCTS_FILE)["cis"].items()})
+    return out
+
+
+def code_display(coding: dict) -> str:
+    """The name of a vaccine code Carnet's tables know (for a coding that came without one)."""
+    systems = _code_tables()[0]
+    kind = systems.get(coding.get("system") or "")
+    code = str(coding.get("code") or "").strip()
+    if kind == "cvx" and code.isdigit() and len(code) == 1:
+        code = "0" + code
+    return _displays().get((kind, code), "") if kind else ""
 
 
 def antigen_label(antigen: str) -> str:

@@ -32,7 +32,7 @@ from carnet.access import services as access
 from carnet.access.services import Action, Actor, NotFound, Purpose
 from carnet.vault import services as vault
 
-from . import programmes, stale, treatments, vaccination
+from . import programmes, rules, stale, treatments, vaccination
 from .base import Reminder, sort_key
 from .models import (
     AdherenceSharing,
@@ -52,6 +52,10 @@ class Invalid(ValueError):
     """Bad input: nothing was changed; the message says why (in English, for logs)."""
 
 
+class NotApplicable(Invalid):
+    """A programme that cannot apply to the person (a pregnancy follow-up for a man)."""
+
+
 @dataclass
 class Overview:
     patient_id: int
@@ -60,6 +64,12 @@ class Overview:
     reminders: list[Reminder] = field(default_factory=list)
     treatments: list[treatments.Treatment] = field(default_factory=list)
     programmes: list[programmes.Active] = field(default_factory=list)
+    # Immunization id -> the (rule, step) it counts for (vaccination.compute's credits).
+    vaccine_credits: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    def vaccines(self) -> list[vaccination.RecordedVaccine]:
+        """Every vaccine of the record, with the calendar steps it counts for or why none."""
+        return vaccination.recorded(self.snapshot, self.vaccine_credits, self.on)
 
     def of_kind(self, kind: str) -> list[Reminder]:
         return [r for r in self.reminders if r.kind == kind]
@@ -126,10 +136,15 @@ def _save_enrolment(actor, patient_id: int, programme_id: str, data: dict, what:
 
 
 def start_programme(actor: Actor, patient_id: int, programme_id: str, start: dt.date) -> None:
-    """The person starts a programme (a pregnancy from the first day of the last period)."""
+    """The person starts a programme (a pregnancy from the first day of the last period).
+
+    Only a programme that can apply to the person (``programmes.offered``) may start."""
     today = timezone.localdate()
     if start > today or start < today - dt.timedelta(days=366):
         raise Invalid("the start date must be within the last year")
+    prog = programmes.by_id(programme_id)
+    if prog is None or not programmes.offered(prog, load(actor, patient_id), today):
+        raise NotApplicable(f"programme {programme_id!r} does not apply to this person")
     _save_enrolment(
         actor,
         patient_id,
@@ -254,29 +269,54 @@ def confirm(actor: Actor, patient_id: int, topic: str) -> None:
 # --- the whole picture ----------------------------------------------------------------------
 
 
-def compute(snap: Snapshot, on: dt.date) -> Overview:
-    """Every reminder of a record as of ``on``, from a snapshot already read through access."""
+BOOKINGS_DAYS = 366  # the care appointments a year around the day tick the steps they serve
+
+
+def bookings(actor: Actor, patient_id: int, on: dt.date) -> list[programmes.Booking]:
+    """The person's booked care appointments around ``on``, as ``appointments`` lets the actor
+    see them (the person, or a proxy with the appointments permission; none for others)."""
+    from . import appointments
+
+    span = dt.timedelta(days=BOOKINGS_DAYS)
+    return [
+        programmes.Booking(
+            f"care:{b.id}", timezone.localtime(b.start).date(), rules.fold_words(b.kind)
+        )
+        for b in appointments.between_days(actor, patient_id, on - span, on + span)
+    ]
+
+
+def overview_of(actor: Actor, snap: Snapshot, on: dt.date) -> Overview:
+    """The one computation of a record's reminders, for every page, the feed and the alerts:
+    the record read through access, and the care appointments the actor may see."""
+    return compute(snap, on, bookings(actor, snap.patient_id, on))
+
+
+def compute(snap: Snapshot, on: dt.date, booked=()) -> Overview:
+    """Every reminder of a record as of ``on``, from a snapshot already read through access;
+    ``booked``: the person's care appointments (``bookings``), which tick the steps they serve."""
     pid = snap.patient_id
     chosen = enrolments(pid)
     progs = programmes.active(snap, chosen, on)
     lmp = next((p.start for p in progs if p.id == "pregnancy"), None)
     meds = treatments.active(snap)
     states = _states(pid)  # one query for the choices, confirmations and silenced alerts
+    credits: dict[str, list[tuple[str, str]]] = {}
     reminders = (
-        vaccination.compute(snap, on, lmp=lmp)
-        + programmes.compute(snap, chosen, on)
+        vaccination.compute(snap, on, lmp=lmp, credits=credits)
+        + programmes.compute(snap, chosen, on, booked)
         + treatments.renewals(meds, on)
         + stale.compute(snap, _confirmations(pid, states), on)
     )
     _apply_states(pid, reminders, meds, states)
     reminders.sort(key=sort_key)
-    return Overview(pid, on, snap, reminders, meds, progs)
+    return Overview(pid, on, snap, reminders, meds, progs, credits)
 
 
 def overview(actor: Actor, patient_id: int, on: dt.date | None = None) -> Overview:
     """Read the record (audited) and compute every reminder; NotFound if the actor may not."""
     snap = load(actor, patient_id)
-    return compute(snap, on or timezone.localdate())
+    return overview_of(actor, snap, on or timezone.localdate())
 
 
 # --- treatments: the intake log --------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from . import rules
+from . import rules, treatments
 from .base import DUE, Reminder
 from .record import Snapshot, local_date
 
@@ -42,15 +42,11 @@ def _last_seen(snap: Snapshot, topic: dict) -> date | None:
 
 
 def expired_prescriptions(snap: Snapshot, on: date) -> int:
-    n = 0
-    for r in snap.of("MedicationRequest"):
-        if r.get("status") != "active":
-            continue
-        end = ((r.get("dispenseRequest") or {}).get("validityPeriod") or {}).get("end")
-        end_day = local_date(end) if end else None
-        if end_day and end_day < on:
-            n += 1
-    return n
+    """Active prescriptions past their end that no renewal alert speaks of any more.
+
+    A prescription that just ended has its renewal alert (``treatments.renewals``): one
+    prescription, one reminder. Only when that alert is over does the list review say so."""
+    return len(treatments.ended_without_renewal_alert(treatments.active(snap), on))
 
 
 def compute(snap: Snapshot, confirmed: dict[str, date], on: date) -> list[Reminder]:

@@ -39,6 +39,16 @@ class Bundle:
             "patient": self.patient, "occurrenceDateTime": day.isoformat(),
         })  # fmt: skip
 
+    def typed_vaccine(self, day: date, text: str, coding: dict | None = None) -> dict:
+        """A vaccine as a person or a source wrote it: its words, maybe a coding."""
+        concept = {"text": text} if text else {}
+        if coding:
+            concept["coding"] = [coding]
+        return self.add({
+            "resourceType": "Immunization", "status": "completed", "vaccineCode": concept,
+            "patient": self.patient, "occurrenceDateTime": day.isoformat(),
+        })  # fmt: skip
+
     def condition(self, day: date, code: str, system: str = SNOMED) -> dict:
         return self.add({
             "resourceType": "Condition",

@@ -189,6 +189,19 @@ def active(snap: Snapshot) -> list[Treatment]:
     return sorted(out, key=lambda t: t.name.lower())
 
 
+RENEWAL_AFTER_END_DAYS = 90  # a renewal alert stays this long after the end, then the list review
+
+
+def renewal_shown(t: Treatment, on: dt.date) -> bool:
+    """Whether the prescription has its own renewal alert as of ``on`` (one per prescription)."""
+    return t.end is not None and on <= t.end + dt.timedelta(days=RENEWAL_AFTER_END_DAYS)
+
+
+def ended_without_renewal_alert(treatments: list[Treatment], on: dt.date) -> list[Treatment]:
+    """Prescriptions past their end whose renewal alert is over: the list review asks instead."""
+    return [t for t in treatments if t.end and t.end < on and not renewal_shown(t, on)]
+
+
 def renewals(treatments: list[Treatment], on: dt.date) -> list[Reminder]:
     """One alert per prescription that runs out: due ``renewal_lead_days`` before its end."""
     s = spec()
@@ -199,7 +212,7 @@ def renewals(treatments: list[Treatment], on: dt.date) -> list[Reminder]:
             continue
         ask_from = t.end - lead
         status = UPCOMING if on < ask_from else (DUE if on <= t.end else OVERDUE)
-        if status == OVERDUE and on > t.end + dt.timedelta(days=90):
+        if not renewal_shown(t, on):
             continue  # long over: the stale-data prompt asks to review the list instead
         out.append(
             Reminder(

@@ -9,15 +9,33 @@ after the last dose from 65 on.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import rules
 from .base import DONE, DUE, OVERDUE, UPCOMING, Reminder, status_for
-from .record import Snapshot
+from .record import Given, Snapshot, vaccination_day
+
+# credit(dose, rule id, step words): a dose the calendar counted, and for which step.
+Credit = Callable[[Given, str, str], None]
 
 
-def _doses(history: list[tuple[date, set[str]]], antigen: str) -> list[date]:
-    return [d for d, antigens in history if antigen in antigens]
+def _no_credit(_dose: Given, _rule: str, _step: str) -> None:
+    return None
+
+
+def _doses(history: list[Given], antigen: str) -> list[Given]:
+    return [g for g in history if antigen in g.antigens]
+
+
+def _covering(history: list[Given], required) -> list[Given]:
+    """Doses whose vaccine covers every one of the ``required`` diseases."""
+    need = set(required)
+    return [g for g in history if need <= g.antigens]
 
 
 def _why(cal: dict, label: str) -> str:
@@ -60,16 +78,19 @@ def _eligible(rule, snap: Snapshot, birth: date, on: date, lmp: date | None) -> 
     return True
 
 
-def _series(cal, rule, history, birth, on) -> list[Reminder]:
+def _series(cal, rule, history, birth, on, credit: Credit = _no_credit) -> list[Reminder]:
     counts_from = rules.add_age(birth, rule.get("counts_from", "0d"))
     counts_until = rules.add_age(birth, rule["counts_until"]) if "counts_until" in rule else None
-    given = [
-        d
-        for d in _doses(history, rule["antigen"])
-        if counts_from <= d and (counts_until is None or d < counts_until) and d <= on
+    given_doses = [
+        g
+        for g in _doses(history, rule["antigen"])
+        if counts_from <= g.day and (counts_until is None or g.day < counts_until) and g.day <= on
     ]
+    given = [g.day for g in given_doses]
     doses = rule["doses"]
     vaccine = rules.text(rule["vaccine"])
+    for g, spec in zip(given_doses, doses, strict=False):
+        credit(g, rule["id"], f"{vaccine} — {rules.text(spec['label'])}")
     if len(given) >= len(doses):
         last = doses[-1]
         return [
@@ -110,7 +131,33 @@ def _series(cal, rule, history, birth, on) -> list[Reminder]:
     ]
 
 
-def _milestones(cal, rule, history, birth, on) -> list[Reminder]:
+def _needs(m: dict) -> list[str]:
+    """The diseases a milestone's vaccine must cover (all of them), else its one antigen."""
+    return m.get("requires") or [m["antigen"]]
+
+
+def _credit_milestones(rule, history, birth, on, credit: Credit) -> None:
+    """Each dose that counts for a past milestone (in its window) or a later ten-year booster."""
+    tolerance = rule["tolerance"]
+    ms = [(rules.add_age(birth, m["age"]), m) for m in rule["milestones"]]
+    every_label = rules.text(rule["every_label"])
+    for i, (when, m) in enumerate(ms):
+        if _minus(when, tolerance) > on:
+            break
+        lo = _minus(when, tolerance)
+        hi = _minus(ms[i + 1][0], tolerance) if i + 1 < len(ms) else None
+        found = [g for g in _covering(history, _needs(m)) if lo <= g.day <= on]
+        found = [g for g in found if hi is None or g.day < hi]
+        label = f"{rules.text(m.get('vaccine') or rule['vaccine'])} — {rules.text(m['label'])}"
+        for n, g in enumerate(found):
+            last = hi is None and n > 0
+            credit(
+                g, rule["id"], f"{rules.text(rule['vaccine'])} — {every_label}" if last else label
+            )
+
+
+def _milestones(cal, rule, history, birth, on, credit: Credit = _no_credit) -> list[Reminder]:
+    _credit_milestones(rule, history, birth, on, credit)
     tolerance, window = rule["tolerance"], rule["window"]
     every_from = rules.add_age(birth, rule["every_after"])
     out: list[Reminder] = []
@@ -135,7 +182,7 @@ def _milestones(cal, rule, history, birth, on) -> list[Reminder]:
         if current:
             when, m = current
             since = _minus(when, tolerance)
-            given = [d for d in _doses(history, m["antigen"]) if since <= d <= on]
+            given = [g.day for g in _covering(history, _needs(m)) if since <= g.day <= on]
             out.append(
                 _reminder(
                     cal,
@@ -169,7 +216,8 @@ def _milestones(cal, rule, history, birth, on) -> list[Reminder]:
         return out
     # From 65 on: every ten years after the last dose given from (about) 65.
     since = _minus(every_from, tolerance)
-    given = [d for d in _doses(history, "tetanus") if since <= d <= on]
+    every_needs = rule.get("every_requires") or ["tetanus"]
+    given = [g.day for g in _covering(history, every_needs) if since <= g.day <= on]
     last_m = ms[-1][1]
     if not given:
         return [
@@ -245,14 +293,29 @@ def season_of(rule, on: date) -> tuple[date, date, date, bool]:
     return start, end, counts, start <= on <= end
 
 
-def _seasonal(cal, rule, history, on, lmp) -> list[Reminder]:
+def _season_words(rule, day: date) -> str:
+    start, _end, _counts, _inside = season_of(rule, day)
+    return f"{start.year}-{start.year + 1}"
+
+
+def _seasonal(cal, rule, history, on, lmp, birth=None, credit: Credit = _no_credit):
     start, end, counts_from, inside = season_of(rule, on)
     if lmp is not None and rule.get("eligible", {}).get("pregnant"):
         if start > lmp + timedelta(weeks=41):
             return []  # the next campaign begins after the birth
-    given = [d for d in _doses(history, rule["antigen"]) if counts_from <= d <= on]
+    given = [g.day for g in _doses(history, rule["antigen"]) if counts_from <= g.day <= on]
     label = rules.text(rule["label"])
     title = f"{rules.text(rule['vaccine'])} — {label}"
+    # Each dose since the person became eligible counts for its own season.
+    e = rule.get("eligible") or {}
+    since = date.min
+    if "age_from" in e and birth is not None:
+        since = rules.add_age(birth, e["age_from"]) - timedelta(days=365)
+    elif e.get("pregnant"):
+        since = lmp or date.max
+    for g in _doses(history, rule["antigen"]):
+        if since <= g.day <= on:
+            credit(g, rule["id"], f"{title} ({_season_words(rule, g.day)})")
     suffix = f"{start.year}"
     if given:
         return [_reminder(cal, rule, suffix, title, label, start, DONE, done_on=given[-1])]
@@ -261,7 +324,7 @@ def _seasonal(cal, rule, history, on, lmp) -> list[Reminder]:
     ]
 
 
-def _pregnancy(cal, rule, history, on, lmp) -> list[Reminder]:
+def _pregnancy(cal, rule, history, on, lmp, credit: Credit = _no_credit) -> list[Reminder]:
     if lmp is None:
         return []
     start = lmp + timedelta(weeks=rule["from_weeks"])
@@ -273,9 +336,12 @@ def _pregnancy(cal, rule, history, on, lmp) -> list[Reminder]:
         days = (until - start).days
         if not any((start + timedelta(days=i)).month in months for i in range(days + 1)):
             return []
-    given = [d for d in _doses(history, rule["antigen"]) if lmp <= d <= on]
+    given_doses = [g for g in _doses(history, rule["antigen"]) if lmp <= g.day <= on]
+    given = [g.day for g in given_doses]
     label = rules.text(rule["label"])
     title = f"{rules.text(rule['vaccine'])} — {label}"
+    for g in given_doses:
+        credit(g, rule["id"], title)
     suffix = lmp.isoformat()
     if given:
         return [_reminder(cal, rule, suffix, title, label, start, DONE, done_on=given[-1])]
@@ -284,13 +350,29 @@ def _pregnancy(cal, rule, history, on, lmp) -> list[Reminder]:
     ]
 
 
-def compute(snap: Snapshot, on: date, *, lmp: date | None = None) -> list[Reminder]:
-    """Every vaccination reminder of the person as of ``on`` (``lmp``: an ongoing pregnancy)."""
+def compute(
+    snap: Snapshot,
+    on: date,
+    *,
+    lmp: date | None = None,
+    credits: dict[str, list[tuple[str, str]]] | None = None,
+) -> list[Reminder]:
+    """Every vaccination reminder of the person as of ``on`` (``lmp``: an ongoing pregnancy).
+
+    ``credits``, when given, receives for each counted dose (by Immunization id) the
+    (rule id, step words) it counts for: the vaccinations page says it beside the vaccine."""
     cal = rules.calendar()
     birth = snap.birth_date
     if birth is None or birth > on:
         return []
-    history = snap.immunizations()
+    history = snap.given_vaccines()
+
+    def credit(g: Given, rule_id: str, step: str) -> None:
+        if credits is not None:
+            mine = credits.setdefault(g.id, [])
+            if (rule_id, step) not in mine and not any(r == rule_id for r, _step in mine):
+                mine.append((rule_id, step))
+
     out: list[Reminder] = []
     seasonal_seen: set[str] = set()
     for rule in cal["rules"]:
@@ -298,19 +380,192 @@ def compute(snap: Snapshot, on: date, *, lmp: date | None = None) -> list[Remind
             continue
         kind = rule["kind"]
         if kind == "series":
-            out += _series(cal, rule, history, birth, on)
+            out += _series(cal, rule, history, birth, on, credit)
         elif kind == "milestones":
-            out += _milestones(cal, rule, history, birth, on)
+            out += _milestones(cal, rule, history, birth, on, credit)
         elif kind == "seasonal":
             if rule["antigen"] in seasonal_seen:
                 continue  # one flu reminder, whichever rule makes the person eligible
-            found = _seasonal(cal, rule, history, on, lmp)
+            found = _seasonal(cal, rule, history, on, lmp, birth, credit)
             if found:
                 seasonal_seen.add(rule["antigen"])
             out += found
         elif kind == "pregnancy":
-            out += _pregnancy(cal, rule, history, on, lmp)
+            out += _pregnancy(cal, rule, history, on, lmp, credit)
     return out
 
 
 __all__ = ["compute", "DONE", "DUE", "OVERDUE", "UPCOMING"]
+
+
+# --- the vaccines of the record, each with what it counts for ---------------------------------
+
+# An older kind of vaccine against the same disease, which the calendar's step no longer asks for.
+OLDER_KIND = {"pneumococcal_ps": "pneumococcal", "zoster_live": "zoster"}
+
+
+@dataclass
+class RecordedVaccine:
+    """One Immunization of the record as the vaccinations page lists it."""
+
+    id: str
+    day: date | None
+    name: str  # the source's own words (text, else a coding's display, else its code)
+    product: str  # a coding's display that says more (the medicine's name), else ""
+    diseases: list[str]  # in words, in the page's language
+    recognised: str  # "code", "name" or "" (Carnet does not know this vaccine)
+    counts_for: list[str]  # the calendar steps it satisfies
+    why_not: str = ""  # when it satisfies none: why, in plain words
+    status: str = "completed"
+
+    @property
+    def known(self) -> bool:
+        return bool(self.recognised)
+
+
+def _name(concept: dict | None) -> str:
+    concept = concept or {}
+    if concept.get("text"):
+        return str(concept["text"])
+    for c in concept.get("coding") or []:
+        if isinstance(c, dict) and c.get("display"):
+            return str(c["display"])
+    for c in concept.get("coding") or []:
+        if isinstance(c, dict) and rules.code_display(c):
+            return rules.code_display(c)
+    for c in concept.get("coding") or []:
+        if isinstance(c, dict) and c.get("code"):
+            return str(c["code"])
+    return ""
+
+
+def _product(concept: dict | None, name: str) -> str:
+    """The first coding display that is not the name itself, up to its first comma."""
+    said = rules.fold_words(name)
+    for c in (concept or {}).get("coding") or []:
+        full = str(c.get("display") or "") if isinstance(c, dict) else ""
+        shown = full.split(",")[0].strip()
+        if shown and not said.startswith(rules.fold_words(shown)):
+            return shown
+    return ""
+
+
+def _words(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return _("%(first)s and %(last)s") % {"first": ", ".join(items[:-1]), "last": items[-1]}
+
+
+def _age_words(birth: date, day: date) -> str:
+    months = (day.year - birth.year) * 12 + day.month - birth.month - (day.day < birth.day)
+    if months >= 24:
+        years = months // 12
+        return ngettext("%(n)s year", "%(n)s years", years) % {"n": years}
+    return ngettext("%(n)s month", "%(n)s months", months) % {"n": months}
+
+
+def _partial(antigens: frozenset[str], day: date, birth: date) -> str:
+    """Why a dose that covers part of a milestone's diseases does not count for it."""
+    for rule in rules.calendar()["rules"]:
+        if rule["kind"] != "milestones":
+            continue
+        ms = [(rules.add_age(birth, m["age"]), m) for m in rule["milestones"]]
+        for i, (when, m) in enumerate(ms):
+            lo = _minus(when, rule["tolerance"])
+            hi = _minus(ms[i + 1][0], rule["tolerance"]) if i + 1 < len(ms) else date.max
+            need = _needs(m)
+            covered = [a for a in need if a in antigens]
+            if lo <= day < hi and covered and len(covered) < len(need):
+                missing = [rules.antigen_label(a) for a in need if a not in antigens]
+                return _(
+                    "It protects against %(covered)s: %(n)s of the %(total)s diseases of the "
+                    "step « %(step)s »; it lacks %(missing)s, so it does not count for it."
+                ) % {
+                    "covered": _words([rules.antigen_label(a) for a in covered]),
+                    "n": len(covered),
+                    "total": len(need),
+                    "step": rules.text(m["label"]),
+                    "missing": _words(missing),
+                }
+    return ""
+
+
+def _why_not(r: dict, antigens: set[str], credited_rules: set[str], birth, on) -> str:
+    status = r.get("status", "completed")
+    if status == "entered-in-error":
+        return _("Its source marked it as entered in error: it counts for nothing.")
+    if status == "not-done":
+        return _("Recorded as not given.")
+    if not antigens:
+        return _(
+            "Carnet does not recognise this vaccine, so it cannot say which diseases it "
+            "protects against. It is kept as its source wrote it: ask your doctor or "
+            "pharmacist."
+        )
+    day = vaccination_day(r)
+    if day is None:
+        return _("It has no date: Carnet cannot place it in the calendar.")
+    if birth is None:
+        return _("The record has no birth date: add it to see what this vaccine counts for.")
+    if day < birth:
+        return _("It is dated before the birth date: check its date.")
+    if day > on:
+        return _("It is dated in the future: check its date.")
+    for older in OLDER_KIND:
+        if older in antigens:
+            return _(
+                "An older kind of vaccine (%(this)s): the calendar now asks for another "
+                "one against this disease, so it does not count for its step."
+            ) % {"this": rules.antigen_label(older)}
+    partial = _partial(frozenset(antigens), day, birth)
+    if partial:
+        return partial
+    for rule in rules.calendar()["rules"]:
+        if (
+            rule["kind"] == "series"
+            and rule["antigen"] in antigens
+            and rule["id"] in credited_rules
+        ):
+            counts_from = rules.add_age(birth, rule.get("counts_from", "0d"))
+            until = rules.add_age(birth, rule["counts_until"]) if "counts_until" in rule else None
+            if counts_from <= day and (until is None or day < until):
+                return _("An extra dose: its series was already complete.")
+    return _(
+        "No step of the French calendar asks for a vaccine against %(diseases)s at "
+        "%(age)s (a trip, a job or a catch-up can be reasons). It still protects you and "
+        "stays in your record."
+    ) % {
+        "diseases": _words(sorted(rules.antigen_label(a) for a in antigens)),
+        "age": _age_words(birth, day),
+    }
+
+
+def recorded(
+    snap: Snapshot, credits: dict[str, list[tuple[str, str]]], on: date
+) -> list[RecordedVaccine]:
+    """Every Immunization of the record, newest first, with the steps it counts for or why none.
+
+    Nothing is left out: a vaccine Carnet does not recognise, one not given, one without
+    a date are listed too, each saying so."""
+    birth = snap.birth_date
+    credited_rules = {rule for steps in credits.values() for rule, _step in steps}
+    out = []
+    for r in snap.of("Immunization"):
+        antigens, how = rules.recognise(r.get("vaccineCode"))
+        rid = str(r.get("id") or id(r))
+        steps = [step for _rule, step in credits.get(rid, [])]
+        name = _name(r.get("vaccineCode")) or _("Vaccine without a name")
+        out.append(
+            RecordedVaccine(
+                id=rid,
+                day=vaccination_day(r),
+                name=name,
+                product=_product(r.get("vaccineCode"), name),
+                diseases=sorted(rules.antigen_label(a) for a in antigens),
+                recognised=how,
+                counts_for=steps,
+                why_not="" if steps else _why_not(r, antigens, credited_rules, birth, on),
+                status=r.get("status", "completed"),
+            )
+        )
+    return sorted(out, key=lambda v: (v.day or date.min, v.name), reverse=True)

@@ -97,6 +97,7 @@ def vaccinations_page(request):
             "coming": [r for r in found if r.status == "upcoming"],
             "done": [r for r in found if r.status == "done"],
             "birth": ov.snapshot.birth_date,
+            "vaccines": ov.vaccines(),
             "section": "vaccinations",
             "subject": subject,
         },
@@ -259,6 +260,8 @@ def programmes_page(request):
             else:
                 raise services.Invalid("unknown action")
             return redirect("reminders:programmes")
+        except services.NotApplicable:
+            error = _("This follow-up does not apply to this record.")
         except (ValueError, services.Invalid):
             error = _(
                 "Give a valid date, within the last year and not in the future (for a "
@@ -279,7 +282,7 @@ def programmes_page(request):
             "stopped": chosen.get(p["id"], {}).get("status") == "stopped",
         }
         for p in rules.programmes()["programmes"]
-        if p["id"] not in active_ids
+        if p["id"] not in active_ids and programmes.offered(p, ov.snapshot, ov.on)
     ]
     active = []
     for p in ov.programmes:
@@ -414,7 +417,7 @@ def feed_ics(request, secret: str):
     lang = User.objects.filter(pk=actor.user_id).values_list("language", flat=True).first()
     with translation.override(lang or "fr"):
         try:
-            ov = services.compute(load(actor, feed.patient_id), timezone.localdate())
+            ov = services.overview_of(actor, load(actor, feed.patient_id), timezone.localdate())
         except NotFound:
             raise Http404() from None
         first, end = ical.window(ov.on)

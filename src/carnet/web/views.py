@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from carnet.access import acting
+from carnet.access import acting, audience
 from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.records import current as records_current
@@ -62,7 +62,7 @@ def _reminder_codes() -> dict[str, list[str]]:
     return {t: sorted(v) for t, v in wanted.items()}
 
 
-def _reminders(current: records_current.Current):
+def _reminders(actor: Actor, current: records_current.Current):
     """The reminders of the record, computed from the items they need (read under the same permit)."""
     loaded = []
     for rtype in REMINDER_TYPES:
@@ -71,7 +71,7 @@ def _reminders(current: records_current.Current):
     # exam, a pregnancy's monthly visits): older ones change nothing and are not read.
     loaded += records_current.coded(current, _reminder_codes(), latest=REMINDER_LATEST)
     snap = Snapshot(patient_id=current.patient_id, resources=loaded)
-    return reminders.compute(snap, timezone.localdate())
+    return reminders.overview_of(actor, snap, timezone.localdate())
 
 
 @login_required
@@ -98,7 +98,7 @@ def home(request):
     kinds = summarise(current.counts)
     pressing, more_reminders = [], 0
     if not current.empty:
-        overview = _reminders(current)
+        overview = _reminders(actor, current)
         active = [r for r in overview.pressing if r.kind != "stale"]
         stale = [r for r in overview.pressing if r.kind == "stale"]
         pressing = (active + stale)[:SHOWN_REMINDERS]
@@ -119,6 +119,7 @@ def home(request):
             "timeline_url": _url_or_empty("records:timeline"),
             "add_url": _url_or_empty("records:entry_index"),
             "documents_url": _url_or_empty("records:documents"),
+            "audience": audience.of_record(actor, patient.pk),
         },
     )
 
