@@ -555,7 +555,8 @@ def post_bundle(request):
         warned.setdefault(w["id"], []).append(w)
     entries = []
     for rtype, fid, version in result.locations:
-        response: dict[str, Any] = {"status": "201 Created" if version == 1 else "200 OK"}
+        created = version == 1 and (rtype, fid) not in result.unchanged
+        response: dict[str, Any] = {"status": "201 Created" if created else "200 OK"}
         if version is None:
             response["location"] = f"{rtype}/{fid}"
         else:

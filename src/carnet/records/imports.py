@@ -79,6 +79,9 @@ class ImportResult:
     # Items kept with a warning (a wrong code): see ``warning_of``; each is also kept in
     # the item's provenance, so its page says it.
     warnings: list[dict] = field(default_factory=list)
+    # Entries merged into what the record holds without changing it (the file's Patient
+    # when the person said the file is theirs and kept their own details).
+    unchanged: set[tuple[str, str]] = field(default_factory=set)
 
 
 def warning_of(problem, *, entry: int, resource_type: str) -> dict:
@@ -323,6 +326,7 @@ def import_bundle(
                     for t, i, v in result.locations
                 ]
                 patient_res = []
+                result.unchanged.add(("Patient", existing_patient))
             for r in patient_res:
                 version = store.write_version(
                     patient_id,

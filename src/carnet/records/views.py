@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
@@ -241,9 +241,9 @@ def import_status(request, job_id: str):
 # --- Whose file is it? -------------------------------------------------------------------------
 
 DIFFERENCE_WORDS = {
-    "name": _lazy("the name"),
-    "birth_date": _lazy("the date of birth"),
-    "identifier": _lazy("the patient number"),
+    "name": gettext_lazy("the name"),
+    "birth_date": gettext_lazy("the date of birth"),
+    "identifier": gettext_lazy("the patient number"),
 }
 
 
