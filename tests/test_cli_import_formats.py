@@ -26,7 +26,9 @@ def test_it_imports_fhir_cda_and_watch_files_by_content(tmp_path):
         dst = tmp_path / f"file{n}.dat"
         shutil.copy(src, dst)
         files.append(str(dst))
-    out = carnet(home, "import", *files, "--owner", "alice@example.org", "--quiet")
+    # The sample files are about three different people: the owner says they are hers
+    # (--as-me), or the second one would be refused (test_import_someone_elses_file).
+    out = carnet(home, "import", *files, "--owner", "alice@example.org", "--quiet", "--as-me")
     assert out.stdout.count("resources imported into record") == 3
     again = carnet(home, "import", files[1], "--owner", "alice@example.org", "--quiet")
     assert "already in the record" in again.stdout

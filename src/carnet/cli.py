@@ -3,7 +3,8 @@
     carnet serve [--host H] [--port P]     web server and job worker in one process
     carnet demo                            load the demo people and records (idempotent)
     carnet user create EMAIL --role ROLE   create an account (asks for the password)
-    carnet import FILE… [--owner EMAIL]    import FHIR bundles
+    carnet import FILE… [--owner EMAIL]    import FHIR bundles, CDA, watch files
+        [--as-me [--take-details] | --into EMAIL|RECORD]   whose file it is
     carnet export --patient EMAIL --format fhir|zip -o FILE
     carnet erase --patient EMAIL [--yes]   close an account and crypto-shred its record
     carnet audit verify                    prove no access-history entry was altered

@@ -72,6 +72,7 @@ TYPE_CATEGORY = {
     "MedicationDispense": Category.TREATMENTS,
     "Medication": Category.TREATMENTS,
     "Device": Category.TREATMENTS,
+    "DeviceRequest": Category.TREATMENTS,
     "SupplyDelivery": Category.TREATMENTS,
     "Immunization": Category.VACCINES,
     "DocumentReference": Category.DOCUMENTS,

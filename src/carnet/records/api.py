@@ -79,6 +79,7 @@ api = FhirAPI(
 
 
 class Issue(Schema):
+    model_config = ConfigDict(extra="allow")  # details, expression (FHIR OperationOutcome)
     severity: str = Field(examples=["error"])
     code: str = Field(examples=["not-found"])
     diagnostics: str = ""
@@ -476,6 +477,7 @@ def metadata(request):
         400: OperationOutcome,
         401: OperationOutcome,
         403: OperationOutcome,
+        409: OperationOutcome,
         413: OperationOutcome,
     },
     summary="Import a Bundle into your own record",
@@ -485,9 +487,15 @@ def metadata(request):
         "`urn:uuid` references rewritten, professionals de-duplicated). The answer is a "
         "`transaction-response` Bundle with one entry per bundle entry, in order, giving "
         "`response.status` (`201 Created`, or `200 OK` for an entry merged into what "
-        "exists) and `response.location`. A refused file gets `400` with an "
-        "OperationOutcome naming the entry and the problem, and nothing is written; a "
-        "body over the size limit gets `413`."
+        "exists) and `response.location`; an entry kept with a wrong code (a SNOMED CT id "
+        "whose check digit fails) carries a warning OperationOutcome in `response.outcome`. "
+        "A refused file gets `400` with an OperationOutcome naming the entry and the problem, "
+        "and nothing is written; a body over the size limit gets `413`. A bundle whose "
+        "Patient is someone else than the record's person (name, birth date, identifiers) "
+        "gets `409` with an OperationOutcome naming what differs, and nothing is written: "
+        "send it again with `?person=mine` (it is yours; your details stay), "
+        "`?person=mine-take-details` (take the file's), or `?patient=Patient/<id>` for the "
+        "record of a relative you manage."
     ),
     tags=["FHIR"],
     openapi_extra={
@@ -518,21 +526,56 @@ def post_bundle(request):
     if patient is None:
         return outcome(403, "forbidden", "you have no record of your own to import into")
     actor = _actor(request)
+    person = request.GET.get("person", imports.CHECK)
+    if person not in imports.IDENTITY_CHOICES:
+        return outcome(
+            400,
+            "invalid",
+            f"person must be one of {', '.join(imports.IDENTITY_CHOICES)}, not {person[:40]!r}",
+        )
+    target, purpose = patient.pk, Purpose.SELF
+    into = request.GET.get("patient")
+    if into is not None:
+        # A relative's record the caller manages (Patient/<record number> or the number).
+        number = into.removeprefix("Patient/")
+        if not number.isdigit():
+            return outcome(400, "invalid", "patient must be Patient/<record number>")
+        target, purpose = int(number), Purpose.PROXY
     try:
         bundle = imports.parse(data, max_bytes=limit)
         result = imports.import_bundle(
-            actor, bundle, patient_id=patient.pk, purpose=Purpose.SELF, filename="FHIR API"
+            actor, bundle, patient_id=target, purpose=purpose, filename="FHIR API", person=person
         )
     except imports.ImportRefused as exc:
+        if exc.reason == "other_person" and exc.mismatch is not None:
+            return _other_person(exc.mismatch)
         return outcome(400, "invalid", str(exc))
+    warned: dict[str, list[dict]] = {}
+    for w in result.warnings:
+        warned.setdefault(w["id"], []).append(w)
     entries = []
     for rtype, fid, version in result.locations:
-        response: dict[str, Any] = {"status": "201 Created" if version == 1 else "200 OK"}
+        created = version == 1 and (rtype, fid) not in result.unchanged
+        response: dict[str, Any] = {"status": "201 Created" if created else "200 OK"}
         if version is None:
             response["location"] = f"{rtype}/{fid}"
         else:
             response["location"] = f"{rtype}/{fid}/_history/{version}"
             response["etag"] = f'W/"{version}"'
+        if fid in warned and version is not None:
+            # Kept as sent, with a warning: a wrong code does not refuse the bundle.
+            response["outcome"] = {
+                "resourceType": "OperationOutcome",
+                "issue": [
+                    {
+                        "severity": "warning",
+                        "code": "code-invalid",
+                        "diagnostics": w["message"],
+                        "expression": [w["path"]],
+                    }
+                    for w in warned[fid]
+                ],
+            }
         entries.append({"response": response})
     body = {
         "resourceType": "Bundle",
@@ -541,6 +584,38 @@ def post_bundle(request):
         "entry": entries,
     }
     return fhir_response(body, 200, X_Carnet_Created=str(result.created))
+
+
+def _other_person(mismatch) -> HttpResponse:
+    """409: the bundle is about someone else than the record's person; nothing was written."""
+    body = {
+        "resourceType": "OperationOutcome",
+        "issue": [
+            {
+                "severity": "error",
+                "code": "business-rule",
+                "details": {
+                    "coding": [
+                        {
+                            "system": "https://carnet.sante.fr/fhir/CodeSystem/import-refusal",
+                            "code": "other-person",
+                        }
+                    ],
+                    "text": "the file is about someone else than the record's person",
+                },
+                "diagnostics": str(mismatch)
+                + "; nothing was written. If the file is about the record's person, send it "
+                "again with ?person=mine (their name and birth date stay) or "
+                "?person=mine-take-details; if it is about a relative whose record you manage, "
+                "with ?patient=Patient/<their record number>.",
+                "expression": [f"Patient.{FHIR_FIELD[f]}" for f in mismatch.fields],
+            }
+        ],
+    }
+    return fhir_response(body, 409)
+
+
+FHIR_FIELD = {"name": "name", "birth_date": "birthDate", "identifier": "identifier"}
 
 
 # --- Patient/$everything ---------------------------------------------------------------------

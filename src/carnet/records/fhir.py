@@ -41,11 +41,18 @@ def _describe(exc: ValidationError) -> str:
     return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
 
 
-def validate(resource: dict, options: validation.Options = validation.DEFAULT) -> None:
+def validate(
+    resource: dict,
+    options: validation.Options = validation.DEFAULT,
+    *,
+    code_problems: list | None = None,
+) -> None:
     """Raise InvalidResource unless ``resource`` is a valid R4 resource.
 
     The fhir.resources model checks types, cardinalities and unknown properties; then
-    ``validation.check`` adds the FHIR rules the model misses (see that module).
+    ``validation.check`` adds the FHIR rules the model misses (see that module). With
+    ``code_problems`` (a list), a wrong code (a SNOMED CT id whose check digit fails) is
+    collected there as a warning instead of refusing the resource.
     """
     if not isinstance(resource, dict):
         raise InvalidResource("a resource must be a JSON object")
@@ -59,7 +66,7 @@ def validate(resource: dict, options: validation.Options = validation.DEFAULT) -
     except RecursionError:
         raise InvalidResource("the resource is nested too deeply") from None
     try:
-        validation.check(resource, options)
+        validation.check(resource, options, code_problems=code_problems)
     except validation.StructuralError as exc:
         raise InvalidResource(str(exc)[:500]) from None
     except RecursionError:

@@ -11,7 +11,7 @@ from django.db import transaction
 from carnet.access import services as access
 from carnet.access.services import Action, Actor, Purpose
 
-from . import fhir, store
+from . import fhir, identity, store
 from .models import Source
 
 ACCEPTED_BUNDLE_TYPES = {"transaction", "batch", "collection", "document", "searchset"}
@@ -33,14 +33,37 @@ class ImportRefused(ValueError):
         "several_people",
         "no_patient",
         "no_record",
+        "other_person",
     )
 
     def __init__(
-        self, message: str, *, reason: str, entry: int | None = None, other_entry: int | None = None
+        self,
+        message: str,
+        *,
+        reason: str,
+        entry: int | None = None,
+        other_entry: int | None = None,
+        mismatch: identity.Mismatch | None = None,
     ):
         super().__init__(message)
         assert reason in self.REASONS
         self.reason, self.entry, self.other_entry = reason, entry, other_entry
+        # For "other_person": who the file and the record are about, and what differs.
+        self.mismatch = mismatch
+
+
+# Whose file it is (``identity``): compare with the record's person and stop on a mismatch;
+# or, the person having said the file is theirs, keep their own details or take the file's.
+CHECK, MINE, MINE_TAKE_DETAILS = "check", "mine", "mine-take-details"
+IDENTITY_CHOICES = (CHECK, MINE, MINE_TAKE_DETAILS)
+
+
+def check_person(permit, patient_id: int, file_patient: dict | None) -> None:
+    """Refuse (reason "other_person") a file whose person is not the record's."""
+    try:
+        identity.check(permit, patient_id, file_patient)
+    except identity.Mismatch as mismatch:
+        raise ImportRefused(str(mismatch), reason="other_person", mismatch=mismatch) from None
 
 
 @dataclass
@@ -53,6 +76,25 @@ class ImportResult:
     # Per entry, in the file's order: (type, id, version) it became; version is None for
     # shared directory data (practitioners, organisations).
     locations: list[tuple[str, str, int | None]] = field(default_factory=list)
+    # Items kept with a warning (a wrong code): see ``warning_of``; each is also kept in
+    # the item's provenance, so its page says it.
+    warnings: list[dict] = field(default_factory=list)
+    # Entries merged into what the record holds without changing it (the file's Patient
+    # when the person said the file is theirs and kept their own details).
+    unchanged: set[tuple[str, str]] = field(default_factory=set)
+
+
+def warning_of(problem, *, entry: int, resource_type: str) -> dict:
+    """A code problem as kept in an item's provenance and listed in the import result."""
+    return {
+        "kind": "code",
+        "entry": entry,
+        "type": resource_type,
+        "path": problem.path[:200],
+        "system": problem.system[:200],
+        "code": problem.code[:80],
+        "message": problem.message[:300],
+    }
 
 
 def parse(data: bytes | str, *, max_bytes: int | None = None) -> dict:
@@ -124,8 +166,9 @@ def _plan(bundle: dict):
             )
         res = entry["resource"]
         rtype = res.get("resourceType")
+        problems: list = []
         try:
-            fhir.validate(res)
+            fhir.validate(res, code_problems=problems)
         except fhir.InvalidResource as exc:
             raise ImportRefused(
                 f"entry {n} ({str(rtype)[:40]}): {exc}", reason="entry", entry=n
@@ -141,10 +184,15 @@ def _plan(bundle: dict):
                 f"entry {n}: a bundle inside a bundle cannot be imported", reason="entry", entry=n
             )
         resources.append(
-            (n, entry.get("fullUrl"), orjson.loads(orjson.dumps(res)))
-        )  # a private copy
+            (
+                n,
+                entry.get("fullUrl"),
+                orjson.loads(orjson.dumps(res)),  # a private copy
+                [warning_of(p, entry=n, resource_type=rtype) for p in problems],
+            )
+        )
 
-    patients = [r for r in resources if r[2]["resourceType"] == "Patient"]
+    patients = [r[:3] for r in resources if r[2]["resourceType"] == "Patient"]
     if len(patients) > 1:
         raise ImportRefused(
             f"entries {patients[0][0]} and {patients[1][0]}: a file must hold the record of one person only",
@@ -164,6 +212,7 @@ def import_bundle(
     purpose: str = Purpose.SELF,
     progress=None,
     create_patient=None,
+    person: str = CHECK,
 ) -> ImportResult:
     """Import one Bundle into one record, all or nothing.
 
@@ -171,8 +220,16 @@ def import_bundle(
     (inside the transaction) to make the new record. Every entry is validated first; ids
     are assigned anew; ``urn:uuid`` and relative references are rewritten; practitioners
     and organisations are shared and de-duplicated by identifier. A reference that
-    resolves to nothing refuses the file.
+    resolves to nothing refuses the file. A code its system does not allow is kept, with
+    a warning on the item (``ImportResult.warnings``).
+
+    ``person`` (one of IDENTITY_CHOICES): with CHECK, a file whose Patient is someone else
+    than the record's is refused (reason "other_person") before anything is written; with
+    MINE the person said it is theirs and their record keeps its own name and birth date;
+    with MINE_TAKE_DETAILS the file's details replace them (as for a matching file).
     """
+    if person not in IDENTITY_CHOICES:
+        raise ValueError(f"unknown person choice {person!r}")
     bundle = data if isinstance(data, dict) else parse(data)
     resources, patients = _plan(bundle)
     if patient_id is None and create_patient is None:
@@ -184,6 +241,8 @@ def import_bundle(
 
     if patient_id is not None:
         permit = access.require(actor, patient_id, Action.IMPORT, purpose, audit_now=False)
+        if person == CHECK and patients:
+            check_person(permit, patient_id, patients[0][2])
 
     with transaction.atomic():
         if patient_id is None:
@@ -198,7 +257,8 @@ def import_bundle(
 
         mapping: dict[str, str] = {}
         to_write: list[dict] = []
-        for n, full_url, res in resources:
+        warned: dict[str, dict] = {}  # new id -> provenance of an item kept with warnings
+        for n, full_url, res, warnings in resources:
             rtype = res["resourceType"]
             old_id = res.get("id")
             if rtype in fhir.SHARED_TYPES:
@@ -222,6 +282,9 @@ def import_bundle(
             if rtype not in fhir.SHARED_TYPES:
                 res["id"] = new
                 to_write.append((n, res))
+                if warnings:
+                    warned[new] = {"warnings": warnings}
+                    result.warnings += [{**w, "id": new} for w in warnings]
 
         # Relative references to resources outside the file must exist in the record.
         outside = set()
@@ -254,13 +317,23 @@ def import_bundle(
         if existing_patient:
             patient_res = [r for _n, r in to_write if r["resourceType"] == "Patient"]
             to_write = [(n, r) for n, r in to_write if r["resourceType"] != "Patient"]
+            if person == MINE and patient_res:
+                # The person's own details stay: the file's Patient only points at them.
+                current = store.current_rows(patient_id, "Patient").filter(fhir_id=existing_patient)
+                version = current.values_list("version", flat=True).first()
+                result.locations = [
+                    (t, i, version if (t, i) == ("Patient", existing_patient) else v)
+                    for t, i, v in result.locations
+                ]
+                patient_res = []
+                result.unchanged.add(("Patient", existing_patient))
             for r in patient_res:
                 version = store.write_version(
                     patient_id,
                     r,
                     source=Source.IMPORT,
                     recorded_by_id=actor.user_id,
-                    provenance=provenance,
+                    provenance={**provenance, **warned.get(r["id"], {})},
                 )
                 result.created += 1
                 result.locations = [
@@ -274,6 +347,7 @@ def import_bundle(
             recorded_by_id=actor.user_id,
             provenance=provenance,
             progress=progress,
+            item_provenance=warned,
         )
         for _n, r in to_write:
             result.by_type[r["resourceType"]] = result.by_type.get(r["resourceType"], 0) + 1

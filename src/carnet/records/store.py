@@ -186,8 +186,12 @@ def write_new(
     recorded_by_id: int | None,
     provenance: dict,
     progress=None,
+    item_provenance: dict[str, dict] | None = None,
 ) -> int:
-    """Insert first versions of new resources (ids already assigned). Caller holds the transaction."""
+    """Insert first versions of new resources (ids already assigned). Caller holds the transaction.
+
+    ``item_provenance``: more provenance for some items, by id (an import's warnings).
+    """
     cipher = vault.cipher(patient_id)
     indexer = _Indexer(cipher)
     resources = list(resources)
@@ -200,7 +204,9 @@ def write_new(
         _insert_tokens(tokens)
 
     for resource in resources:
-        rows.append(_row(cipher, resource, 1, source, recorded_by_id, provenance, now))
+        extra = item_provenance.get(resource["id"]) if item_provenance else None
+        prov = {**provenance, **extra} if extra else provenance
+        rows.append(_row(cipher, resource, 1, source, recorded_by_id, prov, now))
         enc = search.encounter_ref(resource)
         if enc and enc not in encounters:
             tokens.extend(indexer.rows(resource, who_tokens=_who_of_encounter(patient_id, enc)))

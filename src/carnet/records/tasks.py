@@ -30,7 +30,11 @@ QUEUED, CHECKING, WRITING, DONE, REFUSED, FAILED = (
     "refused",
     "failed",
 )
-FINISHED = {DONE, REFUSED, FAILED}
+# The file is about someone else than the record's person: the job waits for the person
+# to say whose it is (ASK); CANCELLED when they say it is a mistake.
+ASK, CANCELLED = "ask", "cancelled"
+FINISHED = {DONE, REFUSED, FAILED, CANCELLED}
+MAX_LISTED = 100  # warnings and left-out parts listed on the result page
 
 
 def _key(job_id: str) -> str:
@@ -46,6 +50,22 @@ def set_status(job_id: str, **fields) -> dict:
     status.update(fields, updated=timezone.now().isoformat())
     cache.set(_key(job_id), status, STATUS_TTL)
     return status
+
+
+def _upload_key(job_id: str) -> str:
+    return f"carnet:import:{job_id}:upload"
+
+
+def keep_upload(job_id: str, sealed: bytes, sealed_name: bytes) -> None:
+    """Keep an upload (still encrypted) while the person says whose file it is."""
+    cache.set(_upload_key(job_id), (sealed, sealed_name), STATUS_TTL)
+
+
+def take_upload(job_id: str) -> tuple[bytes, bytes] | None:
+    """The kept upload, forgotten as it is taken (None when gone or expired)."""
+    found = cache.get(_upload_key(job_id))
+    cache.delete(_upload_key(job_id))
+    return found
 
 
 def seal(patient_id: int, job_id: str, data: bytes, filename: str) -> tuple[bytes, bytes]:
@@ -68,11 +88,27 @@ def _records_to_write(bundle) -> int | None:
     return n
 
 
-def run_import(job_id: str, user_id: int, patient_id: int, sealed: bytes, sealed_name: bytes):
-    """Import one uploaded Bundle into the person's record, updating the job's status."""
+def run_import(
+    job_id: str,
+    user_id: int,
+    patient_id: int,
+    sealed: bytes,
+    sealed_name: bytes,
+    *,
+    target_id: int | None = None,
+    person: str = imports.CHECK,
+):
+    """Import one uploaded file into the person's record, updating the job's status.
+
+    ``patient_id`` is the record whose key sealed the upload (the person's own);
+    ``target_id`` the record to import into when the person said the file is a relative's
+    (their purpose is then "proxy"); ``person`` what they said (see ``imports``).
+    """
     from carnet.accounts.models import User
 
     set_status(job_id, state=CHECKING)
+    target = target_id or patient_id
+    purpose = Purpose.SELF if target == patient_id else Purpose.PROXY
     try:
         c = vault.cipher(patient_id)
         data = c.decrypt(sealed, f"upload:{job_id}")
@@ -81,7 +117,7 @@ def run_import(job_id: str, user_id: int, patient_id: int, sealed: bytes, sealed
         if importers.detect(data, filename) != "fhir-json":
             # A CDA document, a wearable file…: converted to FHIR, the original kept.
             result = importers.import_file(
-                Actor.of_user(user), patient_id, data, filename, Purpose.SELF
+                Actor.of_user(user), target, data, filename, purpose, person=person
             )
         else:
             bundle = imports.parse(data)
@@ -94,12 +130,24 @@ def run_import(job_id: str, user_id: int, patient_id: int, sealed: bytes, sealed
             result = imports.import_bundle(
                 Actor.of_user(user),
                 bundle,
-                patient_id=patient_id,
+                patient_id=target,
                 filename=filename,
-                purpose=Purpose.SELF,
+                purpose=purpose,
                 progress=progress,
+                person=person,
             )
     except imports.ImportRefused as exc:
+        if exc.reason == "other_person" and exc.mismatch is not None:
+            keep_upload(job_id, sealed, sealed_name)
+            set_status(
+                job_id,
+                state=ASK,
+                target=target,
+                file_person=exc.mismatch.file,
+                record_person=exc.mismatch.record,
+                differs=exc.mismatch.fields,
+            )
+            return
         set_status(
             job_id,
             state=REFUSED,
@@ -122,9 +170,23 @@ def run_import(job_id: str, user_id: int, patient_id: int, sealed: bytes, sealed
             total=result.created,
             created=result.created,
             by_type=result.by_type,
+            # What the person must know: items kept with a warning, and what of a document
+            # stays readable in the original only.
+            warnings=result.warnings[:MAX_LISTED],
+            warning_count=len(result.warnings),
+            left_out=getattr(result, "left_out", [])[:MAX_LISTED],
+            document_id=getattr(result, "document_id", None),
         )
 
 
 @db_task()
-def import_upload(job_id: str, user_id: int, patient_id: int, sealed: bytes, sealed_name: bytes):
-    run_import(job_id, user_id, patient_id, sealed, sealed_name)
+def import_upload(
+    job_id: str,
+    user_id: int,
+    patient_id: int,
+    sealed: bytes,
+    sealed_name: bytes,
+    target_id: int | None = None,
+    person: str = imports.CHECK,
+):
+    run_import(job_id, user_id, patient_id, sealed, sealed_name, target_id=target_id, person=person)

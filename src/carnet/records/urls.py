@@ -8,6 +8,7 @@ urlpatterns = [
     path("importer/", views.import_page, name="import"),
     path("importer/<str:job_id>/", views.import_job, name="import_job"),
     path("importer/<str:job_id>/etat/", views.import_status, name="import_status"),
+    path("importer/<str:job_id>/choix/", views.import_choice, name="import_choice"),
     path("exporter/", views.export_page, name="export"),
 ]
 

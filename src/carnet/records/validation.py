@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextvars
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -56,6 +57,34 @@ SNOMED_CONCEPT_FILTER_OPS = frozenset({"is-a", "descendent-of", "is-not-a", "gen
 
 class StructuralError(ValueError):
     """What is wrong and where (a FHIRPath-like location)."""
+
+
+@dataclass(frozen=True)
+class CodeProblem:
+    """A code that is not what its system allows (a SNOMED CT id with a wrong check digit).
+
+    The file's structure is sound: an importer keeps the item as written, with this
+    warning, instead of refusing the file (see ``check(..., code_problems=)``).
+    """
+
+    path: str
+    system: str
+    code: str
+    message: str
+
+
+# The list that collects code problems while ``check`` runs, when the caller asked for it.
+_code_problems: contextvars.ContextVar[list | None] = contextvars.ContextVar(
+    "carnet_code_problems", default=None
+)
+
+
+def _code_problem(path: str, system: str, code: str, message: str) -> None:
+    """A wrong code: a warning when the caller collects them, otherwise an error."""
+    collected = _code_problems.get()
+    if collected is None:
+        _fail(path, message)
+    collected.append(CodeProblem(path, system, code, message))
 
 
 @dataclass(frozen=True)
@@ -304,11 +333,19 @@ def _fail(path: str, message: str):
     raise StructuralError(f"{path}: {message}" if path else message)
 
 
-def check(resource: dict, options: Options = DEFAULT) -> None:
-    """Raise StructuralError unless ``resource`` follows the rules above."""
+def check(resource: dict, options: Options = DEFAULT, *, code_problems: list | None = None) -> None:
+    """Raise StructuralError unless ``resource`` follows the rules above.
+
+    With ``code_problems`` (a list), a code its system does not allow is appended there
+    as a ``CodeProblem`` instead of raising: it is a warning on the item, not a broken file.
+    """
     if not isinstance(resource, dict):
         _fail("", "a resource must be a JSON object")
-    _resource(resource, str(resource.get("resourceType", "Resource"))[:64], options, False)
+    token = _code_problems.set(code_problems)
+    try:
+        _resource(resource, str(resource.get("resourceType", "Resource"))[:64], options, False)
+    finally:
+        _code_problems.reset(token)
 
 
 def _resource(res: dict, path: str, opts: Options, contained: bool) -> None:
@@ -436,7 +473,7 @@ def _datatype_rules(node: dict, path: str, opts: Options) -> None:
                 if system == SNOMED and isinstance(code, str):
                     problem = _snomed_code_problem(code)
                     if problem:
-                        _fail(f"{path}.code", problem)
+                        _code_problem(f"{path}.code", system, code, problem)
     if "data" in node and "contentType" in node:  # Attachment
         data = node["data"]
         if isinstance(data, str):

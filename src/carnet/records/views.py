@@ -6,6 +6,7 @@ import io
 import json
 import re
 import uuid
+from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -14,18 +15,18 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.accounts.reauth import confirm_identity
 from carnet.web.labels import summarise
 
-from . import exports, tasks
+from . import exports, imports, tasks
 
 # Room for the multipart envelope around the file itself.
 MULTIPART_OVERHEAD = 64 * 1024
@@ -169,6 +170,25 @@ def _progress_text(status: dict) -> str:
     }
 
 
+def _waits(state) -> bool:
+    """Whether the job's page is final for now: finished, or waiting for the person."""
+    return state in tasks.FINISHED or state == tasks.ASK
+
+
+def relatives_to_import_for(user) -> list[dict]:
+    """The relatives whose record this person manages and may import into, by name."""
+    from carnet.access import proxies
+    from carnet.access import services as access
+    from carnet.access.views_proxy import _name_for
+
+    actor = Actor.of_user(user)
+    return [
+        {"patient_id": info.patient_id, "name": _name_for(user, info)}
+        for info in proxies.represented_by(user)
+        if access.decide(actor, info.patient_id, access.Action.IMPORT, Purpose.PROXY).permit
+    ]
+
+
 @login_required
 def import_job(request, job_id: str):
     status = _job_of(request, job_id)
@@ -177,13 +197,21 @@ def import_job(request, job_id: str):
         "job_id": job_id,
         "status": status,
         "state": state,
-        "finished": state in tasks.FINISHED,
+        "finished": _waits(state),
         "progress_text": _progress_text(status),
     }
+    if state == tasks.ASK:
+        context.update(_question(request, status))
     if state == tasks.DONE:
         context["kinds"] = summarise(status.get("by_type") or {})
         # Count what the person sees listed (their identity card is not a health datum).
         context["added"] = sum(n for _key, _label, n in context["kinds"])
+        context["warnings"] = [
+            {"id": w.get("id"), "text": explain_warning(w)} for w in status.get("warnings") or []
+        ]
+        context["warning_count"] = status.get("warning_count") or 0
+        context["left_out"] = [explain_left_out(x) for x in status.get("left_out") or []]
+        context["document_id"] = status.get("document_id")
     elif state == tasks.REFUSED:
         context["refusal"] = explain_refusal(
             status.get("reason") or "",
@@ -204,9 +232,87 @@ def import_status(request, job_id: str):
             "done": status.get("done") or 0,
             "total": status.get("total"),
             "text": _progress_text(status),
-            "finished": status.get("state") in tasks.FINISHED,
+            "finished": _waits(status.get("state")),
         }
     )
+
+
+# --- Whose file is it? -------------------------------------------------------------------------
+
+DIFFERENCE_WORDS = {
+    "name": gettext_lazy("the name"),
+    "birth_date": gettext_lazy("the date of birth"),
+    "identifier": gettext_lazy("the patient number"),
+}
+
+
+def _person_words(person: dict) -> str:
+    name = person.get("name") or _("someone whose name the file does not give")
+    born = person.get("birth_date") or ""
+    if not born:
+        return name
+    try:
+        day = date_format(date.fromisoformat(born[:10]), "j F Y") if len(born) >= 10 else born
+    except ValueError:
+        day = born
+    return _("%(name)s, born on %(day)s") % {"name": name, "day": day}
+
+
+def _question(request, status: dict) -> dict:
+    """What the page asks when the file is about someone else than the record's person."""
+    own = accounts.patient_of(request.user)
+    target = status.get("target")
+    into_own = own is not None and target == own.pk
+    managed = relatives_to_import_for(request.user)
+    return {
+        "into_own": into_own,
+        "target_name": next((r["name"] for r in managed if r["patient_id"] == target), ""),
+        "relatives": [r for r in managed if r["patient_id"] != target],
+        "file_person": _person_words(status.get("file_person") or {}),
+        "record_person": _person_words(status.get("record_person") or {}),
+        "differs": [
+            str(DIFFERENCE_WORDS[f]) for f in status.get("differs") or [] if f in DIFFERENCE_WORDS
+        ],
+    }
+
+
+CHOICE_RE = re.compile(r"^(mine|mine-take-details|cancel|relative-(\d{1,18}))$")
+
+
+@login_required
+@require_POST
+def import_choice(request, job_id: str):
+    """The person says whose file it is: theirs, a relative's, or a mistake."""
+    status = _job_of(request, job_id)
+    if status.get("state") != tasks.ASK:
+        return redirect("records:import_job", job_id=job_id)
+    own = accounts.patient_of(request.user)
+    match = CHOICE_RE.match(request.POST.get("choice", ""))
+    target, person = status.get("target"), None
+    if match and match.group(1) == "cancel":
+        tasks.take_upload(job_id)
+        tasks.set_status(job_id, state=tasks.CANCELLED)
+        return redirect("records:import_job", job_id=job_id)
+    managed = {r["patient_id"] for r in relatives_to_import_for(request.user)}
+    if match and match.group(2):
+        if int(match.group(2)) in managed:
+            target, person = int(match.group(2)), imports.CHECK  # compared with theirs
+    elif match and own is not None and (target == own.pk or target in managed):
+        # The file is about the record's person: keep their details, or take the file's.
+        person = match.group(1)
+    kept = tasks.take_upload(job_id) if person else None
+    if person is None or kept is None or own is None:
+        context = {"job_id": job_id, "status": status, "state": tasks.ASK, "finished": True}
+        context.update(_question(request, status))
+        context["choice_error"] = (
+            _("Choose one of the answers below.")
+            if person is None
+            else _("This file is no longer kept: import it again, please.")
+        )
+        return render(request, "records/import_job.html", context, status=400)
+    tasks.set_status(job_id, state=tasks.QUEUED, done=0, total=None)
+    tasks.import_upload(job_id, request.user.pk, own.pk, *kept, target, person)
+    return redirect("records:import_job", job_id=job_id)
 
 
 def explain_refusal(
@@ -250,6 +356,32 @@ def explain_refusal(
             "Nothing was changed in your record. Check the file, or ask the service it comes from for a new one, then try again."
         )
     return {"title": title, "advice": advice, "detail": message}
+
+
+def explain_left_out(part: dict) -> str:
+    """Plain words for a part of a document that Carnet did not turn into items."""
+    section, n = str(part.get("section") or ""), int(part.get("count") or 1)
+    if part.get("what") == "text":
+        return _("“%(section)s”: text only") % {"section": section}
+    if part.get("what") == "file":
+        return _("“%(section)s”: an attached file Carnet cannot show") % {"section": section}
+    return ngettext(
+        "“%(section)s”: %(n)s item Carnet cannot sort yet",
+        "“%(section)s”: %(n)s items Carnet cannot sort yet",
+        n,
+    ) % {"section": section, "n": n}
+
+
+def explain_warning(warning: dict) -> str:
+    """Plain words for a warning an import kept on an item (a wrong code)."""
+    code = str(warning.get("code") or "")
+    if "snomed" in str(warning.get("system") or ""):
+        return _(
+            "The code “%(code)s” given by the file is not a valid SNOMED CT code (probably a typing error in the file). The item was kept as the file gives it; its label is still right."
+        ) % {"code": code}
+    return _(
+        "The code “%(code)s” given by the file is not valid in its code system. The item was kept as the file gives it."
+    ) % {"code": code}
 
 
 # --- Export ------------------------------------------------------------------------------------

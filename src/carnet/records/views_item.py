@@ -26,6 +26,7 @@ from carnet.reminders import stale as reminder_stale
 
 from . import document_files, fhir, services, views_results
 from .models import Source
+from .views import explain_warning
 from .views_timeline import (
     _concept_text,
     kind_word,
@@ -213,7 +214,14 @@ def item_context(request, actor, pid, purpose, versions, *, note_form=None) -> d
         for v in versions
     ]
     when = fhir.clinical_date(current)
+    warnings = []
+    for v in versions:
+        for w in (v.details or {}).get("warnings") or []:
+            text = explain_warning(w)
+            if text not in warnings:
+                warnings.append(text)
     context = {
+        "warnings": warnings,
         "item_id": current["id"],
         "resource": current,
         "kind": kind_word(current),

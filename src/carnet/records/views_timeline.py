@@ -64,6 +64,7 @@ TYPE_WORDS = {
     "ImagingStudy": _("Medical imaging"),
     "FamilyMemberHistory": _("Family history"),
     "Device": _("Medical device"),
+    "DeviceRequest": _("Prescribed medical device"),
     "Specimen": _("Sample"),
     "Consent": _("Consent"),
     "SupplyDelivery": _("Supplies delivered"),

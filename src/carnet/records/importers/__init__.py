@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import uuid
 import zipfile
 from dataclasses import dataclass, field
 
@@ -131,6 +132,8 @@ class FileImportResult(ImportResult):
     duplicate: bool = False  # the same file was already imported into this record
     document_id: str | None = None  # the DocumentReference of the kept original
     notes: list[str] = field(default_factory=list)
+    # What stays readable in the kept original only (see ``Conversion.left_out``).
+    left_out: list[dict] = field(default_factory=list)
 
 
 def _wearable_document(conv: Conversion, data: bytes, kind: str, filename: str) -> None:
@@ -163,12 +166,15 @@ def import_file(
     data: bytes,
     filename: str = "",
     purpose: str = Purpose.SELF,
+    person: str = imports.CHECK,
 ) -> FileImportResult | ImportResult:
     """Import one file of any supported kind into one record, all or nothing.
 
     Raises ImportRefused (nothing written) for a file that is too big, of no known kind,
-    unsafe, damaged or holding nothing to import; access.NotFound when the actor may not
-    import into this record.
+    unsafe, damaged or holding nothing to import, or about someone else than the record's
+    person (reason "other_person", unless ``person`` says the file is theirs: see
+    ``imports.import_bundle``); access.NotFound when the actor may not import into this
+    record.
     """
     if not isinstance(data, bytes | bytearray):
         raise ImportRefused("the file could not be read", reason="unreadable")
@@ -177,7 +183,7 @@ def import_file(
     kind = detect(data, filename)
     if kind == "fhir-json":
         return imports.import_bundle(
-            actor, data, patient_id=patient_id, filename=filename, purpose=purpose
+            actor, data, patient_id=patient_id, filename=filename, purpose=purpose, person=person
         )
     conv = CONVERTERS[kind](data)
     if kind in ORIGINAL_TYPES:
@@ -190,7 +196,7 @@ def import_file(
         _wearable_document(conv, data, kind, filename)
 
     # Ask before writing anything (a deny is audited and answered as not found).
-    access.require(
+    permit = access.require(
         actor, patient_id, Action.IMPORT, purpose, audit_now=False, what="import of a file"
     )
     digest = hashlib.sha256(data).hexdigest()
@@ -198,8 +204,13 @@ def import_file(
         return FileImportResult(patient_id=patient_id, kind=kind, duplicate=True)
 
     existing = store.current_rows(patient_id, "Patient").values_list("fhir_id", flat=True).first()
+    if existing and person == imports.CHECK:
+        imports.check_person(permit, patient_id, conv.patient)  # the document's recordTarget
     if existing:
         subject = {"reference": f"Patient/{existing}"}
+        if person == imports.MINE_TAKE_DETAILS and conv.patient:
+            conv.patient["id"] = existing  # the file's details, as a new version
+            conv.resources.insert(0, (f"urn:uuid:{uuid.uuid4()}", conv.patient))
     else:
         subject = {"reference": conv.add(conv.patient or {"resourceType": "Patient"})}
     bind_subject(conv, subject)
@@ -229,12 +240,19 @@ def import_file(
                 )
             conv.document["content"] = attachments
             result = imports.import_bundle(
-                actor, conv.bundle(), patient_id=patient_id, filename=filename, purpose=purpose
+                actor,
+                conv.bundle(),
+                patient_id=patient_id,
+                filename=filename,
+                purpose=purpose,
+                person=imports.MINE if person == imports.CHECK else person,
             )
     except BaseException:
         for blob_id in written:
             _discard(patient_id, blob_id)
         raise
-    out = FileImportResult(**vars(result), kind=kind, notes=list(conv.notes))
+    out = FileImportResult(
+        **vars(result), kind=kind, notes=list(conv.notes), left_out=list(conv.left_out)
+    )
     out.document_id = next((i for t, i, _v in result.locations if t == "DocumentReference"), None)
     return out

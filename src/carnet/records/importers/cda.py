@@ -40,7 +40,6 @@ from datetime import datetime
 
 from carnet.records import cda_narrative
 from carnet.records.imports import ImportRefused
-from carnet.records.validation import _snomed_code_problem
 
 from .common import (
     CONFIDENTIALITY,
@@ -111,6 +110,8 @@ SECTION_IMMUNIZATIONS = {"11369-6"}
 SECTION_RESULTS = {"30954-2"}
 SECTION_VITALS = {"8716-3"}
 SECTION_PROCEDURES = {"47519-4", "29554-3"}
+SECTION_DEVICES = {"46264-8"}  # medical devices (prescribed in a French ePrescription)
+DEVICE_TEMPLATES = {"1.2.250.1.213.1.1.3.20"}  # FR-Dispositif-medical
 # Sections of plain observations: observed events (obstetrics), pregnancy history, social history.
 SECTION_OBSERVATIONS = {
     "42545-4": ("exam", "Exam"),
@@ -265,6 +266,7 @@ class Reader:
         self.security: list[dict] = []
         self.author_ref: str | None = None
         self.skipped: dict[str, int] = {}
+        self.left_out: dict[tuple[str, str], int] = {}  # (section title, what) -> count
 
     # --- small readers ---------------------------------------------------------------------
 
@@ -289,8 +291,8 @@ class Reader:
             return None
         system = system_of(el.get("codeSystem"))
         code = clean(el.get("code"))
-        if system == "http://snomed.info/sct" and code and _snomed_code_problem(code):
-            return None  # not a real SNOMED CT id: kept as text only
+        # A code its system does not allow (a SNOMED CT id with a wrong check digit) is
+        # kept as written: the import marks the item with a warning.
         return coding(system, code, el.get("displayName"))
 
     def concept(self, el, extra: list | None = None) -> dict | None:
@@ -620,7 +622,18 @@ class Reader:
                 "left in the original document only: "
                 + ", ".join(f"{n} × {k}" for k, n in sorted(self.skipped.items()))
             )
+        self.conv.left_out = [
+            {"section": section, "what": what, "count": n}
+            for (section, what), n in self.left_out.items()
+        ]
         return self.conv
+
+    def leave(self, section: str, what: str, note: str | None = None) -> None:
+        """Something of ``section`` that stays readable in the original document only."""
+        key = (section[:200], what)
+        self.left_out[key] = self.left_out.get(key, 0) + 1
+        if note:
+            self.skipped[note] = self.skipped.get(note, 0) + 1
 
     def embedded(self, el, title: str, *, strict: bool = True) -> None:
         """A file inside the CDA (level-1 body, or a copy of the document): kept as is.
@@ -633,9 +646,7 @@ class Reader:
         media = (el.get("mediaType") or "").lower()
         magic = EMBEDDABLE.get(media)
         if magic is None:
-            self.skipped[f"embedded file of type {media or 'unknown'}"] = (
-                self.skipped.get(f"embedded file of type {media or 'unknown'}", 0) + 1
-            )
+            self.leave(title, "file", f"embedded file of type {media or 'unknown'}")
             return
         raw = "".join((el.text or "").split())
         refuse_if_too_big(len(raw) * 3 // 4, "the file embedded in the document")
@@ -643,14 +654,14 @@ class Reader:
             content = base64.b64decode(raw, validate=True)
         except (binascii.Error, ValueError):
             if not strict:
-                self.skipped[f"attached {media} file that is not valid base64"] = 1
+                self.leave(title, "file", f"attached {media} file that is not valid base64")
                 return
             raise ImportRefused(
                 f"the {media} file inside the document is not valid base64", reason="unreadable"
             ) from None
         if magic and not content.startswith(magic):
             if not strict:
-                self.skipped[f"attached file that is not the {media} it claims"] = 1
+                self.leave(title, "file", f"attached file that is not the {media} it claims")
                 return
             raise ImportRefused(
                 f"the file inside the document is declared {media} but is not one",
@@ -670,16 +681,28 @@ class Reader:
                 for media in section.iter(h("observationMedia")):
                     self.embedded(media.find(h("value")), title, strict=False)
             return
-        for entry in section.findall(h("entry")):
+        title = clean(section.findtext(h("title"))) or code or "?"
+        entries = section.findall(h("entry"))
+        subsections = section.findall(hp("component/section"))
+        for entry in entries:
             stmt = next((c for c in entry if local(c.tag) in CLINICAL), None)
             if stmt is None:
                 continue
             before = len(self.conv.resources)
             self.entry(stmt, code, codes)
             if len(self.conv.resources) == before:
-                what = f"{local(stmt.tag)} in section {code or '?'}"
-                self.skipped[what] = self.skipped.get(what, 0) + 1
-        for sub in section.findall(hp("component/section")):
+                self.leave(title, "entry", f"{local(stmt.tag)} in section {code or '?'}")
+        if (
+            not entries
+            and not subsections
+            and clean(
+                "".join(section.find(h("text")).itertext())
+                if section.find(h("text")) is not None
+                else ""
+            )
+        ):
+            self.leave(title, "text")  # a section of text only: read in the original
+        for sub in subsections:
             self.section(sub, codes)
 
     def entry(self, stmt, code: str, codes: tuple[str, ...]) -> None:
@@ -710,6 +733,9 @@ class Reader:
             self.doc_code in LAB_DOCUMENTS and tag in ("act", "organizer", "observation")
         ):
             self.report(stmt, code)
+            return
+        if tag == "supply" and (code in SECTION_DEVICES or templates & DEVICE_TEMPLATES):
+            self.device_request(stmt)
             return
         if tag == "procedure" and code in SECTION_PROCEDURES:
             self.procedure(stmt)
@@ -1305,6 +1331,80 @@ class Reader:
         site = self.concept(proc.find(h("targetSiteCode")))
         if site:
             res["bodySite"] = [site]
+        self.conv.add(res)
+
+    def device_request(self, supply) -> None:
+        """A prescribed medical device (a bed, a wheelchair…) → DeviceRequest; one handed
+        out (moodCode EVN) → SupplyDelivery.
+
+        Every code of the device is kept (EMDN, LPP and any other French system, by OID);
+        the quantity, the number of renewals and the rental duration go in ``parameter``.
+        """
+        device = supply.find(hp("participant/participantRole/playingDevice"))
+        code = self.concept(device.find(h("code"))) if device is not None else None
+        text = self.ref_text(supply.find(h("text")))
+        if code is None:
+            name = clean(device.findtext(h("name"))) if device is not None else ""
+            code = {"text": (name or text)[:1000]} if (name or text) else None
+        if code is None:
+            return
+        eff = self.effective(supply)
+        if supply.get("moodCode") == "EVN":  # a device handed out: not a request
+            res = self.base("SupplyDelivery", supply)
+            res["status"] = "completed"
+            item = {"itemCodeableConcept": code}
+            q_el = supply.find(h("quantity"))
+            qty = quantity(q_el.get("value")) if q_el is not None else None
+            if qty:
+                item["quantity"] = qty
+            res["suppliedItem"] = item
+            if "Period" in eff:
+                res["occurrencePeriod"] = eff["Period"]
+            elif "dateTime" in eff:
+                res["occurrenceDateTime"] = eff["dateTime"]
+            self.conv.add(res)
+            return
+        end = eff.get("Period", {}).get("end") or eff.get("dateTime")
+        finished = bool(end) and end[:10] < datetime.now().date().isoformat()
+        res = self.base("DeviceRequest", supply)
+        res["status"] = "completed" if finished else "active"
+        res["intent"] = "order" if supply.get("moodCode") in ("INT", "RQO", None) else "proposal"
+        res["codeCodeableConcept"] = code
+        if "Period" in eff:
+            res["occurrencePeriod"] = eff["Period"]
+        elif "dateTime" in eff:
+            res["occurrenceDateTime"] = eff["dateTime"]
+        authored = None
+        for author in supply.findall(h("author")):
+            authored = fhir_datetime(self.attr("time", "value", author))
+        if authored or self.doc_date:
+            res["authoredOn"] = authored or self.doc_date
+        if self.author_ref:
+            res["requester"] = {"reference": self.author_ref}
+        parameters = []
+        qty = supply.find(h("quantity"))
+        if qty is not None and number(qty.get("value")) is not None:
+            parameters.append(
+                {"code": {"text": "quantity"}, "valueQuantity": quantity(qty.get("value"))}
+            )
+        rep = supply.find(h("repeatNumber"))
+        if rep is not None and (rep.get("value") or "").isdigit():
+            parameters.append(
+                {
+                    "code": {"text": "number of renewals"},
+                    "valueQuantity": quantity(rep.get("value")),
+                }
+            )
+        width = supply.find(hp("expectedUseTime/width"))
+        if width is not None and width.get("unit") in PERIOD_UNITS:
+            duration = quantity(width.get("value"), width.get("unit"))
+            if duration:
+                parameters.append({"code": {"text": "rental duration"}, "valueQuantity": duration})
+        parameters = [p for p in parameters if p.get("valueQuantity")]
+        if parameters:
+            res["parameter"] = parameters
+        if text and text != code.get("text"):
+            res["note"] = [{"text": text[:5000]}]
         self.conv.add(res)
 
 

@@ -307,6 +307,9 @@ class Conversion:
     document_url: str = ""
     originals: list[Original] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what was left out, for the report
+    # What stays readable in the original only, for the person: {"section": the document's
+    # own title for it, "what": "entry" | "text" | "file", "count": n}.
+    left_out: list[dict] = field(default_factory=list)
     patient: dict | None = None  # the person as the file names them, for a record without one
 
     def add(self, resource: dict) -> str:
@@ -334,7 +337,7 @@ class Conversion:
 
 def bind_subject(conv: Conversion, subject: dict) -> None:
     """Point every resource at the person: ``subject`` or ``patient`` as the type asks."""
-    patient_field = {"AllergyIntolerance", "Immunization"}
+    patient_field = {"AllergyIntolerance", "Immunization", "SupplyDelivery"}
     no_subject = {"Patient"}
     for _url, res in conv.resources:
         rtype = res["resourceType"]
