@@ -33,6 +33,9 @@ log = logging.getLogger("carnet.api")
 FHIR_JSON = "application/fhir+json; charset=utf-8"
 BASE = "/fhir/R4"
 DEFAULT_COUNT = 50
+# The largest integer any parameter takes: above it (or below 0) is a 400 naming the
+# parameter, never a number the database cannot hold (issue 13: a 500 on a huge _offset).
+MAX_INTEGER = 2**31 - 1
 
 
 class FhirAPI(NinjaAPI):
@@ -608,10 +611,16 @@ def search(
         list[str] | None, Query(description="code or system|code, comma = OR")
     ] = None,
     count: Annotated[
-        int, Query(alias="_count", ge=0, description="page size (at most 1000)")
+        int,
+        Query(
+            alias="_count",
+            ge=0,
+            le=MAX_INTEGER,
+            description="page size (at most 1000 are returned)",
+        ),
     ] = DEFAULT_COUNT,
     offset: Annotated[
-        int, Query(alias="_offset", ge=0, description="index of the first result")
+        int, Query(alias="_offset", ge=0, le=MAX_INTEGER, description="index of the first result")
     ] = 0,
 ):
     _check_type(resource_type)
