@@ -140,6 +140,7 @@ MIDDLEWARE = [
     "carnet.accounts.mfa_required.MFARequiredMiddleware",
     "carnet.accounts.language.SignInLanguageMiddleware",
     "carnet.web.middleware.NoStoreMiddleware",
+    "carnet.web.middleware.UnreadableRecordMiddleware",
 ]
 
 ROOT_URLCONF = "carnet.urls"

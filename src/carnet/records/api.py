@@ -24,6 +24,7 @@ from pydantic import ConfigDict, Field
 
 from carnet.access.services import Actor, NotFound, Purpose
 from carnet.accounts import services as accounts
+from carnet.vault import services as vault
 
 from . import fhir, imports, services
 from .api_auth import token_auth
@@ -128,6 +129,7 @@ ERRORS = {
     400: OperationOutcome,
     401: OperationOutcome,
     404: OperationOutcome,
+    503: OperationOutcome,
 }
 
 
@@ -215,6 +217,21 @@ def _validation(request, exc: ValidationError):
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
     return outcome(exc.status_code, "processing", str(exc))
+
+
+UNREADABLE_TEXT = (
+    "this record cannot be read on this server: its data key is not in the key store "
+    "(an operator restores it with 'carnet restore FILE.keystore'; 'carnet check' lists "
+    "such records); nothing was changed"
+)
+
+
+@api.exception_handler(vault.VaultError)
+def _unreadable(request, exc):
+    # Reached only after access permitted the read (decryption comes after the decision), so
+    # it tells nothing to someone who may not see the record.
+    log.warning("a record without a readable data key was asked for (%s)", type(exc).__name__)
+    return outcome(503, "no-store", UNREADABLE_TEXT, Retry_After="3600")
 
 
 @api.exception_handler(Exception)
@@ -480,6 +497,7 @@ def metadata(request):
         401: OperationOutcome,
         403: OperationOutcome,
         413: OperationOutcome,
+        503: OperationOutcome,
     },
     summary="Import a Bundle into your own record",
     description=(
