@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export CARNET_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test test-sqlite test-postgres lint bench chromium messages clean
+.PHONY: run test test-sqlite test-postgres lint bench fuzz chromium messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,14 @@ lint: $(VENV)/.installed-test
 
 test: $(VENV)/.installed-test chromium lint
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# `make test` draws the same examples every run (Hypothesis profile "ci", derandomized).
+# `make fuzz` draws at random, CARNET_FUZZ_SCALE (20) times as many, and keeps what it finds
+# in .hypothesis/ so a failure replays first; turn each finding into an @example or a test.
+FUZZ_TESTS := $(wildcard tests/test_fuzz_*.py tests/test_*propert*.py) \
+	tests/test_import_invalid_files.py tests/test_reminders_adherence_sharing.py
+fuzz: $(VENV)/.installed-test
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q $(FUZZ_TESTS) $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench

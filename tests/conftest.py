@@ -3,6 +3,10 @@ loaded by pytest before Django's settings (see pyproject's pytest11 entry point)
 
 import pytest
 
+# Hypothesis profiles ("ci" derandomized by default, "fuzz" for `make fuzz`): loaded before
+# any test module, so every property test inherits the profile.
+from . import fuzzing  # noqa: F401
+
 
 def pytest_collection_modifyitems(items):
     # Every test may touch both databases (the main one and the key store).

@@ -18,6 +18,7 @@ from carnet.access.models import AuditEntry
 from carnet.access.services import Actor, NotFound
 from carnet.records import services
 
+from .fuzzing import examples
 from .test_access_policy import person, practitioner, record_with_items
 
 # The model's own table of the test items: category, level, in the emergency dataset.
@@ -225,10 +226,9 @@ def test_the_coffre_keeps_its_promises():
     run_state_machine_as_test(
         Coffre,
         settings=settings(
-            max_examples=100,
+            max_examples=examples(100),
             stateful_step_count=8,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-            database=None,
         ),
     )

@@ -95,8 +95,12 @@ def test_restore_drill_and_an_erased_person_in_an_older_backup(installs):  # noq
     restored = new.carnet("restore", str(old))
     # Without the key store nothing of the records can be read yet: it is not in the backup.
     assert "2 records have no data key" in restored.stdout
+    assert f"carnet restore {old}.keystore" in restored.stdout, "says what to do"
+    unkeyed = new.carnet("check", "--skip", "settings", check=False)
+    assert unkeyed.returncode != 0 and "2 dossiers n’ont pas de clé de données" in unkeyed.stderr
     keys = new.carnet("restore", str(old) + ".keystore")
     assert keys.stdout.startswith("Key store restored: 2 data keys")
+    assert "Tout est en ordre" in new.carnet("check", "--skip", "settings").stdout
     assert _counts(restored.stdout) == _counts(out.stdout) and len(_counts(out.stdout)) == 4
     assert "Access histories verified" in restored.stdout
     after = _snapshot(new)

@@ -27,6 +27,7 @@ from carnet.access.services import Actor, NotFound
 from carnet.care import messaging
 from carnet.care.models import ConversationKind
 
+from .fuzzing import examples
 from .test_care_helpers import citizen, pid_of, pro
 
 N_PRACT = 3
@@ -138,10 +139,9 @@ def test_care_team_conversations_are_for_current_members_only():
     run_state_machine_as_test(
         CareTeam,
         settings=settings(
-            max_examples=40,
+            max_examples=examples(40),
             stateful_step_count=10,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-            database=None,
         ),
     )

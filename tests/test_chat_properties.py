@@ -28,6 +28,7 @@ from carnet.access.services import Actor, NotFound
 from carnet.chat import services
 from carnet.chat.models import ChatMessage
 
+from .fuzzing import examples
 from .test_chat_helpers import NO_FLAGS, citizen, on_call_doctor, person, pro
 
 CITIZENS = ("owner", "proxy", "stranger")
@@ -185,10 +186,9 @@ def test_only_the_person_who_asked_and_the_practitioner_who_answered_see_a_chat(
     run_state_machine_as_test(
         EmergencyChat,
         settings=settings(
-            max_examples=30,
+            max_examples=examples(30),
             stateful_step_count=12,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-            database=None,
         ),
     )

@@ -21,6 +21,7 @@ from carnet.accounts import services as accounts
 from carnet.records import importers, imports
 from carnet.records.models import Blob, ResourceVersion, SearchToken, SharedResource
 
+from .fuzzing import examples
 from .helpers import DATA
 
 FILES = sorted(p for p in (DATA / "cda").rglob("*") if p.suffix.lower() == ".xml")
@@ -89,9 +90,8 @@ def citizen():
 
 
 @hypothesis_settings(
-    max_examples=30,
+    max_examples=examples(30),
     deadline=None,
-    database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=mutated_documents())

@@ -18,6 +18,7 @@ from carnet.accounts import services as accounts
 from carnet.records import imports
 from carnet.records.models import ResourceVersion, SearchToken, SharedResource
 
+from .fuzzing import examples
 from .helpers import SYNTHEA, load, smallest_synthea
 
 
@@ -186,7 +187,7 @@ def mutated_bundles(draw) -> bytes:
 
 
 @hypothesis_settings(
-    max_examples=50,
+    max_examples=examples(50),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -21,6 +21,7 @@ from carnet.access.services import Actor
 from carnet.notify.models import Message
 from carnet.records.models import ResourceVersion
 
+from .fuzzing import examples
 from .test_pro_entry_helpers import english, shared_in_writing, url
 
 WHEN = "2025-02-03T09:15"
@@ -51,7 +52,7 @@ def allowed(kind: str, mode: str, categories: set[str], ended: str) -> bool:
 
 
 @settings(
-    max_examples=30,
+    max_examples=examples(30),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from carnet.access import grants, masks
 from carnet.access.services import Actor
 
+from .fuzzing import examples
 from .test_access_policy import record_with_items
 from .test_pro_record_read import url
 from .test_sharing_page import citizen, english, pro
@@ -47,7 +48,7 @@ def expected(kinds: set[str], level: str, hidden: dict[str, str]) -> set[str]:
 
 
 @settings(
-    max_examples=15,
+    max_examples=examples(15),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

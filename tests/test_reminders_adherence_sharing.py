@@ -16,6 +16,7 @@ from carnet.reminders import services
 from carnet.reminders.models import AdherenceSharing
 from carnet.reminders.testing import Bundle, person
 
+from .fuzzing import examples
 from .test_care_helpers import pro
 
 
@@ -106,9 +107,8 @@ def test_a_practitioner_without_care_access_gets_not_found_even_when_shared(kari
 
 
 @settings(
-    max_examples=15,
+    max_examples=examples(15),
     deadline=None,
-    database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(choices=st.lists(st.booleans(), max_size=4))

@@ -11,6 +11,11 @@
     carnet keys rotate                     re-wrap every data key under a new master key
     carnet token create EMAIL              create a personal API token
     carnet notify send [--loop]            deliver queued notifications (email, SMS, push)
+    carnet backup FILE [--include-keys]    encrypted backup (the key store apart: FILE.keystore)
+    carnet restore FILE                    restore a backup; then: carnet restore FILE.keystore
+    carnet check [--skip CHECK]            keys of every record, access histories, migrations
+                                           of both databases, master key file 0600, production
+                                           settings; exits non-zero naming each problem
 
 Run ``carnet help COMMAND`` or ``carnet COMMAND --help`` for details.
 """

@@ -140,6 +140,7 @@ MIDDLEWARE = [
     "carnet.accounts.mfa_required.MFARequiredMiddleware",
     "carnet.accounts.language.SignInLanguageMiddleware",
     "carnet.web.middleware.NoStoreMiddleware",
+    "carnet.web.middleware.UnreadableRecordMiddleware",
 ]
 
 ROOT_URLCONF = "carnet.urls"
@@ -337,6 +338,31 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"carnet": {"level": "INFO"}},
 }
+# No health data in any log (issue 13): libraries that echo their input are switched off at
+# every level (no record is even made): xhtml2pdf logs the whole HTML of a PDF at DEBUG
+# (the emergency card: name, birth date, allergies…) and quotes it in its warnings;
+# html5lib, reportlab, fontTools, PIL and pypdf quote the document they read. Carnet's
+# own loggers never take record content (tests/test_no_health_data_in_logs.py).
+SILENT_LOGGERS = (
+    "xhtml2pdf",
+    "html5lib",
+    "reportlab",
+    "fontTools",
+    "PIL",
+    "pypdf",
+    "svglib",
+    "weasyprint",
+    "cssselect2",
+    "tinycss2",
+    "lxml",
+    "pydantic",
+    "fhir",
+    "fhir_core",
+    "multipart",
+)
+LOGGING["handlers"]["null"] = {"class": "logging.NullHandler"}
+for _name in SILENT_LOGGERS:
+    LOGGING["loggers"][_name] = {"handlers": ["null"], "level": 100, "propagate": False}
 # Security: every log line carries the request's correlation id (carnet.web.security).
 LOGGING["filters"] = {"request_id": {"()": "carnet.web.security.RequestIdFilter"}}
 LOGGING["handlers"]["console"]["filters"] = ["request_id"]

@@ -12,6 +12,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from carnet.web.params import bounded_int
+
 from . import history
 from .services import NotFound
 from .views_sharing import actor_and_record
@@ -80,10 +82,7 @@ def history_page(request):
     try:
         people = history.people(actor, patient_id)
         form, filters = _filters(request, people)
-        try:
-            offset = max(0, int(request.GET.get("depuis", "0")))
-        except ValueError:
-            offset = 0
+        offset = bounded_int(request.GET.get("depuis"))
         result = history.page(actor, patient_id, filters or history.Filters(), offset=offset)
     except NotFound:
         raise Http404() from None

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from carnet.accounts import services as accounts
 from carnet.accounts.reauth import confirm_identity
 from carnet.records import words
+from carnet.web.params import bounded_int
 
 from . import audience, grants, masks, requests
 from . import labels as L
@@ -379,10 +380,7 @@ def items(request):
     if chosen is None:
         return render(request, "access/sharing_items.html", {"kinds": kinds})
     types = next((sorted(t) for key, _label, t in KINDS if key == kind), [])
-    try:
-        offset = max(0, int(request.GET.get("depuis", "0")))
-    except ValueError:
-        offset = 0
+    offset = bounded_int(request.GET.get("depuis"))
     current = masks.masks_of(patient_id)
     rows = []
     for rtype in types:

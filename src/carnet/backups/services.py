@@ -444,17 +444,12 @@ def _restore_main(header: dict, tar: tarfile.TarFile, work: Path) -> RestoreResu
 
     vault.forget_cached_key()
     counts = _counts()
-    patients = set(apps.get_model("accounts", "Patient").objects.values_list("pk", flat=True))
-    keyed = set(
-        apps.get_model("vault", "DataKey")
-        .objects.filter(patient_id__in=patients)
-        .values_list("patient_id", flat=True)
-    )
+    patients = apps.get_model("accounts", "Patient").objects.values_list("pk", flat=True)
     checked, problems = audit.verify_all()
     return RestoreResult(
         kind=MAIN,
         counts=counts,
-        without_key=len(patients - keyed),
+        without_key=len(vault.missing_data_keys(patients)),
         audit_entries=checked,
         audit_problems=[str(p) for p in problems],
         migrate_needed=bool(ours - theirs),

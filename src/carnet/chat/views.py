@@ -19,6 +19,7 @@ from carnet.access import acting
 from carnet.access.services import Actor, NotFound
 from carnet.access.views_emergency import readable
 from carnet.accounts import services as accounts
+from carnet.web.params import bounded_int
 
 from . import services, triage
 from .models import ChatStatus
@@ -204,10 +205,7 @@ def room(request, chat_id: int):
 @require_GET
 def poll(request, chat_id: int):
     """New messages after ``after`` (an id), for the polling fallback."""
-    try:
-        after = int(request.GET.get("after", "0"))
-    except ValueError:
-        after = 0
+    after = bounded_int(request.GET.get("after"))
     try:
         chat, lines = services.lines(Actor.of_user(request.user), chat_id, after)
     except NotFound as exc:

@@ -24,6 +24,7 @@ from pydantic import ConfigDict, Field
 
 from carnet.access.services import Actor, NotFound, Purpose
 from carnet.accounts import services as accounts
+from carnet.vault import services as vault
 
 from . import fhir, imports, services
 from .api_auth import token_auth
@@ -33,6 +34,9 @@ log = logging.getLogger("carnet.api")
 FHIR_JSON = "application/fhir+json; charset=utf-8"
 BASE = "/fhir/R4"
 DEFAULT_COUNT = 50
+# The largest integer any parameter takes: above it (or below 0) is a 400 naming the
+# parameter, never a number the database cannot hold (issue 13: a 500 on a huge _offset).
+MAX_INTEGER = 2**31 - 1
 
 
 class FhirAPI(NinjaAPI):
@@ -126,6 +130,7 @@ ERRORS = {
     400: OperationOutcome,
     401: OperationOutcome,
     404: OperationOutcome,
+    503: OperationOutcome,
 }
 
 
@@ -213,6 +218,21 @@ def _validation(request, exc: ValidationError):
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
     return outcome(exc.status_code, "processing", str(exc))
+
+
+UNREADABLE_TEXT = (
+    "this record cannot be read on this server: its data key is not in the key store "
+    "(an operator restores it with 'carnet restore FILE.keystore'; 'carnet check' lists "
+    "such records); nothing was changed"
+)
+
+
+@api.exception_handler(vault.VaultError)
+def _unreadable(request, exc):
+    # Reached only after access permitted the read (decryption comes after the decision), so
+    # it tells nothing to someone who may not see the record.
+    log.warning("a record without a readable data key was asked for (%s)", type(exc).__name__)
+    return outcome(503, "no-store", UNREADABLE_TEXT, Retry_After="3600")
 
 
 @api.exception_handler(Exception)
@@ -479,6 +499,7 @@ def metadata(request):
         403: OperationOutcome,
         409: OperationOutcome,
         413: OperationOutcome,
+        503: OperationOutcome,
     },
     summary="Import a Bundle into your own record",
     description=(
@@ -683,10 +704,16 @@ def search(
         list[str] | None, Query(description="code or system|code, comma = OR")
     ] = None,
     count: Annotated[
-        int, Query(alias="_count", ge=0, description="page size (at most 1000)")
+        int,
+        Query(
+            alias="_count",
+            ge=0,
+            le=MAX_INTEGER,
+            description="page size (at most 1000 are returned)",
+        ),
     ] = DEFAULT_COUNT,
     offset: Annotated[
-        int, Query(alias="_offset", ge=0, description="index of the first result")
+        int, Query(alias="_offset", ge=0, le=MAX_INTEGER, description="index of the first result")
     ] = 0,
 ):
     _check_type(resource_type)

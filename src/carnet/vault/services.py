@@ -298,3 +298,40 @@ def rotate_master_key(batch: int = 500, progress=None) -> dict:
         "rewrapped": rewrapped,
         "retired": sorted(set(old.keys) - set(kept)),
     }
+
+
+# --- What `carnet check` and `carnet restore` ask of the key store ----------------------------
+
+
+def missing_data_keys(patient_ids) -> list[int]:
+    """The patients among ``patient_ids`` whose data key is not in the key store."""
+    keyed = set(DataKey.objects.values_list("patient_id", flat=True))
+    return sorted(set(patient_ids) - keyed)
+
+
+def keys_under_unknown_master_keys() -> dict[str, int]:
+    """Master key ids that wrap data keys but are not in the key ring, with how many."""
+    known = set(keyring(reload=True).keys)
+    counts: dict[str, int] = {}
+    for kid in DataKey.objects.exclude(master_key_id__in=known).values_list(
+        "master_key_id", flat=True
+    ):
+        counts[kid] = counts.get(kid, 0) + 1
+    return counts
+
+
+def master_key_file_state() -> tuple[str, Path, int]:
+    """("ok" | "missing" | "open" | "unreadable", path, mode) of the master key file:
+    "open" when users other than its owner may read or write it (it must be 0600)."""
+    path = _ring_path()
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError:
+        return "missing", path, 0
+    if mode & 0o077:
+        return "open", path, mode
+    try:
+        _read_ring(path)
+    except VaultError:
+        return "unreadable", path, mode
+    return "ok", path, mode

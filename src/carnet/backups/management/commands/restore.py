@@ -51,13 +51,22 @@ class Command(BaseCommand):
             % c
         )
         if result.without_key:
+            keystore = services.keystore_path(Path(opts["file"]))
             self.stdout.write(
                 _(
-                    "%(n)s records have no data key in the key store (closed accounts, or the "
-                    "key store was not restored): they cannot be read."
+                    "%(n)s records have no data key in the key store: they cannot be read "
+                    "until their keys are restored. Restore the key store saved with this "
+                    "backup: carnet restore %(keystore)s (written by 'carnet backup "
+                    "--include-keys'). Records of people who closed their account after the "
+                    "backup stay unreadable, as they should. 'carnet check' lists them."
                 )
-                % {"n": result.without_key}
+                % {"n": result.without_key, "keystore": keystore}
             )
+            if not keystore.exists():
+                self.stderr.write(
+                    _("WARNING: %(keystore)s is not beside the backup: find it before going on.")
+                    % {"keystore": keystore}
+                )
         if result.migrate_needed:
             self.stdout.write(_("The backup is from an older version: run 'carnet migrate' now."))
         if result.audit_problems:
