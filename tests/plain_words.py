@@ -41,6 +41,12 @@ def visible_text(page: str) -> str:
     return re.sub(r"\s+", " ", html_lib.unescape(page))
 
 
+def carnet_words(page: str) -> str:
+    """The page without the imported documents' own narrative, which is shown as its
+    source wrote it (capitals included): what remains are the words Carnet chose."""
+    return re.sub(r'<article class="doc-narrative".*?</article>', " ", page, flags=re.S)
+
+
 def pdf_text(content: bytes) -> str:
     text = "\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(content)).pages)
     return re.sub(r"\s+", " ", text)

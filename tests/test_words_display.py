@@ -140,7 +140,9 @@ def test_a_french_cda_reads_in_sentence_case(client):
     client.force_login(user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
     read = plain_words.read_record(client, "fr", every_item=True)
-    shown = " ".join(plain_words.visible_text(p) for p in read["pages"].values())
+    shown = " ".join(
+        plain_words.visible_text(plain_words.carnet_words(p)) for p in read["pages"].values()
+    )
     found = sorted(c for c in capitals if c in shown)
     assert not found, found
     assert not plain_words.raw_units(shown)
