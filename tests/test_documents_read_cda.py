@@ -97,7 +97,9 @@ def test_each_document_shows_its_own_words(client, person, path):
     doc_id = _import(person, path.read_bytes(), path.name)
     listing = client.get(reverse("records:documents")).content.decode()
     assert f"Document CDA, {_size_fr(path.stat().st_size)}" in listing
-    assert '<span class="doc-thumb doc-icon" aria-hidden="true">CDA</span>' in listing
+    badge = '<span class="doc-thumb doc-icon" aria-hidden="true">CDA</span>'
+    picture = f'src="{reverse("records:document_preview", args=[doc_id])}"'
+    assert badge in listing or picture in listing  # the first page of a PDF it carries
     assert "Photo" not in listing and "Kio" not in listing
     item_url = reverse("records:item", args=[doc_id])
     assert item_url in listing
@@ -117,6 +119,11 @@ def test_each_document_shows_its_own_words(client, person, path):
         assert reverse("records:document_file", args=[doc_id, 1]) in page
         pdf = client.get(reverse("records:document_file", args=[doc_id, 1]))
         assert pdf.content.startswith(b"%PDF")
+        assert f"PDF, 2 pages, {_size_fr(len(pdf.content))}" in _page_text(page)
+        # The scanned first page, as a picture on the page and on the list.
+        preview = reverse("records:document_preview", args=[doc_id])
+        assert f'src="{preview}"' in page and f'src="{preview}"' in listing
+        assert client.get(preview).content.startswith(b"\xff\xd8\xff")
     original = client.get(reverse("records:document_download", args=[doc_id]))
     assert original.content == path.read_bytes()
     assert original["Content-Disposition"].endswith('.xml"')
