@@ -19,7 +19,11 @@ from .helpers import DATA
 
 pytestmark = [pytest.mark.browser, pytest.mark.no_db]
 EMAIL = "lea@example.org"
-FILES = [DATA / "cda" / "fr" / "VAC_2023.01.xml", DATA / "cda" / "fr" / "CNAM-HR_2021.01.xml"]
+FILES = [
+    DATA / "cda" / "fr" / "VAC_2023.01.xml",
+    DATA / "cda" / "fr" / "CNAM-HR_2021.01.xml",
+    DATA / "cda" / "fr" / "DOC_NON_STRUCTURE_CDA-R2-N1.xml",  # a scanned report, as a PDF
+]
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +69,14 @@ def test_documents_and_a_cda_page_pass_axe_and_fit(server, chromium, viewport):
         assert page.locator(".doc-section h2").count() >= 1
         assert page.locator(".doc-table table").count() >= 1
         problems += check_page(page, f"document-cda-{n}", viewport)
+    page.goto(server.url + "/dossier/documents/")
+    page.click(".doc-title a:text('Compte rendu d')")
+    page.wait_for_load_state()
+    assert page.locator("img.doc-page-preview").count() == 1
+    problems += check_page(page, "document-cda-scanned", viewport)
+    page.go_back()
+    page.click(".doc-title a:text('Historique de vaccinations')")
+    page.wait_for_load_state()
     # A wide table scrolls inside its own box, which the keyboard reaches.
     page.locator(".doc-table").first.focus()
     assert page.evaluate("document.activeElement.classList.contains('doc-table')")

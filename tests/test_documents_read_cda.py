@@ -11,17 +11,22 @@ from __future__ import annotations
 
 import html
 import re
+from html.parser import HTMLParser
 from pathlib import Path
+from xml.etree.ElementTree import Element, SubElement
 
 import pytest
 from defusedxml import ElementTree as ET
 from django.urls import reverse
 from django.utils import translation
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from carnet.access.models import AuditEntry
 from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
-from carnet.records import document_files, importers, services
+from carnet.records import cda_narrative, document_files, importers, services
 
 from .helpers import DATA
 
@@ -92,7 +97,9 @@ def test_each_document_shows_its_own_words(client, person, path):
     doc_id = _import(person, path.read_bytes(), path.name)
     listing = client.get(reverse("records:documents")).content.decode()
     assert f"Document CDA, {_size_fr(path.stat().st_size)}" in listing
-    assert '<span class="doc-thumb doc-icon" aria-hidden="true">CDA</span>' in listing
+    badge = '<span class="doc-thumb doc-icon" aria-hidden="true">CDA</span>'
+    picture = f'src="{reverse("records:document_preview", args=[doc_id])}"'
+    assert badge in listing or picture in listing  # the first page of a PDF it carries
     assert "Photo" not in listing and "Kio" not in listing
     item_url = reverse("records:item", args=[doc_id])
     assert item_url in listing
@@ -112,6 +119,11 @@ def test_each_document_shows_its_own_words(client, person, path):
         assert reverse("records:document_file", args=[doc_id, 1]) in page
         pdf = client.get(reverse("records:document_file", args=[doc_id, 1]))
         assert pdf.content.startswith(b"%PDF")
+        assert f"PDF, 2 pages, {_size_fr(len(pdf.content))}" in _page_text(page)
+        # The scanned first page, as a picture on the page and on the list.
+        preview = reverse("records:document_preview", args=[doc_id])
+        assert f'src="{preview}"' in page and f'src="{preview}"' in listing
+        assert client.get(preview).content.startswith(b"\xff\xd8\xff")
     original = client.get(reverse("records:document_download", args=[doc_id]))
     assert original.content == path.read_bytes()
     assert original["Content-Disposition"].endswith('.xml"')
@@ -228,3 +240,64 @@ def test_a_pdf_the_person_added_keeps_the_type_they_chose(client, person):
     client.cookies["django_language"] = "en"
     listing = _page_text(client.get(reverse("records:documents")).content.decode())
     assert "Test results · 14 March 2025" in listing
+
+
+# --- Whatever a narrative holds, only the few tags of the whitelist reach the page ---------
+
+NAMES = [
+    "paragraph", "content", "list", "item", "table", "thead", "tbody", "tr", "th", "td",
+    "caption", "br", "sub", "sup", "linkHtml", "footnote", "renderMultiMedia",
+    "script", "style", "img", "iframe", "a", "svg", "object", "form", "input", "meta",
+]  # fmt: skip
+ATTRS = ["onclick", "onerror", "href", "src", "style", "styleCode", "colspan", "rowspan",
+         "listType", "ID", "class", "formaction", "xlink:href"]  # fmt: skip
+VALUES = st.sampled_from(
+    ["javascript:alert(1)", '"><script>alert(2)</script>', "2", "Bold Italics", "ordered",
+     "expression(alert(3))", "data:text/html,<script>", "0", "999"]
+)  # fmt: skip
+TEXT = st.text(alphabet="ab <>&\"'é:()", max_size=12)
+
+
+@st.composite
+def narratives(draw, depth=0):
+    name = draw(st.sampled_from(NAMES))
+    ns = "{urn:hl7-org:v3}" if draw(st.booleans()) else "{http://www.w3.org/1999/xhtml}"
+    el = Element(ns + name)
+    for attr in draw(st.lists(st.sampled_from(ATTRS), max_size=3, unique=True)):
+        el.set(attr.replace("xlink:", ""), draw(VALUES))
+    el.text = draw(TEXT)
+    if depth < 3:
+        for child in draw(st.lists(narratives(depth=depth + 1), max_size=3)):
+            el.append(child)
+            child.tail = draw(TEXT)
+    return el
+
+
+class _Markup(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.attrs = set(), []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        self.attrs += [(tag, k, v) for k, v in attrs]
+
+
+@hypothesis_settings(max_examples=150, derandomize=True, deadline=None, database=None)
+@given(st.lists(narratives(), min_size=1, max_size=4))
+def test_any_narrative_gives_only_whitelisted_markup(children):
+    text = Element("{urn:hl7-org:v3}text")
+    for child in children:
+        text.append(child)
+    SubElement(text, "{urn:hl7-org:v3}paragraph").text = "fin"
+    out = cda_narrative.narrative_html(text)
+    markup = _Markup()
+    markup.feed(out)
+    assert markup.tags <= cda_narrative.TAGS
+    for tag, name, value in markup.attrs:
+        assert name in cda_narrative.ATTRIBUTES.get(tag, set()) | {"class"}, (tag, name)
+        if name == "class":
+            assert value in cda_narrative.CLASSES.get(tag, set()), (tag, value)
+        else:
+            assert value.isdigit(), (tag, name, value)
+    assert "<script" not in out and "javascript:" not in out and "alert(" not in out

@@ -518,6 +518,8 @@ def reading(actor: Actor, document_id: str, purpose: str | None = None) -> Readi
         if document.cda and kind in XML_TYPES and n == 0:
             sections = cda_narrative.sections(_get(patient_id, att))
             words = str(_("CDA document"))
+        elif kind == "application/pdf" and document.pages:
+            words = f"PDF, {pages_words(document.pages)}"
         else:
             words = file_words(kind)
         links.append(FileLink(n, f"{words}, {size_words(int(att.get('size') or 0))}"))

@@ -155,6 +155,46 @@ def _wearable_document(conv: Conversion, data: bytes, kind: str, filename: str) 
             res.setdefault("derivedFrom", [{"reference": conv.document_url}])
 
 
+def _pdf_preview(patient_id: int, conv: Conversion, written: list[str]) -> list[dict]:
+    """A picture of the first page of a PDF a document carries (a scanned report inside a
+    CDA, say), and its words for search: what the document's page and list can show."""
+    from carnet.records import document_files
+
+    pdf = next((o for o in conv.originals if o.content_type == "application/pdf"), None)
+    if pdf is None or not pdf.content:
+        return []
+    try:
+        info = document_files.pdf_text(pdf.content)
+        thumb = document_files.preview(info.first_image) if info.first_image else None
+    except document_files.Refused:
+        return []
+    if info.text and not any(
+        e.get("url") == document_files.TEXT_EXTENSION for e in conv.document.get("extension") or []
+    ):
+        conv.document.setdefault("extension", []).append(
+            {"url": document_files.TEXT_EXTENSION, "valueString": info.text}
+        )
+    if info.pages:
+        conv.document.setdefault("extension", []).append(
+            {"url": document_files.PAGES_EXTENSION, "valueInteger": info.pages}
+        )
+    if not thumb:
+        return []
+    blob_id = documents.put(patient_id, thumb)
+    written.append(blob_id)
+    return [
+        {
+            "attachment": {
+                "contentType": "image/jpeg",
+                "url": f"Binary/{blob_id}",
+                "size": len(thumb),
+                "title": "preview",
+            },
+            "format": {"system": document_files.FORMAT_SYSTEM, "code": "preview"},
+        }
+    ]
+
+
 def _discard(patient_id: int, blob_id: str) -> None:
     """Remove a blob written for an import that was then refused."""
     documents.delete(patient_id, blob_id)
@@ -238,7 +278,7 @@ def import_file(
                         }
                     }
                 )
-            conv.document["content"] = attachments
+            conv.document["content"] = attachments + _pdf_preview(patient_id, conv, written)
             result = imports.import_bundle(
                 actor,
                 conv.bundle(),
