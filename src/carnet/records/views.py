@@ -377,7 +377,7 @@ def explain_warning(warning: dict) -> str:
     code = str(warning.get("code") or "")
     if "snomed" in str(warning.get("system") or ""):
         return _(
-            "The code “%(code)s” given by the file is not a valid SNOMED CT code (probably a typing error in the file). The item was kept as the file gives it; its label is still right."
+            "The code “%(code)s” given by the file is not a valid SNOMED CT code (probably a typing error in the file). The item was kept as the file gives it."
         ) % {"code": code}
     return _(
         "The code “%(code)s” given by the file is not valid in its code system. The item was kept as the file gives it."
