@@ -20,6 +20,7 @@ from carnet.accounts import services as accounts
 from carnet.records import fhir, imports, services, store, validation
 from carnet.records.models import ResourceVersion
 
+from .cli import carnet, fresh_install
 from .helpers import citizen, load, synthea
 
 SNOMED = "http://snomed.info/sct"
@@ -106,3 +107,15 @@ def test_the_web_result_and_the_item_page_say_it_in_plain_words(client, immediat
     item = client.get(reverse("records:item", args=[item_id])).content.decode()
     assert "Avertissement de l’import" in item
     assert TYPO in item and "SNOMED CT" in item
+
+
+@pytest.mark.no_db
+def test_the_cli_imports_the_file_and_prints_the_warning(tmp_path):
+    data, n = _bundle_with_a_typo()
+    path = tmp_path / "alejandro.json"
+    path.write_bytes(data)
+    fresh_install(tmp_path)
+    carnet(tmp_path, "user", "create", "al@example.org", input="a long enough passphrase\n")
+    out = carnet(tmp_path, "import", str(path), "--owner", "al@example.org", "--quiet")
+    assert "resources imported into record" in out.stdout
+    assert f"warning: entry {n} (Procedure/" in out.stdout and TYPO in out.stdout

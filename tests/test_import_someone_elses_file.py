@@ -190,6 +190,14 @@ def test_a_french_document_about_someone_else_is_refused_too(alejandro):
     assert _me(alejandro)["name"][0]["family"] == "Riojas"
 
 
+def test_a_french_document_can_bring_its_persons_details():
+    user = citizen("dominique@example.org")
+    _import(user, ALEJANDRO)  # a record with someone's details already
+    _import(user, PRESCRIPTION, person=imports.MINE_TAKE_DETAILS)
+    me = _me(user)
+    assert (me["name"][0]["family"], me["birthDate"]) == ("PAT-TROIS", "1979-03-28")
+
+
 # --- The web import asks ------------------------------------------------------------------------
 
 
@@ -277,6 +285,29 @@ def test_the_api_answers_409_naming_the_mismatch(client, alejandro):
     assert r.status_code == 200
     assert r.json()["entry"][0]["response"]["status"] == "200 OK"  # merged into mine
     assert _me(alejandro)["birthDate"] == "1963-10-05"
+
+
+def test_the_api_sends_a_file_to_a_relatives_record_the_caller_manages(client, alejandro):
+    child = proxies.add_child(alejandro, dt.date.today() - dt.timedelta(days=365 * 8))
+    stranger = accounts.patient_of(citizen("stranger@example.org")).pk
+    _t, raw = accounts.create_token(alejandro)
+    auth = {"Authorization": f"Bearer {raw}"}
+
+    def post(query):
+        return client.post(
+            f"/fhir/R4{query}",
+            data=KEITHA.read_bytes(),
+            content_type="application/fhir+json",
+            headers=auth,
+        )
+
+    assert post("?person=whoever").status_code == 400
+    assert post(f"?patient=Patient/{stranger}").status_code == 404  # not theirs to manage
+    assert not ResourceVersion.objects.filter(patient_id=stranger).exists()
+    r = post(f"?patient=Patient/{child.pk}")
+    assert r.status_code == 200, r.content[:300]
+    assert ResourceVersion.objects.filter(patient_id=child.pk, resource_type="Patient").exists()
+    assert _me(alejandro)["name"][0]["family"] == "Riojas"
 
 
 # --- The CLI refuses and says how to decide -----------------------------------------------------
