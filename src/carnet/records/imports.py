@@ -72,11 +72,13 @@ def check_person(
         access.record(
             actor,
             patient_id,
-            Action.IMPORT,
+            Action.READ,
             purpose,
             permit,
-            count=0,
-            what="import stopped: the file is about someone else (name and birth date compared)",
+            resource_type="Patient",
+            count=1,
+            what="name and birth date compared with a file to import; import stopped: "
+            "the file is about someone else",
         )
         raise ImportRefused(str(mismatch), reason="other_person", mismatch=mismatch) from None
 
