@@ -111,10 +111,13 @@ def _concept_text(concept) -> str:
 
 def title_of(resource: dict) -> str:
     """The name of the thing: a vaccine, a medicine, a test, a problem, a document."""
-    for name in ("code", "vaccineCode", "medicationCodeableConcept", "type"):
+    for name in ("code", "vaccineCode", "medicationCodeableConcept", "codeCodeableConcept", "type"):
         text = _concept_text(resource.get(name))
         if text:
             return text
+    supplied = resource.get("suppliedItem")  # a device handed out (SupplyDelivery)
+    if isinstance(supplied, dict) and _concept_text(supplied.get("itemCodeableConcept")):
+        return _concept_text(supplied.get("itemCodeableConcept"))
     ref = resource.get("medicationReference")
     if isinstance(ref, dict) and ref.get("display"):
         return str(ref["display"])
