@@ -119,3 +119,22 @@ def test_the_cli_imports_the_file_and_prints_the_warning(tmp_path):
     out = carnet(tmp_path, "import", str(path), "--owner", "al@example.org", "--quiet")
     assert "resources imported into record" in out.stdout
     assert f"warning: entry {n} (Procedure/" in out.stdout and TYPO in out.stdout
+
+
+def test_the_api_accepts_the_bundle_and_names_the_warning_on_the_entry(client):
+    alice = citizen()
+    _t, raw = accounts.create_token(alice)
+    data, n = _bundle_with_a_typo()
+    r = client.post(
+        "/fhir/R4",
+        data=data,
+        content_type="application/fhir+json",
+        headers={"Authorization": f"Bearer {raw}"},
+    )
+    assert r.status_code == 200, r.content[:300]
+    entries = r.json()["entry"]
+    warned = [i + 1 for i, e in enumerate(entries) if "outcome" in e["response"]]
+    assert warned == [n]
+    issue = entries[n - 1]["response"]["outcome"]["issue"][0]
+    assert issue["severity"] == "warning" and issue["code"] == "code-invalid"
+    assert issue["expression"] == ["Procedure.code.coding[0].code"] and TYPO in issue["diagnostics"]
