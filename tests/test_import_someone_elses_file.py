@@ -341,3 +341,24 @@ def test_the_cli_refuses_until_told_whose_it_is(tmp_path):
         if e["resource"]["resourceType"] == "Patient"
     )
     assert patient["birthDate"] == "1963-10-05"
+
+    # A relative's record: only one the owner manages (here, a child's record).
+    child = carnet(
+        tmp_path,
+        "shell",
+        "-c",
+        "import datetime as dt; from carnet.access import proxies; "
+        "from carnet.accounts.models import User; "
+        "u = User.objects.get(email='al@example.org'); "
+        "print(proxies.add_child(u, dt.date.today() - dt.timedelta(days=3000)).pk)",
+    ).stdout.split()[-1]
+    carnet(tmp_path, "user", "create", "other@example.org", input="a long enough passphrase\n")
+    out = carnet(
+        tmp_path, "import", str(KEITHA), "--owner", "al@example.org", "--into",
+        "other@example.org", "--quiet", check=False,
+    )  # fmt: skip
+    assert out.returncode != 0 and "no record that the owner manages" in out.stderr
+    out = carnet(
+        tmp_path, "import", str(KEITHA), "--owner", "al@example.org", "--into", child, "--quiet"
+    )
+    assert f"resources imported into record {child} " in out.stdout
