@@ -1,6 +1,7 @@
 """Every page in a real Chromium: axe-core finds nothing, nothing scrolls sideways at 360 px,
 and sign-in works with the keyboard alone. Screenshots go to /tmp/carnet-shots/."""
 
+import json
 import re
 import time
 
@@ -69,7 +70,35 @@ def _upload(page, server, content: bytes, name: str) -> None:
     )
     page.click("main form button[type=submit]")
     # The progress page polls, then reloads itself with the result.
-    page.wait_for_selector("h1:text-matches('Fichier importé|Fichier refusé')", timeout=60000)
+    page.wait_for_selector(
+        "h1:text-matches('Fichier importé|Fichier refusé|À qui est ce fichier')", timeout=60000
+    )
+
+
+def _someone(family: str, born: str, code: str) -> bytes:
+    """A small file about a named person, with one health problem coded in SNOMED CT."""
+    entries = [
+        {
+            "fullUrl": "urn:uuid:p",
+            "resource": {
+                "resourceType": "Patient",
+                "name": [{"family": family, "given": ["Camille"]}],
+                "birthDate": born,
+            },
+        },
+        {
+            "fullUrl": "urn:uuid:c",
+            "resource": {
+                "resourceType": "Condition",
+                "code": {
+                    "coding": [{"system": "http://snomed.info/sct", "code": code}],
+                    "text": "Asthme",
+                },
+                "subject": {"reference": "urn:uuid:p"},
+            },
+        },
+    ]
+    return json.dumps({"resourceType": "Bundle", "type": "collection", "entry": entries}).encode()
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
@@ -97,6 +126,20 @@ def test_every_page_passes_axe_and_fits(server, chromium, viewport):
     _upload(page, server, b'{"resourceType": "Bundle", "entry": [', "coupé.json")
     assert page.locator("h1").inner_text() == "Fichier refusé"
     problems += check_page(page, "import-refused", viewport)
+
+    # A mistyped code: imported, with the warning listed.
+    _upload(page, server, _someone("Durand", "1980-02-03", "34552-0"), "durand.json")
+    assert page.locator("h1").inner_text() == "Fichier importé"
+    assert "avertissement" in page.inner_text("main")
+    problems += check_page(page, "import-warnings", viewport)
+    # Someone else's file: Carnet asks, and a mistake imports nothing.
+    _upload(page, server, _someone("Turner", "2004-07-22", "195967001"), "autre.json")
+    assert page.locator("h1").inner_text().startswith("À qui est ce fichier")
+    problems += check_page(page, "import-ask", viewport)
+    page.check("input[value=cancel]")
+    page.click("main form button[type=submit]")
+    assert page.locator("h1").inner_text() == "Rien n’a été importé"
+    problems += check_page(page, "import-cancelled", viewport)
 
     page.goto(server.url + "/compte/")
     page.fill("#id_name", f"Appli {viewport}")

@@ -41,7 +41,8 @@ MEASURES = [
     ("2339-0", "Glucose", "mg/dL"),
     ("8480-6", "Systolic blood pressure", "mm[Hg]"),
 ]
-CONDITIONS = ["44054006", "38341003", "195662009", "10509002", "34552-0"]  # the last: a typo
+CONDITIONS = ["44054006", "38341003", "195662009", "10509002"]
+MISTYPED = ["34552-0", "44054007", "3834100"]  # a LOINC code; a wrong check digit; too short
 VACCINES = ["140", "08", "115", "133", "03"]
 UNKNOWN_SYSTEMS = ["urn:oid:1.2.250.1.213.2.99", "http://example.org/local-codes"]
 
@@ -94,8 +95,11 @@ def observations(draw, subject: str) -> dict:
 
 @st.composite
 def conditions(draw, subject: str) -> dict:
-    if draw(st.booleans()):
+    kind = draw(st.sampled_from(["snomed", "mistyped", "unknown"]))
+    if kind == "snomed":
         concept = _concept(SNOMED, draw(st.sampled_from(CONDITIONS)), draw(words))
+    elif kind == "mistyped":  # kept with a warning, never a refused file
+        concept = _concept(SNOMED, draw(st.sampled_from(MISTYPED)), draw(words))
     else:
         concept = _concept(*draw(unknown_code), draw(words))
     res = {

@@ -125,3 +125,12 @@ def test_the_cli_lists_the_bed_and_what_stays_in_the_original(tmp_path):
     out = carnet(tmp_path, "import", str(PRESCRIPTION), "--owner", "al@example.org", "--quiet")
     assert "resources imported into record" in out.stdout
     assert "left in the original document only: section 'Commentaire', its text" in out.stdout
+
+
+def test_the_bed_has_its_own_page(client):
+    alice = citizen()
+    _import(alice, PRESCRIPTION)
+    [bed] = _all(alice, "DeviceRequest")
+    client.force_login(alice)
+    page = client.get(reverse("records:item", args=[bed["id"]])).content.decode()
+    assert "Dispositif médical prescrit" in page and "LITS MÉDICAUX" in page

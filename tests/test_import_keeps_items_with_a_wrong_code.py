@@ -20,6 +20,7 @@ from carnet.accounts import services as accounts
 from carnet.records import fhir, imports, services, store, validation
 from carnet.records.models import ResourceVersion
 
+from .cli import carnet, fresh_install
 from .helpers import citizen, load, synthea
 
 SNOMED = "http://snomed.info/sct"
@@ -106,3 +107,34 @@ def test_the_web_result_and_the_item_page_say_it_in_plain_words(client, immediat
     item = client.get(reverse("records:item", args=[item_id])).content.decode()
     assert "Avertissement de l’import" in item
     assert TYPO in item and "SNOMED CT" in item
+
+
+@pytest.mark.no_db
+def test_the_cli_imports_the_file_and_prints_the_warning(tmp_path):
+    data, n = _bundle_with_a_typo()
+    path = tmp_path / "alejandro.json"
+    path.write_bytes(data)
+    fresh_install(tmp_path)
+    carnet(tmp_path, "user", "create", "al@example.org", input="a long enough passphrase\n")
+    out = carnet(tmp_path, "import", str(path), "--owner", "al@example.org", "--quiet")
+    assert "resources imported into record" in out.stdout
+    assert f"warning: entry {n} (Procedure/" in out.stdout and TYPO in out.stdout
+
+
+def test_the_api_accepts_the_bundle_and_names_the_warning_on_the_entry(client):
+    alice = citizen()
+    _t, raw = accounts.create_token(alice)
+    data, n = _bundle_with_a_typo()
+    r = client.post(
+        "/fhir/R4",
+        data=data,
+        content_type="application/fhir+json",
+        headers={"Authorization": f"Bearer {raw}"},
+    )
+    assert r.status_code == 200, r.content[:300]
+    entries = r.json()["entry"]
+    warned = [i + 1 for i, e in enumerate(entries) if "outcome" in e["response"]]
+    assert warned == [n]
+    issue = entries[n - 1]["response"]["outcome"]["issue"][0]
+    assert issue["severity"] == "warning" and issue["code"] == "code-invalid"
+    assert issue["expression"] == ["Procedure.code.coding[0].code"] and TYPO in issue["diagnostics"]

@@ -22,7 +22,7 @@ from carnet.access import proxies
 from carnet.access.models import AuditEntry
 from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
-from carnet.records import identity, importers, imports, services
+from carnet.records import identity, importers, imports, services, tasks
 from carnet.records.models import ResourceVersion, SearchToken
 
 from .cli import carnet, fresh_install
@@ -129,7 +129,8 @@ def test_who_is_who(record, file, differs):
 
 
 def test_another_persons_bundle_is_refused_and_nothing_is_written(alejandro):
-    before, audits = _counts(), AuditEntry.objects.count()
+    before = _counts()
+    audits_last = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     with pytest.raises(imports.ImportRefused) as refused:
         _import(alejandro, KEITHA)
     assert refused.value.reason == "other_person"
@@ -138,7 +139,11 @@ def test_another_persons_bundle_is_refused_and_nothing_is_written(alejandro):
     assert mismatch.record == {"name": "Alejandro Riojas", "birth_date": "1963-10-05"}
     assert "birth_date" in mismatch.fields and "name" in mismatch.fields
     assert "Keitha Turner" in str(refused.value) and "Alejandro Riojas" in str(refused.value)
-    assert _counts() == before and AuditEntry.objects.count() == audits
+    assert _counts() == before
+    # The record's details were read to compare them: that read is in the access history.
+    assert not AuditEntry.objects.filter(pk__gt=audits_last, action="import").exists()
+    [compared] = AuditEntry.objects.filter(pk__gt=audits_last)
+    assert (compared.action, compared.resource_type, compared.count) == ("read", "Patient", 1)
     assert _me(alejandro)["name"][0]["family"] == "Riojas"
 
 
@@ -190,6 +195,14 @@ def test_a_french_document_about_someone_else_is_refused_too(alejandro):
     assert _me(alejandro)["name"][0]["family"] == "Riojas"
 
 
+def test_a_french_document_can_bring_its_persons_details():
+    user = citizen("dominique@example.org")
+    _import(user, ALEJANDRO)  # a record with someone's details already
+    _import(user, PRESCRIPTION, person=imports.MINE_TAKE_DETAILS)
+    me = _me(user)
+    assert (me["name"][0]["family"], me["birthDate"]) == ("PAT-TROIS", "1979-03-28")
+
+
 # --- The web import asks ------------------------------------------------------------------------
 
 
@@ -213,6 +226,8 @@ def test_the_web_import_asks_whose_file_it_is(client, alejandro, immediate):
     assert "Rien n’a encore été ajouté." in page
     assert _counts() == before
     assert client.get(job + "etat/").json()["finished"] is True  # the page stops polling
+    status = tasks.get_status(job.rstrip("/").rsplit("/", 1)[1])
+    assert "Keitha" not in repr(status) and "Riojas" not in repr(status)  # kept encrypted
 
     # A mistake: nothing is written, and the kept upload is forgotten.
     response = client.post(job + "choix/", {"choice": "cancel"})
@@ -279,6 +294,29 @@ def test_the_api_answers_409_naming_the_mismatch(client, alejandro):
     assert _me(alejandro)["birthDate"] == "1963-10-05"
 
 
+def test_the_api_sends_a_file_to_a_relatives_record_the_caller_manages(client, alejandro):
+    child = proxies.add_child(alejandro, dt.date.today() - dt.timedelta(days=365 * 8))
+    stranger = accounts.patient_of(citizen("stranger@example.org")).pk
+    _t, raw = accounts.create_token(alejandro)
+    auth = {"Authorization": f"Bearer {raw}"}
+
+    def post(query):
+        return client.post(
+            f"/fhir/R4{query}",
+            data=KEITHA.read_bytes(),
+            content_type="application/fhir+json",
+            headers=auth,
+        )
+
+    assert post("?person=whoever").status_code == 400
+    assert post(f"?patient=Patient/{stranger}").status_code == 404  # not theirs to manage
+    assert not ResourceVersion.objects.filter(patient_id=stranger).exists()
+    r = post(f"?patient=Patient/{child.pk}")
+    assert r.status_code == 200, r.content[:300]
+    assert ResourceVersion.objects.filter(patient_id=child.pk, resource_type="Patient").exists()
+    assert _me(alejandro)["name"][0]["family"] == "Riojas"
+
+
 # --- The CLI refuses and says how to decide -----------------------------------------------------
 
 
@@ -303,3 +341,24 @@ def test_the_cli_refuses_until_told_whose_it_is(tmp_path):
         if e["resource"]["resourceType"] == "Patient"
     )
     assert patient["birthDate"] == "1963-10-05"
+
+    # A relative's record: only one the owner manages (here, a child's record).
+    child = carnet(
+        tmp_path,
+        "shell",
+        "-c",
+        "import datetime as dt; from carnet.access import proxies; "
+        "from carnet.accounts.models import User; "
+        "u = User.objects.get(email='al@example.org'); "
+        "print(proxies.add_child(u, dt.date.today() - dt.timedelta(days=3000)).pk)",
+    ).stdout.split()[-1]
+    carnet(tmp_path, "user", "create", "other@example.org", input="a long enough passphrase\n")
+    out = carnet(
+        tmp_path, "import", str(KEITHA), "--owner", "al@example.org", "--into",
+        "other@example.org", "--quiet", check=False,
+    )  # fmt: skip
+    assert out.returncode != 0 and "no record that the owner manages" in out.stderr
+    out = carnet(
+        tmp_path, "import", str(KEITHA), "--owner", "al@example.org", "--into", child, "--quiet"
+    )
+    assert f"resources imported into record {child} " in out.stdout

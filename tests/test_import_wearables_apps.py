@@ -160,6 +160,8 @@ def test_apple_health_export_records_and_workouts(citizen):
     assert values["Duration"] == pytest.approx(float(workouts[0].get("duration")), abs=0.01)
     # Nutrition records and activity rings are not imported, and the result says so.
     assert any("DietaryFatTotal" in n for n in result.notes)
+    # …and lists them for the person, as parts readable in the kept original only.
+    assert any(p["section"] == "DietaryFatTotal" for p in result.left_out)
 
 
 def _export(records: str) -> bytes:

@@ -58,11 +58,28 @@ CHECK, MINE, MINE_TAKE_DETAILS = "check", "mine", "mine-take-details"
 IDENTITY_CHOICES = (CHECK, MINE, MINE_TAKE_DETAILS)
 
 
-def check_person(permit, patient_id: int, file_patient: dict | None) -> None:
-    """Refuse (reason "other_person") a file whose person is not the record's."""
+def check_person(
+    actor: Actor, permit, patient_id: int, purpose: str, file_patient: dict | None
+) -> None:
+    """Refuse (reason "other_person") a file whose person is not the record's.
+
+    The record's name and birth date are read to compare them and are shown back to whoever
+    imports: a stopped import is written in the record's access history.
+    """
     try:
         identity.check(permit, patient_id, file_patient)
     except identity.Mismatch as mismatch:
+        access.record(
+            actor,
+            patient_id,
+            Action.READ,
+            purpose,
+            permit,
+            resource_type="Patient",
+            count=1,
+            what="name and birth date compared with a file to import; import stopped: "
+            "the file is about someone else",
+        )
         raise ImportRefused(str(mismatch), reason="other_person", mismatch=mismatch) from None
 
 
@@ -242,7 +259,7 @@ def import_bundle(
     if patient_id is not None:
         permit = access.require(actor, patient_id, Action.IMPORT, purpose, audit_now=False)
         if person == CHECK and patients:
-            check_person(permit, patient_id, patients[0][2])
+            check_person(actor, permit, patient_id, purpose, patients[0][2])
 
     with transaction.atomic():
         if patient_id is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+import orjson
 from django.core.cache import cache
 from django.utils import timezone
 from huey.contrib.djhuey import db_task
@@ -66,6 +67,14 @@ def take_upload(job_id: str) -> tuple[bytes, bytes] | None:
     found = cache.get(_upload_key(job_id))
     cache.delete(_upload_key(job_id))
     return found
+
+
+def question(status: dict, patient_id: int, job_id: str) -> dict:
+    """Whom the file and the record are about, for the question the job page asks."""
+    sealed = status.get("question")
+    if not sealed:
+        return {}
+    return orjson.loads(vault.cipher(patient_id).decrypt(sealed, f"ask:{job_id}"))
 
 
 def seal(patient_id: int, job_id: str, data: bytes, filename: str) -> tuple[bytes, bytes]:
@@ -139,14 +148,14 @@ def run_import(
     except imports.ImportRefused as exc:
         if exc.reason == "other_person" and exc.mismatch is not None:
             keep_upload(job_id, sealed, sealed_name)
-            set_status(
-                job_id,
-                state=ASK,
-                target=target,
-                file_person=exc.mismatch.file,
-                record_person=exc.mismatch.record,
-                differs=exc.mismatch.fields,
-            )
+            # Names and birth dates stay encrypted in the job's status, like the upload.
+            question = {
+                "file_person": exc.mismatch.file,
+                "record_person": exc.mismatch.record,
+                "differs": exc.mismatch.fields,
+            }
+            asked = vault.cipher(patient_id).encrypt(orjson.dumps(question), f"ask:{job_id}")
+            set_status(job_id, state=ASK, target=target, question=asked)
             return
         set_status(
             job_id,

@@ -201,7 +201,7 @@ def import_job(request, job_id: str):
         "progress_text": _progress_text(status),
     }
     if state == tasks.ASK:
-        context.update(_question(request, status))
+        context.update(_question(request, job_id, status))
     if state == tasks.DONE:
         context["kinds"] = summarise(status.get("by_type") or {})
         # Count what the person sees listed (their identity card is not a health datum).
@@ -258,20 +258,20 @@ def _person_words(person: dict) -> str:
     return _("%(name)s, born on %(day)s") % {"name": name, "day": day}
 
 
-def _question(request, status: dict) -> dict:
+def _question(request, job_id: str, status: dict) -> dict:
     """What the page asks when the file is about someone else than the record's person."""
     own = accounts.patient_of(request.user)
+    asked = tasks.question(status, own.pk, job_id) if own is not None else {}
     target = status.get("target")
-    into_own = own is not None and target == own.pk
     managed = relatives_to_import_for(request.user)
     return {
-        "into_own": into_own,
+        "into_own": own is not None and target == own.pk,
         "target_name": next((r["name"] for r in managed if r["patient_id"] == target), ""),
         "relatives": [r for r in managed if r["patient_id"] != target],
-        "file_person": _person_words(status.get("file_person") or {}),
-        "record_person": _person_words(status.get("record_person") or {}),
+        "file_person": _person_words(asked.get("file_person") or {}),
+        "record_person": _person_words(asked.get("record_person") or {}),
         "differs": [
-            str(DIFFERENCE_WORDS[f]) for f in status.get("differs") or [] if f in DIFFERENCE_WORDS
+            str(DIFFERENCE_WORDS[f]) for f in asked.get("differs") or [] if f in DIFFERENCE_WORDS
         ],
     }
 
@@ -303,7 +303,7 @@ def import_choice(request, job_id: str):
     kept = tasks.take_upload(job_id) if person else None
     if person is None or kept is None or own is None:
         context = {"job_id": job_id, "status": status, "state": tasks.ASK, "finished": True}
-        context.update(_question(request, status))
+        context.update(_question(request, job_id, status))
         context["choice_error"] = (
             _("Choose one of the answers below.")
             if person is None
@@ -377,7 +377,7 @@ def explain_warning(warning: dict) -> str:
     code = str(warning.get("code") or "")
     if "snomed" in str(warning.get("system") or ""):
         return _(
-            "The code “%(code)s” given by the file is not a valid SNOMED CT code (probably a typing error in the file). The item was kept as the file gives it; its label is still right."
+            "The code “%(code)s” given by the file is not a valid SNOMED CT code (probably a typing error in the file). The item was kept as the file gives it."
         ) % {"code": code}
     return _(
         "The code “%(code)s” given by the file is not valid in its code system. The item was kept as the file gives it."

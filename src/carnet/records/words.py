@@ -249,7 +249,7 @@ def codes(concept) -> set[str]:
 
 # --- Titles of items ----------------------------------------------------------------------------
 
-TITLE_FIELDS = ("code", "vaccineCode", "medicationCodeableConcept", "type")
+TITLE_FIELDS = ("code", "vaccineCode", "medicationCodeableConcept", "codeCodeableConcept", "type")
 
 
 def title_of(resource: dict) -> Label:
@@ -260,6 +260,11 @@ def title_of(resource: dict) -> Label:
             found = label(resource[name])
             if found:
                 return found
+    supplied = resource.get("suppliedItem")  # a device handed out (SupplyDelivery)
+    if isinstance(supplied, dict) and supplied.get("itemCodeableConcept"):
+        found = label(supplied["itemCodeableConcept"])
+        if found:
+            return found
     ref = resource.get("medicationReference")
     if isinstance(ref, dict) and ref.get("display"):
         return Label(str(ref["display"]))

@@ -245,7 +245,8 @@ def import_file(
 
     existing = store.current_rows(patient_id, "Patient").values_list("fhir_id", flat=True).first()
     if existing and person == imports.CHECK:
-        imports.check_person(permit, patient_id, conv.patient)  # the document's recordTarget
+        # The document's recordTarget against the record's person.
+        imports.check_person(actor, permit, patient_id, purpose, conv.patient)
     if existing:
         subject = {"reference": f"Patient/{existing}"}
         if person == imports.MINE_TAKE_DETAILS and conv.patient:

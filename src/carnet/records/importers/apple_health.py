@@ -257,6 +257,10 @@ def _convert(stream, kind: str) -> Conversion:
             "not imported (kept in the original): "
             + ", ".join(f"{n} × {k.removeprefix(HK)}" for k, n in skipped.most_common())
         )
+        conv.left_out = [
+            {"section": k.removeprefix(HK), "what": "entry", "count": n}
+            for k, n in skipped.most_common()
+        ]
     return conv
 
 

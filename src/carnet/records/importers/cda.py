@@ -22,13 +22,19 @@ What is mapped, by section (LOINC code of the section, nested sections included)
   entry with its Observations (value, unit, reference range, interpretation);
 - vital signs (8716-3) → Observations (vital-signs);
 - procedures (47519-4, 29554-3) → Procedure;
+- medical devices (46264-8, or the FR-Dispositif-medical entry): a prescribed device →
+  DeviceRequest, one handed out → SupplyDelivery, every code kept (EMDN, LPP, other French
+  systems by their OID);
 - observed events of a delivery (42545-4), pregnancy history (10162-6) and social
   history (29762-2) → Observations with their values;
 - the author(s) and performers → Practitioner (shared, identified by RPPS or NPI),
   the custodian → Organization, the person (only for a record that has none yet) →
-  Patient, and the document itself → DocumentReference.
+  Patient, and the document itself → DocumentReference. The person (recordTarget) is
+  compared with the record's before anything is written (see ``records.identity``).
 
-Everything else stays readable in the original, which is kept (see ``importers``).
+A code its system does not allow (a SNOMED CT id whose check digit fails) is kept as
+written: the import marks the item with a warning. Everything else stays readable in the
+original, which is kept (see ``importers``), and is listed in ``Conversion.left_out``.
 """
 
 from __future__ import annotations
