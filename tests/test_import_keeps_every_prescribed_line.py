@@ -133,4 +133,4 @@ def test_the_bed_has_its_own_page(client):
     [bed] = _all(alice, "DeviceRequest")
     client.force_login(alice)
     page = client.get(reverse("records:item", args=[bed["id"]])).content.decode()
-    assert "Dispositif médical prescrit" in page and "LITS MÉDICAUX" in page
+    assert "Dispositif médical prescrit" in page and "Lits médicaux" in page  # sentence case
