@@ -272,9 +272,9 @@ def title_of(resource: dict) -> Label:
         for content in resource.get("content") or []:
             title = (content.get("attachment") or {}).get("title")
             if title:
-                return Label(str(title))
+                return Label(sentence_case(str(title)))
     if isinstance(desc, str) and desc:
-        return Label(desc)
+        return Label(sentence_case(desc))
     if rtype == "CarePlan":
         return label(resource.get("category"))
     if rtype == "FamilyMemberHistory":
