@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -109,3 +110,17 @@ def test_any_series_is_drawn_with_numbers(values, low):
     for pair in c["line"].split():
         x, y = pair.split(",")
         float(x), float(y)
+
+
+def test_every_svg_template_writes_its_numbers_unlocalized():
+    """A template that draws SVG turns localization off around it (the coordinates it gets
+    are already strings from ``words.coordinate``; this keeps a future float safe too)."""
+    root = Path(views_results.__file__).resolve().parents[1]
+    drawn = []
+    for template in root.rglob("templates/**/*.html"):
+        body = template.read_text(encoding="utf-8")
+        for svg in re.finditer(r"<svg\b", body):
+            before = body[: svg.start()]
+            assert before.rfind("{% localize off %}") > before.rfind("{% endlocalize %}"), template
+            drawn.append(template.name)
+    assert "result_chart.html" in drawn

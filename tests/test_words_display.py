@@ -11,6 +11,9 @@ from defusedxml import ElementTree
 from django.conf import settings
 from django.template import Context, Template
 from django.utils import translation
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
@@ -159,3 +162,15 @@ def test_the_table_names_most_synthea_items():
                     total += 1
                     named += words.title_of(r).named
     assert total > 1000 and named / total >= 0.95, (named, total)
+
+
+@hsettings(derandomize=True, max_examples=200, deadline=None)
+@given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False, allow_infinity=False))
+def test_a_number_reads_back_in_each_language(value):
+    with translation.override("fr"):
+        fr = words.number(value)
+    with translation.override("en"):
+        en = words.number(value)
+    assert "." not in fr and "," not in en
+    assert float(fr.replace(",", ".")) == float(en) == pytest.approx(round(value, 2), abs=1e-9)
+    assert float(words.coordinate(value)) == pytest.approx(round(value, 1), abs=0.051)

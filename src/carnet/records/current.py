@@ -364,16 +364,10 @@ def _treatment_item(r: dict) -> Item:
 def _vital_value(kind: VitalKind, r: dict) -> tuple[float | None, str, str]:
     """(number compared for the trend, text shown, unit)."""
     if kind.key == "bp":
-        sys_v = dia_v = None
-        for comp in r.get("component") or []:
-            codes = _codes(comp.get("code"))
-            if SYSTOLIC in codes:
-                sys_v = _quantity(comp.get("valueQuantity"))[0]
-            elif DIASTOLIC in codes:
-                dia_v = _quantity(comp.get("valueQuantity"))[0]
+        sys_v, dia_v = words.pair(r, SYSTOLIC, DIASTOLIC)  # by LOINC code, never by position
         if sys_v is None or dia_v is None:
             return None, "", ""
-        return sys_v, f"{_number(sys_v)}/{_number(dia_v)}", "mmHg"
+        return sys_v, words.pair_text(sys_v, dia_v), "mmHg"
     value, unit = _quantity(r.get("valueQuantity"), kind.codes[0])
     if value is None:
         return None, "", ""

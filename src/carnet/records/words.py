@@ -277,9 +277,9 @@ def title_of(resource: dict) -> Label:
         for content in resource.get("content") or []:
             title = (content.get("attachment") or {}).get("title")
             if title:
-                return Label(str(title))
+                return Label(sentence_case(str(title)))
     if isinstance(desc, str) and desc:
-        return Label(desc)
+        return Label(sentence_case(desc))
     if rtype == "CarePlan":
         return label(resource.get("category"))
     if rtype == "FamilyMemberHistory":
@@ -339,14 +339,38 @@ def measure_code(resource: dict) -> str | None:
     return None
 
 
+def _by_code(resource: dict) -> dict[str, dict]:
+    by_code: dict[str, dict] = {}
+    for comp in resource.get("component") or []:
+        if isinstance(comp, dict):
+            for code in codes(comp.get("code")):
+                by_code.setdefault(code, comp)
+    return by_code
+
+
+def pair(resource: dict, first: str = SYSTOLIC, second: str = DIASTOLIC):
+    """The values of two components found by their codes (a blood pressure's systolic and
+    diastolic by default), whatever their order in the file; None for a missing one."""
+    by_code = _by_code(resource)
+
+    def value(code):
+        q = (by_code.get(code) or {}).get("valueQuantity")
+        v = q.get("value") if isinstance(q, dict) else None
+        return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+
+    return value(first), value(second)
+
+
+def pair_text(first: float, second: float) -> str:
+    """« 118,34/74,29 » (the unit is said once, after)."""
+    return f"{number(first)}/{number(second)}"
+
+
 def components(resource: dict) -> str:
     """An observation's components in words: a blood pressure « 118/74 mmHg » (systolic and
     diastolic found by their LOINC codes, whatever their order), others « name: value »."""
     parts = [c for c in resource.get("component") or [] if isinstance(c, dict)]
-    by_code = {}
-    for comp in parts:
-        for code in codes(comp.get("code")):
-            by_code.setdefault(code, comp)
+    by_code = _by_code(resource)
     out, used = [], set()
     for first, second in PAIRS:
         a, b = by_code.get(first), by_code.get(second)
@@ -359,7 +383,7 @@ def components(resource: dict) -> str:
             continue
         ua = unit(qa.get("code") or qa.get("unit"), qa["value"], first)
         ub = unit(qb.get("code") or qb.get("unit"), qb["value"], second)
-        text = f"{number(qa['value'])}/{number(qb['value'])}"
+        text = pair_text(qa["value"], qb["value"])
         out.append(f"{text} {ua}".strip() if ua == ub else f"{quantity(qa)}/{quantity(qb)}")
         used |= {id(a), id(b)}
     for comp in parts:
@@ -368,13 +392,8 @@ def components(resource: dict) -> str:
         value = _plain_value(comp, measure_code(comp))
         if value:
             name = label(comp.get("code"))
-            out.append(
-                f"{name} : {value}"
-                if name and lang() == "fr"
-                else f"{name}: {value}"
-                if name
-                else value
-            )
+            colon = " : " if lang() == "fr" else ": "  # French puts a space before « : »
+            out.append(f"{name}{colon}{value}" if name else value)
     return " · ".join(out)
 
 
