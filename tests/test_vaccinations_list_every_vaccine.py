@@ -91,6 +91,9 @@ def test_the_dmp_vaccination_history_is_listed_whole(client):
     assert "méningocoque A, méningocoque C" in text  # the CIS code, more precise than J07AH
     assert sum("Protège contre : tétanos" in i for i in items) == 2
     assert "Vaccin non reconnu" not in text
+    # The BCG is dated "1975" in the file: the page says 1975, not a made-up 1st of January.
+    [bcg] = [i for i in items if "tuberculose" in i]
+    assert " 1975 " in f" {bcg} " and "janvier 1975" not in bcg
 
 
 def test_a_synthea_record_lists_each_cvx_vaccine_and_why_a_td_counts_for_nothing(client):
@@ -153,3 +156,19 @@ def test_a_snomed_coded_vaccine_is_shown_even_when_carnet_does_not_know_its_code
     assert len(items) == 2  # newest first
     assert "Vaccin non reconnu" in items[0] and "1181000221105" in items[0]
     assert "Protège contre : grippe (reconnu d’après son nom)" in items[1]
+
+
+def test_each_adult_booster_counts_for_its_own_step(client):
+    b = Bundle(date(1942, 3, 1), "male")
+    b.vaccine(date(1967, 4, 1), "J07CA02")  # dTcaP at 25
+    b.vaccine(date(2007, 3, 15), "J07CA01")  # dTP at 65
+    b.vaccine(date(2017, 3, 20), "J07CA01")  # dTP at 75
+    b.vaccine(date(2024, 2, 1), "33", "http://hl7.org/fhir/sid/cvx")  # PPSV23 at 81
+    user, pid = person("henri@example.org", b)
+    ov = reminders.overview(Actor.of_user(user), pid, date(2026, 12, 1))
+    steps = {v.day: v for v in ov.vaccines()}
+    assert steps[date(1967, 4, 1)].counts_for == ["dTcaP — rappel dTcaP à 25 ans"]
+    assert steps[date(2007, 3, 15)].counts_for == ["dTP — rappel dTP à 65 ans"]
+    assert steps[date(2017, 3, 20)].counts_for == ["dTP — rappel dTP tous les 10 ans après 65 ans"]
+    ppsv = steps[date(2024, 2, 1)]
+    assert not ppsv.counts_for and "type plus ancien" in ppsv.why_not
