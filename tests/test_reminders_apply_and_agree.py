@@ -151,3 +151,17 @@ def test_the_sentence_of_a_reminder_gives_its_one_date(
     dates = {d for d in (due, until, done_on, booked_on) if d}
     shown = {d for d in dates if date_format(d, "j F Y") in r.when}
     assert shown <= {r.day}, (r.when, r.day)
+
+
+def test_karims_asked_renewal_is_no_longer_to_do(client, demo):
+    karim = _user(personas.DIABETIC)
+    pid = patient_of(karim).pk
+    ov = services.overview(Actor.of_user(karim), pid)
+    by_name = {r.title: r for r in ov.reminders if r.kind == "renewal"}
+    metformin = next(r for name, r in by_name.items() if "Metformine" in name)
+    assert metformin.status == "done" and metformin.done_on is not None
+    assert "renouvellement demandé le" in metformin.when
+    others = [r for name, r in by_name.items() if "Metformine" not in name]
+    assert others and all(r.status != "done" for r in others)  # not asked: still to do
+    body = _page(client, karim, "/rappels/traitements/")
+    assert metformin.when in body
