@@ -172,3 +172,16 @@ def test_each_adult_booster_counts_for_its_own_step(client):
     assert steps[date(2017, 3, 20)].counts_for == ["dTP — rappel dTP tous les 10 ans après 65 ans"]
     ppsv = steps[date(2024, 2, 1)]
     assert not ppsv.counts_for and "type plus ancien" in ppsv.why_not
+
+
+def test_a_vaccine_the_person_entered_is_listed_at_once(client):
+    user = citizen("entered@example.org")
+    client.force_login(user)
+    response = client.post(
+        "/dossier/ajouter/vaccin/",
+        {"vaccine": "J07CA01", "day": "2023-05-10", "product": "Revaxis"},
+    )
+    assert response.status_code == 302
+    items = _listed(_page(client, user, "/rappels/vaccinations/"))
+    assert len(items) == 1
+    assert items[0].startswith("Revaxis") and "diphtérie, poliomyélite, tétanos" in items[0]
