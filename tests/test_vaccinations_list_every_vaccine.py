@@ -185,3 +185,17 @@ def test_a_vaccine_the_person_entered_is_listed_at_once(client):
     items = _listed(_page(client, user, "/rappels/vaccinations/"))
     assert len(items) == 1
     assert items[0].startswith("Revaxis") and "diphtérie, poliomyélite, tétanos" in items[0]
+
+
+def test_a_diabetic_adults_pneumococcal_and_covid_vaccines_count_for_their_steps(client):
+    b = Bundle(date(1967, 5, 1), "male")
+    b.condition(date(2020, 1, 10), "44054006", SNOMED)  # type 2 diabetes
+    b.vaccine(date(2023, 12, 8), "J07AL02")  # conjugate pneumococcal vaccine at 56
+    b.vaccine(date(2026, 10, 20), "J07BN01")  # COVID-19 this autumn
+    user, pid = person("diabetic@example.org", b)
+    ov = reminders.overview(Actor.of_user(user), pid, date(2026, 12, 1))
+    steps = {v.day: v for v in ov.vaccines()}
+    assert steps[date(2023, 12, 8)].counts_for == [
+        "pneumocoque (vaccin conjugué) — une dose avec une maladie chronique"
+    ]
+    assert "maladie chronique" in steps[date(2026, 10, 20)].counts_for[0]
