@@ -165,3 +165,17 @@ def test_karims_asked_renewal_is_no_longer_to_do(client, demo):
     assert others and all(r.status != "done" for r in others)  # not asked: still to do
     body = _page(client, karim, "/rappels/traitements/")
     assert metformin.when in body
+
+
+def test_karims_home_with_a_booked_appointment_is_still_one_audited_read(client, demo):
+    from carnet.access.models import AuditEntry
+    from carnet.care.models import Appointment
+
+    karim = _user(personas.DIABETIC)
+    pid = patient_of(karim).pk
+    assert Appointment.objects.filter(patient_id=pid).exists()  # the demo books one
+    client.force_login(karim)
+    before = AuditEntry.objects.filter(patient_id=pid).count()
+    assert client.get("/").status_code == 200
+    entries = list(AuditEntry.objects.filter(patient_id=pid).order_by("seq")[before:])
+    assert [(e.action, e.decision) for e in entries] == [("read", "permit")]
