@@ -12,15 +12,19 @@ from __future__ import annotations
 import html
 import io
 import re
+from datetime import date
 
 import pytest
 from django.core.management import call_command
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from carnet.access.services import Actor
 from carnet.accounts.models import User
 from carnet.accounts.services import patient_of
 from carnet.demo import personas
 from carnet.reminders import services
+from carnet.reminders.base import Reminder
 from carnet.reminders.models import Enrolment
 
 
@@ -65,9 +69,11 @@ def test_lea_reads_one_date_for_her_prenatal_interview_on_every_page(client, dem
     sentence = interview.when
     assert sentence
     shown_due = f"{interview.due.day} {_month(interview.due)} {interview.due.year}"
-    for url in ("/", "/rappels/", "/rappels/suivis/"):
+    assert interview.day == interview.until  # "to do before": the date of every page
+    agenda = f"/rappels/agenda/?vue=jour&date={interview.day.isoformat()}"
+    for url in ("/", "/rappels/", "/rappels/suivis/", agenda):
         body = _page(client, lea, url)
-        assert interview.heading in body, url
+        assert interview.title in body or interview.heading in body, url
         assert sentence in body, url
         assert shown_due not in body, url  # the start of its window, never shown as its date
 
@@ -121,3 +127,55 @@ def test_booking_the_prenatal_interview_ticks_it_and_cancelling_brings_it_back(c
     appointments.cancel(me, booked.pk)
     [interview] = [r for r in services.overview(me, pid).reminders if r.rule.endswith("/interview")]
     assert interview.status in ("due", "overdue") and interview.booked_on is None
+
+
+@pytest.mark.no_db
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(
+    kind=st.sampled_from(["vaccination", "programme", "renewal", "stale"]),
+    status=st.sampled_from(["done", "upcoming", "due", "overdue"]),
+    due=st.dates(date(2020, 1, 1), date(2030, 1, 1)),
+    until=st.one_of(st.none(), st.dates(date(2020, 1, 1), date(2030, 1, 1))),
+    done_on=st.one_of(st.none(), st.dates(date(2020, 1, 1), date(2030, 1, 1))),
+    booked_on=st.one_of(st.none(), st.dates(date(2020, 1, 1), date(2030, 1, 1))),
+)
+def test_the_sentence_of_a_reminder_gives_its_one_date(
+    kind, status, due, until, done_on, booked_on
+):
+    from django.utils.formats import date_format
+
+    r = Reminder(
+        kind=kind, rule="r", key="k", title="T", why="w", source="s", version="1",
+        due=due, status=status, until=until, done_on=done_on, booked_on=booked_on,
+    )  # fmt: skip
+    dates = {d for d in (due, until, done_on, booked_on) if d}
+    shown = {d for d in dates if date_format(d, "j F Y") in r.when}
+    assert shown <= {r.day}, (r.when, r.day)
+
+
+def test_karims_asked_renewal_is_no_longer_to_do(client, demo):
+    karim = _user(personas.DIABETIC)
+    pid = patient_of(karim).pk
+    ov = services.overview(Actor.of_user(karim), pid)
+    by_name = {r.title: r for r in ov.reminders if r.kind == "renewal"}
+    metformin = next(r for name, r in by_name.items() if "Metformine" in name)
+    assert metformin.status == "done" and metformin.done_on is not None
+    assert "renouvellement demandé le" in metformin.when
+    others = [r for name, r in by_name.items() if "Metformine" not in name]
+    assert others and all(r.status != "done" for r in others)  # not asked: still to do
+    body = _page(client, karim, "/rappels/traitements/")
+    assert metformin.when in body
+
+
+def test_karims_home_with_a_booked_appointment_is_still_one_audited_read(client, demo):
+    from carnet.access.models import AuditEntry
+    from carnet.care.models import Appointment
+
+    karim = _user(personas.DIABETIC)
+    pid = patient_of(karim).pk
+    assert Appointment.objects.filter(patient_id=pid).exists()  # the demo books one
+    client.force_login(karim)
+    before = AuditEntry.objects.filter(patient_id=pid).count()
+    assert client.get("/").status_code == 200
+    entries = list(AuditEntry.objects.filter(patient_id=pid).order_by("seq")[before:])
+    assert [(e.action, e.decision) for e in entries] == [("read", "permit")]

@@ -91,6 +91,9 @@ def test_the_dmp_vaccination_history_is_listed_whole(client):
     assert "méningocoque A, méningocoque C" in text  # the CIS code, more precise than J07AH
     assert sum("Protège contre : tétanos" in i for i in items) == 2
     assert "Vaccin non reconnu" not in text
+    # The BCG is dated "1975" in the file: the page says 1975, not a made-up 1st of January.
+    [bcg] = [i for i in items if "tuberculose" in i]
+    assert " 1975 " in f" {bcg} " and "janvier 1975" not in bcg
 
 
 def test_a_synthea_record_lists_each_cvx_vaccine_and_why_a_td_counts_for_nothing(client):
@@ -98,7 +101,7 @@ def test_a_synthea_record_lists_each_cvx_vaccine_and_why_a_td_counts_for_nothing
     import_file(user, synthea("Gustavo"))
     items = _check_every_vaccine_listed(client, user)
     assert len(items) == 5
-    [td] = [i for i in items if i.startswith("Td (adult)")]
+    [td] = [i for i in items if "Protège contre : diphtérie, tétanos Ne compte" in i]
     # A Td (diphtheria, tetanus) given at 33 lacks what the booster of that age needs.
     assert "Ne compte pour aucune étape" in td
     assert "diphtérie et tétanos" in td and "il lui manque coqueluche et poliomyélite" in td
@@ -127,7 +130,7 @@ def test_a_td_at_45_covers_two_of_the_three_diseases_of_the_dtp_booster(client):
     user, pid = person("td45@example.org", b)
     ov = reminders.overview(Actor.of_user(user), pid, date(2025, 1, 1))
     rows = {v.name: v for v in ov.vaccines()}
-    td = next(v for n, v in rows.items() if n.startswith("Td"))
+    td = next(v for v in rows.values() if v.diseases == ["diphtérie", "tétanos"])
     assert not td.counts_for
     assert "2 of the 3 diseases" in td.why_not or "2 des 3 maladies" in td.why_not
     assert "poliomyélite" in td.why_not or "polio" in td.why_not
@@ -153,3 +156,46 @@ def test_a_snomed_coded_vaccine_is_shown_even_when_carnet_does_not_know_its_code
     assert len(items) == 2  # newest first
     assert "Vaccin non reconnu" in items[0] and "1181000221105" in items[0]
     assert "Protège contre : grippe (reconnu d’après son nom)" in items[1]
+
+
+def test_each_adult_booster_counts_for_its_own_step(client):
+    b = Bundle(date(1942, 3, 1), "male")
+    b.vaccine(date(1967, 4, 1), "J07CA02")  # dTcaP at 25
+    b.vaccine(date(2007, 3, 15), "J07CA01")  # dTP at 65
+    b.vaccine(date(2017, 3, 20), "J07CA01")  # dTP at 75
+    b.vaccine(date(2024, 2, 1), "33", "http://hl7.org/fhir/sid/cvx")  # PPSV23 at 81
+    user, pid = person("henri@example.org", b)
+    ov = reminders.overview(Actor.of_user(user), pid, date(2026, 12, 1))
+    steps = {v.day: v for v in ov.vaccines()}
+    assert steps[date(1967, 4, 1)].counts_for == ["dTcaP — rappel dTcaP à 25 ans"]
+    assert steps[date(2007, 3, 15)].counts_for == ["dTP — rappel dTP à 65 ans"]
+    assert steps[date(2017, 3, 20)].counts_for == ["dTP — rappel dTP tous les 10 ans après 65 ans"]
+    ppsv = steps[date(2024, 2, 1)]
+    assert not ppsv.counts_for and "type plus ancien" in ppsv.why_not
+
+
+def test_a_vaccine_the_person_entered_is_listed_at_once(client):
+    user = citizen("entered@example.org")
+    client.force_login(user)
+    response = client.post(
+        "/dossier/ajouter/vaccin/",
+        {"vaccine": "J07CA01", "day": "2023-05-10", "product": "Revaxis"},
+    )
+    assert response.status_code == 302
+    items = _listed(_page(client, user, "/rappels/vaccinations/"))
+    assert len(items) == 1
+    assert items[0].startswith("Revaxis") and "diphtérie, poliomyélite, tétanos" in items[0]
+
+
+def test_a_diabetic_adults_pneumococcal_and_covid_vaccines_count_for_their_steps(client):
+    b = Bundle(date(1967, 5, 1), "male")
+    b.condition(date(2020, 1, 10), "44054006", SNOMED)  # type 2 diabetes
+    b.vaccine(date(2023, 12, 8), "J07AL02")  # conjugate pneumococcal vaccine at 56
+    b.vaccine(date(2026, 10, 20), "J07BN01")  # COVID-19 this autumn
+    user, pid = person("diabetic@example.org", b)
+    ov = reminders.overview(Actor.of_user(user), pid, date(2026, 12, 1))
+    steps = {v.day: v for v in ov.vaccines()}
+    assert steps[date(2023, 12, 8)].counts_for == [
+        "pneumocoque (vaccin conjugué) — une dose avec une maladie chronique"
+    ]
+    assert "maladie chronique" in steps[date(2026, 10, 20)].counts_for[0]

@@ -12,7 +12,7 @@ patient's key; a practitioner reads them only after ``access`` permits, audited.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import orjson
 from django.db import IntegrityError, transaction
@@ -200,6 +200,26 @@ def for_person(actor: Actor, patient_id: int) -> list[RenewalView]:
     access.require(actor, patient_id, Action.READ, purpose, what="renewals")
     rows = Renewal.objects.filter(patient_id=patient_id).order_by("-created_at", "-id")[:100]
     return _views(rows)
+
+
+def waiting_since(actor: Actor, patient_id: int) -> dict[str, date]:
+    """The treatments of the record with a renewal request waiting for an answer, and since
+    when (treatment id -> local day asked), for the reminders: an asked renewal is done.
+
+    Only for the person or their proxy, as ``access`` decides ({} otherwise); it says which
+    treatment was asked about, not what it is, so the record read it goes with is the one
+    audited."""
+    purpose = access.purpose_for(actor, patient_id)
+    if purpose not in (Purpose.SELF, Purpose.PROXY):
+        return {}
+    if not access.decide(actor, patient_id, Action.READ, purpose).permit:
+        return {}
+    rows = Renewal.objects.filter(patient_id=patient_id, status=RenewalStatus.PENDING)
+    out: dict[str, date] = {}
+    for treatment_id, created_at in rows.values_list("treatment_id", "created_at"):
+        day = timezone.localtime(created_at).date()
+        out[treatment_id] = min(day, out.get(treatment_id, day))
+    return out
 
 
 def _views(rows) -> list[RenewalView]:

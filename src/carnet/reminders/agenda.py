@@ -28,6 +28,7 @@ class Item:
     ends: dt.datetime | None = None  # appointments: when they end (else 30 minutes)
     cancelled: bool = False
     detail_title: str = ""  # what the feed shows when the person chose detailed titles
+    when: str = ""  # a reminder's one sentence of what to do and when (Reminder.when)
 
 
 def care_items(booked, start: dt.date, end: dt.date) -> list[Item]:
@@ -102,13 +103,13 @@ def items(
     """
     out: list[Item] = care_items(booked, start, end)
     for r in ov.reminders:
-        if r.due is None or r.status == DONE or r.off:
+        if r.day is None or r.status == DONE or r.off:
             continue
-        day = r.due
+        day = r.day  # the date its sentence gives, as on every other page
         if day < ov.on and r.status in ("due", "overdue"):
             day = ov.on  # still to do: shown today, not lost in the past
         if start <= day < end:
-            out.append(Item(r.key, day, None, r.title, r.kind, r.status, r.why, r.url))
+            out.append(Item(r.key, day, None, r.title, r.kind, r.status, r.why, r.url, when=r.when))
     if intakes:
         d = start
         while d < end:

@@ -33,11 +33,13 @@ def of_person(
     end: dt.datetime,
     *,
     cancelled: bool = False,
+    audited: bool = True,
 ) -> list[Booked]:
     """Bookings of the record that start in [start, end); [] when the actor may not see them.
 
-    A permitted read is audited; a proxy without the appointments permission simply gets
-    no appointment (nothing was read, so nothing to record).
+    A permitted read is audited (``audited=False`` only where it goes with a record read
+    audited in the same computation: the reminders' ticks); a proxy without the
+    appointments permission simply gets no appointment (nothing was read, nothing to record).
     """
     from carnet.accounts.models import User
     from carnet.care.models import Appointment, AppointmentStatus
@@ -54,9 +56,15 @@ def of_person(
     rows = list(rows.select_related("kind").order_by("start")[:500])
     if not rows:
         return []
-    access.record(
-        actor, patient_id, Action.APPOINTMENTS, purpose, decision, what="appointments in the agenda"
-    )
+    if audited:
+        access.record(
+            actor,
+            patient_id,
+            Action.APPOINTMENTS,
+            purpose,
+            decision,
+            what="appointments in the agenda",
+        )
     pros = {
         u.pk: u
         for u in User.objects.filter(pk__in={r.practitioner_id for r in rows}).only(
@@ -81,7 +89,13 @@ def of_person(
 
 
 def between_days(
-    actor: Actor, patient_id: int, first: dt.date, end: dt.date, *, cancelled: bool = False
+    actor: Actor,
+    patient_id: int,
+    first: dt.date,
+    end: dt.date,
+    *,
+    cancelled: bool = False,
+    audited: bool = True,
 ) -> list[Booked]:
     """``of_person`` for the local days [first, end)."""
     from django.utils import timezone
@@ -93,4 +107,5 @@ def between_days(
         dt.datetime.combine(first, dt.time(0), tzinfo=tz),
         dt.datetime.combine(end, dt.time(0), tzinfo=tz),
         cancelled=cancelled,
+        audited=audited,
     )

@@ -55,6 +55,19 @@ class Reminder:
         return self.plain or self.title
 
     @property
+    def day(self) -> date | None:
+        """The one date of this reminder: the one its sentence (``when``) gives, on every page,
+        in the agenda and the feed (done or booked on; a renewal's end; to do from; to do
+        before or late since the end of its window)."""
+        if self.kind == "renewal" and self.until:
+            return self.done_on if self.status == DONE else self.until
+        if self.status == DONE:
+            return self.booked_on or self.done_on
+        if self.status in (DUE, OVERDUE):
+            return self.until or self.due
+        return self.due
+
+    @property
     def when(self) -> str:
         """What to do and when, as one sentence ("To do before 12 December 2026.")."""
         return when_text(self)
@@ -96,6 +109,11 @@ def when_text(r: Reminder) -> str:
                 "date": _day(r.until),
             }
         if r.status == DONE:
+            if r.done_on:
+                return gettext("%(name)s: renewal asked on %(date)s, waiting for the answer.") % {
+                    "name": r.title,
+                    "date": _day(r.done_on),
+                }
             return ""
         return gettext("%(name)s: renew the prescription before %(date)s.") % {
             "name": r.title,

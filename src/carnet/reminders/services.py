@@ -282,19 +282,25 @@ def bookings(actor: Actor, patient_id: int, on: dt.date) -> list[programmes.Book
         programmes.Booking(
             f"care:{b.id}", timezone.localtime(b.start).date(), rules.fold_words(b.kind)
         )
-        for b in appointments.between_days(actor, patient_id, on - span, on + span)
+        # Read under the permit of the record read it goes with, which is the one audited.
+        for b in appointments.between_days(actor, patient_id, on - span, on + span, audited=False)
     ]
 
 
 def overview_of(actor: Actor, snap: Snapshot, on: dt.date) -> Overview:
     """The one computation of a record's reminders, for every page, the feed and the alerts:
-    the record read through access, and the care appointments the actor may see."""
-    return compute(snap, on, bookings(actor, snap.patient_id, on))
+    the record read through access, the care appointments and the renewal requests the
+    actor may see (a booked or asked act ticks its reminder)."""
+    from carnet.care import renewals as care_renewals
+
+    asked = care_renewals.waiting_since(actor, snap.patient_id)
+    return compute(snap, on, bookings(actor, snap.patient_id, on), asked)
 
 
-def compute(snap: Snapshot, on: dt.date, booked=()) -> Overview:
+def compute(snap: Snapshot, on: dt.date, booked=(), asked=None) -> Overview:
     """Every reminder of a record as of ``on``, from a snapshot already read through access;
-    ``booked``: the person's care appointments (``bookings``), which tick the steps they serve."""
+    ``booked``: the person's care appointments (``bookings``), which tick the steps they serve;
+    ``asked``: treatment id -> day a renewal was asked (that renewal reminder is done)."""
     pid = snap.patient_id
     chosen = enrolments(pid)
     progs = programmes.active(snap, chosen, on)
@@ -305,7 +311,7 @@ def compute(snap: Snapshot, on: dt.date, booked=()) -> Overview:
     reminders = (
         vaccination.compute(snap, on, lmp=lmp, credits=credits)
         + programmes.compute(snap, chosen, on, booked)
-        + treatments.renewals(meds, on)
+        + treatments.renewals(meds, on, asked or {})
         + stale.compute(snap, _confirmations(pid, states), on)
     )
     _apply_states(pid, reminders, meds, states)

@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from . import rules
-from .base import DUE, OVERDUE, UPCOMING, Reminder
+from .base import DONE, DUE, OVERDUE, UPCOMING, Reminder
 from .record import Snapshot, local_date
 
 DURATION_DAYS = {"min": 1 / 1440, "h": 1 / 24, "d": 1, "wk": 7, "mo": 30, "a": 365}
@@ -202,8 +202,10 @@ def ended_without_renewal_alert(treatments: list[Treatment], on: dt.date) -> lis
     return [t for t in treatments if t.end and t.end < on and not renewal_shown(t, on)]
 
 
-def renewals(treatments: list[Treatment], on: dt.date) -> list[Reminder]:
-    """One alert per prescription that runs out: due ``renewal_lead_days`` before its end."""
+def renewals(treatments: list[Treatment], on: dt.date, asked=None) -> list[Reminder]:
+    """One alert per prescription that runs out: due ``renewal_lead_days`` before its end;
+    done once its renewal is asked (``asked``: treatment id -> the day it was asked)."""
+    asked = asked or {}
     s = spec()
     lead = dt.timedelta(days=s["renewal_lead_days"])
     out = []
@@ -212,6 +214,9 @@ def renewals(treatments: list[Treatment], on: dt.date) -> list[Reminder]:
             continue
         ask_from = t.end - lead
         status = UPCOMING if on < ask_from else (DUE if on <= t.end else OVERDUE)
+        asked_on = asked.get(t.id)
+        if asked_on is not None:
+            status = DONE
         if not renewal_shown(t, on):
             continue  # long over: the stale-data prompt asks to review the list instead
         out.append(
@@ -232,6 +237,7 @@ def renewals(treatments: list[Treatment], on: dt.date) -> list[Reminder]:
                 extra={"request": t.id, "ends": t.end.isoformat()},
                 reason=rules.text(s.get("reason")),
                 until=t.end,
+                done_on=asked_on,
             )
         )
     return out

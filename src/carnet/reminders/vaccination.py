@@ -149,11 +149,12 @@ def _credit_milestones(rule, history, birth, on, credit: Credit) -> None:
         found = [g for g in _covering(history, _needs(m)) if lo <= g.day <= on]
         found = [g for g in found if hi is None or g.day < hi]
         label = f"{rules.text(m.get('vaccine') or rule['vaccine'])} — {rules.text(m['label'])}"
+        # After the last milestone, a dose ten years on is a ten-year booster, not that one.
+        later = _minus(rules.add_age(when, rule["every"]), tolerance) if hi is None else None
         for n, g in enumerate(found):
-            last = hi is None and n > 0
-            credit(
-                g, rule["id"], f"{rules.text(rule['vaccine'])} — {every_label}" if last else label
-            )
+            every = later is not None and (n > 0 or g.day >= later)
+            step = f"{rules.text(rule['vaccine'])} — {every_label}" if every else label
+            credit(g, rule["id"], step)
 
 
 def _milestones(cal, rule, history, birth, on, credit: Credit = _no_credit) -> list[Reminder]:
@@ -417,6 +418,7 @@ class RecordedVaccine:
     counts_for: list[str]  # the calendar steps it satisfies
     why_not: str = ""  # when it satisfies none: why, in plain words
     status: str = "completed"
+    precision: str = "day"  # "year" or "month" when the source gave no more ("1975")
 
     @property
     def known(self) -> bool:
@@ -448,6 +450,11 @@ def _product(concept: dict | None, name: str) -> str:
         if shown and not said.startswith(rules.fold_words(shown)):
             return shown
     return ""
+
+
+def _precision(value) -> str:
+    text = str(value or "")
+    return {4: "year", 7: "month"}.get(len(text), "day")
 
 
 def _words(items: list[str]) -> str:
@@ -566,6 +573,7 @@ def recorded(
                 counts_for=steps,
                 why_not="" if steps else _why_not(r, antigens, credited_rules, birth, on),
                 status=r.get("status", "completed"),
+                precision=_precision(r.get("occurrenceDateTime") or r.get("recorded")),
             )
         )
     return sorted(out, key=lambda v: (v.day or date.min, v.name), reverse=True)

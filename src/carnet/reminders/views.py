@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from carnet.access import acting
+from carnet.access import acting, audience
 from carnet.access.services import Actor, NotFound
 from carnet.accounts import services as accounts
 from carnet.notify import events
@@ -142,8 +142,12 @@ def choose(request):
 @login_required
 @require_GET
 def treatments_page(request):
-    _actor, pid, subject, ov = _overview(request)
+    actor, pid, subject, ov = _overview(request)
     day = ov.on
+    try:
+        who = audience.of_record(actor, pid)  # who else sees this page: the true sentence
+    except NotFound:
+        who = None
     return render(
         request,
         "reminders/treatments.html",
@@ -159,6 +163,7 @@ def treatments_page(request):
             "section": "treatments",
             "subject": subject,
             "shared": services.adherence_shared(pid),
+            "who": who,
         },
     )
 

@@ -1,4 +1,4 @@
-"""The home page says who can see the record now, from the real grants, proxies and settings.
+"""Every sentence about who sees the record is computed from the real grants, proxies, settings.
 
 Karim (demo) has a médecin traitant and a care team: his home must never say that he alone
 sees his record. A new person's home says so until they share, and every change of
@@ -23,11 +23,15 @@ from .test_sharing_page import citizen, pro
 ALONE_FR = "Vous seul"
 
 
-def _home(client, user) -> str:
+def _page(client, user, url: str) -> str:
     client.force_login(user)
-    response = client.get("/")
+    response = client.get(url)
     assert response.status_code == 200
     return response.content.decode()
+
+
+def _home(client, user) -> str:
+    return _page(client, user, "/")
 
 
 def test_karim_is_not_told_he_alone_sees_his_record(client):
@@ -69,3 +73,17 @@ def test_each_change_of_sharing_changes_the_sentence(client):
     client.post("/partage/tout-retirer/")
     html = _home(client, owner)
     assert "Seulement vous" in html and "Julien Carmes" not in html
+
+
+def test_the_treatments_page_names_the_relatives_who_see_it(client):
+    person = citizen()
+    person.language = "fr"
+    person.save(update_fields=["language"])
+    owner, pid, _made = record_with_items(person)
+    html = _page(client, owner, "/rappels/traitements/")
+    assert "Vous seul le voyez" in html
+    daughter = citizen("Sophie Esquirol")
+    proxies.add_proxy(Actor.of_user(owner), pid, daughter.pk, permissions=("read",))
+    html = _page(client, owner, "/rappels/traitements/")
+    assert "Vous seul le voyez" not in html
+    assert "Sophie Esquirol" in html
