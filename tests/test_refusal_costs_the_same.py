@@ -55,8 +55,10 @@ def test_the_fhir_read_of_a_refused_item_does_the_same_work_as_an_unknown_id(cli
     assert any(s.startswith('INSERT INTO "access_auditentry"') for s in refused)
     # Both are written down: the refusal in the person's history, the miss in the unknown
     # record's chain (no person's), and both chains verify.
-    assert AuditEntry.objects.filter(patient_id=pid, decision="deny").count() == 2
-    assert AuditEntry.objects.filter(patient_id=UNKNOWN_RECORD, decision="deny").count() == 2
+    history = _twice(client, f"/fhir/R4/{rtype}/{hidden}/_history", auth)
+    assert history == _twice(client, f"/fhir/R4/{rtype}/{UNKNOWN_ID}/_history", auth)
+    assert AuditEntry.objects.filter(patient_id=pid, decision="deny").count() == 4
+    assert AuditEntry.objects.filter(patient_id=UNKNOWN_RECORD, decision="deny").count() == 4
     assert audit.verify_chain(UNKNOWN_RECORD)[1] is None
     assert audit.verify_chain(pid)[1] is None
 
