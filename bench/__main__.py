@@ -10,6 +10,7 @@ Figures:
   $everything   the largest patient's whole record through access + audit + decryption
                 vs selecting and parsing the same JSON stored raw.
   audit verify  hash-chain verification vs raw SHA-256 over the same bytes.
+  refusals      a refused read vs a read of an unknown id, FHIR and item page (bench/refusals.py).
   load          Locust users against a real `carnet serve` vs the same stack serving a
                 static page (bench/load.py; CARNET_LOAD_SECONDS, CARNET_LOAD_USERS).
 """
@@ -31,6 +32,7 @@ import orjson
 from bench import crash as crash_bench
 from bench import directory as directory_bench
 from bench import home as home_bench
+from bench import refusals as refusals_bench
 from bench import reminders as reminders_bench
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -241,6 +243,7 @@ def main() -> int:
     result = bench_import(vendor)
     bench_everything(result["patient_ids"])
     home_bench.run()
+    refusals_bench.run()
     reminders_bench.run(int(os.environ.get("CARNET_BENCH_REMINDERS_PATIENTS") or 10000))
     bench_audit()
     directory_bench.run_in_suite(vendor)  # only with CARNET_BENCH_DIRECTORY_ROWS set

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -275,6 +276,29 @@ def test_nothing_a_person_wrote_reaches_a_log_line(client, every_record, gateway
                 shown.add((language, f"pro {url}"))
         client.post(reverse("care:conversation", args=[conv.pk]), {"text": f"{MARK} réponse"})
         notify.send_due()
+
+    # The emergency card, opened by an emergency doctor with a reason; the help desk's side.
+    client.cookies["django_language"] = "fr"
+    client.force_login(lea)
+    card = client.post(reverse("access:card_new")).content.decode()
+    card_url = re.search(r'class="token">([^<]+)<', card).group(1)
+    card_path = card_url[card_url.index("/urgence/") :]
+    er = accounts.create_user(
+        "er@example.org", PASSWORD, role="practitioner", rpps="10000000999", display_name="Dr U"
+    )
+    client.force_login(er)
+    opened = client.post(card_path, {"reason": f"{MARK} malaise"})
+    emergency_page = client.get(opened["Location"])
+    assert MARK.encode() in emergency_page.content
+    advisor = accounts.create_user("advisor@example.org", PASSWORD, role="advisor")
+    client.force_login(advisor)
+    for url in (
+        reverse("helpdesk:advisor_inbox"),
+        reverse("helpdesk:request", args=[help_request.pk]),
+    ):
+        statuses[f"advisor {url}"] = client.get(url).status_code
+    client.post(reverse("helpdesk:request", args=[help_request.pk]), {"text": f"{MARK} conseil"})
+    notify.send_due()
 
     # The canary was really everywhere it should be: in the pages, not in the logs.
     assert not [u for u, s in statuses.items() if s >= 500], statuses

@@ -9,7 +9,7 @@ it: it is not health data, and every look would push real accesses off the first
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Q
@@ -24,6 +24,10 @@ from .services import Action, Actor, NotFound, Purpose
 
 PAGE = 50
 MAX_EXPORT = 5000
+# Repeated refusals of one actor are shown as one line (« refusé 12 fois entre … et … »);
+# the chain keeps every one of them, and the FHIR export lists each. A page looks this
+# many entries ahead for the end of a run.
+SCAN = PAGE * 20
 
 # What happened, as a person would say it.
 ACTION_WORDS = {
@@ -119,6 +123,10 @@ class Entry:
     because: str
     flagged: bool
     count: int
+    # A run of refusals shown as one line: how many, and the oldest one's time (``at`` is
+    # the newest's).
+    times: int = 1
+    first_at: datetime | None = None
 
 
 @dataclass
@@ -128,10 +136,11 @@ class Page:
     total: int
     offset: int
     people: list[tuple[int, str]]
+    next_offset: int | None = None  # where the next page starts in the (ungrouped) entries
 
     @property
     def has_more(self) -> bool:
-        return self.offset + len(self.entries) < self.total
+        return self.next_offset is not None
 
 
 def _authorize(actor: Actor, patient_id: int) -> int | None:
@@ -259,14 +268,50 @@ def page(actor: Actor, patient_id: int, filters: Filters, *, offset: int = 0) ->
     flagged = _entries(patient_id, owner_id, qs.filter(flagged=True).order_by("-seq")[:PAGE])
     rest = qs.filter(flagged=False)
     total = rest.count()
-    entries = _entries(patient_id, owner_id, rest.order_by("-seq")[offset : offset + PAGE])
+    runs, consumed = _runs(rest.order_by("-seq")[offset : offset + SCAN])
+    shown = rest.filter(pk__in=[r["pk"] for r in runs]).order_by("-seq")
+    entries = [
+        replace(e, times=r["times"], first_at=r["first_at"] if r["times"] > 1 else None)
+        for e, r in zip(_entries(patient_id, owner_id, shown), runs, strict=True)
+    ]
     return Page(
         flagged=flagged,
         entries=entries,
         total=total,
         offset=offset,
         people=_people(patient_id, owner_id),
+        next_offset=offset + consumed if offset + consumed < total else None,
     )
+
+
+def _runs(rows) -> tuple[list[dict], int]:
+    """Up to PAGE lines from ``rows`` (newest first): consecutive refusals of one actor, for
+    one action, purpose and kind of item, make one line. Returns (lines, entries used).
+    Only public columns are read; the newest entry of each line is decrypted, by ``page``."""
+    runs: list[dict] = []
+    consumed = 0
+    for r in rows.values(
+        "pk", "actor_id", "actor_role", "action", "purpose", "decision", "resource_type", "at"
+    ):
+        key = (r["actor_id"], r["actor_role"], r["action"], r["purpose"], r["resource_type"])
+        last = runs[-1] if runs else None
+        if last and r["decision"] == "deny" and last["deny"] and last["key"] == key:
+            last["times"] += 1
+            last["first_at"] = r["at"]
+        elif len(runs) == PAGE:
+            break
+        else:
+            runs.append(
+                {
+                    "pk": r["pk"],
+                    "key": key,
+                    "deny": r["decision"] == "deny",
+                    "times": 1,
+                    "first_at": r["at"],
+                }
+            )
+        consumed += 1
+    return runs, consumed
 
 
 # --- FHIR AuditEvent ----------------------------------------------------------------------

@@ -117,12 +117,13 @@ def load_facts(actor, patient_id: int, now: datetime) -> Facts:
 
     owner = Patient.objects.filter(pk=patient_id).values_list("owner_id", flat=True)[:1]
     owner = list(owner)
-    if not owner:
-        return Facts(exists=False, now=now)
-    if actor.user_id is not None and owner[0] == actor.user_id:
+    exists = bool(owner)
+    if exists and actor.user_id is not None and owner[0] == actor.user_id:
         return Facts(exists=True, is_owner=True, now=now)
     if actor.user_id is None:
-        return Facts(exists=True, now=now)
+        return Facts(exists=exists, now=now)
+    # A record that does not exist is asked the same questions as one the actor has no
+    # link to: a refusal costs the same either way, and tells nothing by its time.
     referent = grant = proxy = None
     if actor.role == "practitioner":
         for g in Grant.objects.filter(
@@ -155,6 +156,8 @@ def load_facts(actor, patient_id: int, now: datetime) -> Facts:
             .first()
         )
         emergency_id = session
+    if not exists:
+        return Facts(exists=False, now=now)
     return Facts(
         exists=True,
         referent=referent,

@@ -96,7 +96,7 @@ def history_page(request):
             "invalid": filters is None,
             "page": result,
             "query": params.urlencode(),
-            "next_offset": result.offset + history.PAGE if result.has_more else None,
+            "next_offset": result.next_offset,
         },
         status=400 if filters is None else 200,
     )

@@ -10,6 +10,7 @@ from django.db import transaction
 from carnet.access import labels as access_labels
 from carnet.access import services as access
 from carnet.access.services import Action, Actor, NotFound
+from carnet.vault.services import UNKNOWN_RECORD
 
 from . import fhir, store
 from . import search as fulltext
@@ -34,21 +35,21 @@ def read(actor: Actor, resource_type: str, fhir_id: str, purpose: str) -> dict:
             raise NotFound()
         return found[0]
     row = store.locate(resource_type, fhir_id)
-    if row is None:
-        raise NotFound()
     # The item's labels come from its blind tokens and masks, not from its plaintext:
-    # nothing is decrypted before access permits.
+    # nothing is decrypted before access permits. An id that exists nowhere is decided and
+    # audited the same way, on the unknown record: a refusal and a miss cost the same.
+    patient_id = row.patient_id if row is not None else UNKNOWN_RECORD
     permit = access.require(
         actor,
-        row.patient_id,
+        patient_id,
         Action.READ,
         purpose,
-        labels=store.labels_of(row.patient_id, resource_type, fhir_id),
+        labels=store.labels_of(patient_id, resource_type, fhir_id),
         resource_type=resource_type,
         count=1,
         what=f"{resource_type}/{fhir_id}",
     )
-    if row.deleted:
+    if row is None or row.deleted:
         raise NotFound()
     full = ResourceVersion.objects.get(pk=row.pk)
     return store.open_rows(permit, row.patient_id, [full])[0]
@@ -126,17 +127,18 @@ def history(actor: Actor, resource_type: str, fhir_id: str, purpose: str) -> lis
     masked before an edit cannot be judged, and is not shown.
     """
     row = store.locate(resource_type, fhir_id)
-    if row is None:
-        raise NotFound()
+    patient_id = row.patient_id if row is not None else UNKNOWN_RECORD  # as ``read``
     permit = access.require(
         actor,
-        row.patient_id,
+        patient_id,
         Action.READ,
         purpose,
-        labels=store.labels_of(row.patient_id, resource_type, fhir_id),
+        labels=store.labels_of(patient_id, resource_type, fhir_id),
         resource_type=resource_type,
         what=f"{resource_type}/{fhir_id}/_history",
     )
+    if row is None:
+        raise NotFound()
     rows = ResourceVersion.objects.filter(
         patient_id=row.patient_id, resource_type=resource_type, fhir_id=fhir_id
     ).order_by("-version")
@@ -391,20 +393,21 @@ def provenance(actor: Actor, patient_id: int, fhir_id: str, purpose: str) -> lis
     (as ``history``). NotFound when the item is not in this record or not visible.
     """
     row = store.locate_in(patient_id, fhir_id)
-    if row is None:
-        raise NotFound()
-    rtype = row.resource_type
+    # An id this record does not hold is decided and audited the same way, on the unknown
+    # record: a refused item and a missing one cost the same (see ``read``).
+    target = patient_id if row is not None else UNKNOWN_RECORD
+    rtype = row.resource_type if row is not None else ""
     permit = access.require(
         actor,
-        patient_id,
+        target,
         Action.READ,
         purpose,
-        labels=store.labels_of(patient_id, rtype, fhir_id),
+        labels=store.labels_of(target, rtype, fhir_id),
         resource_type=rtype,
         count=1,
         what=f"{rtype}/{fhir_id}/_history",
     )
-    if row.deleted:
+    if row is None or row.deleted:
         raise NotFound()
     rows = list(
         ResourceVersion.objects.filter(

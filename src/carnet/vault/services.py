@@ -176,16 +176,34 @@ def create_data_key(patient_id: int) -> None:
     forget_cached_key(patient_id)
 
 
+# The access history of lookups of ids that exist nowhere (no person's record): a denied read
+# and a read of an unknown id do the same work, the latter on this chain (see records.read).
+# No Patient row has this id (ids start at 1); its key is derived from the current master
+# key, so it needs no row in the key store. What it holds names no person.
+UNKNOWN_RECORD = 0
+
+
+def _unknown_record_key() -> bytes:
+    ring = keyring()
+    return HKDF(
+        algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=b"carnet:unknown-record"
+    ).derive(ring.keys[ring.current])
+
+
 def _data_key(patient_id: int) -> bytes:
     now = time.monotonic()
     with _dk_lock:
         hit = _dk_cache.get(patient_id)
         if hit and now - hit[0] < _DK_TTL:
             return hit[1]
+    # The same lookup for the unknown record as for a person's: the same work either way.
     row = DataKey.objects.filter(patient_id=patient_id).first()
-    if row is None:
+    if row is None and patient_id == UNKNOWN_RECORD:
+        key = _unknown_record_key()
+    elif row is None:
         raise KeyDestroyed(f"patient {patient_id} has no data key")
-    key = _unwrap(row)
+    else:
+        key = _unwrap(row)
     with _dk_lock:
         if len(_dk_cache) >= _DK_MAX:
             _dk_cache.clear()
