@@ -14,6 +14,10 @@ class UnknownRole(ValueError):
     pass
 
 
+class SecondFactorMissing(PermissionError):
+    """A professional's token, while the account has no second factor (CARNET_REQUIRE_MFA)."""
+
+
 def parse_role(value: str) -> Role:
     try:
         return Role(value)
@@ -69,6 +73,12 @@ def authenticate_token(raw: str) -> User | None:
     )
     if token is None or not token.is_active or not token.user.is_active:
         return None
+    from .mfa_required import needs_mfa
+
+    if needs_mfa(token.user):
+        # Every door: a token issued before the second factor was required, or one kept
+        # after the second factor was removed, opens nothing until there is one again.
+        raise SecondFactorMissing(token.user.pk)
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         AccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
