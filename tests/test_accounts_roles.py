@@ -59,7 +59,7 @@ def test_only_practitioners_have_an_rpps_number():
 
 
 def test_passwords_are_hashed_with_argon2_in_production():
-    assert carnet_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    assert carnet_settings.PASSWORD_HASHERS[0].endswith("Argon2idHasher")
     with override_settings(PASSWORD_HASHERS=carnet_settings.PASSWORD_HASHERS):
         user = services.create_user("h@example.org", "a long enough passphrase")
         assert user.password.startswith("argon2")

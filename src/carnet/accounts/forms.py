@@ -1,3 +1,5 @@
+from allauth.account.forms import ConfirmLoginCodeForm
+from allauth.core import context
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -51,3 +53,20 @@ class CloseAccountForm(forms.Form):
                 )
             )
         return word
+
+
+class LinkedLoginCodeForm(ConfirmLoginCodeForm):
+    """allauth's sign-in code form, filled in from the link of the email (``?code=``).
+
+    The emailed link opens this page with the code already typed: one click signs in, in
+    the browser that asked for it. The code stays single use, short-lived and limited to
+    a few tries (allauth's login by code); the page never signs in on a GET.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = context.request
+        if not self.is_bound and request is not None and request.method == "GET":
+            code = request.GET.get("code", "").strip()[:32]
+            if code:
+                self.initial["code"] = code
