@@ -10,6 +10,8 @@ from carnet.accounts import services
 from carnet.accounts.models import Role, User
 from carnet.vault import services as vault
 
+from .helpers import list_in_directory
+
 FORBIDDEN = ["bank", "insurer", "employer", "marketing", "assureur", "banque", "employeur"]
 
 
@@ -41,6 +43,7 @@ def test_a_citizen_gets_a_record_with_its_own_data_key():
 def test_a_practitioner_needs_an_rpps_number_and_gets_no_record():
     with pytest.raises(ValidationError):
         services.create_user("dr@example.org", "a long enough passphrase", role="practitioner")
+    list_in_directory("10001234567", profession="Médecin")
     dr = services.create_user(
         "dr@example.org",
         "a long enough passphrase",

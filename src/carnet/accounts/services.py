@@ -44,11 +44,32 @@ def create_user(email: str, password: str | None, role: str = Role.CITIZEN, **fi
     from allauth.account.models import EmailAddress
 
     role = parse_role(role)
+    if role == Role.PRACTITIONER:
+        fields = _as_listed(fields)
     user = User.objects.create_user(email=email, password=password, role=role, **fields)
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     if role == Role.CITIZEN:
         create_patient(owner=user)
     return user
+
+
+def _as_listed(fields: dict) -> dict:
+    """A practitioner account matches the national directory loaded in Carnet: RPPS number
+    listed, same name, a profession the directory gives. Banks, insurers and every other
+    commercial actor are refused by identity, not by the name of a role. A missing name or
+    profession is taken from the directory. NotInDirectory (a ValidationError) otherwise."""
+    from carnet.care import directory
+
+    rpps = str(fields.get("rpps") or "")
+    if not (rpps.isdigit() and len(rpps) == 11):
+        return fields  # the model says what an RPPS number looks like
+    listing = directory.check_practitioner(
+        rpps, fields.get("display_name", ""), fields.get("profession", "")
+    )
+    fields = dict(fields)
+    fields["display_name"] = fields.get("display_name") or directory.listing_name(listing)
+    fields["profession"] = fields.get("profession") or listing.specialty or listing.profession
+    return fields
 
 
 def patient_of(user: User) -> Patient | None:
