@@ -112,7 +112,6 @@ def actor_and_record(request) -> tuple[Actor, int]:
 
 def _practitioner(user_id: int):
     from carnet.accounts.models import Role, User
-
     from carnet.care import directory
 
     user = User.objects.filter(pk=user_id, role=Role.PRACTITIONER, is_active=True).first()

@@ -31,8 +31,8 @@ from typing import BinaryIO
 
 import orjson
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -848,9 +848,7 @@ def verified_practitioners(users) -> set[int]:
     for entry in DirectoryEntry.objects.filter(rpps__in={u.rpps for u in users}):
         by_rpps.setdefault(entry.rpps, []).append(entry)
     return {
-        u.pk
-        for u in users
-        if any(_same_name(u.display_name, e) for e in by_rpps.get(u.rpps, []))
+        u.pk for u in users if any(_same_name(u.display_name, e) for e in by_rpps.get(u.rpps, []))
     }
 
 

@@ -52,7 +52,9 @@ def _create_account(account: personas.Account) -> User:
 
 
 # Where the demo's specialties go in an Annuaire Santé Practitioner (TRE_R38).
-SPECIALTY = "https://mos.esante.gouv.fr/NOS/TRE_R38-SpecialiteOrdinale/FHIR/TRE-R38-SpecialiteOrdinale"
+SPECIALTY = (
+    "https://mos.esante.gouv.fr/NOS/TRE_R38-SpecialiteOrdinale/FHIR/TRE-R38-SpecialiteOrdinale"
+)
 
 
 def load_directory() -> int:
