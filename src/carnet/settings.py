@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "ninja",  # /api/docs loads Swagger UI from ninja's static files, not from a CDN
     "huey.contrib.djhuey",
     "carnet.accounts",
     "carnet.vault",
