@@ -12,6 +12,8 @@ CARNET_SECRET_KEY       Django secret; CARNET_SECRET_KEY_FILE may name a file ho
 CARNET_ALLOWED_HOSTS    comma-separated host names (default localhost,127.0.0.1)
 CARNET_EMAIL_URL        smtp://user:pass@host:port; when unset, each email is written to
                         CARNET_DATA_DIR/outbox/*.eml and announced in one line (demo, development)
+CARNET_DEMO_MAILBOX     1 to show the emails of CARNET_DATA_DIR/outbox/ at /courrier-de-demo/
+                        to visitors on this computer (make run sets it); off by default
 CARNET_TRUSTED_PROXIES  comma-separated addresses or networks (127.0.0.1, 10.0.0.0/8) of the
                         reverse proxies in front of Carnet. X-Forwarded-For is believed only
                         when the request comes from one of them, and then only as far as the
@@ -330,7 +332,11 @@ if EMAIL_URL:
     EMAIL_HOST_PASSWORD = unquote(_u.password or "")
     EMAIL_USE_TLS = _u.scheme == "smtp+tls"
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    # Demo and development: each message a file in CARNET_DATA_DIR/outbox/, one line on
+    # the server's output (carnet.notify.mailfolder).
+    EMAIL_BACKEND = "carnet.notify.mailfolder.FolderEmailBackend"
+# The demo mailbox page (/courrier-de-demo/, from this computer only) shows that folder.
+CARNET_DEMO_MAILBOX = envbool("CARNET_DEMO_MAILBOX", False)
 DEFAULT_FROM_EMAIL = os.environ.get("CARNET_FROM_EMAIL", "Carnet <noreply@carnet.localhost>")
 
 # --- Languages -----------------------------------------------------------------------------
