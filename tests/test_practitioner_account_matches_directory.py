@@ -157,3 +157,21 @@ def test_the_command_line_refuses_the_insurer_and_accepts_a_listed_professional(
         input=PASSWORD + "\n",
     )
     assert "Created practitioner account helene@example.org" in made.stdout
+
+
+def test_a_professional_cannot_rename_away_from_the_directory(client, listed):
+    helene = accounts.create_user(
+        "helene@example.org", PASSWORD, role="practitioner", rpps="10003456789"
+    )
+    english(client).force_login(helene)
+    url = reverse("accounts:profile")
+    refused = client.post(url, {"display_name": "AXA Prévoyance", "language": "en"})
+    assert refused.status_code == 400
+    assert "national directory" in refused.content.decode()
+    helene.refresh_from_db()
+    assert helene.display_name == "Hélène LEFÈVRE" and directory.is_verified(helene)
+    assert (
+        client.post(url, {"display_name": "Dr Hélène Lefèvre", "language": "en"}).status_code == 302
+    )
+    helene.refresh_from_db()
+    assert helene.display_name == "Dr Hélène Lefèvre" and directory.is_verified(helene)

@@ -19,6 +19,26 @@ class ProfileForm(forms.ModelForm):
         }
         widgets = {"display_name": forms.TextInput(attrs={"autocomplete": "name"})}
 
+    def clean_display_name(self):
+        """A health professional keeps the name the national directory lists (titles,
+        accents and case aside): it is how people find and trust them when sharing."""
+        name = self.cleaned_data["display_name"]
+        user = self.instance
+        if user.is_practitioner and name != user.display_name:
+            from carnet.care import directory
+
+            try:
+                directory.check_practitioner(user.rpps, name or "-", "")
+            except directory.NotInDirectory:
+                raise forms.ValidationError(
+                    _(
+                        "A health professional's name is the one the national directory "
+                        "lists for their RPPS number; you may add or remove a title such as "
+                        "“Dr”."
+                    )
+                ) from None
+        return name
+
 
 class TokenForm(forms.Form):
     name = forms.CharField(
