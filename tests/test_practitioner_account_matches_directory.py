@@ -175,3 +175,16 @@ def test_a_professional_cannot_rename_away_from_the_directory(client, listed):
     )
     helene.refresh_from_db()
     assert helene.display_name == "Dr Hélène Lefèvre" and directory.is_verified(helene)
+
+
+def test_the_directory_never_marks_an_account_under_another_name_as_theirs(listed):
+    # An account made before the rule, with Hélène's number but an insurer's name.
+    User.objects.create_user(
+        "axa@example.org",
+        PASSWORD,
+        role="practitioner",
+        rpps="10003456789",
+        **{k: v for k, v in AXA.items() if k != "rpps"},
+    )
+    [entry] = directory.search(q="lefevre").entries
+    assert entry.on_carnet is False and entry.user_id is None

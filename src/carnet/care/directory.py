@@ -697,12 +697,16 @@ _LISTING_FIELDS = [f for f in Listing.__dataclass_fields__ if f not in ("on_carn
 
 
 def carnet_users_by_rpps(rpps: Iterable[str]) -> dict[str, int]:
-    """Active practitioner accounts among these RPPS numbers: {rpps: user id}."""
+    """Active practitioner accounts among these RPPS numbers that match their listing
+    (same name): {rpps: user id}."""
     wanted = {r for r in rpps if r}
     if not wanted:
         return {}
-    users = get_user_model().objects.filter(role="practitioner", is_active=True, rpps__in=wanted)
-    return dict(users.values_list("rpps", "id"))
+    users = list(
+        get_user_model().objects.filter(role="practitioner", is_active=True, rpps__in=wanted)
+    )
+    verified = verified_practitioners(users)  # an account under another name is not them
+    return {u.rpps: u.pk for u in users if u.pk in verified}
 
 
 def search(
