@@ -23,7 +23,8 @@ run: $(VENV)/.installed
 	$(BIN)/carnet migrate --noinput -v0
 	$(BIN)/carnet migrate --database keystore --noinput -v0
 	$(BIN)/carnet demo
-	$(BIN)/carnet serve --host 127.0.0.1 --port 8000
+	@echo "Demo emails: one line each below, in full at http://127.0.0.1:8000/courrier-de-demo/ and in $(CARNET_DATA_DIR)/outbox/"
+	CARNET_DEMO_MAILBOX=1 $(BIN)/carnet serve --host 127.0.0.1 --port 8000
 
 # Chromium comes from Debian; Playwright never downloads a browser of its own.
 chromium:

@@ -11,6 +11,7 @@ Figures:
                 vs selecting and parsing the same JSON stored raw.
   audit verify  hash-chain verification vs raw SHA-256 over the same bytes.
   refusals      a refused read vs a read of an unknown id, FHIR and item page (bench/refusals.py).
+  sign-in       median and p95 of a sign-in alone and with 20 at once vs 1 s (bench/signin.py).
   load          Locust users against a real `carnet serve` vs the same stack serving a
                 static page (bench/load.py; CARNET_LOAD_SECONDS, CARNET_LOAD_USERS).
 """
@@ -34,6 +35,7 @@ from bench import directory as directory_bench
 from bench import home as home_bench
 from bench import refusals as refusals_bench
 from bench import reminders as reminders_bench
+from bench import signin as signin_bench
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CARNET_SHARED_DIR") or ROOT.parent / "shared")
@@ -247,6 +249,7 @@ def main() -> int:
     reminders_bench.run(int(os.environ.get("CARNET_BENCH_REMINDERS_PATIENTS") or 10000))
     bench_audit()
     directory_bench.run_in_suite(vendor)  # only with CARNET_BENCH_DIRECTORY_ROWS set
+    signin_bench.run()
     crash_bench.main([])  # SIGKILL rounds: CARNET_CRASH_ROUNDS, default 40
     # Locust patches its process for gevent: the load run gets a process of its own.
     subprocess.run([sys.executable, "-m", "bench.load"], cwd=ROOT, check=False)

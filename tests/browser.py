@@ -63,6 +63,18 @@ class Server:
         return done.stdout
 
     def create_user(self, email: str, role: str = "citizen", *extra: str) -> str:
+        if role == "practitioner":
+            # A practitioner account must match the national directory: list them first.
+            from .cli import directory_extract_for
+
+            opts = dict(zip(extra[::2], extra[1::2], strict=False))
+            path = self.data_dir / f"directory-{opts['--rpps']}.txt"
+            path.write_bytes(
+                directory_extract_for(
+                    opts["--rpps"], opts.get("--name", ""), opts.get("--profession", "")
+                )
+            )
+            self.carnet("directory", "import", str(path))
         self.carnet("user", "create", email, "--role", role, *extra, stdin=PASSWORD + "\n")
         self.users[role] = email
         return email

@@ -42,3 +42,22 @@ def carnet(
 def fresh_install(data_dir: Path) -> None:
     carnet(data_dir, "migrate", "--noinput", "-v0")
     carnet(data_dir, "migrate", "--database", "keystore", "--noinput", "-v0")
+
+
+def directory_extract_for(rpps: str, name: str = "", profession: str = "") -> bytes:
+    """A national directory extract (the real 52-column format) listing one practitioner
+    under this RPPS number, name (titles aside) and profession."""
+    from .test_directory_import import extract, practitioner
+
+    words = [w for w in name.split() if w.lower().rstrip(".") not in {"dr", "docteur", "pr"}]
+    first, last = (" ".join(words[:-1]), words[-1]) if words else ("", f"Praticien {rpps}")
+    more = {"profession": profession} if profession else {}
+    return extract([practitioner(rpps, last, first, **more)])
+
+
+def list_in_directory(data_dir: Path, rpps: str, name: str = "", profession: str = "") -> None:
+    """`carnet directory import` of an extract listing this practitioner: a practitioner
+    account must match the directory (carnet.care.directory.check_practitioner)."""
+    path = data_dir / f"directory-{rpps}.txt"
+    path.write_bytes(directory_extract_for(rpps, name, profession))
+    carnet(data_dir, "directory", "import", str(path))

@@ -72,3 +72,48 @@ class Clock:
     def set(self, day: dt.date, t: dt.time) -> dt.datetime:
         self.at = dt.datetime.combine(day, t, tzinfo=self.tz)
         return self.at
+
+
+def list_in_directory(rpps: str, display_name: str = "", profession: str = "") -> None:
+    """Put a practitioner in the practitioner directory, as the national extract would.
+
+    A practitioner account must match the directory (RPPS number, name, profession:
+    accounts.services._as_listed), so tests list their practitioners first. The listing
+    takes the account's name without titles, and its profession (Médecin by default).
+    """
+    from django.utils import timezone
+
+    from carnet.care.directory import fold
+    from carnet.care.models import DirectoryEntry
+
+    words = display_name.split()
+    if len(words) > 1 and fold(words[0]) in {"dr", "docteur", "pr", "mme"}:
+        words = words[1:]
+    first, last = (" ".join(words[:-1]), words[-1]) if words else ("", f"Praticien {rpps}")
+    profession = profession or "Médecin"
+    DirectoryEntry.objects.update_or_create(
+        national_id="8" + rpps,
+        activity_key="",
+        defaults={
+            "source": "rpps",
+            "id_type": "8",
+            "identifier": rpps,
+            "rpps": rpps,
+            "first_name": first,
+            "last_name": last,
+            "profession": profession,
+            "name_norm": fold(f"{last} {first}"),
+            "name_rev_norm": fold(f"{first} {last}"),
+            "profession_norm": fold(profession),
+            "updated_at": timezone.now(),
+        },
+    )
+
+
+def practitioner_account(email: str, password: str | None = None, **fields):
+    """accounts.create_user for a practitioner listed in the directory first."""
+    fields.setdefault("role", "practitioner")
+    list_in_directory(
+        fields.get("rpps", ""), fields.get("display_name", ""), fields.get("profession", "")
+    )
+    return accounts.create_user(email, password, **fields)

@@ -20,6 +20,8 @@ from carnet.accounts import services as accounts
 from carnet.records import exports, services
 from carnet.records.models import SearchToken
 
+from .helpers import practitioner_account
+
 SNOMED, LOINC = labels.SNOMED, labels.LOINC
 _n = itertools.count(1)
 
@@ -30,7 +32,7 @@ def person(name: str = "paul"):
 
 def practitioner(name: str = "dr"):
     n = next(_n)
-    return accounts.create_user(
+    return practitioner_account(
         f"{name}-{n}@example.org",
         None,
         role="practitioner",

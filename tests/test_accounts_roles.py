@@ -10,6 +10,8 @@ from carnet.accounts import services
 from carnet.accounts.models import Role, User
 from carnet.vault import services as vault
 
+from .helpers import list_in_directory
+
 FORBIDDEN = ["bank", "insurer", "employer", "marketing", "assureur", "banque", "employeur"]
 
 
@@ -41,6 +43,7 @@ def test_a_citizen_gets_a_record_with_its_own_data_key():
 def test_a_practitioner_needs_an_rpps_number_and_gets_no_record():
     with pytest.raises(ValidationError):
         services.create_user("dr@example.org", "a long enough passphrase", role="practitioner")
+    list_in_directory("10001234567", profession="Médecin")
     dr = services.create_user(
         "dr@example.org",
         "a long enough passphrase",
@@ -59,7 +62,7 @@ def test_only_practitioners_have_an_rpps_number():
 
 
 def test_passwords_are_hashed_with_argon2_in_production():
-    assert carnet_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    assert carnet_settings.PASSWORD_HASHERS[0].endswith("Argon2idHasher")
     with override_settings(PASSWORD_HASHERS=carnet_settings.PASSWORD_HASHERS):
         user = services.create_user("h@example.org", "a long enough passphrase")
         assert user.password.startswith("argon2")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .cli import carnet, fresh_install
+from .cli import carnet, fresh_install, list_in_directory
 
 
 @pytest.fixture(scope="module")
@@ -16,6 +16,7 @@ def home(tmp_path_factory):
 def test_it_creates_each_role(home):
     out = carnet(home, "user", "create", "anne@example.org", input="a long enough passphrase\n")
     assert "Created citizen account anne@example.org" in out.stdout
+    list_in_directory(home, "10001234567", "Dr Anne Martin", "Médecin")
     out = carnet(
         home,
         "user",

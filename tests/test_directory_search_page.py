@@ -27,7 +27,11 @@ def test_it_searches_by_post_accent_insensitive_and_marks_carnet_users(client):
     )
     person = citizen("Karim Benali")
     helene = accounts.create_user(
-        "helene@example.org", None, role="practitioner", rpps="10000000001", display_name="Dr H"
+        "helene@example.org",
+        None,
+        role="practitioner",
+        rpps="10000000001",
+        display_name="Dr Hélène Martin",
     )
     accounts.create_user("luc@example.org", None, role="practitioner", rpps="10000000002")
     doctor_of(person, name="Dr Other")  # someone else in the care team

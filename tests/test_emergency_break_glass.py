@@ -18,6 +18,8 @@ from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.records import services as records
 
+from .helpers import practitioner_account
+
 _n = itertools.count(1)
 SNOMED, LOINC = "http://snomed.info/sct", "http://loinc.org"
 
@@ -41,7 +43,7 @@ def citizen(name: str = "Karim Haddad"):
 
 def practitioner(name: str = "Dr Lucie Purpan"):
     n = next(_n)
-    return accounts.create_user(
+    return practitioner_account(
         f"doc-{n}@example.org",
         None,
         role="practitioner",

@@ -4,7 +4,7 @@ from carnet.access import audit
 from carnet.accounts import services as accounts
 
 from .fhir_api import SMALL, citizen, source
-from .helpers import largest_synthea
+from .helpers import largest_synthea, practitioner_account
 
 
 def counts():
@@ -115,7 +115,7 @@ def test_a_body_over_the_limit_is_413_and_writes_nothing(client, settings):
 
 
 def test_an_account_without_a_record_cannot_import(client):
-    user = accounts.create_user("dr@example.org", None, role="practitioner", rpps="10000000001")
+    user = practitioner_account("dr@example.org", None, role="practitioner", rpps="10000000001")
     _t, raw = accounts.create_token(user)
     before = counts()
     r = post(client, {"Authorization": f"Bearer {raw}"}, SMALL.read_bytes())

@@ -5,6 +5,7 @@ import pytest
 from carnet.accounts import services as accounts
 
 from .fhir_api import citizen, denials, import_into, source
+from .helpers import practitioner_account
 
 
 @pytest.fixture
@@ -187,7 +188,7 @@ def test_another_persons_record_is_answered_404_like_a_missing_one(client, alice
 
 
 def test_a_practitioner_without_a_record_must_name_the_patient(client):
-    user = accounts.create_user("dr@example.org", None, role="practitioner", rpps="10000000001")
+    user = practitioner_account("dr@example.org", None, role="practitioner", rpps="10000000001")
     _t, raw = accounts.create_token(user)
     oo = get(client, {"Authorization": f"Bearer {raw}"}, "/fhir/R4/Observation", status=400)
     assert "patient" in oo["issue"][0]["diagnostics"]

@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from carnet.accounts import services as accounts
 
+from .helpers import practitioner_account
+
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
 
 
@@ -27,8 +29,9 @@ def _mfa_required(settings):
 
 
 def make(role: str):
-    extra = {"rpps": "10001234567"} if role == "practitioner" else {}
-    return accounts.create_user(f"{role}@example.org", PASSWORD, role=role, **extra)
+    if role == "practitioner":
+        return practitioner_account(f"{role}@example.org", PASSWORD, rpps="10001234567")
+    return accounts.create_user(f"{role}@example.org", PASSWORD, role=role)
 
 
 def sign_in(client, user):

@@ -15,6 +15,7 @@ from carnet.access.services import Actor, NotFound, Purpose
 from carnet.accounts import services as accounts
 from carnet.records import services
 
+from .helpers import practitioner_account
 from .test_timeline_browse import make_record
 
 
@@ -81,7 +82,7 @@ def test_it_says_i_entered_it_myself(client, karim):
 
 def test_it_says_a_practitioner_recorded_it(client, karim):
     user, pid, _ids = karim
-    doctor = accounts.create_user(
+    doctor = practitioner_account(
         "dr@example.org",
         "a long enough passphrase",
         role="practitioner",

@@ -9,6 +9,8 @@ from django.utils import timezone
 import carnet.urls
 from carnet.reminders.testing import SNOMED, Bundle, person
 
+from .helpers import practitioner_account
+
 # Until carnet/urls.py includes the app, the pages are mounted here (before the API's catch-all).
 if any(getattr(p, "namespace", None) == "reminders" for p in carnet.urls.urlpatterns):
     urlpatterns = carnet.urls.urlpatterns
@@ -180,9 +182,8 @@ def test_it_gives_a_private_feed_address_once(client, karim):
 
 def test_it_refuses_strangers(client):
     assert client.get("/rappels/").status_code == 302  # to the sign-in page
-    from carnet.accounts import services as accounts
 
-    pro = accounts.create_user(
+    pro = practitioner_account(
         "doc@example.org", "a long enough passphrase", role="practitioner", rpps="10999990012"
     )
     client.force_login(pro)

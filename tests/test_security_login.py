@@ -1,9 +1,12 @@
-"""Passwords and sign-in: length, breached passwords, throttling that does not enumerate.
+"""Passwords and sign-in: length, breached passwords, strength, throttling that does not enumerate.
+
+The growing delays after failed sign-ins are tested in tests/test_sign_in_slow_down.py.
 
 The breached-password list is Django's CommonPasswordValidator list (about 20,000 of the
 most common leaked passwords); passwords are hashed with Argon2 in production.
 """
 
+import hashlib
 import re
 
 import pytest
@@ -18,6 +21,7 @@ from carnet.accounts import services as accounts
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
 PASSWORD = "correct horse battery"
+LONG = hashlib.sha256(b"a").hexdigest() + hashlib.sha256(b"b").hexdigest() + "xyz"
 
 
 @pytest.fixture(autouse=True)
@@ -38,10 +42,12 @@ def alice():
         ("x7#kq2!mz9a", False),  # 11 characters
         ("x7#kq2!mz9aw", True),  # 12, no composition rules
         ("tous les matins", True),  # a passphrase of plain words
-        ("a" * 4 + "b" * 4 + "c" * 120, True),  # 128
-        ("a" * 4 + "b" * 4 + "c" * 121, False),  # 129
+        (LONG[:128], True),  # 128
+        (LONG[:129], False),  # 129
         ("qwerty123456", False),  # common breached password
         ("1q2w3e4r5t6y", False),
+        ("aaaaaaaaaaaa", False),  # 12 characters, but a repeat (zxcvbn)
+        ("123456789012", False),  # 12 characters, but a sequence everyone uses
     ],
 )
 def test_password_rules(password, ok):
@@ -57,7 +63,7 @@ def test_argon2_is_the_production_hasher():
 
     import carnet.settings as carnet_settings
 
-    assert carnet_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    assert carnet_settings.PASSWORD_HASHERS[0].endswith("Argon2idHasher")
     with override_settings(PASSWORD_HASHERS=carnet_settings.PASSWORD_HASHERS):
         assert hashers.make_password("x" * 12).startswith("argon2")
 
@@ -98,16 +104,11 @@ def test_unknown_and_known_addresses_cost_the_same_hashing(alice, monkeypatch):
     assert work["alice@example.org"] == work["nobody@example.org"] >= 1, work
 
 
-def test_an_account_is_throttled_after_5_failures_from_any_address(alice):
-    for i in range(5):
-        attempt(Client(REMOTE_ADDR=f"192.0.2.{i}"), "alice@example.org")
-    # Even the right password is refused now, from yet another address.
-    response = attempt(Client(REMOTE_ADDR="192.0.2.99"), "alice@example.org", PASSWORD)
-    assert response.status_code != 302
-    assert "_auth_user_id" not in response.wsgi_request.session
+def test_throttling_looks_the_same_for_unknown_addresses(alice, monkeypatch):
+    from django.utils import timezone
 
-
-def test_throttling_looks_the_same_for_unknown_addresses(alice):
+    now = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: now)  # the same "wait N seconds" for both
     answers = {}
     for email in ("alice@example.org", "nobody@example.org"):
         for i in range(5):
@@ -120,23 +121,3 @@ def test_throttling_looks_the_same_for_unknown_addresses(alice):
         )
     assert answers["alice@example.org"] == answers["nobody@example.org"]
     assert answers["alice@example.org"][1]  # it does say something
-
-
-def test_an_address_is_throttled_after_10_failures_on_any_accounts(alice):
-    client = Client(REMOTE_ADDR="203.0.113.7")
-    for i in range(10):
-        attempt(client, f"guess{i}@example.org")
-    response = attempt(client, "alice@example.org", PASSWORD)
-    assert response.status_code != 302
-    # Another address is not affected.
-    assert (
-        attempt(Client(REMOTE_ADDR="203.0.113.8"), "alice@example.org", PASSWORD).status_code == 302
-    )
-
-
-def test_a_successful_sign_in_does_not_reset_the_account_limit(alice):
-    for i in range(4):
-        attempt(Client(REMOTE_ADDR=f"192.0.2.{i}"), "alice@example.org")
-    assert attempt(Client(), "alice@example.org", PASSWORD).status_code == 302
-    attempt(Client(REMOTE_ADDR="192.0.2.9"), "alice@example.org")
-    assert attempt(Client(), "alice@example.org", PASSWORD).status_code != 302

@@ -16,6 +16,8 @@ from carnet.access import grants
 from carnet.access.services import Actor
 from carnet.accounts import services as accounts
 
+from .helpers import practitioner_account
+
 PASSWORD = "a long enough passphrase"
 _n = itertools.count(1)
 
@@ -33,7 +35,7 @@ def pro(
     organisation: str = "Cabinet de kinésithérapie du Busca",
 ):
     n = next(_n)
-    return accounts.create_user(
+    return practitioner_account(
         f"pro-{n}@example.org",
         PASSWORD,
         role="practitioner",

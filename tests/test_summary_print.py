@@ -12,6 +12,8 @@ from carnet.accounts import services as accounts
 from carnet.demo import dossiers, personas
 from carnet.records import imports, summary_pdf
 
+from .helpers import practitioner_account
+
 KARIM = personas.DIABETIC
 
 
@@ -91,7 +93,7 @@ def test_the_home_page_links_to_the_summary(client, karim):
 
 @pytest.mark.parametrize("name", ["summary", "summary_pdf", "card", "card_pdf"])
 def test_someone_without_a_record_gets_not_found(client, karim, name):
-    pro = accounts.create_user(
+    pro = practitioner_account(
         "pro@example.org", "correct horse battery", role="practitioner", rpps="10000000001"
     )
     client.force_login(pro)

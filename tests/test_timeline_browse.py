@@ -13,6 +13,8 @@ from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.records import imports, services
 
+from .helpers import practitioner_account
+
 PRO = "Practitioner/dr"
 
 
@@ -248,7 +250,7 @@ def test_a_practitioner_sees_only_what_is_shared_and_never_masked_items(karim):
     from carnet.access import masks
 
     user, pid, ids = karim
-    doctor = accounts.create_user(
+    doctor = practitioner_account(
         "dr@example.org", "a long enough passphrase", role="practitioner", rpps="10101010101"
     )
     owner = Actor.of_user(user)

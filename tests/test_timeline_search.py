@@ -15,6 +15,7 @@ from carnet.accounts import services as accounts
 from carnet.records import search, services
 from carnet.records.models import SearchToken
 
+from .helpers import practitioner_account
 from .test_timeline_browse import make_record
 
 
@@ -92,7 +93,7 @@ def test_an_empty_query_is_explained(client, karim):
 
 def test_a_practitioner_never_finds_masked_or_unshared_items(karim):
     user, pid, ids = karim
-    doctor = accounts.create_user(
+    doctor = practitioner_account(
         "dr@example.org", "a long enough passphrase", role="practitioner", rpps="10101010101"
     )
     owner = Actor.of_user(user)

@@ -17,6 +17,8 @@ from carnet.records import imports
 from carnet.records.models import ResourceVersion
 from carnet.vault import services as vault
 
+from .helpers import practitioner_account
+
 PASSWORD = "correct horse battery"
 BUNDLE = {
     "resourceType": "Bundle",
@@ -148,7 +150,7 @@ def test_it_accepts_the_english_word_in_english(client, citizen):
 
 
 def test_it_sends_a_practitioner_to_the_operator(client):
-    doctor = accounts.create_user(
+    doctor = practitioner_account(
         "dr@example.org", PASSWORD, role="practitioner", rpps="10101010101"
     )
     client.force_login(doctor)
@@ -158,11 +160,15 @@ def test_it_sends_a_practitioner_to_the_operator(client):
 
 
 def test_it_slows_down_password_guessing(client, signed_in):
-    # allauth's limits on the confirmation page: 5 failures per account, 10 tries a minute.
+    # The sign-in delays (carnet.accounts.throttle: after 3 failures on an account, each
+    # try waits a growing delay) and allauth's 10 tries a minute on this page.
     asked = client.post(reverse("accounts:close"), {"confirm": "FERMER"})
-    for _ in range(5):
+    for _ in range(3):
         response = client.post(asked["Location"], {"password": "guess"})
         assert "Mot de passe incorrect" in response.content.decode()
+    for _ in range(2):
+        response = client.post(asked["Location"], {"password": "guess"})
+        assert "Trop de tentatives" in response.content.decode()
     response = client.post(asked["Location"], {"password": PASSWORD})
     assert response.status_code == 200
     assert "Trop de tentatives" in response.content.decode()

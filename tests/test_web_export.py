@@ -17,6 +17,8 @@ from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.records import imports
 
+from .helpers import practitioner_account
+
 BUNDLE = {
     "resourceType": "Bundle",
     "type": "collection",
@@ -119,7 +121,7 @@ def test_it_asks_for_a_format(client, citizen):
 
 
 def test_it_tells_a_practitioner_there_is_no_record(client):
-    doctor = accounts.create_user(
+    doctor = practitioner_account(
         "dr@example.org", "correct horse battery", role="practitioner", rpps="10101010101"
     )
     client.force_login(doctor)

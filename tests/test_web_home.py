@@ -8,6 +8,8 @@ from carnet.accounts import services as accounts
 from carnet.records import imports
 from carnet.web.labels import summarise
 
+from .helpers import practitioner_account
+
 BUNDLE = {
     "resourceType": "Bundle",
     "type": "collection",
@@ -74,7 +76,7 @@ def test_it_counts_the_record_in_plain_words(client, citizen):
 
 
 def test_it_welcomes_a_practitioner_without_a_record(client):
-    doctor = accounts.create_user(
+    doctor = practitioner_account(
         "dr@example.org", "correct horse battery", role="practitioner", rpps="10101010101"
     )
     client.force_login(doctor)

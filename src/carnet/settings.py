@@ -10,7 +10,14 @@ CARNET_MASTER_KEY_FILE  the master key ring (default CARNET_DATA_DIR/master.key)
 CARNET_DEBUG            1 for development
 CARNET_SECRET_KEY       Django secret; CARNET_SECRET_KEY_FILE may name a file holding it
 CARNET_ALLOWED_HOSTS    comma-separated host names (default localhost,127.0.0.1)
-CARNET_EMAIL_URL        smtp://user:pass@host:port (console backend when unset)
+CARNET_EMAIL_URL        smtp://user:pass@host:port; when unset, each email is written to
+                        CARNET_DATA_DIR/outbox/*.eml and announced in one line (demo, development)
+CARNET_DEMO_MAILBOX     1 to show the emails of CARNET_DATA_DIR/outbox/ at /courrier-de-demo/
+                        to visitors on this computer (make run sets it); off by default
+CARNET_TRUSTED_PROXIES  comma-separated addresses or networks (127.0.0.1, 10.0.0.0/8) of the
+                        reverse proxies in front of Carnet. X-Forwarded-For is believed only
+                        when the request comes from one of them, and then only as far as the
+                        first address that is not one of them; unset: the header is ignored
 
 Notifications (carnet.notify):
 CARNET_SITE_URL         the address people open Carnet at, for links in emails and SMS
@@ -108,6 +115,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "ninja",  # /api/docs loads Swagger UI from ninja's static files, not from a CDN
     "huey.contrib.djhuey",
     "carnet.accounts",
     "carnet.vault",
@@ -236,8 +244,9 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+# Argon2id at OWASP's parameters (m=19 MiB, t=2, p=1; see carnet.accounts.hashers).
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "carnet.accounts.hashers.Argon2idHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -248,18 +257,37 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "carnet.accounts.validators.MaximumLengthValidator"},
+    {"NAME": "carnet.accounts.validators.GuessabilityValidator"},
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_EMAIL_VERIFICATION = "optional"
+# Sign-up answers the same whether the address is known or not (the owner of a known
+# address gets an email saying so), and an account holds nothing before its address is
+# confirmed through the link emailed to it.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 1
 ACCOUNT_ADAPTER = "carnet.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# A way in that needs no password: a one-time sign-in link and code sent by email, valid
+# 5 minutes, used once (allauth's login by code; the link fills the code in).
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 5 * 60
+ACCOUNT_FORMS = {"confirm_login_code": "carnet.accounts.forms.LinkedLoginCodeForm"}
+# Failed sign-ins are slowed down with growing delays per account and per address
+# (carnet.accounts.throttle) instead of allauth's lock-out, which refused the right
+# password of the owner for 5 minutes after 5 failures of anyone.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# Proxies whose X-Forwarded-For is believed (carnet.accounts.addresses): comma-separated
+# addresses or networks, e.g. "127.0.0.1,10.0.0.0/8". Empty: the header is ignored.
+CARNET_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("CARNET_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
@@ -305,7 +333,11 @@ if EMAIL_URL:
     EMAIL_HOST_PASSWORD = unquote(_u.password or "")
     EMAIL_USE_TLS = _u.scheme == "smtp+tls"
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    # Demo and development: each message a file in CARNET_DATA_DIR/outbox/, one line on
+    # the server's output (carnet.notify.mailfolder).
+    EMAIL_BACKEND = "carnet.notify.mailfolder.FolderEmailBackend"
+# The demo mailbox page (/courrier-de-demo/, from this computer only) shows that folder.
+CARNET_DEMO_MAILBOX = envbool("CARNET_DEMO_MAILBOX", False)
 DEFAULT_FROM_EMAIL = os.environ.get("CARNET_FROM_EMAIL", "Carnet <noreply@carnet.localhost>")
 
 # --- Languages -----------------------------------------------------------------------------

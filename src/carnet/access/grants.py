@@ -53,10 +53,14 @@ class GrantInfo:
 
 def _practitioner(user_id: int):
     from carnet.accounts.models import Role, User
+    from carnet.care import directory
 
     user = User.objects.filter(pk=user_id, role=Role.PRACTITIONER, is_active=True).first()
     if user is None:
         raise GrantRefused("no such health professional")
+    if not directory.is_verified(user):
+        # Only professionals the national directory lists under this name and RPPS number.
+        raise GrantRefused("not a health professional of the national directory")
     return user
 
 

@@ -210,6 +210,12 @@ def ask(
     """
     if actor.role != "practitioner" or actor.user_id is None:
         raise RequestRefused("practitioner")
+    from carnet.accounts.models import User
+    from carnet.care import directory
+
+    asker = User.objects.filter(pk=actor.user_id, is_active=True).first()
+    if asker is None or not directory.is_verified(asker):
+        raise RequestRefused("practitioner")  # not listed in the national directory
     reason = (reason or "").strip()
     if not reason:
         raise RequestRefused("reason")

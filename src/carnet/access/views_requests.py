@@ -29,7 +29,9 @@ from .views_sharing import (
 )
 
 REFUSALS = {
-    "practitioner": gettext_lazy("Only health professionals can ask for access."),
+    "practitioner": gettext_lazy(
+        "Only health professionals listed in the national directory can ask for access."
+    ),
     "reason": gettext_lazy("Say why you need access: the person reads it before answering."),
     "email": gettext_lazy("This email address looks incomplete. Check it, or use the share code."),
     "target": gettext_lazy(

@@ -114,9 +114,10 @@ def actor_and_record(request) -> tuple[Actor, int]:
 
 def _practitioner(user_id: int):
     from carnet.accounts.models import Role, User
+    from carnet.care import directory
 
     user = User.objects.filter(pk=user_id, role=Role.PRACTITIONER, is_active=True).first()
-    if user is None:
+    if user is None or not directory.is_verified(user):
         raise Http404()
     return user
 
@@ -199,7 +200,12 @@ def practitioners(request):
             for word in q.split()[:4]:
                 cond &= Q(display_name__icontains=word)
             qs = qs.filter(cond)
-        found = list(qs.order_by("display_name", "pk")[:20])
+        from carnet.care import directory
+
+        # Only professionals the national directory lists (RPPS number and name).
+        candidates = list(qs.order_by("display_name", "pk")[:100])
+        verified = directory.verified_practitioners(candidates)
+        found = [u for u in candidates if u.pk in verified][:20]
     return render(
         request,
         "access/sharing_practitioners.html",

@@ -1,3 +1,5 @@
+from allauth.account.forms import ConfirmLoginCodeForm
+from allauth.core import context
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +18,26 @@ class ProfileForm(forms.ModelForm):
             "display_name": _("How Carnet greets you. Leave it empty if you prefer."),
         }
         widgets = {"display_name": forms.TextInput(attrs={"autocomplete": "name"})}
+
+    def clean_display_name(self):
+        """A health professional keeps the name the national directory lists (titles,
+        accents and case aside): it is how people find and trust them when sharing."""
+        name = self.cleaned_data["display_name"]
+        user = self.instance
+        if user.is_practitioner and name != user.display_name:
+            from carnet.care import directory
+
+            try:
+                directory.check_practitioner(user.rpps, name or "-", "")
+            except directory.NotInDirectory:
+                raise forms.ValidationError(
+                    _(
+                        "A health professional's name is the one the national directory "
+                        "lists for their RPPS number; you may add or remove a title such as "
+                        "“Dr”."
+                    )
+                ) from None
+        return name
 
 
 class TokenForm(forms.Form):
@@ -51,3 +73,20 @@ class CloseAccountForm(forms.Form):
                 )
             )
         return word
+
+
+class LinkedLoginCodeForm(ConfirmLoginCodeForm):
+    """allauth's sign-in code form, filled in from the link of the email (``?code=``).
+
+    The emailed link opens this page with the code already typed: one click signs in, in
+    the browser that asked for it. The code stays single use, short-lived and limited to
+    a few tries (allauth's login by code); the page never signs in on a GET.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = context.request
+        if not self.is_bound and request is not None and request.method == "GET":
+            code = request.GET.get("code", "").strip()[:32]
+            if code:
+                self.initial["code"] = code

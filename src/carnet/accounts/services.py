@@ -14,6 +14,10 @@ class UnknownRole(ValueError):
     pass
 
 
+class SecondFactorMissing(PermissionError):
+    """A professional's token, while the account has no second factor (CARNET_REQUIRE_MFA)."""
+
+
 def parse_role(value: str) -> Role:
     try:
         return Role(value)
@@ -32,12 +36,40 @@ def create_patient(owner: User | None = None) -> Patient:
 
 @transaction.atomic
 def create_user(email: str, password: str | None, role: str = Role.CITIZEN, **fields) -> User:
-    """Create an account; a citizen also gets their own record space."""
+    """Create an account; a citizen also gets their own record space.
+
+    The operator (command line, demo) vouches for the address: it is recorded as confirmed,
+    so the person signs in at once. People who sign up themselves confirm it by email.
+    """
+    from allauth.account.models import EmailAddress
+
     role = parse_role(role)
+    if role == Role.PRACTITIONER:
+        fields = _as_listed(fields)
     user = User.objects.create_user(email=email, password=password, role=role, **fields)
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     if role == Role.CITIZEN:
         create_patient(owner=user)
     return user
+
+
+def _as_listed(fields: dict) -> dict:
+    """A practitioner account matches the national directory loaded in Carnet: RPPS number
+    listed, same name, a profession the directory gives. Banks, insurers and every other
+    commercial actor are refused by identity, not by the name of a role. A missing name or
+    profession is taken from the directory. NotInDirectory (a ValidationError) otherwise."""
+    from carnet.care import directory
+
+    rpps = str(fields.get("rpps") or "")
+    if not (rpps.isdigit() and len(rpps) == 11):
+        return fields  # the model says what an RPPS number looks like
+    listing = directory.check_practitioner(
+        rpps, fields.get("display_name", ""), fields.get("profession", "")
+    )
+    fields = dict(fields)
+    fields["display_name"] = fields.get("display_name") or directory.listing_name(listing)
+    fields["profession"] = fields.get("profession") or listing.specialty or listing.profession
+    return fields
 
 
 def patient_of(user: User) -> Patient | None:
@@ -69,6 +101,12 @@ def authenticate_token(raw: str) -> User | None:
     )
     if token is None or not token.is_active or not token.user.is_active:
         return None
+    from .mfa_required import needs_mfa
+
+    if needs_mfa(token.user):
+        # Every door: a token issued before the second factor was required, or one kept
+        # after the second factor was removed, opens nothing until there is one again.
+        raise SecondFactorMissing(token.user.pk)
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         AccessToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -31,9 +31,11 @@ from typing import BinaryIO
 
 import orjson
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import DirectoryEntry, EntrySource
 
@@ -695,12 +697,16 @@ _LISTING_FIELDS = [f for f in Listing.__dataclass_fields__ if f not in ("on_carn
 
 
 def carnet_users_by_rpps(rpps: Iterable[str]) -> dict[str, int]:
-    """Active practitioner accounts among these RPPS numbers: {rpps: user id}."""
+    """Active practitioner accounts among these RPPS numbers that match their listing
+    (same name): {rpps: user id}."""
     wanted = {r for r in rpps if r}
     if not wanted:
         return {}
-    users = get_user_model().objects.filter(role="practitioner", is_active=True, rpps__in=wanted)
-    return dict(users.values_list("rpps", "id"))
+    users = list(
+        get_user_model().objects.filter(role="practitioner", is_active=True, rpps__in=wanted)
+    )
+    verified = verified_practitioners(users)  # an account under another name is not them
+    return {u.rpps: u.pk for u in users if u.pk in verified}
 
 
 def search(
@@ -752,3 +758,103 @@ def search(
 
 def entry_count() -> int:
     return DirectoryEntry.objects.count()
+
+
+# --- Who may hold a practitioner account -------------------------------------------------------
+
+# Titles people put before a name; they are not part of the name the directory lists.
+_TITLES = {"dr", "docteur", "pr", "professeur", "m", "mme", "mlle", "madame", "monsieur"}
+
+
+class NotInDirectory(ValidationError):
+    """A practitioner account that does not match the national directory loaded in Carnet."""
+
+
+def _name_words(text: str) -> frozenset[str]:
+    return frozenset(w for w in fold(text).split() if w not in _TITLES)
+
+
+def _listed_name(entry: DirectoryEntry) -> str:
+    return " ".join(p for p in (entry.first_name, entry.last_name) if p)
+
+
+def _same_name(name: str, entry: DirectoryEntry) -> bool:
+    return _name_words(name) == _name_words(_listed_name(entry))
+
+
+def _same_profession(profession: str, entry: DirectoryEntry) -> bool:
+    """The profession given is the directory's profession or specialty for that listing
+    ("Médecin", "Sage-Femme", "Cardiologue"), or a kind of it ("Médecin généraliste")."""
+    given = fold(profession)
+    listed = {fold(entry.profession), fold(entry.specialty)} - {""}
+    return given in listed or any(given.startswith(p + " ") for p in listed)
+
+
+def check_practitioner(rpps: str, name: str = "", profession: str = "") -> DirectoryEntry:
+    """The directory listing a practitioner account must match, or NotInDirectory saying
+    what to do. The RPPS number must be listed, the name (titles aside, accents and case
+    ignored) must be the listed one, and the profession one the directory gives for that
+    person. An empty name or profession is taken from the directory by the caller."""
+    entries = list(DirectoryEntry.objects.filter(rpps=rpps).order_by("id")) if rpps else []
+    if not entries:
+        raise NotInDirectory(
+            _(
+                "RPPS number %(rpps)s is not in the national directory loaded in Carnet: only "
+                "health professionals listed there can have a professional account. Check the "
+                "number, or load the current directory first (carnet directory import FILE)."
+            )
+            % {"rpps": rpps}
+        )
+    if name.strip():
+        named = [e for e in entries if _same_name(name, e)]
+        if not named:
+            raise NotInDirectory(
+                _(
+                    "The name “%(name)s” is not the one the directory lists for RPPS number "
+                    "%(rpps)s (“%(listed)s”): give the name as the directory lists it."
+                )
+                % {"name": name.strip(), "rpps": rpps, "listed": _listed_name(entries[0])}
+            )
+        entries = named
+    if profession.strip():
+        practising = [e for e in entries if _same_profession(profession, e)]
+        if not practising:
+            listed = sorted({e.specialty or e.profession for e in entries} - {""})
+            raise NotInDirectory(
+                _(
+                    "“%(profession)s” is not a health profession the directory lists for RPPS "
+                    "number %(rpps)s (%(listed)s): give the profession as the directory lists it."
+                )
+                % {
+                    "profession": profession.strip(),
+                    "rpps": rpps,
+                    "listed": ", ".join(listed) or "—",
+                }
+            )
+        entries = practising
+    return entries[0]
+
+
+def listing_name(entry: DirectoryEntry) -> str:
+    """How an account created from this listing is named ("Dr Claire Garonne")."""
+    name = _listed_name(entry)
+    civility = fold(entry.civility)
+    return f"Dr {name}" if civility in {"dr", "docteur"} else name
+
+
+def verified_practitioners(users) -> set[int]:
+    """The ids of those practitioner accounts that match the directory today (RPPS listed,
+    same name). Accounts made before the check, or whose listing has gone, are left out."""
+    users = [u for u in users if getattr(u, "rpps", "")]
+    if not users:
+        return set()
+    by_rpps: dict[str, list[DirectoryEntry]] = {}
+    for entry in DirectoryEntry.objects.filter(rpps__in={u.rpps for u in users}):
+        by_rpps.setdefault(entry.rpps, []).append(entry)
+    return {
+        u.pk for u in users if any(_same_name(u.display_name, e) for e in by_rpps.get(u.rpps, []))
+    }
+
+
+def is_verified(user) -> bool:
+    return user.pk in verified_practitioners([user])

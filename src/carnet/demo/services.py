@@ -51,6 +51,39 @@ def _create_account(account: personas.Account) -> User:
     )
 
 
+# Where the demo's specialties go in an Annuaire Santé Practitioner (TRE_R38).
+SPECIALTY = (
+    "https://mos.esante.gouv.fr/NOS/TRE_R38-SpecialiteOrdinale/FHIR/TRE-R38-SpecialiteOrdinale"
+)
+
+
+def load_directory() -> int:
+    """Put the demo professionals in the practitioner directory, as Annuaire Santé FHIR
+    Practitioner resources (upserted: running it again changes nothing).
+
+    A practitioner account must match the national directory (RPPS number, name,
+    profession): the demo's invented professionals are listed like real ones would be.
+    """
+    import orjson
+
+    from carnet.care import directory
+
+    resources = []
+    for account in personas.PRACTITIONERS:
+        resource = dossiers.practitioner_resource(account)
+        resource["qualification"] = [
+            *resource["qualification"],
+            {"code": {"coding": [{"system": SPECIALTY, "display": account.profession}]}},
+        ]
+        resources.append(resource)
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "entry": [{"resource": r} for r in resources],
+    }
+    return directory.import_fhir(orjson.dumps(bundle)).imported
+
+
 def load(today: date | None = None, *, progress=None, with_stories: bool = True) -> LoadReport:
     """Create every missing demo account and the record of every new demo citizen.
 
@@ -58,6 +91,7 @@ def load(today: date | None = None, *, progress=None, with_stories: bool = True)
     """
     today = today or timezone.localdate()
     report = LoadReport()
+    load_directory()
     actor = Actor.operator("Carnet demo data (carnet demo)")
     created_users = {}
     for account in personas.ACCOUNTS:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_preferences
+from . import views, views_mailfolder, views_preferences
 
 app_name = "notify"
 
@@ -16,4 +16,6 @@ urlpatterns = [
         "compte/notifications/mobile/retirer/", views_preferences.phone_remove, name="phone_remove"
     ),
     path("compte/notifications/push/", views_preferences.push_switch, name="push_switch"),
+    path("courrier-de-demo/", views_mailfolder.mailbox, name="demo_mailbox"),
+    path("courrier-de-demo/<str:name>/", views_mailfolder.mail, name="demo_mail"),
 ]

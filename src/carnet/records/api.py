@@ -27,7 +27,7 @@ from carnet.accounts import services as accounts
 from carnet.vault import services as vault
 
 from . import fhir, imports, services
-from .api_auth import token_auth
+from .api_auth import SecondFactorRequired, token_auth
 
 log = logging.getLogger("carnet.api")
 
@@ -194,6 +194,14 @@ def _invalid(request, exc):
 def _unauthenticated(request, exc):
     has_header = bool(request.headers.get("Authorization"))
     challenge = 'Bearer realm="carnet"'
+    if isinstance(exc, SecondFactorRequired):
+        return outcome(
+            401,
+            "login",
+            "this professional account has no second factor: set up two-step sign-in "
+            "(a code app or a passkey) in Carnet, then the token works again",
+            WWW_Authenticate=challenge + ', error="insufficient_user_authentication"',
+        )
     if has_header:
         challenge += ', error="invalid_token"'
     return outcome(

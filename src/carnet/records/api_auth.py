@@ -7,9 +7,14 @@ signed in to Carnet cannot be used to call it on the person's behalf.
 from __future__ import annotations
 
 from django.http import HttpRequest
+from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
 from carnet.accounts import services as accounts
+
+
+class SecondFactorRequired(AuthenticationError):
+    """The token is valid but its professional account has no second factor yet."""
 
 
 class PersonalAccessToken(HttpBearer):
@@ -18,7 +23,10 @@ class PersonalAccessToken(HttpBearer):
     openapi_bearerFormat = "carnet_…"  # shown in the OpenAPI security scheme
 
     def authenticate(self, request: HttpRequest, token: str):
-        user = accounts.authenticate_token(token.strip())
+        try:
+            user = accounts.authenticate_token(token.strip())
+        except accounts.SecondFactorMissing:
+            raise SecondFactorRequired() from None
         if user is None:
             return None
         request.user = user
