@@ -1,7 +1,7 @@
 """A person reads an item the source dates only by its year or month.
 
 A DMP vaccination history dates a BCG « 1975 »: the timeline and the item's page say
-« 1975 », not « 1 janvier 1975 », a day nobody wrote down.
+« 1975 », not « 1 janvier 1975 », a day nobody wrote down; so does the printed summary.
 """
 
 from __future__ import annotations
@@ -51,3 +51,6 @@ def test_a_vaccine_dated_by_its_year_reads_as_that_year(client):
         link = re.search(r'href="(/dossier/element/[^/]+/)"', bcg).group(1)
         page = client.get(link).content.decode()
         assert '<time datetime="1975">1975</time>' in page and whole_day not in page
+        summary = client.get(reverse("records:summary")).content.decode()
+        [bcg_line] = [r for r in re.findall(r"<tr>(.*?)</tr>", summary, re.S) if "1975" in r]
+        assert "<td>1975</td>" in bcg_line, bcg_line
