@@ -256,6 +256,7 @@ def item_context(request, actor, pid, purpose, versions, *, note_form=None) -> d
         if result
         else views_results.comments(current, first.source)[0],
     }
+    context["pro_notes_from_file"] = views_results.from_file(context["pro_notes"] or [])
     return context
 
 
