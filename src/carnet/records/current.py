@@ -355,10 +355,14 @@ def _allergy_item(r: dict) -> Item:
 
 
 def _treatment_item(r: dict) -> Item:
+    title = title_of(r)
+    # Some documents give the medicine's name again as its dosage: never say it twice.
     dosage = " ; ".join(
-        d.get("text") for d in r.get("dosageInstruction") or r.get("dosage") or [] if d.get("text")
+        text
+        for d in r.get("dosageInstruction") or r.get("dosage") or []
+        if (text := (d.get("text") or "").strip()) and text.casefold() != str(title).casefold()
     )
-    return Item(r["resourceType"], r.get("id", ""), title_of(r), detail=dosage, when=_when(r))
+    return Item(r["resourceType"], r.get("id", ""), title, detail=dosage, when=_when(r))
 
 
 def _vital_value(kind: VitalKind, r: dict) -> tuple[float | None, str, str]:

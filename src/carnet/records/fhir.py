@@ -150,16 +150,28 @@ def parse_date(value: str) -> datetime | None:
         return None
 
 
-def clinical_date(resource: dict) -> datetime | None:
-    """When the thing happened, for timelines and ``date`` search."""
+def _clinical_date_text(resource: dict) -> str | None:
     for name in DATE_FIELDS:
         value = resource.get(name)
         if isinstance(value, dict):
             value = value.get("start") or value.get("end")
-        dt = parse_date(value) if isinstance(value, str) else None
-        if dt is not None:
-            return dt
+        if isinstance(value, str) and parse_date(value) is not None:
+            return value.strip()
     return None
+
+
+def clinical_date(resource: dict) -> datetime | None:
+    """When the thing happened, for timelines and ``date`` search."""
+    text = _clinical_date_text(resource)
+    return parse_date(text) if text else None
+
+
+def clinical_date_precision(resource: dict) -> str:
+    """How much of ``clinical_date`` the source gave: "year" (« 1975 »), "month" or "day".
+
+    A vaccine the document dates « 1975 » is shown as « 1975 », never « 1 janvier 1975 »."""
+    text = _clinical_date_text(resource) or ""
+    return {4: "year", 7: "month"}.get(len(text), "day")
 
 
 # --- Searchable codes --------------------------------------------------------------------------

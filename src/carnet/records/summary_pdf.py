@@ -22,6 +22,7 @@ from carnet.access.services import Actor, Purpose
 from carnet.access.views_emergency import person_of
 
 from . import current as records_current
+from . import fhir
 from .current import Current, Item
 
 LOINC = "http://loinc.org"
@@ -34,6 +35,7 @@ class Vaccine:
     title: str
     last: object = None
     doses: int = 0
+    precision: str = "day"  # of ``last``: "year" when the source gives « 1975 » only
 
 
 @dataclass
@@ -116,7 +118,10 @@ def paper_summary(actor: Actor, patient_id: int, purpose: str = Purpose.SELF) ->
         title = records_current.title_of(r)
         if not title:
             continue
-        found = vaccines.setdefault(title.lower(), Vaccine(title, records_current._when(r)))
+        found = vaccines.setdefault(
+            title.lower(),
+            Vaccine(title, records_current._when(r), precision=fhir.clinical_date_precision(r)),
+        )
         found.doses += 1
     paper.vaccines = sorted(vaccines.values(), key=lambda v: v.title.lower())
     paper.directives = [

@@ -185,6 +185,8 @@ def run_import(
             warning_count=len(result.warnings),
             left_out=getattr(result, "left_out", [])[:MAX_LISTED],
             document_id=getattr(result, "document_id", None),
+            # The very same file was imported before: say so, not « 0 items were added ».
+            duplicate=bool(getattr(result, "duplicate", False)),
         )
 
 

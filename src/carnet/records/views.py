@@ -212,6 +212,7 @@ def import_job(request, job_id: str):
         context["warning_count"] = status.get("warning_count") or 0
         context["left_out"] = [explain_left_out(x) for x in status.get("left_out") or []]
         context["document_id"] = status.get("document_id")
+        context["duplicate"] = bool(status.get("duplicate"))
     elif state == tasks.REFUSED:
         context["refusal"] = explain_refusal(
             status.get("reason") or "",

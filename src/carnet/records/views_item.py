@@ -228,6 +228,7 @@ def item_context(request, actor, pid, purpose, versions, *, note_form=None) -> d
         "title": title_of(current) or kind_word(current),
         "value": value_of(current) if current.get("resourceType") == "Observation" else "",
         "when": timezone.localtime(when) if when else None,
+        "precision": fhir.clinical_date_precision(current),
         "who": who_of(current, shared),
         "status": _concept_text(current.get("clinicalStatus")),
         "first": {
@@ -255,6 +256,7 @@ def item_context(request, actor, pid, purpose, versions, *, note_form=None) -> d
         if result
         else views_results.comments(current, first.source)[0],
     }
+    context["pro_notes_from_file"] = views_results.from_file(context["pro_notes"] or [])
     return context
 
 

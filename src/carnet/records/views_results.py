@@ -98,9 +98,12 @@ def comments(resource: dict, first_source: str | None) -> tuple[list[dict], list
     A note is the care team's when its author is a practitioner or an organisation, or,
     without an author, when the item itself did not come from the person (a lab's or a
     doctor's result, an imported report). Interpretation text counts as a comment.
+    A note without an author on an imported item is marked ``from_file``: the page says it
+    comes from the file (a watch's « heart rate over the day » is nobody's comment).
     """
     pro, mine = [], []
     from_person = first_source == Source.SELF
+    imported = first_source == Source.IMPORT
     for note in resource.get("note") or []:
         if not isinstance(note, dict) or not note.get("text"):
             continue
@@ -111,6 +114,7 @@ def comments(resource: dict, first_source: str | None) -> tuple[list[dict], list
             or note.get("authorString")
             or "",
             "time": fhir.parse_date(note.get("time") or ""),
+            "from_file": imported and not kind,
         }
         if kind == "practitioner" or (not kind and not from_person):
             pro.append(entry)
@@ -120,8 +124,15 @@ def comments(resource: dict, first_source: str | None) -> tuple[list[dict], list
         for concept in resource.get("interpretation") or []:
             text = (concept or {}).get("text")
             if text:
-                pro.insert(0, {"text": str(text), "author": "", "time": None})
+                pro.insert(
+                    0, {"text": str(text), "author": "", "time": None, "from_file": imported}
+                )
     return pro, mine
+
+
+def from_file(entries: list[dict]) -> bool:
+    """True when every comment shown comes from an imported file, none from a named person."""
+    return bool(entries) and all(e.get("from_file") for e in entries)
 
 
 def code_key(resource: dict) -> str | None:
@@ -246,6 +257,7 @@ def result_context(resource: dict, series: list[dict], first_source: str | None)
         "position_label": LABELS.get(pos, ""),
         "range": rng,
         "pro_comments": pro,
+        "comments_from_file": from_file(pro),
         "my_notes": mine,
         "points": points,
         "chart": chart(points, rng),

@@ -174,6 +174,7 @@ def row_of(resource: dict, shared: dict[str, dict]) -> dict:
         "title": title_of(resource),
         "value": value_of(resource) if resource.get("resourceType") == "Observation" else "",
         "when": timezone.localtime(when) if when else None,
+        "precision": fhir.clinical_date_precision(resource),
         "who": who_of(resource, shared),
         "url": reverse("records:item", args=[resource["id"]]),
     }
