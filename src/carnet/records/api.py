@@ -216,6 +216,10 @@ def _http_error(request, exc: HttpError):
 
 @api.exception_handler(Exception)
 def _unexpected(request, exc):
+    from carnet.web.middleware import busy_response, database_busy
+
+    if database_busy(exc):  # a lock wait that ran out: "try again", never a 500
+        return busy_response(request)
     log.exception("FHIR API error")
     return outcome(500, "exception", "internal error; nothing was changed")
 
@@ -476,6 +480,7 @@ def metadata(request):
         400: OperationOutcome,
         401: OperationOutcome,
         403: OperationOutcome,
+        429: OperationOutcome,
         413: OperationOutcome,
     },
     summary="Import a Bundle into your own record",
@@ -487,7 +492,9 @@ def metadata(request):
         "`response.status` (`201 Created`, or `200 OK` for an entry merged into what "
         "exists) and `response.location`. A refused file gets `400` with an "
         "OperationOutcome naming the entry and the problem, and nothing is written; a "
-        "body over the size limit gets `413`."
+        "body over the size limit gets `413`. While another import into the same record is "
+        "being written, or after too many imports in an hour, the answer is `429` with "
+        "`Retry-After` (seconds), and nothing is written."
     ),
     tags=["FHIR"],
     openapi_extra={
@@ -523,6 +530,8 @@ def post_bundle(request):
         result = imports.import_bundle(
             actor, bundle, patient_id=patient.pk, purpose=Purpose.SELF, filename="FHIR API"
         )
+    except imports.ImportBusy as exc:
+        return outcome(429, "throttled", str(exc), Retry_After=str(exc.retry_after))
     except imports.ImportRefused as exc:
         return outcome(400, "invalid", str(exc))
     entries = []

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import orjson
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, connections, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -186,8 +186,16 @@ def write_new(
     recorded_by_id: int | None,
     provenance: dict,
     progress=None,
+    staged_import: int | None = None,
+    on_batch: Callable[[], None] | None = None,
 ) -> int:
-    """Insert first versions of new resources (ids already assigned). Caller holds the transaction."""
+    """Insert first versions of new resources (ids already assigned).
+
+    Without ``staged_import`` the caller holds the transaction. With it, the rows are
+    written not current, tagged with the import's id, each batch in a short transaction of
+    its own (encryption and indexing are done before it starts; ``on_batch`` runs inside
+    it): nothing reads them until ``import_staging.commit`` makes them current.
+    """
     cipher = vault.cipher(patient_id)
     indexer = _Indexer(cipher)
     resources = list(resources)
@@ -196,8 +204,17 @@ def write_new(
     rows, tokens, written = [], [], 0
 
     def flush():
-        ResourceVersion.objects.bulk_create(rows)
-        _insert_tokens(tokens)
+        if staged_import is None:
+            ResourceVersion.objects.bulk_create(rows)
+            _insert_tokens(tokens)
+            return
+        for row in rows:
+            row.is_current, row.staged_import = False, staged_import
+        with transaction.atomic():
+            ResourceVersion.objects.bulk_create(rows)
+            _insert_tokens(tokens)
+            if on_batch:
+                on_batch()
 
     for resource in resources:
         rows.append(_row(cipher, resource, 1, source, recorded_by_id, provenance, now))
@@ -556,15 +573,23 @@ def identifier_key(resource: dict) -> str:
     return ""
 
 
-def upsert_shared(resource: dict) -> tuple[str, bool]:
-    """Store a practitioner/organisation once; returns (its id, created)."""
+def find_shared(resource: dict) -> str | None:
+    """The id of a stored practitioner/organisation with the same identifier, if any."""
+    key = identifier_key(resource)
+    if not key:
+        return None
+    return (
+        SharedResource.objects.filter(resource_type=resource["resourceType"], identifier=key)
+        .values_list("fhir_id", flat=True)
+        .first()
+    )
+
+
+def create_shared(resource: dict, fid: str) -> str:
+    """Store a practitioner/organisation under ``fid``; returns the id it is stored under
+    (another's, when the same identifier was stored meanwhile)."""
     rtype = resource["resourceType"]
     key = identifier_key(resource)
-    if key:
-        existing = SharedResource.objects.filter(resource_type=rtype, identifier=key).first()
-        if existing:
-            return existing.fhir_id, False
-    fid = new_id()
     body = {**resource, "id": fid}
     meta = {
         k: v
@@ -575,8 +600,26 @@ def upsert_shared(resource: dict) -> tuple[str, bool]:
         body["meta"] = meta
     else:
         body.pop("meta", None)
-    SharedResource.objects.create(resource_type=rtype, fhir_id=fid, identifier=key, body=body)
-    return fid, True
+    try:
+        with transaction.atomic():
+            SharedResource.objects.create(
+                resource_type=rtype, fhir_id=fid, identifier=key, body=body
+            )
+    except IntegrityError:
+        found = find_shared(resource)
+        if found is None:
+            raise
+        return found
+    return fid
+
+
+def upsert_shared(resource: dict) -> tuple[str, bool]:
+    """Store a practitioner/organisation once; returns (its id, created)."""
+    existing = find_shared(resource)
+    if existing:
+        return existing, False
+    fid = new_id()
+    return create_shared(resource, fid), True
 
 
 def shared(resource_type: str, ids: Iterable[str]) -> list[dict]:

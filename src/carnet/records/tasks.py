@@ -11,12 +11,13 @@ import logging
 
 from django.core.cache import cache
 from django.utils import timezone
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from carnet.access.services import Actor, NotFound, Purpose
 from carnet.vault import services as vault
 
-from . import fhir, importers, imports
+from . import fhir, import_staging, importers, imports
 
 log = logging.getLogger("carnet.records.tasks")
 
@@ -107,6 +108,7 @@ def run_import(job_id: str, user_id: int, patient_id: int, sealed: bytes, sealed
             reason=exc.reason,
             entry=exc.entry,
             other_entry=exc.other_entry,
+            retry_after=getattr(exc, "retry_after", None),
         )
     except (NotFound, User.DoesNotExist, vault.VaultError):
         # The record is gone (closed meanwhile) or no longer the person's: say nothing more.
@@ -128,3 +130,9 @@ def run_import(job_id: str, user_id: int, patient_id: int, sealed: bytes, sealed
 @db_task()
 def import_upload(job_id: str, user_id: int, patient_id: int, sealed: bytes, sealed_name: bytes):
     run_import(job_id, user_id, patient_id, sealed, sealed_name)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def discard_abandoned_imports():
+    """Rows of imports whose process died are deleted (they were never visible)."""
+    import_staging.cleanup_stale()
