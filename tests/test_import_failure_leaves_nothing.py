@@ -37,7 +37,7 @@ def _visible(user) -> int:
 
 @pytest.fixture
 def small_batches(monkeypatch):
-    monkeypatch.setattr(store, "BATCH", 50)
+    monkeypatch.setattr(store, "STAGED_BATCH", 50)
 
 
 def test_a_failure_midway_leaves_nothing_visible_and_nothing_staged(monkeypatch, small_batches):

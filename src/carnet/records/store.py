@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import re
 import secrets
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -29,6 +30,12 @@ from .models import ResourceVersion, SearchToken, SharedResource
 
 BATCH = 500
 GC_PAUSE_ROWS = 50  # see open_rows
+# A staged import (records.import_staging) writes smaller batches, and after each one leaves
+# the write lock free for as long as it held it (at most STAGED_PAUSE_MAX seconds), so that
+# other people's writes, which poll for the lock, get their turn.
+STAGED_BATCH = 250
+STAGED_PAUSE = 1.0
+STAGED_PAUSE_MAX = 0.1
 
 
 def new_id() -> str:
@@ -210,11 +217,14 @@ def write_new(
             return
         for row in rows:
             row.is_current, row.staged_import = False, staged_import
+        started = time.monotonic()
         with transaction.atomic():
             ResourceVersion.objects.bulk_create(rows)
             _insert_tokens(tokens)
             if on_batch:
                 on_batch()
+        if STAGED_PAUSE and not connection.in_atomic_block:
+            time.sleep(min(STAGED_PAUSE_MAX, (time.monotonic() - started) * STAGED_PAUSE))
 
     for resource in resources:
         rows.append(_row(cipher, resource, 1, source, recorded_by_id, provenance, now))
@@ -223,7 +233,7 @@ def write_new(
             tokens.extend(indexer.rows(resource, who_tokens=_who_of_encounter(patient_id, enc)))
         else:
             tokens.extend(indexer.rows(resource, encounters.get(enc, ()) if enc else ()))
-        if len(rows) >= BATCH:
+        if len(rows) >= (BATCH if staged_import is None else STAGED_BATCH):
             flush()
             written += len(rows)
             rows, tokens = [], []
