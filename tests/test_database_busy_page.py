@@ -111,11 +111,22 @@ def test_a_session_that_cannot_be_saved_says_busy(monkeypatch):
     assert BUSY in response.content.decode()
 
 
-def test_the_api_answers_503_with_an_operation_outcome(client, monkeypatch):
+def _pg_lock_timeout(*args, **kwargs):
+    # What PostgreSQL raises when lock_timeout runs out (SQLSTATE 55P03), as Django wraps it.
+    import psycopg
+
+    try:
+        raise psycopg.errors.LockNotAvailable("canceling statement due to lock timeout")
+    except psycopg.Error as exc:
+        raise OperationalError(str(exc)) from exc
+
+
+@pytest.mark.parametrize("error", [_locked, _pg_lock_timeout])
+def test_the_api_answers_503_with_an_operation_outcome(client, monkeypatch, error):
     _user, headers = api_citizen("alice@example.org")
     from carnet.records import services
 
-    monkeypatch.setattr(services, "search", _locked)
+    monkeypatch.setattr(services, "search", error)
     response = client.get("/fhir/R4/Observation", headers=headers)
     assert response.status_code == 503
     assert int(response["Retry-After"]) > 0

@@ -9,7 +9,7 @@ from carnet.accounts import services as accounts
 from carnet.records import import_staging, imports, services, store
 from carnet.records.models import ResourceVersion, SearchToken, StagedImport
 
-from .helpers import citizen, synthea
+from .helpers import citizen, import_as_new_record, synthea
 
 # Real transactions: the batches commit one by one, as in production.
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
@@ -138,3 +138,24 @@ def test_the_next_import_discards_the_rows_of_one_whose_process_died(monkeypatch
     result = _import(alice, synthea("Abdul"))
     assert ResourceVersion.objects.filter(patient_id=pid).count() == result.created
     assert not ResourceVersion.objects.filter(staged_import__isnull=False).exists()
+
+
+def test_a_new_record_made_for_a_failed_import_is_removed(monkeypatch, small_batches):
+    from carnet.accounts.models import Patient
+
+    real_touch = import_staging.touch
+
+    def touch(staged):
+        real_touch(staged)
+        raise DiskFull()
+
+    monkeypatch.setattr(import_staging, "touch", touch)
+    with pytest.raises(DiskFull):
+        import_as_new_record(synthea("Abdul"))
+    assert not Patient.objects.exists()
+    assert not ResourceVersion.objects.exists() and not SearchToken.objects.exists()
+
+    monkeypatch.setattr(import_staging, "touch", real_touch)
+    result = import_as_new_record(synthea("Abdul"))
+    assert Patient.objects.get().pk == result.patient_id
+    assert ResourceVersion.objects.filter(is_current=True).count() == result.created
