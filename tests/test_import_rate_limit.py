@@ -154,3 +154,37 @@ def test_the_import_page_says_another_import_is_under_way(immediate):
     assert "Attendez que cet import soit terminé" in page
     assert _rows(alice) == 0
     assert "Fichier refusé" in page
+
+
+@pytest.mark.django_db(transaction=True, databases="__all__")  # each import commits
+def test_two_imports_racing_into_a_new_record_do_not_give_it_two_people(monkeypatch):
+    from .helpers import synthea
+
+    alice = citizen()
+    pid = accounts.patient_of(alice).pk
+    real_begin = import_staging.begin
+    calls = []
+
+    def begin(patient_id, actor_user_id):
+        calls.append(patient_id)
+        if len(calls) == 1:  # the other import starts and finishes first
+            imports.import_bundle(
+                Actor.operator(),
+                synthea("Abdul").read_bytes(),
+                patient_id=pid,
+                purpose=Purpose.OPERATIONS,
+            )
+        return real_begin(patient_id, actor_user_id)
+
+    monkeypatch.setattr(import_staging, "begin", begin)
+    with pytest.raises(imports.ImportBusy) as refused:
+        imports.import_bundle(
+            Actor.of_user(alice),
+            synthea("Gustavo").read_bytes(),
+            patient_id=pid,
+            purpose=Purpose.SELF,
+        )
+    assert refused.value.reason == "busy"
+    current = ResourceVersion.objects.filter(patient_id=pid, is_current=True)
+    assert current.filter(resource_type="Patient").count() == 1
+    assert current.count() == 180 - 2  # Abdul's file, without its two directory entries

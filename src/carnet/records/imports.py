@@ -291,6 +291,9 @@ def import_bundle(
         with import_staging.staged_writes(patient_id, actor.user_id, nested=nested) as staged:
             _store_shared(new_shared, to_write, result)
             patient_res = []
+            new_patient = not existing_patient and any(
+                r["resourceType"] == "Patient" for _n, r in to_write
+            )
             if existing_patient:
                 patient_res = [r for _n, r in to_write if r["resourceType"] == "Patient"]
                 to_write = [(n, r) for n, r in to_write if r["resourceType"] != "Patient"]
@@ -306,6 +309,13 @@ def import_bundle(
             )
             # One short transaction makes the whole file visible, with its history entry.
             with transaction.atomic():
+                if new_patient and store.current_rows(patient_id, "Patient").exists():
+                    # Another import gave the record its Patient while this one was written.
+                    raise ImportBusy(
+                        "another import changed this record meanwhile; import the file again",
+                        reason="busy",
+                        retry_after=1,
+                    )
                 import_staging.commit(staged)
                 for r in patient_res:
                     version = store.write_version(
