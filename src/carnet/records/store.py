@@ -30,9 +30,10 @@ from .models import ResourceVersion, SearchToken, SharedResource
 
 BATCH = 500
 GC_PAUSE_ROWS = 50  # see open_rows
-# A staged import (records.import_staging) writes smaller batches, and after each one leaves
-# the write lock free for as long as it held it (at most STAGED_PAUSE_MAX seconds), so that
-# other people's writes, which poll for the lock, get their turn.
+# A staged import (records.import_staging) writes smaller batches, and on SQLite after each
+# one leaves the database's single write lock free for as long as it held it (at most
+# STAGED_PAUSE_MAX seconds), so that other people's writes, which poll for it, get their turn.
+# PostgreSQL locks rows, not the database: no pause there.
 STAGED_BATCH = 250
 STAGED_PAUSE = 1.0
 STAGED_PAUSE_MAX = 0.1
@@ -223,7 +224,7 @@ def write_new(
             _insert_tokens(tokens)
             if on_batch:
                 on_batch()
-        if STAGED_PAUSE and not connection.in_atomic_block:
+        if STAGED_PAUSE and connection.vendor == "sqlite" and not connection.in_atomic_block:
             time.sleep(min(STAGED_PAUSE_MAX, (time.monotonic() - started) * STAGED_PAUSE))
 
     for resource in resources:
