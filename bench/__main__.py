@@ -11,6 +11,8 @@ Figures:
                 vs selecting and parsing the same JSON stored raw.
   audit verify  hash-chain verification vs raw SHA-256 over the same bytes.
   refusals      a refused read vs a read of an unknown id, FHIR and item page (bench/refusals.py).
+  big import    other people's p95 while a 20 MB bundle is imported vs idle, and the
+                import's rate (bench/big_import.py; CARNET_BENCH_BIG_IMPORT_MB).
   sign-in       median and p95 of a sign-in alone and with 20 at once vs 1 s (bench/signin.py).
   load          Locust users against a real `carnet serve` vs the same stack serving a
                 static page (bench/load.py; CARNET_LOAD_SECONDS, CARNET_LOAD_USERS).
@@ -30,6 +32,7 @@ from pathlib import Path
 
 import orjson
 
+from bench import big_import as big_import_bench
 from bench import crash as crash_bench
 from bench import directory as directory_bench
 from bench import home as home_bench
@@ -249,6 +252,7 @@ def main() -> int:
     reminders_bench.run(int(os.environ.get("CARNET_BENCH_REMINDERS_PATIENTS") or 10000))
     bench_audit()
     directory_bench.run_in_suite(vendor)  # only with CARNET_BENCH_DIRECTORY_ROWS set
+    big_import_bench.main()  # a real server and `carnet import`, in a private install
     signin_bench.run()
     crash_bench.main([])  # SIGKILL rounds: CARNET_CRASH_ROUNDS, default 40
     # Locust patches its process for gevent: the load run gets a process of its own.

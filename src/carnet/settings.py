@@ -149,6 +149,8 @@ MIDDLEWARE = [
     "carnet.accounts.language.SignInLanguageMiddleware",
     "carnet.web.middleware.NoStoreMiddleware",
     "carnet.web.middleware.UnreadableRecordMiddleware",
+    # Innermost: sees the views' errors first (a lock wait that ran out becomes a 503).
+    "carnet.web.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "carnet.urls"
@@ -173,12 +175,17 @@ TEMPLATES = [
 ]
 
 # --- Databases -------------------------------------------------------------------------
+# How long a write waits for SQLite's single write lock. No transaction holds it for long
+# (imports write in short batches, see records.import_staging), so a wait this long means
+# the server is overloaded: the person gets a "busy, try again" page (web.middleware).
+SQLITE_BUSY_SECONDS = envint("CARNET_SQLITE_BUSY_SECONDS", 10)
 SQLITE_OPTIONS = {
     # WAL for concurrent readers, FULL so an acknowledged write survives a power cut,
     # IMMEDIATE so a writing transaction takes the lock up front instead of failing midway.
-    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+    f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000};",
     "transaction_mode": "IMMEDIATE",
-    "timeout": 30,
+    "timeout": SQLITE_BUSY_SECONDS,
 }
 
 
@@ -360,6 +367,10 @@ WHITENOISE_USE_FINDERS = True
 
 # --- Carnet ------------------------------------------------------------------------------------
 CARNET_MAX_IMPORT_BYTES = envint("CARNET_MAX_IMPORT_BYTES", 20 * 1024 * 1024)
+# Imports a person may start in an hour (one at a time per record in any case), and how long
+# an import may go without writing before it counts as abandoned (its rows are discarded).
+CARNET_IMPORTS_PER_HOUR = envint("CARNET_IMPORTS_PER_HOUR", 20)
+CARNET_IMPORT_LEASE_SECONDS = envint("CARNET_IMPORT_LEASE_SECONDS", 120)
 CARNET_MAX_DOCUMENT_BYTES = envint("CARNET_MAX_DOCUMENT_BYTES", 15 * 1024 * 1024)
 
 LOGGING = {

@@ -3,6 +3,9 @@ from django.urls import include, path
 from carnet.accounts import language
 from carnet.records.api import api
 
+# A database too busy to answer is a 503 "try again", never a 500 (carnet.web.middleware).
+handler500 = "carnet.web.middleware.server_error"
+
 urlpatterns = [
     path("i18n/setlang/", language.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),

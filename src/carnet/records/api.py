@@ -245,6 +245,10 @@ def _unreadable(request, exc):
 
 @api.exception_handler(Exception)
 def _unexpected(request, exc):
+    from carnet.web.middleware import busy_response, database_busy
+
+    if database_busy(exc):  # a lock wait that ran out: "try again", never a 500
+        return busy_response(request)
     log.exception("FHIR API error")
     return outcome(500, "exception", "internal error; nothing was changed")
 
@@ -508,6 +512,7 @@ def metadata(request):
         401: OperationOutcome,
         403: OperationOutcome,
         409: OperationOutcome,
+        429: OperationOutcome,
         413: OperationOutcome,
         503: OperationOutcome,
     },
@@ -526,7 +531,9 @@ def metadata(request):
         "gets `409` with an OperationOutcome naming what differs, and nothing is written: "
         "send it again with `?person=mine` (it is yours; your details stay), "
         "`?person=mine-take-details` (take the file's), or `?patient=Patient/<id>` for the "
-        "record of a relative you manage."
+        "record of a relative you manage. While another import into the same record is "
+        "being written, or after too many imports in an hour, the answer is `429` with "
+        "`Retry-After` (seconds), and nothing is written."
     ),
     tags=["FHIR"],
     openapi_extra={
@@ -577,6 +584,8 @@ def post_bundle(request):
         result = imports.import_bundle(
             actor, bundle, patient_id=target, purpose=purpose, filename="FHIR API", person=person
         )
+    except imports.ImportBusy as exc:
+        return outcome(429, "throttled", str(exc), Retry_After=str(exc.retry_after))
     except imports.ImportRefused as exc:
         if exc.reason == "other_person" and exc.mismatch is not None:
             return _other_person(exc.mismatch)

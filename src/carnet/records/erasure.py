@@ -11,7 +11,7 @@ from carnet.access.services import Action, Actor
 from carnet.vault import services as vault
 
 from . import documents
-from .models import ResourceVersion, SearchToken
+from .models import ResourceVersion, SearchToken, StagedImport
 
 
 @dataclass
@@ -34,6 +34,7 @@ def erase_patient(actor: Actor, patient_id: int, purpose: str) -> ErasureResult:
         n_res = ResourceVersion.objects.filter(patient_id=patient_id).count()
         ResourceVersion.objects.filter(patient_id=patient_id).delete()
         SearchToken.objects.filter(patient_id=patient_id).delete()
+        StagedImport.objects.filter(patient_id=patient_id).delete()  # with an import's rows
         n_docs = documents.delete_all(patient_id)
         from carnet.accounts import services as accounts
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from carnet.access import services as access
 from carnet.access.services import Action, Actor, Purpose
 
-from . import fhir, identity, store
+from . import fhir, identity, import_staging, store
 from .models import Source
 
 ACCEPTED_BUNDLE_TYPES = {"transaction", "batch", "collection", "document", "searchset"}
@@ -34,6 +34,8 @@ class ImportRefused(ValueError):
         "no_patient",
         "no_record",
         "other_person",
+        "busy",
+        "too_many",
     )
 
     def __init__(
@@ -81,6 +83,16 @@ def check_person(
             "the file is about someone else",
         )
         raise ImportRefused(str(mismatch), reason="other_person", mismatch=mismatch) from None
+
+
+class ImportBusy(ImportRefused):
+    """Not now: another import into this record is being written ("busy"), or the person
+    started too many imports in the last hour ("too_many"). Nothing was written;
+    ``retry_after`` says in how many seconds to try again."""
+
+    def __init__(self, message: str, *, reason: str, retry_after: int):
+        super().__init__(message, reason=reason)
+        self.retry_after = retry_after
 
 
 @dataclass
@@ -234,16 +246,22 @@ def import_bundle(
     """Import one Bundle into one record, all or nothing.
 
     ``patient_id`` is the record to import into; without it ``create_patient`` is called
-    (inside the transaction) to make the new record. Every entry is validated first; ids
-    are assigned anew; ``urn:uuid`` and relative references are rewritten; practitioners
-    and organisations are shared and de-duplicated by identifier. A reference that
-    resolves to nothing refuses the file. A code its system does not allow is kept, with
-    a warning on the item (``ImportResult.warnings``).
+    (once the file is known to be good) to make the new record. Every entry is validated
+    first; ids are assigned anew; ``urn:uuid`` and relative references are rewritten;
+    practitioners and organisations are shared and de-duplicated by identifier. A
+    reference that resolves to nothing refuses the file. A code its system does not allow
+    is kept, with a warning on the item (``ImportResult.warnings``).
 
     ``person`` (one of IDENTITY_CHOICES): with CHECK, a file whose Patient is someone else
     than the record's is refused (reason "other_person") before anything is written; with
     MINE the person said it is theirs and their record keeps its own name and birth date;
     with MINE_TAKE_DETAILS the file's details replace them (as for a matching file).
+
+    Nothing is written until the whole file is known to be good; the items are then
+    written in short batches that nobody reads, and made visible in one short transaction
+    (``import_staging``): a big file never holds the database for everyone else. Raises
+    ``ImportBusy`` when another import into the record is being written or the person
+    imported too often in the last hour.
     """
     if person not in IDENTITY_CHOICES:
         raise ValueError(f"unknown person choice {person!r}")
@@ -260,121 +278,196 @@ def import_bundle(
         permit = access.require(actor, patient_id, Action.IMPORT, purpose, audit_now=False)
         if person == CHECK and patients:
             check_person(actor, permit, patient_id, purpose, patients[0][2])
-
-    with transaction.atomic():
-        if patient_id is None:
-            patient_id = create_patient()
-            permit = access.decide(actor, patient_id, Action.IMPORT, purpose)
-            if not permit.permit:
-                raise access.NotFound()
         existing_patient = (
             store.current_rows(patient_id, "Patient").values_list("fhir_id", flat=True).first()
         )
-        result = ImportResult(patient_id=patient_id)
+    else:
+        import_staging.check_rate(actor.user_id)
+        existing_patient = None
+    result = ImportResult(patient_id=patient_id or 0)
 
-        mapping: dict[str, str] = {}
-        to_write: list[dict] = []
-        warned: dict[str, dict] = {}  # new id -> provenance of an item kept with warnings
-        for n, full_url, res, warnings in resources:
-            rtype = res["resourceType"]
-            old_id = res.get("id")
-            if rtype in fhir.SHARED_TYPES:
-                new, created = store.upsert_shared({**res})
-                if created:
-                    result.shared_created += 1
-                else:
-                    result.shared_reused += 1
-            elif rtype == "Patient" and existing_patient:
-                new = existing_patient
-            else:
+    # Ids and references, with nothing written yet: new practitioners and organisations get
+    # their ids now and are stored only once the file is known to be good.
+    mapping: dict[str, str] = {}
+    to_write: list[dict] = []
+    warned: dict[str, dict] = {}  # new id -> provenance of an item kept with warnings
+    new_shared: dict[str, dict] = {}  # id -> resource
+    shared_by_key: dict[str, str] = {}
+    for n, full_url, res, warnings in resources:
+        rtype = res["resourceType"]
+        old_id = res.get("id")
+        if rtype in fhir.SHARED_TYPES:
+            key = f"{rtype}|{store.identifier_key(res)}" if store.identifier_key(res) else ""
+            new = shared_by_key.get(key) if key else None
+            if new is None:
+                new = store.find_shared(res) if key else None
+            if new is None:
                 new = store.new_id()
-            target = f"{rtype}/{new}"
-            result.locations.append((rtype, new, None if rtype in fhir.SHARED_TYPES else 1))
-            if isinstance(full_url, str) and full_url:
+                new_shared[new] = {**res}
+                result.shared_created += 1
+            else:
+                result.shared_reused += 1
+            if key:
+                shared_by_key[key] = new
+        elif rtype == "Patient" and existing_patient:
+            new = existing_patient
+        else:
+            new = store.new_id()
+        target = f"{rtype}/{new}"
+        result.locations.append((rtype, new, None if rtype in fhir.SHARED_TYPES else 1))
+        if isinstance(full_url, str) and full_url:
+            mapping[full_url] = target
+        if isinstance(old_id, str) and old_id:
+            mapping[f"{rtype}/{old_id}"] = target
+            if isinstance(full_url, str) and full_url.endswith(f"/{rtype}/{old_id}"):
                 mapping[full_url] = target
-            if isinstance(old_id, str) and old_id:
-                mapping[f"{rtype}/{old_id}"] = target
-                if isinstance(full_url, str) and full_url.endswith(f"/{rtype}/{old_id}"):
-                    mapping[full_url] = target
-            if rtype not in fhir.SHARED_TYPES:
-                res["id"] = new
-                to_write.append((n, res))
-                if warnings:
-                    warned[new] = {"warnings": warnings}
-                    result.warnings += [{**w, "id": new} for w in warnings]
+        if rtype not in fhir.SHARED_TYPES:
+            res["id"] = new
+            to_write.append((n, res))
+            if warnings:
+                warned[new] = {"warnings": warnings}
+                result.warnings += [{**w, "id": new} for w in warnings]
 
-        # Relative references to resources outside the file must exist in the record.
-        outside = set()
-        for _n, res in to_write:
-            for node, _ in fhir.iter_references(res):
-                ref = node["reference"]
-                if ref in mapping or ref.startswith(("#", "urn:")) or "://" in ref:
-                    continue
-                t, _, i = ref.partition("/")
-                outside.add((t, i))
-        known = store.existing_ids(patient_id, outside) if outside else set()
-
-        def resolve(ref: str) -> str | None:
-            if ref in mapping:
-                return mapping[ref]
-            if "://" in ref and not ref.startswith("urn:"):
-                return ref  # an absolute URL to another server: kept as it is
+    # Relative references to resources outside the file must exist in the record.
+    outside = set()
+    for _n, res in to_write:
+        for node, _ in fhir.iter_references(res):
+            ref = node["reference"]
+            if ref in mapping or ref.startswith(("#", "urn:")) or "://" in ref:
+                continue
             t, _, i = ref.partition("/")
-            return ref if (t, i) in known else None
+            outside.add((t, i))
+    known = store.existing_ids(patient_id or 0, outside) if outside else set()
 
-        for n, res in to_write:
-            dangling = fhir.rewrite_references(res, resolve)
-            if dangling:
-                raise ImportRefused(
-                    f"entry {n} ({res['resourceType']}): reference {dangling[0][:80]} points to nothing in the file or the record",
-                    reason="entry",
-                    entry=n,
-                )
-        provenance = {"file": filename[:255], "by": actor.label}
-        if existing_patient:
-            patient_res = [r for _n, r in to_write if r["resourceType"] == "Patient"]
-            to_write = [(n, r) for n, r in to_write if r["resourceType"] != "Patient"]
-            if person == MINE and patient_res:
-                # The person's own details stay: the file's Patient only points at them.
-                current = store.current_rows(patient_id, "Patient").filter(fhir_id=existing_patient)
-                version = current.values_list("version", flat=True).first()
-                result.locations = [
-                    (t, i, version if (t, i) == ("Patient", existing_patient) else v)
-                    for t, i, v in result.locations
-                ]
-                patient_res = []
-                result.unchanged.add(("Patient", existing_patient))
-            for r in patient_res:
-                version = store.write_version(
+    def resolve(ref: str) -> str | None:
+        if ref in mapping:
+            return mapping[ref]
+        if "://" in ref and not ref.startswith("urn:"):
+            return ref  # an absolute URL to another server: kept as it is
+        t, _, i = ref.partition("/")
+        return ref if (t, i) in known else None
+
+    for n, res in to_write:
+        dangling = fhir.rewrite_references(res, resolve)
+        if dangling:
+            raise ImportRefused(
+                f"entry {n} ({res['resourceType']}): reference {dangling[0][:80]} points to nothing in the file or the record",
+                reason="entry",
+                entry=n,
+            )
+
+    # The file is good: write it.
+    new_record = patient_id is None
+    if new_record:
+        with transaction.atomic():
+            patient_id = create_patient()
+        result.patient_id = patient_id
+        permit = access.decide(actor, patient_id, Action.IMPORT, purpose)
+        if not permit.permit:
+            raise access.NotFound()
+    nested = transaction.get_connection().in_atomic_block
+    provenance = {"file": filename[:255], "by": actor.label}
+    try:
+        with import_staging.staged_writes(patient_id, actor.user_id, nested=nested) as staged:
+            _store_shared(new_shared, to_write, result)
+            patient_res = []
+            new_patient = not existing_patient and any(
+                r["resourceType"] == "Patient" for _n, r in to_write
+            )
+            if existing_patient:
+                patient_res = [r for _n, r in to_write if r["resourceType"] == "Patient"]
+                to_write = [(n, r) for n, r in to_write if r["resourceType"] != "Patient"]
+                if person == MINE and patient_res:
+                    # The person's own details stay: the file's Patient only points at them.
+                    current = store.current_rows(patient_id, "Patient").filter(
+                        fhir_id=existing_patient
+                    )
+                    version = current.values_list("version", flat=True).first()
+                    result.locations = [
+                        (t, i, version if (t, i) == ("Patient", existing_patient) else v)
+                        for t, i, v in result.locations
+                    ]
+                    patient_res = []
+                    result.unchanged.add(("Patient", existing_patient))
+            result.created += store.write_new(
+                patient_id,
+                (r for _n, r in to_write),
+                source=Source.IMPORT,
+                recorded_by_id=actor.user_id,
+                provenance=provenance,
+                progress=progress,
+                item_provenance=warned,
+                staged_import=staged.pk,
+                on_batch=lambda: import_staging.touch(staged),
+            )
+            # One short transaction makes the whole file visible, with its history entry.
+            with transaction.atomic():
+                if new_patient and store.current_rows(patient_id, "Patient").exists():
+                    # Another import gave the record its Patient while this one was written.
+                    raise ImportBusy(
+                        "another import changed this record meanwhile; import the file again",
+                        reason="busy",
+                        retry_after=1,
+                    )
+                import_staging.commit(staged)
+                for r in patient_res:
+                    version = store.write_version(
+                        patient_id,
+                        r,
+                        source=Source.IMPORT,
+                        recorded_by_id=actor.user_id,
+                        provenance={**provenance, **warned.get(r["id"], {})},
+                    )
+                    result.created += 1
+                    result.locations = [
+                        (t, i, version if (t, i) == ("Patient", r["id"]) else v)
+                        for t, i, v in result.locations
+                    ]
+                access.record(
+                    actor,
                     patient_id,
-                    r,
-                    source=Source.IMPORT,
-                    recorded_by_id=actor.user_id,
-                    provenance={**provenance, **warned.get(r["id"], {})},
+                    Action.IMPORT,
+                    purpose,
+                    permit,
+                    count=result.created,
+                    what=f"import of {filename[:120]}" if filename else "import",
                 )
-                result.created += 1
-                result.locations = [
-                    (t, i, version if (t, i) == ("Patient", r["id"]) else v)
-                    for t, i, v in result.locations
-                ]
-        result.created += store.write_new(
-            patient_id,
-            (r for _n, r in to_write),
-            source=Source.IMPORT,
-            recorded_by_id=actor.user_id,
-            provenance=provenance,
-            progress=progress,
-            item_provenance=warned,
-        )
-        for _n, r in to_write:
-            result.by_type[r["resourceType"]] = result.by_type.get(r["resourceType"], 0) + 1
-        access.record(
-            actor,
-            patient_id,
-            Action.IMPORT,
-            purpose,
-            permit,
-            count=result.created,
-            what=f"import of {filename[:120]}" if filename else "import",
-        )
+    except BaseException:
+        if new_record and not nested:
+            _forget_new_record(patient_id)
+        raise
+    for _n, r in to_write:
+        result.by_type[r["resourceType"]] = result.by_type.get(r["resourceType"], 0) + 1
     return result
+
+
+def _store_shared(new_shared: dict[str, dict], to_write: list, result: ImportResult) -> None:
+    """Store the file's new practitioners and organisations (public directory data).
+
+    One that another import stored meanwhile, under the same identifier, is reused: the
+    file's references are pointed at it."""
+    moved: dict[str, str] = {}
+    for fid, res in new_shared.items():
+        stored = store.create_shared(res, fid)
+        if stored != fid:
+            moved[f"{res['resourceType']}/{fid}"] = f"{res['resourceType']}/{stored}"
+    if not moved:
+        return
+    for _n, res in to_write:
+        fhir.rewrite_references(res, lambda ref: moved.get(ref, ref))
+    result.locations = [
+        (t, moved.get(f"{t}/{i}", f"{t}/{i}").partition("/")[2], v) for t, i, v in result.locations
+    ]
+
+
+def _forget_new_record(patient_id: int) -> None:
+    """Remove the record made for an import that did not commit (it holds nothing)."""
+    from carnet.accounts import services as accounts
+    from carnet.vault import services as vault
+
+    try:
+        vault.destroy_data_key(patient_id)
+        with transaction.atomic():
+            accounts.delete_patient(patient_id)
+    except Exception:  # noqa: S110 - an empty record without a key is harmless
+        pass

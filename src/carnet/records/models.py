@@ -28,6 +28,9 @@ class ResourceVersion(models.Model):
     recorded_by_id = models.BigIntegerField(null=True, blank=True)
     payload = models.BinaryField()
     provenance = models.BinaryField()
+    # Set while the row belongs to an import still being written (``StagedImport``): the row
+    # is not current, so nothing reads it, until the import commits and clears this.
+    staged_import = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -38,12 +41,50 @@ class ResourceVersion(models.Model):
         ]
         indexes = [
             models.Index(
+                fields=["staged_import"],
+                name="rv_staged",
+                condition=models.Q(staged_import__isnull=False),
+            ),
+            models.Index(
                 fields=["patient_id", "is_current", "resource_type"], name="rv_patient_current"
             ),
             models.Index(fields=["resource_type", "fhir_id", "is_current"], name="rv_type_id"),
             models.Index(
                 fields=["patient_id", "is_current", "clinical_date"], name="rv_patient_date"
             ),
+        ]
+
+
+class StagedImport(models.Model):
+    """One import being written in short batches, invisible until it commits.
+
+    A big file is written batch by batch (each batch a short transaction, so that other
+    people's pages never wait long for the database), its rows not current; one short
+    transaction then makes them all current at once. Rows of an import that failed or whose
+    process died are deleted by ``import_staging.discard``/``cleanup_stale``.
+    """
+
+    STAGING, COMMITTED, FAILED = "staging", "committed", "failed"
+
+    patient_id = models.BigIntegerField()
+    actor_user_id = models.BigIntegerField(null=True, blank=True)
+    state = models.CharField(max_length=16, default=STAGING)
+    owner = models.CharField(max_length=100, blank=True)  # host:pid of the writing process
+    started_at = models.DateTimeField()
+    touched_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            # One import at a time per record.
+            models.UniqueConstraint(
+                fields=["patient_id"],
+                condition=models.Q(state="staging"),
+                name="one_staging_import_per_record",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["actor_user_id", "started_at"], name="si_actor_started"),
+            models.Index(fields=["patient_id", "started_at"], name="si_patient_started"),
         ]
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 import gc
 import re
 import secrets
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import orjson
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, connections, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -29,6 +30,13 @@ from .models import ResourceVersion, SearchToken, SharedResource
 
 BATCH = 500
 GC_PAUSE_ROWS = 50  # see open_rows
+# A staged import (records.import_staging) writes smaller batches, and on SQLite after each
+# one leaves the database's single write lock free for as long as it held it (at most
+# STAGED_PAUSE_MAX seconds), so that other people's writes, which poll for it, get their turn.
+# PostgreSQL locks rows, not the database: no pause there.
+STAGED_BATCH = 250
+STAGED_PAUSE = 1.0
+STAGED_PAUSE_MAX = 0.1
 
 
 def new_id() -> str:
@@ -187,10 +195,17 @@ def write_new(
     provenance: dict,
     progress=None,
     item_provenance: dict[str, dict] | None = None,
+    staged_import: int | None = None,
+    on_batch: Callable[[], None] | None = None,
 ) -> int:
-    """Insert first versions of new resources (ids already assigned). Caller holds the transaction.
+    """Insert first versions of new resources (ids already assigned).
 
     ``item_provenance``: more provenance for some items, by id (an import's warnings).
+
+    Without ``staged_import`` the caller holds the transaction. With it, the rows are
+    written not current, tagged with the import's id, each batch in a short transaction of
+    its own (encryption and indexing are done before it starts; ``on_batch`` runs inside
+    it): nothing reads them until ``import_staging.commit`` makes them current.
     """
     cipher = vault.cipher(patient_id)
     indexer = _Indexer(cipher)
@@ -200,8 +215,20 @@ def write_new(
     rows, tokens, written = [], [], 0
 
     def flush():
-        ResourceVersion.objects.bulk_create(rows)
-        _insert_tokens(tokens)
+        if staged_import is None:
+            ResourceVersion.objects.bulk_create(rows)
+            _insert_tokens(tokens)
+            return
+        for row in rows:
+            row.is_current, row.staged_import = False, staged_import
+        started = time.monotonic()
+        with transaction.atomic():
+            ResourceVersion.objects.bulk_create(rows)
+            _insert_tokens(tokens)
+            if on_batch:
+                on_batch()
+        if STAGED_PAUSE and connection.vendor == "sqlite" and not connection.in_atomic_block:
+            time.sleep(min(STAGED_PAUSE_MAX, (time.monotonic() - started) * STAGED_PAUSE))
 
     for resource in resources:
         extra = item_provenance.get(resource["id"]) if item_provenance else None
@@ -212,7 +239,7 @@ def write_new(
             tokens.extend(indexer.rows(resource, who_tokens=_who_of_encounter(patient_id, enc)))
         else:
             tokens.extend(indexer.rows(resource, encounters.get(enc, ()) if enc else ()))
-        if len(rows) >= BATCH:
+        if len(rows) >= (BATCH if staged_import is None else STAGED_BATCH):
             flush()
             written += len(rows)
             rows, tokens = [], []
@@ -562,15 +589,23 @@ def identifier_key(resource: dict) -> str:
     return ""
 
 
-def upsert_shared(resource: dict) -> tuple[str, bool]:
-    """Store a practitioner/organisation once; returns (its id, created)."""
+def find_shared(resource: dict) -> str | None:
+    """The id of a stored practitioner/organisation with the same identifier, if any."""
+    key = identifier_key(resource)
+    if not key:
+        return None
+    return (
+        SharedResource.objects.filter(resource_type=resource["resourceType"], identifier=key)
+        .values_list("fhir_id", flat=True)
+        .first()
+    )
+
+
+def create_shared(resource: dict, fid: str) -> str:
+    """Store a practitioner/organisation under ``fid``; returns the id it is stored under
+    (another's, when the same identifier was stored meanwhile)."""
     rtype = resource["resourceType"]
     key = identifier_key(resource)
-    if key:
-        existing = SharedResource.objects.filter(resource_type=rtype, identifier=key).first()
-        if existing:
-            return existing.fhir_id, False
-    fid = new_id()
     body = {**resource, "id": fid}
     meta = {
         k: v
@@ -581,8 +616,26 @@ def upsert_shared(resource: dict) -> tuple[str, bool]:
         body["meta"] = meta
     else:
         body.pop("meta", None)
-    SharedResource.objects.create(resource_type=rtype, fhir_id=fid, identifier=key, body=body)
-    return fid, True
+    try:
+        with transaction.atomic():
+            SharedResource.objects.create(
+                resource_type=rtype, fhir_id=fid, identifier=key, body=body
+            )
+    except IntegrityError:
+        found = find_shared(resource)
+        if found is None:
+            raise
+        return found
+    return fid
+
+
+def upsert_shared(resource: dict) -> tuple[str, bool]:
+    """Store a practitioner/organisation once; returns (its id, created)."""
+    existing = find_shared(resource)
+    if existing:
+        return existing, False
+    fid = new_id()
+    return create_shared(resource, fid), True
 
 
 def shared(resource_type: str, ids: Iterable[str]) -> list[dict]:

@@ -12,12 +12,13 @@ import logging
 import orjson
 from django.core.cache import cache
 from django.utils import timezone
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from carnet.access.services import Actor, NotFound, Purpose
 from carnet.vault import services as vault
 
-from . import fhir, importers, imports
+from . import fhir, import_staging, importers, imports
 
 log = logging.getLogger("carnet.records.tasks")
 
@@ -164,6 +165,7 @@ def run_import(
             reason=exc.reason,
             entry=exc.entry,
             other_entry=exc.other_entry,
+            retry_after=getattr(exc, "retry_after", None),
         )
     except (NotFound, User.DoesNotExist, vault.VaultError):
         # The record is gone (closed meanwhile) or no longer the person's: say nothing more.
@@ -201,3 +203,9 @@ def import_upload(
     person: str = imports.CHECK,
 ):
     run_import(job_id, user_id, patient_id, sealed, sealed_name, target_id=target_id, person=person)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def discard_abandoned_imports():
+    """Rows of imports whose process died are deleted (they were never visible)."""
+    import_staging.cleanup_stale()

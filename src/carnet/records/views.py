@@ -219,6 +219,7 @@ def import_job(request, job_id: str):
             status.get("error") or "",
             entry=status.get("entry"),
             other_entry=status.get("other_entry"),
+            retry_after=status.get("retry_after"),
         )
     return render(request, "records/import_job.html", context)
 
@@ -317,7 +318,12 @@ def import_choice(request, job_id: str):
 
 
 def explain_refusal(
-    reason: str, message: str, *, entry: int | None = None, other_entry: int | None = None
+    reason: str,
+    message: str,
+    *,
+    entry: int | None = None,
+    other_entry: int | None = None,
+    retry_after: int | None = None,
 ) -> dict:
     """Plain words for why a file was refused and what to do next.
 
@@ -351,6 +357,19 @@ def explain_refusal(
         advice = _(
             "Ask the service the file comes from for an export of the whole record in FHIR format (a “Bundle”), then import that file."
         )
+    elif reason == "busy":
+        title = _("Another file is being imported into this record.")
+        advice = _(
+            "Nothing was changed. Wait until that import is finished (a big file can take a few minutes), then import this file again."
+        )
+    elif reason == "too_many":
+        minutes = max(1, -(-(retry_after or 3600) // 60))
+        title = _("You have imported many files in the last hour.")
+        advice = ngettext(
+            "Nothing was changed. So that Carnet stays quick for everyone, wait %(minutes)s minute, then import this file again.",
+            "Nothing was changed. So that Carnet stays quick for everyone, wait %(minutes)s minutes, then import this file again.",
+            minutes,
+        ) % {"minutes": minutes}
     else:
         title = _("This file could not be imported.")
         advice = _(

@@ -48,3 +48,86 @@ class UnreadableRecordMiddleware:
         response = HttpResponse(html, status=503)
         response["Retry-After"] = "3600"
         return response
+
+
+# --- A database too busy to answer in time ---------------------------------------------------
+
+BUSY_RETRY_AFTER = 5  # seconds
+# PostgreSQL: lock not available, deadlock, serialization failure, statement timeout.
+_BUSY_SQLSTATES = {"55P03", "40P01", "40001", "57014"}
+
+
+def database_busy(exc: BaseException | None) -> bool:
+    """True for an error that only says the database was too busy (a lock wait ran out)."""
+    from django.db import OperationalError
+
+    if not isinstance(exc, OperationalError):
+        return False
+    text = str(exc).lower()
+    if "database is locked" in text or "database table is locked" in text:
+        return True
+    cause = exc.__cause__
+    return (getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)) in _BUSY_SQLSTATES
+
+
+def busy_response(request):
+    """503 with Retry-After: a FHIR OperationOutcome for the API, a page for people."""
+    from django.http import JsonResponse
+    from django.shortcuts import render
+
+    if request.path.startswith(("/fhir/", "/api/")):
+        response = JsonResponse(
+            {
+                "resourceType": "OperationOutcome",
+                "issue": [
+                    {
+                        "severity": "error",
+                        "code": "transient",
+                        "diagnostics": "Carnet is very busy; try again in a moment",
+                    }
+                ],
+            },
+            status=503,
+            content_type="application/fhir+json",
+        )
+    else:
+        response = render(
+            request,
+            "503.html",
+            {"retry_after": BUSY_RETRY_AFTER},
+            status=503,
+        )
+    response["Retry-After"] = str(BUSY_RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseBusyMiddleware:
+    """A wait for the database that ran out reaches nobody as a 500: they get « Carnet est
+    très occupé, réessayez dans un instant » (503, Retry-After), and nothing was changed
+    (the transaction that waited was never begun, or was rolled back).
+
+    Errors raised by other middleware (a session saved after the view) are turned into the
+    same answer by ``server_error``, the project's 500 handler."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if database_busy(exception):
+            return busy_response(request)
+        return None
+
+
+def server_error(request, template_name="500.html"):
+    """Django's 500 page, except for a database too busy: then the 503 page."""
+    import sys
+
+    from django.views import defaults
+
+    if database_busy(sys.exc_info()[1]):
+        return busy_response(request)
+    return defaults.server_error(request, template_name)
