@@ -48,9 +48,10 @@ from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("CARNET_SHARED_DIR") or ROOT.parent / "shared")
-SYNTHEA = sorted((SHARED / "data" / "synthea").glob("*.json"))
-CDA = SHARED / "data" / "cda" / "fr" / "VAC_2023.01.xml"
+# The files it imports ship with the tests (tests/data), so the CI form runs on a lone clone.
+DATA = ROOT / "tests" / "data"
+SYNTHEA = sorted((DATA / "synthea").glob("*.json"))
+CDA = DATA / "cda" / "fr" / "VAC_2023.01.xml"
 CARNET = Path(sys.executable).with_name("carnet")
 EMAIL = "crash@example.org"
 TAG_SYSTEM = "urn:carnet:crash-attempt"
