@@ -113,6 +113,8 @@ def comments(resource: dict, first_source: str | None) -> tuple[list[dict], list
             "time": fhir.parse_date(note.get("time") or ""),
         }
         if kind == "practitioner" or (not kind and not from_person):
+            if words.repeats_value(entry["text"], resource):
+                continue  # a document's narrative saying the value again is not a comment
             pro.append(entry)
         else:
             mine.append(entry)
