@@ -49,6 +49,7 @@ SYSTEMS = {
     "ucum": ("http://unitsofmeasure.org", "urn:oid:2.16.840.1.113883.6.8"),
     "condition-clinical": ("http://terminology.hl7.org/CodeSystem/condition-clinical",),
     "allergy-clinical": ("http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",),
+    "carnet-document": ("https://carnet.sante.fr/fhir/CodeSystem/document-type",),
 }
 SHORT = {uri: short for short, uris in SYSTEMS.items() for uri in uris}
 # Medicines by their French CIS code: the name is the one of the public medicines database.
@@ -263,6 +264,15 @@ def label(concept, default: str = "") -> Label:
     return Label(default)
 
 
+def older_kind(text: str | None) -> str:
+    """The kind of a watch's or app's file imported before its type had a code (only its
+    English words, « Activity file (FIT) »), in the page's language; '' for other text."""
+    for (system, _code), display in table().items():
+        if text and system == "carnet-document" and display.en == text:
+            return display.text()
+    return ""
+
+
 def has_display(concept) -> bool:
     """Whether Carnet names this concept itself (one of its codes is in the table)."""
     return any(known(c.get("system"), c.get("code")) for c in _codings(concept))
@@ -280,6 +290,10 @@ TITLE_FIELDS = ("code", "vaccineCode", "medicationCodeableConcept", "codeCodeabl
 def title_of(resource: dict) -> Label:
     """The name of an item: a vaccine, a medicine, a test, a problem, a visit, a document."""
     rtype = resource.get("resourceType", "")
+    if rtype == "DocumentReference":
+        kind = older_kind((resource.get("type") or {}).get("text"))
+        if kind and not (resource["type"].get("coding")):
+            return Label(kind, named=True)
     for name in TITLE_FIELDS:
         if resource.get(name):
             found = label(resource[name])
