@@ -129,3 +129,10 @@ def test_synthea_vital_signs_read_with_sensible_precision(client):
     for text in (home, timeline):
         for found in re.findall(r"(\d+(?:,\d+)?)/(\d+(?:,\d+)?) mmHg", text):
             assert "," not in "".join(found), found
+
+
+def test_rounding_is_half_up_and_never_fails():
+    with translation.override("fr"):
+        assert words.number(84.5, 0) == "85" and words.number(0.125) == "0,13"
+        assert words.number(1e30).startswith("1000000000000000")  # too long to round: whole
+        assert words.number(float("nan")) == "nan"

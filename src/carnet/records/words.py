@@ -24,7 +24,7 @@ import csv
 import math
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
@@ -91,7 +91,10 @@ def number(value, digits: int = 2) -> str:
     if isinstance(value, float):
         if not math.isfinite(value):
             return str(value)
-        shown = Decimal(value).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+        try:
+            shown = Decimal(value).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+        except InvalidOperation:  # too many digits to round (1e30): a person reads it whole
+            shown = Decimal(value).to_integral_value(rounding=ROUND_HALF_UP)
         value = int(shown) if shown == shown.to_integral_value() else float(shown)
     return number_format(value, force_grouping=False)
 
