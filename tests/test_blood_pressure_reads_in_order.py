@@ -1,15 +1,17 @@
-"""Read a blood pressure: « 118,34/74,29 mmHg », systolic first, wherever it is shown.
+"""Read a blood pressure: « 118/74 mmHg », systolic first, wherever it is shown.
 
 Synthea writes the diastolic component before the systolic one; Carnet finds each by its
 LOINC code (8480-6 systolic, 8462-4 diastolic), never by position, on the home page, the
 timeline, the item page, the practitioner's view and the printed summary, in French and in
-English (« 118.34/74.29 mmHg »).
+English, in whole mmHg (Synthea's « 118.34 » reads « 118 »; see
+tests/test_read_vital_signs_with_sensible_precision.py).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.conf import settings
@@ -46,8 +48,8 @@ def _values(obs: dict) -> tuple[float, float]:
 
 
 def _shown(value: float, language: str) -> str:
-    text = f"{round(value, 2):g}"
-    return text.replace(".", ",") if language == "fr" else text
+    """A blood pressure value as a person reads it: whole, rounded half up."""
+    return str(int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
 
 
 @pytest.fixture
@@ -130,7 +132,7 @@ def test_components_by_code_whatever_their_order():
         assert words.value_of(bp) == "Pression diastolique : 88 mmHg"
     with translation.override("en"):
         bp["component"] = [component(DIA, 88.5), component(SYS, 142.25)]
-        assert words.value_of(bp) == "142.25/88.5 mmHg"
+        assert words.value_of(bp) == "142/89 mmHg"
 
 
 def test_the_practitioner_timeline_shows_it_systolic_first(client):

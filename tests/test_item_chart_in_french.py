@@ -124,3 +124,69 @@ def test_every_svg_template_writes_its_numbers_unlocalized():
             assert before.rfind("{% localize off %}") > before.rfind("{% endlocalize %}"), template
             drawn.append(template.name)
     assert "result_chart.html" in drawn
+
+
+# Attributes whose value a machine reads as a number (a form field's value, a progress bar's
+# max, a drawing's coordinates, a script's data-*): written without locale formatting.
+MACHINE_ATTRIBUTE = re.compile(
+    r"""\b(value|max|min|low|high|optimum|step|width|height|x|y|x1|x2|y1|y2|cx|cy|r|"""
+    r"""data-[a-z-]+|style)="([^"]*\{\{[^"]*)\""""
+)
+EXPRESSION = re.compile(r"\{\{(.*?)\}\}")
+# Filters that already write for machines: a date or time in an explicit format.
+MACHINE_FILTERS = ("|unlocalize", "|date:", "|time:")
+
+
+def _unlocalized_spans(body: str) -> list[tuple[int, int]]:
+    return [
+        (m.start(), m.end())
+        for m in re.finditer(r"\{% localize off %\}.*?\{% endlocalize %\}", body, re.S)
+    ]
+
+
+def machine_numbers_localized(body: str) -> list[str]:
+    """The number-bearing attributes of a template that locale formatting could change."""
+    spans = _unlocalized_spans(body)
+    wrong = []
+    for m in MACHINE_ATTRIBUTE.finditer(body):
+        if any(a <= m.start() < b for a, b in spans):
+            continue
+        for expr in EXPRESSION.findall(m.group(2)):
+            if not any(f in expr.replace(" ", "") for f in MACHINE_FILTERS):
+                wrong.append(m.group(0))
+    return wrong
+
+
+def test_every_machine_number_in_a_template_is_unlocalized():
+    """Records' and the site's templates: every number-bearing attribute with a variable is
+    under ``{% localize off %}`` or goes through ``|unlocalize`` (a « 1 234 » or « 51,6 » in
+    a progress bar, a hidden page number or a coordinate is read wrong by the browser)."""
+    src = Path(views_results.__file__).resolve().parents[1]
+    checked, wrong = 0, {}
+    for folder in ("records", "web"):
+        for template in (src / folder / "templates").rglob("*.html"):
+            body = template.read_text(encoding="utf-8")
+            checked += len(MACHINE_ATTRIBUTE.findall(body))
+            found = machine_numbers_localized(body)
+            if found:
+                wrong[template.name] = found
+    assert checked >= 30 and not wrong, wrong
+    # The check itself sees a localized number and accepts the two ways out.
+    assert machine_numbers_localized('<progress max="{{ n }}">')
+    assert not machine_numbers_localized('<progress max="{{ n|unlocalize }}">')
+    assert not machine_numbers_localized('{% localize off %}<circle cx="{{ x }}">{% endlocalize %}')
+
+
+def test_the_import_progress_bar_is_read_by_the_browser(client):
+    """A long import in French: the bar's numbers stay numbers (« 12000 », not « 12 000 »)."""
+    from django.template.loader import render_to_string
+    from django.test import override_settings
+
+    with translation.override("fr"), override_settings(USE_THOUSAND_SEPARATOR=True):
+        html = render_to_string(
+            "records/import_job.html",
+            {"state": "running", "job_id": "j", "status": {"total": 12000, "done": 4321.0}},
+        )
+    bar = re.search(r"<progress[^>]*>", html).group(0)
+    assert 'max="12000"' in bar and 'value="4321' in bar, bar
+    float(re.search(r'value="([^"]+)"', bar).group(1))

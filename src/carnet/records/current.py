@@ -145,10 +145,6 @@ def _codes(concept) -> set[str]:
     return out
 
 
-def _number(value) -> str:
-    return words.number(value)
-
-
 def _quantity(q: dict | None, context: str | None = None) -> tuple[float | None, str]:
     if not isinstance(q, dict) or not isinstance(q.get("value"), int | float):
         return None, ""
@@ -375,7 +371,13 @@ def _vital_value(kind: VitalKind, r: dict) -> tuple[float | None, str, str]:
     value, unit = _quantity(r.get("valueQuantity"), kind.codes[0])
     if value is None:
         return None, "", ""
-    return value, _number(value), unit or units.shown(kind.unit, value, kind.codes[0])
+    q = r["valueQuantity"]
+    context = words.measure_code(r) or kind.codes[0]
+    digits = words.digits_for(q.get("code") or q.get("unit") or kind.unit, context)
+    if digits == 2 and q.get("unit"):  # the code gave no precision: its written unit may
+        digits = words.digits_for(q["unit"], context)
+    shown = words.number(value, digits)
+    return value, shown, unit or units.shown(kind.unit, value, kind.codes[0])
 
 
 def heart_rate_context(r: dict) -> str:

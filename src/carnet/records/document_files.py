@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from carnet.access.services import Actor, NotFound, Purpose
 
-from . import cda_narrative, documents, services
+from . import cda_narrative, documents, services, words
 from .entries import ENTERED_BY_PERSON, own_patient
 from .fhir import parse_date
 
@@ -138,12 +138,22 @@ def kind_of_document(resource: dict) -> str:
     for coding in concept.get("coding") or []:
         if coding.get("code") in kinds:
             return str(kinds[coding["code"]])
+    if words.has_display(concept):  # a code of Carnet's display table (a watch's file…)
+        return str(words.label(concept))
     if concept.get("text"):
-        return str(concept["text"])
+        return words.older_kind(str(concept["text"])) or str(concept["text"])
     for coding in concept.get("coding") or []:
         if coding.get("display"):
             return str(coding["display"])
     return str(_("CDA document")) if is_cda(resource) else ""
+
+
+def _title(resource: dict, main: dict) -> str:
+    """A document's title; « Activity file (FIT): run.fit », as written before, is « run.fit »
+    (its kind is said apart, in the page's language)."""
+    title = resource.get("description") or main.get("title") or ""
+    kind, sep, rest = title.partition(": ")
+    return rest if sep and rest and words.older_kind(kind) else title
 
 
 class Refused(ValueError):
@@ -407,7 +417,7 @@ def describe(resource: dict) -> Document:
     parsed = parse_date(day) if day else None
     return Document(
         id=resource.get("id", ""),
-        title=resource.get("description") or main.get("title") or "",
+        title=_title(resource, main),
         type_label=kind_of_document(resource),
         day=parsed.date() if parsed else None,
         author=", ".join(

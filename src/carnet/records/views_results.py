@@ -117,6 +117,8 @@ def comments(resource: dict, first_source: str | None) -> tuple[list[dict], list
             "from_file": imported and not kind,
         }
         if kind == "practitioner" or (not kind and not from_person):
+            if words.repeats_value(entry["text"], resource):
+                continue  # a document's narrative saying the value again is not a comment
             pro.append(entry)
         else:
             mine.append(entry)

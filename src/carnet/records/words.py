@@ -21,8 +21,10 @@ else) to name an item, say a measured value, a unit, a blood pressure:
 from __future__ import annotations
 
 import csv
+import math
 import re
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
@@ -47,6 +49,7 @@ SYSTEMS = {
     "ucum": ("http://unitsofmeasure.org", "urn:oid:2.16.840.1.113883.6.8"),
     "condition-clinical": ("http://terminology.hl7.org/CodeSystem/condition-clinical",),
     "allergy-clinical": ("http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",),
+    "carnet-document": ("https://carnet.sante.fr/fhir/CodeSystem/document-type",),
 }
 SHORT = {uri: short for short, uris in SYSTEMS.items() for uri in uris}
 # Medicines by their French CIS code: the name is the one of the public medicines database.
@@ -81,13 +84,18 @@ def lang() -> str:
 
 
 def number(value, digits: int = 2) -> str:
-    """A number as a person reads it in the page's language (no trailing zeros)."""
+    """A number as a person reads it in the page's language (no trailing zeros), rounded
+    half up to ``digits`` decimals (see ``digits_for``)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     if isinstance(value, float):
-        value = round(value, digits)
-        if value == int(value):
-            value = int(value)
+        if not math.isfinite(value):
+            return str(value)
+        try:
+            shown = Decimal(value).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+        except InvalidOperation:  # too many digits to round (1e30): a person reads it whole
+            shown = Decimal(value).to_integral_value(rounding=ROUND_HALF_UP)
+        value = int(shown) if shown == shown.to_integral_value() else float(shown)
     return number_format(value, force_grouping=False)
 
 
@@ -136,6 +144,27 @@ def unit_table() -> dict[tuple[str, str], Display]:
         (row["ucum"], row["context"].strip()): Display(row["fr"], row["en"], row["source"])
         for row in _rows("units.tsv")
     }
+
+
+@cache
+def precision_table() -> dict[tuple[str, str], int]:
+    """{(UCUM code, LOINC code or ''): decimals a person reads} (``digits`` of units.tsv)."""
+    return {
+        (row["ucum"], row["context"].strip()): int(row["digits"])
+        for row in _rows("units.tsv")
+        if (row.get("digits") or "").strip()
+    }
+
+
+def digits_for(code: str | None, context: str | None = None, default: int = 2) -> int:
+    """How many decimals a person reads for a value in this unit, of this measure (a blood
+    pressure whole, a weight to 0.1 kg); for people's text only, never for machines."""
+    table = precision_table()
+    code = str(code or "")
+    for key in ((code, context or ""), (code, "")):
+        if key in table:
+            return table[key]
+    return default
 
 
 def known(system: str | None, code: str | None) -> Display | None:
@@ -238,6 +267,15 @@ def label(concept, default: str = "") -> Label:
     return Label(default)
 
 
+def older_kind(text: str | None) -> str:
+    """The kind of a watch's or app's file imported before its type had a code (only its
+    English words, « Activity file (FIT) »), in the page's language; '' for other text."""
+    for (system, _code), display in table().items():
+        if text and system == "carnet-document" and display.en == text:
+            return display.text()
+    return ""
+
+
 def has_display(concept) -> bool:
     """Whether Carnet names this concept itself (one of its codes is in the table)."""
     return any(known(c.get("system"), c.get("code")) for c in _codings(concept))
@@ -255,6 +293,10 @@ TITLE_FIELDS = ("code", "vaccineCode", "medicationCodeableConcept", "codeCodeabl
 def title_of(resource: dict) -> Label:
     """The name of an item: a vaccine, a medicine, a test, a problem, a visit, a document."""
     rtype = resource.get("resourceType", "")
+    if rtype == "DocumentReference":
+        kind = older_kind((resource.get("type") or {}).get("text"))
+        if kind and not (resource["type"].get("coding")):
+            return Label(kind, named=True)
     for name in TITLE_FIELDS:
         if resource.get(name):
             found = label(resource[name])
@@ -327,8 +369,9 @@ def quantity(q, context: str | None = None) -> str:
         if q.get("code") and q.get("system", "").endswith("unitsofmeasure.org")
         else None
     )
-    shown = unit(code or q.get("unit") or q.get("code") or "", q["value"], context)
-    return f"{number(q['value'])} {shown}".strip()
+    written = code or q.get("unit") or q.get("code") or ""
+    shown = unit(written, q["value"], context)
+    return f"{number(q['value'], digits_for(written, context))} {shown}".strip()
 
 
 def measure_code(resource: dict) -> str | None:
@@ -361,9 +404,12 @@ def pair(resource: dict, first: str = SYSTOLIC, second: str = DIASTOLIC):
     return value(first), value(second)
 
 
-def pair_text(first: float, second: float) -> str:
-    """« 118,34/74,29 » (the unit is said once, after)."""
-    return f"{number(first)}/{number(second)}"
+def pair_text(
+    first: float, second: float, unit_code: str = "mm[Hg]", codes=(SYSTOLIC, DIASTOLIC)
+) -> str:
+    """« 118/74 » (the unit is said once, after), each with the precision of its measure."""
+    a, b = (digits_for(unit_code, code) for code in codes)
+    return f"{number(first, a)}/{number(second, b)}"
 
 
 def components(resource: dict) -> str:
@@ -383,8 +429,12 @@ def components(resource: dict) -> str:
             continue
         ua = unit(qa.get("code") or qa.get("unit"), qa["value"], first)
         ub = unit(qb.get("code") or qb.get("unit"), qb["value"], second)
-        text = pair_text(qa["value"], qb["value"])
-        out.append(f"{text} {ua}".strip() if ua == ub else f"{quantity(qa)}/{quantity(qb)}")
+        text = pair_text(
+            qa["value"], qb["value"], qa.get("code") or qa.get("unit"), (first, second)
+        )
+        if ua != ub:
+            text = f"{quantity(qa, first)}/{quantity(qb, second)}"
+        out.append(f"{text} {ua}".strip() if ua == ub else text)
         used |= {id(a), id(b)}
     for comp in parts:
         if id(comp) in used:
@@ -418,3 +468,86 @@ def value_of(resource: dict) -> str:
     if value:
         return value
     return components(resource)
+
+
+# --- A note that only says the value again ------------------------------------------------------
+
+NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
+# What may be left of a text once its value and unit are taken out, for it to still say
+# nothing more: punctuation, and a unit written another way (« C », « bpm », « mmHg »).
+LEFT = re.compile(r"[\s/:;,.()\[\]{}=\-–%°]+")
+
+
+def _values(resource: dict) -> list[float]:
+    nodes = [resource] + [c for c in resource.get("component") or [] if isinstance(c, dict)]
+    out = []
+    for node in nodes:
+        q = node.get("valueQuantity")
+        v = q.get("value") if isinstance(q, dict) else node.get("valueInteger")
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            out.append(float(v))
+    return out
+
+
+def _said(resource: dict) -> list[str]:
+    """What an item says in words: its name, its coded value, its units (every spelling)."""
+    nodes = [resource] + [c for c in resource.get("component") or [] if isinstance(c, dict)]
+    out = []
+    for node in nodes:
+        for concept in (node.get("code"), node.get("valueCodeableConcept")):
+            for c in _concepts(concept):
+                out.append(c.get("text") or "")
+            out += [x.get("display") or "" for x in _codings(concept)]
+            if concept:
+                out += [label(concept), *(d.text(la) for la in LANGS for d in _displays(concept))]
+        q = node.get("valueQuantity")
+        if isinstance(q, dict):
+            for u in {q.get("unit"), q.get("code")} - {None, ""}:
+                found = unit_table().get((str(u), ""))
+                out.append(str(u))
+                if found:
+                    out += [w for la in LANGS for w in found.text(la).split("|")]
+        for key in ("valueString",):
+            if node.get(key):
+                out.append(str(node[key]))
+    return sorted({s.strip().lower() for s in out if s and s.strip()}, key=len, reverse=True)
+
+
+def _displays(concept) -> list[Display]:
+    return [d for x in _codings(concept) if (d := known(x.get("system"), x.get("code")))]
+
+
+def repeats_value(text: str, resource: dict) -> bool:
+    """Whether a text only says again what the item says: its value (rounded or not), its
+    unit, its name (« 37.58 kg/m2 », « 80 /min », « 120/80mm[Hg] », « Negative »). Such a
+    text, a document's narrative cell, is not a comment; a text with anything more is."""
+    rest = str(text or "").strip().lower()
+    if not rest:
+        return True
+    for said in _said(resource):  # names and units first: « kg/m2 » holds a « 2 »
+        rest = re.sub(rf"(?<![^\W\d_]){re.escape(said)}(?![^\W_])", " ", rest)
+    values = _values(resource)
+    matched = False
+    # One half of a pair written whole (a systolic's narrative « 132/86 mmHg »): its own
+    # number in its own place says the value; the other half is its sibling's.
+    code = measure_code(resource)
+    for first, second in PAIRS:
+        if code in (first, second) and values:
+            for m in re.finditer(rf"({NUMBER.pattern})\s*/\s*({NUMBER.pattern})", rest):
+                mine = m.group(1 if code == first else 2).replace(",", ".")
+                if abs(float(mine) - values[0]) < 1:
+                    rest = rest.replace(m.group(0), " ")
+                    matched = True
+    for found in NUMBER.findall(rest):
+        written = found.replace(",", ".")
+        decimals = len(written.split(".")[1]) if "." in written else 0
+        n = float(written)
+        # rounded or cut short (« 108.8 » for 108.863): within one unit of its last digit
+        if not any(abs(n - v) < 10**-decimals for v in values):
+            return False  # a number the item does not hold: the text says more
+        matched = True
+    rest = LEFT.sub(" ", NUMBER.sub(" ", rest)).strip()
+    if not rest:
+        return True
+    # A short word left next to the value: the unit written another way.
+    return matched and " " not in rest and len(rest) <= 5 and rest.isalpha()

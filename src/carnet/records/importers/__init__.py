@@ -115,12 +115,16 @@ CONVERTERS = {
     "apple-health": apple_health.convert,
     "apple-health-zip": apple_health.convert_zip,
 }
+# The kept original of a watch or app file: its type, by Carnet's own document-type code
+# (named in the reader's language by ``words``: ``data/displays.tsv``, system
+# ``carnet-document``), with its English words for machines that do not know the code.
+FILE_KIND_SYSTEM = "https://carnet.sante.fr/fhir/CodeSystem/document-type"
 ORIGINAL_TYPES = {
-    "fit": ("application/vnd.ant.fit", "Activity file (FIT)"),
-    "gpx": ("application/gpx+xml", "GPS track (GPX)"),
-    "tcx": ("application/vnd.garmin.tcx+xml", "Activity file (TCX)"),
-    "apple-health": ("text/xml", "Apple Health export"),
-    "apple-health-zip": ("application/zip", "Apple Health export"),
+    "fit": ("application/vnd.ant.fit", "activity-fit", "Activity file (FIT)"),
+    "gpx": ("application/gpx+xml", "gps-track-gpx", "GPS track (GPX)"),
+    "tcx": ("application/vnd.garmin.tcx+xml", "activity-tcx", "Activity file (TCX)"),
+    "apple-health": ("text/xml", "apple-health-export", "Apple Health export"),
+    "apple-health-zip": ("application/zip", "apple-health-export", "Apple Health export"),
 }
 
 
@@ -137,15 +141,18 @@ class FileImportResult(ImportResult):
 
 
 def _wearable_document(conv: Conversion, data: bytes, kind: str, filename: str) -> None:
-    content_type, label = ORIGINAL_TYPES[kind]
+    content_type, code, label = ORIGINAL_TYPES[kind]
     title = filename.rsplit("/", 1)[-1][:200] or label
     conv.set_document(
         {
             "resourceType": "DocumentReference",
             "status": "current",
-            "type": {"text": label},
+            "type": {
+                "coding": [{"system": FILE_KIND_SYSTEM, "code": code, "display": label}],
+                "text": label,
+            },
             "category": [{"text": "Wearable or health app data"}],
-            "description": f"{label}: {title}",
+            "description": title,  # the file's own name; its kind is said by its type
             "date": timezone.now().replace(microsecond=0).isoformat(),
         }
     )

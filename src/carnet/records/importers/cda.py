@@ -44,7 +44,7 @@ import binascii
 import re
 from datetime import datetime
 
-from carnet.records import cda_narrative
+from carnet.records import cda_narrative, words
 from carnet.records.imports import ImportRefused
 
 from .common import (
@@ -1266,7 +1266,8 @@ class Reader:
         if method:
             res["method"] = method
         notes = self.note(obs)
-        if notes and notes[0]["text"] != code.get("text"):
+        # The narrative often only says the value again (« 37.58 kg/m2 »): not a comment.
+        if notes and not words.repeats_value(notes[0]["text"], res):
             res["note"] = notes
         if self.conv.document_url:
             res["derivedFrom"] = [{"reference": self.conv.document_url}]
