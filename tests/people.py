@@ -4,8 +4,8 @@
 relative who holds a proxy on it; Dr Grant, a practitioner she shares her record with (read
 and write); Dr Plain, a practitioner with no grant (who asked for access: a pending request);
 Bob, a stranger citizen with a record of his own; Ada, a help-centre advisor; Rosa, a
-researcher. Alice's own things (an item, a grant, a proxy, an API token, a help question)
-are kept with their ids so that tests can fill URLs with them.
+researcher. Alice's own things (an item, a grant, a proxy, an API token, a help question, a
+conversation and an appointment with Dr Grant, a renewal request, a calendar feed) are kept with their ids so that tests can fill URLs with them.
 """
 
 from __future__ import annotations
@@ -16,8 +16,11 @@ from carnet.access import grants, proxies, requests
 from carnet.access.labels import CATEGORIES
 from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
+from carnet.care import appointments, messaging, renewals
+from carnet.care.models import AppointmentType
 from carnet.helpdesk import services as helpdesk
 from carnet.records import imports
+from carnet.reminders import services as reminders
 
 PASSWORD = "a long enough passphrase"
 
@@ -113,6 +116,15 @@ def make_people() -> People:
     )
     token, _raw = accounts.create_token(alice, "Alice's key")
     question = helpdesk.ask(alice, "Une question", "Comment partager mon dossier ?")
+    dr = people.pro_granted
+    talk = messaging.start(me, pid, dr.pk, "Ma tension", "Bonjour, est-ce normal ?")
+    renewal = renewals.ask(me, pid, "MedicationRequest", medicine, dr.pk)
+    every_day = {d: [["08:00", "18:00"]] for d in range(7)}
+    appointments.publish(Actor.of_user(dr), every_day, [("Consultation", 20)])
+    kind = AppointmentType.objects.get(practitioner_id=dr.pk)
+    first = next(iter(appointments.free_slots(dr.pk, kind.pk).values()))[0]
+    appointment = appointments.book(me, pid, dr.pk, kind.pk, first)
+    feed_secret = reminders.feed_reset(me, pid)
     people.things = {
         "patient_id": pid,
         "item_id": condition,
@@ -122,6 +134,10 @@ def make_people() -> People:
         "request_id": asked.pk,
         "token_id": token.pk,
         "help_request_id": question.pk,
-        "practitioner_id": people.pro_granted.pk,
+        "practitioner_id": dr.pk,
+        "conversation_id": talk.pk,
+        "renewal_id": renewal.pk,
+        "appointment_id": appointment.pk,
+        "secret": feed_secret,
     }
     return people
