@@ -101,6 +101,7 @@ def make_people() -> People:
     people.stranger_patient_id = accounts.patient_of(people.stranger).pk
     result = imports.import_bundle(me, SMALL_RECORD, patient_id=pid, purpose=Purpose.SELF)
     condition = next(i for t, i, _v in result.locations if t == "Condition")
+    card = next(i for t, i, _v in result.locations if t == "Patient")
     medicine = next(i for t, i, _v in result.locations if t == "MedicationRequest")
     grant = grants.share(
         me, pid, people.pro_granted.pk, categories=CATEGORIES, mode="write", duration="month"
@@ -129,6 +130,7 @@ def make_people() -> People:
         "patient_id": pid,
         "item_id": condition,
         "medicine_id": medicine,
+        "fhir_patient_id": card,
         "grant_id": grant.pk,
         "proxy_id": proxy.pk,
         "request_id": asked.pk,

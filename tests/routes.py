@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from carnet.access import acting
+from carnet.accounts import services as accounts
 
 from .people import PASSWORD, People
 
@@ -65,6 +66,11 @@ ROUTE_KWARGS = {
     "helpdesk:close": {"request_id": "help_request_id"},
     "care:renewal_ask": {"resource_type": "MedicationRequest", "fhir_id": "medicine_id"},
     "records:pro_entry_add": {"kind": "vaccin"},
+    "fhir:everything": {"patient_id": "fhir_patient_id"},
+    "fhir:_unsupported_on_patient": {"patient_id": "fhir_patient_id"},
+    "fhir:read": {"resource_id": "item_id"},
+    "fhir:history": {"resource_id": "item_id"},
+    "fhir:_unsupported_on_resource": {"resource_id": "item_id"},
 }
 
 
@@ -138,15 +144,22 @@ def sign_in_everyone(people: People) -> dict:
             session = client.session
             session[acting.SESSION_KEY] = {"patient_id": people.patient_id, "name": "Alice"}
             session.save()
-        cookies[role] = client.cookies
+        _token, raw = accounts.create_token(user, f"{role} API")
+        cookies[role] = (client.cookies, raw)
     return cookies
 
 
-def client_for(role: str, cookies: dict) -> Client:
+def client_for(role: str, cookies: dict, route: Route | None = None) -> Client:
+    """The role's browser session; on the FHIR API (``fhir/``), its personal access token
+    instead, as API clients send it."""
+    if cookies[role] is None:
+        return Client()
+    jar, raw = cookies[role]
+    if route is not None and route.pattern.startswith("fhir/"):
+        return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
     client = Client()
-    if cookies[role] is not None:
-        for key, morsel in cookies[role].items():
-            client.cookies[key] = morsel.value
+    for key, morsel in jar.items():
+        client.cookies[key] = morsel.value
     return client
 
 

@@ -155,20 +155,26 @@ RULES: dict[str, tuple[str, str]] = {
     "chat:pro_take": (POST_ONLY, "login 404 404 redirect redirect 404 404 404"),
     "chat:room": (EVERYONE_404, EVERYONE_404),
     "chat:start": (PUBLIC, "400 400 400 400 400 400 400 400"),
-    "fhir:_unknown": (FHIR_TOKEN, FHIR_TOKEN),
-    "fhir:_unsupported": (FHIR_TOKEN, FHIR_TOKEN),
-    "fhir:_unsupported_on_patient": (FHIR_TOKEN, ALL_405),
-    "fhir:_unsupported_on_resource": (FHIR_TOKEN, FHIR_TOKEN),
-    "fhir:_unsupported_on_type": (FHIR_TOKEN, FHIR_TOKEN),
+    "fhir:_unknown": ("401 400 400 400 400 400 400 400", "401 405 405 405 405 405 405 405"),
+    "fhir:_unsupported": ("401 405 405 405 405 405 405 405", "401 400 400 403 403 400 403 403"),
+    "fhir:_unsupported_on_patient": ("401 ok ok ok 404 404 404 404", ALL_405),
+    "fhir:_unsupported_on_resource": (
+        "401 ok ok ok 404 404 404 404",
+        "401 405 405 405 405 405 405 405",
+    ),
+    "fhir:_unsupported_on_type": (
+        "401 ok ok 400 400 ok 400 400",
+        "401 405 405 405 405 405 405 405",
+    ),
     "fhir:api-root": ("login ok redirect ok ok ok ok ok", "login ok redirect ok ok ok ok ok"),
-    "fhir:everything": (FHIR_TOKEN, ALL_405),
-    "fhir:history": (FHIR_TOKEN, FHIR_TOKEN),
+    "fhir:everything": ("401 ok ok ok 404 404 404 404", ALL_405),
+    "fhir:history": ("401 ok ok ok 404 404 404 404", "401 405 405 405 405 405 405 405"),
     "fhir:metadata": (PUBLIC, ALL_405),
     "fhir:openapi-json": (PUBLIC, PUBLIC),
     "fhir:openapi-view": (PUBLIC, PUBLIC),
-    "fhir:post_bundle": (FHIR_TOKEN, FHIR_TOKEN),
-    "fhir:read": (FHIR_TOKEN, FHIR_TOKEN),
-    "fhir:search": (FHIR_TOKEN, FHIR_TOKEN),
+    "fhir:post_bundle": ("401 405 405 405 405 405 405 405", "401 400 400 403 403 400 403 403"),
+    "fhir:read": ("401 ok ok ok 404 404 404 404", "401 405 405 405 405 405 405 405"),
+    "fhir:search": ("401 ok ok 400 400 ok 400 400", "401 405 405 405 405 405 405 405"),
     "goodbye": (PUBLIC, PUBLIC),
     "helpdesk:advisor_inbox": (
         "login 404 404 404 404 404 ok 404",
@@ -338,7 +344,7 @@ def test_route(base, route, role):
     n = ROLES.index(role)
     for method, expected in zip(("get", "post"), RULES[route.name], strict=True):
         want = expected.split()[n]
-        response = getattr(client_for(role, cookies), method)(url)
+        response = getattr(client_for(role, cookies, route), method)(url)
         got = answer(response)
         assert got == want, (
             f"{route.name}: {method.upper()} {url} as {role}: {got}, the rule says {want}"
@@ -352,7 +358,7 @@ def test_route(base, route, role):
         elsewhere = fill(route, people, absent=True)
         may_see = MAY_READ_ALICE | {"anonymous"} | ALSO_SEES_HER_OBJECT.get(route.name, set())
         if role not in may_see and elsewhere != url:
-            absent = getattr(client_for(role, cookies), method)(elsewhere)
+            absent = getattr(client_for(role, cookies, route), method)(elsewhere)
             assert (absent.status_code, absent.get("Location"), templates(absent)) == (
                 response.status_code,
                 response.get("Location"),
