@@ -5,7 +5,8 @@ relative who holds a proxy on it; Dr Grant, a practitioner she shares her record
 and write); Dr Plain, a practitioner with no grant (who asked for access: a pending request);
 Bob, a stranger citizen with a record of his own; Ada, a help-centre advisor; Rosa, a
 researcher. Alice's own things (an item, a grant, a proxy, an API token, a help question, a
-conversation and an appointment with Dr Grant, a renewal request, a calendar feed) are kept with their ids so that tests can fill URLs with them.
+conversation and an appointment with Dr Grant, a renewal request, a calendar feed, an emergency chat
+waiting for Dr Grant, on call) are kept with their ids so that tests can fill URLs with them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.care import appointments, messaging, renewals
 from carnet.care.models import AppointmentType
+from carnet.chat import services as chat
+from carnet.chat import triage
 from carnet.helpdesk import services as helpdesk
 from carnet.records import imports
 from carnet.reminders import services as reminders
@@ -126,6 +129,9 @@ def make_people() -> People:
     first = next(iter(appointments.free_slots(dr.pk, kind.pk).values()))[0]
     appointment = appointments.book(me, pid, dr.pk, kind.pk, first)
     feed_secret = reminders.feed_reset(me, pid)
+    chat.join(Actor.of_user(dr), "general")
+    no_red_flag = {k: "no" for k in triage.KEYS}
+    waiting = chat.open_chat(me, pid, "general", no_red_flag, shares_dataset=True)
     people.things = {
         "patient_id": pid,
         "item_id": condition,
@@ -141,5 +147,6 @@ def make_people() -> People:
         "renewal_id": renewal.pk,
         "appointment_id": appointment.pk,
         "secret": feed_secret,
+        "chat_id": waiting.pk,
     }
     return people
