@@ -280,7 +280,7 @@ def _how_to_add(route) -> str:
         f'    "{route.name}": (GET, POST),\n'
         f"where GET and POST say what each role gets, in the order {' '.join(ROLES)}: "
         f"a profile (PUBLIC, SIGNED_IN, PERSON, PRO, RECORD_PRO, ...) or 8 words among ok, "
-        f"login, redirect, 403, 404, 405. Then run this file."
+        f"login, redirect, 400, 401, 403, 404, 405, 409. Then run this file."
     )
 
 
