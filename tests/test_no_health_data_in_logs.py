@@ -31,6 +31,7 @@ from carnet.notify.testing import LoopbackSmsGateway, LoopbackSmtp
 from carnet.records import imports
 from carnet.records import services as records
 
+from .helpers import practitioner_account
 from .test_care_helpers import doctor_of
 from .test_documents_files import pdf_with_text
 from .test_sharing_page import PASSWORD
@@ -283,9 +284,7 @@ def test_nothing_a_person_wrote_reaches_a_log_line(client, every_record, gateway
     card = client.post(reverse("access:card_new")).content.decode()
     card_url = re.search(r'class="token">([^<]+)<', card).group(1)
     card_path = card_url[card_url.index("/urgence/") :]
-    er = accounts.create_user(
-        "er@example.org", PASSWORD, role="practitioner", rpps="10000000999", display_name="Dr U"
-    )
+    er = practitioner_account("er@example.org", PASSWORD, rpps="10000000999", display_name="Dr U")
     client.force_login(er)
     opened = client.post(card_path, {"reason": f"{MARK} malaise"})
     emergency_page = client.get(opened["Location"])
