@@ -25,6 +25,8 @@ from carnet.helpdesk import services as helpdesk
 from carnet.records import imports
 from carnet.reminders import services as reminders
 
+from .helpers import practitioner_account
+
 PASSWORD = "a long enough passphrase"
 
 SMALL_RECORD = {
@@ -83,9 +85,7 @@ class People:
 
 
 def practitioner(email: str, rpps: str, name: str):
-    return accounts.create_user(
-        email, PASSWORD, role="practitioner", rpps=rpps, display_name=name, profession="médecin"
-    )
+    return practitioner_account(email, PASSWORD, rpps=rpps, display_name=name, profession="médecin")
 
 
 def make_people() -> People:

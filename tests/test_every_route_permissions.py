@@ -36,6 +36,7 @@ PRO = "login 404 404 ok ok 404 404 404"  # a practitioner's workspace
 RECORD_PRO = "login 404 404 ok 404 404 404 404"  # Alice's record, for her practitioner
 GET_ONLY = "login 405 405 405 405 405 405 405"  # the same route by the other method
 POST_ONLY = GET_ONLY
+ALL_404 = "404 404 404 404 404 404 404 404"
 FHIR_TOKEN = "401 401 401 401 401 401 401 401"  # the FHIR API takes a bearer token only
 EVERYONE_404 = "login 404 404 404 404 404 404 404"  # no such object, or not theirs
 SIGNED_IN_MOVED = "login redirect redirect redirect redirect redirect redirect redirect"
@@ -105,6 +106,10 @@ RULES: dict[str, tuple[str, str]] = {
     "account_reauthenticate": (SIGNED_IN, SIGNED_IN),
     "account_request_reauthentication_code": (SIGNED_IN_MOVED, SIGNED_IN_MOVED),
     "account_reset_password": (PUBLIC, PUBLIC),
+    "account_request_login_code": (  # the emailed sign-in code: for the signed out only
+        "ok redirect redirect redirect redirect redirect redirect redirect",
+        "ok redirect redirect redirect redirect redirect redirect redirect",
+    ),
     "account_reset_password_done": (PUBLIC, ALL_405),
     "account_reset_password_from_key": (PUBLIC, PUBLIC),
     "account_reset_password_from_key_done": (PUBLIC, ALL_405),
@@ -205,6 +210,8 @@ RULES: dict[str, tuple[str, str]] = {
     "mfa_reauthenticate_webauthn": (SIGNED_IN_MOVED, SIGNED_IN_MOVED),
     "mfa_remove_webauthn": (EVERYONE_404, EVERYONE_404),
     "mfa_view_recovery_codes": (EVERYONE_404, GET_ONLY),
+    "notify:demo_mail": (ALL_404, ALL_404),  # only while `make run` serves the demo
+    "notify:demo_mailbox": (ALL_404, ALL_404),
     "notify:phone_confirm": (POST_ONLY, SIGNED_IN_BAD_FORM),
     "notify:phone_remove": (POST_ONLY, SIGNED_IN_MOVED),
     "notify:phone_send": (POST_ONLY, SIGNED_IN_BAD_FORM),
