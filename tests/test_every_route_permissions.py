@@ -104,7 +104,7 @@ RULES: dict[str, tuple[str, str]] = {
         "redirect redirect redirect redirect redirect redirect redirect redirect",
     ),
     "account_reauthenticate": (SIGNED_IN, SIGNED_IN),
-    "account_request_reauthentication_code": (SIGNED_IN, SIGNED_IN_MOVED),  # by emailed code
+    "account_request_reauthentication_code": (SIGNED_IN, SIGNED_IN),  # by emailed code
     "account_reset_password": (PUBLIC, PUBLIC),
     "account_request_login_code": (  # the emailed sign-in code: for the signed out only
         "ok redirect redirect redirect redirect redirect redirect redirect",
