@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from carnet.access import services as access
 from carnet.access.services import Action, Actor, Purpose
+from carnet.accounts import services as accounts
 from carnet.records import documents, imports, store
 from carnet.records.imports import ImportRefused, ImportResult
 
@@ -244,8 +245,9 @@ def import_file(
         return FileImportResult(patient_id=patient_id, kind=kind, duplicate=True)
 
     existing = store.current_rows(patient_id, "Patient").values_list("fhir_id", flat=True).first()
-    if existing and person == imports.CHECK:
-        # The document's recordTarget against the record's person.
+    if person == imports.CHECK:
+        # The document's recordTarget against the record's person (or, for a record
+        # without details yet, against the account holder's name).
         imports.check_person(actor, permit, patient_id, purpose, conv.patient)
     if existing:
         subject = {"reference": f"Patient/{existing}"}
@@ -253,7 +255,13 @@ def import_file(
             conv.patient["id"] = existing  # the file's details, as a new version
             conv.resources.insert(0, (f"urn:uuid:{uuid.uuid4()}", conv.patient))
     else:
-        subject = {"reference": conv.add(conv.patient or {"resourceType": "Patient"})}
+        patient = conv.patient or {"resourceType": "Patient"}
+        account = accounts.account_name(patient_id) if person == imports.MINE else ""
+        if account:
+            # « It is me »: the record starts with the account holder's own name, not the
+            # file's (they can take the file's details by choosing so).
+            patient = {"resourceType": "Patient", "name": [{"text": account}]}
+        subject = {"reference": conv.add(patient)}
     bind_subject(conv, subject)
 
     written: list[str] = []
