@@ -185,6 +185,9 @@ def run_import(
             warning_count=len(result.warnings),
             left_out=getattr(result, "left_out", [])[:MAX_LISTED],
             document_id=getattr(result, "document_id", None),
+            # Vaccinations the record already held: not added twice, but listed.
+            already=getattr(result, "already_in_record", [])[:MAX_LISTED],
+            already_count=len(getattr(result, "already_in_record", [])),
             # The very same file was imported before: say so, not « 0 items were added ».
             duplicate=bool(getattr(result, "duplicate", False)),
         )
