@@ -337,7 +337,7 @@ class Conversion:
 
 def bind_subject(conv: Conversion, subject: dict) -> None:
     """Point every resource at the person: ``subject`` or ``patient`` as the type asks."""
-    patient_field = {"AllergyIntolerance", "Immunization", "SupplyDelivery"}
+    patient_field = {"AllergyIntolerance", "Immunization", "SupplyDelivery", "Consent"}
     no_subject = {"Patient"}
     for _url, res in conv.resources:
         rtype = res["resourceType"]
