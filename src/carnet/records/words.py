@@ -27,7 +27,7 @@ from functools import cache
 from pathlib import Path
 
 from django.utils.formats import number_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 HERE = Path(__file__).resolve().parent / "data"
@@ -138,6 +138,48 @@ def unit_table() -> dict[tuple[str, str], Display]:
     }
 
 
+# Carnet's own codes (``importers.common.CARNET``): what a file gives without a standard code
+# (a sport, a summary's minimum, a kind of file), said through gettext in the page's language.
+CARNET = "https://carnet.example/fhir/CodeSystem/carnet"
+CARNET_WORDS = {
+    # A summary of several measurements (its value is their mean).
+    "minimum": gettext_lazy("minimum"),
+    "maximum": gettext_lazy("maximum"),
+    "measurement-count": gettext_lazy("number of measurements"),
+    "distance": gettext_lazy("distance"),
+    # Sports, as watches and apps name them (FIT, Apple Health, TCX, GPX).
+    "activity": gettext_lazy("Physical activity"),
+    "generic": gettext_lazy("Physical activity"),
+    "other": gettext_lazy("Physical activity"),
+    "running": gettext_lazy("Running"),
+    "cycling": gettext_lazy("Cycling"),
+    "biking": gettext_lazy("Cycling"),
+    "walking": gettext_lazy("Walking"),
+    "hiking": gettext_lazy("Hiking"),
+    "swimming": gettext_lazy("Swimming"),
+    "rowing": gettext_lazy("Rowing"),
+    "yoga": gettext_lazy("Yoga"),
+    "training": gettext_lazy("Training"),
+    "traditional-strength-training": gettext_lazy("Strength training"),
+    "functional-strength-training": gettext_lazy("Strength training"),
+    "high-intensity-interval-training": gettext_lazy("Interval training"),
+    "elliptical": gettext_lazy("Elliptical trainer"),
+    # Kinds of files kept as documents.
+    "fit-file": gettext_lazy("Activity file (FIT)"),
+    "gpx-file": gettext_lazy("GPS track (GPX)"),
+    "tcx-file": gettext_lazy("Activity file (TCX)"),
+    "apple-health-export": gettext_lazy("Apple Health export"),
+    "wearable-data": gettext_lazy("Watch or health app data"),
+}
+
+
+def carnet_words(system: str | None, code: str | None) -> str:
+    """Carnet's words for one of its own codes ("" when it is not one Carnet names)."""
+    if system != CARNET or not code:
+        return ""
+    return str(CARNET_WORDS.get(str(code), ""))
+
+
 def known(system: str | None, code: str | None) -> Display | None:
     """Carnet's display of a code, or None."""
     short = SHORT.get(system or "")
@@ -218,6 +260,9 @@ def label(concept, default: str = "") -> Label:
     """
     codings = _codings(concept)
     for coding in codings:
+        own = carnet_words(coding.get("system"), coding.get("code"))
+        if own:
+            return Label(own, named=True)
         found = known(coding.get("system"), coding.get("code"))
         if found is not None:
             return Label(found.text(), named=True)

@@ -29,7 +29,14 @@ from carnet.records import documents, fhir, imports, store
 from carnet.records.imports import ImportRefused, ImportResult
 
 from . import apple_health, ccda, cda_fr, fit, gpx, tcx
-from .common import Conversion, Original, bind_subject, refuse_if_too_big, root_of
+from .common import (
+    Conversion,
+    Original,
+    bind_subject,
+    carnet_code,
+    refuse_if_too_big,
+    root_of,
+)
 
 __all__ = ["detect", "import_file", "FileImportResult", "KINDS"]
 
@@ -116,12 +123,13 @@ CONVERTERS = {
     "apple-health": apple_health.convert,
     "apple-health-zip": apple_health.convert_zip,
 }
+# The kept file's type, as one of Carnet's codes (pages name it in their language).
 ORIGINAL_TYPES = {
-    "fit": ("application/vnd.ant.fit", "Activity file (FIT)"),
-    "gpx": ("application/gpx+xml", "GPS track (GPX)"),
-    "tcx": ("application/vnd.garmin.tcx+xml", "Activity file (TCX)"),
-    "apple-health": ("text/xml", "Apple Health export"),
-    "apple-health-zip": ("application/zip", "Apple Health export"),
+    "fit": ("application/vnd.ant.fit", "fit-file"),
+    "gpx": ("application/gpx+xml", "gpx-file"),
+    "tcx": ("application/vnd.garmin.tcx+xml", "tcx-file"),
+    "apple-health": ("text/xml", "apple-health-export"),
+    "apple-health-zip": ("application/zip", "apple-health-export"),
 }
 
 
@@ -141,15 +149,19 @@ class FileImportResult(ImportResult):
 
 
 def _wearable_document(conv: Conversion, data: bytes, kind: str, filename: str) -> None:
-    content_type, label = ORIGINAL_TYPES[kind]
-    title = filename.rsplit("/", 1)[-1][:200] or label
+    content_type, code = ORIGINAL_TYPES[kind]
+    title = filename.rsplit("/", 1)[-1][:200] or f"{kind}"
+    document = {
+        "resourceType": "DocumentReference",
+        "status": "current",
+        "type": carnet_code(code),
+        "category": [carnet_code("wearable-data")],
+    }
+    if filename:
+        document["description"] = title  # the person's own name for the file
     conv.set_document(
         {
-            "resourceType": "DocumentReference",
-            "status": "current",
-            "type": {"text": label},
-            "category": [{"text": "Wearable or health app data"}],
-            "description": f"{label}: {title}",
+            **document,
             "date": timezone.now().replace(microsecond=0).isoformat(),
         }
     )

@@ -42,6 +42,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import unicodedata
 from datetime import datetime
 
 from carnet.records import cda_narrative
@@ -254,6 +255,60 @@ def fhir_instant(value: str | None) -> str | None:
 
 def clean(text: str | None) -> str:
     return re.sub(r"\s+", " ", text or "").strip()
+
+
+def _note_words(text) -> list[str]:
+    plain = unicodedata.normalize("NFKD", str(text or ""))
+    plain = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
+    return re.findall(r"[a-z0-9]+", plain)
+
+
+def _abbreviates(short: str, word: str) -> bool:
+    """« nb » for « nombre »: same first letter, the letters in order."""
+    if not short or not word or short[0] != word[0]:
+        return False
+    rest = iter(word)
+    return all(ch in rest for ch in short)
+
+
+def drop_echo_notes(res: dict) -> None:
+    """Take out a note that only repeats the item's name or value (« CRP » on the C-reactive
+    protein result, « 55 kg » on a weight of 55 kg: a CDA entry's text pointing at its own
+    line of the narrative). It tells the reader nothing the item does not say already."""
+    notes = res.get("note")
+    if not notes:
+        return
+    names: list[list[str]] = []
+    for name in ("code", "vaccineCode", "medicationCodeableConcept", "valueCodeableConcept"):
+        concept = res.get(name)
+        if isinstance(concept, dict):
+            names.append(_note_words(concept.get("text")))
+            names += [_note_words(c.get("display")) for c in concept.get("coding") or []]
+    q = res.get("valueQuantity")
+    if isinstance(q, dict):
+        names.append(_note_words(f"{q.get('value')} {q.get('unit')} {q.get('code')}"))
+        names.append(_note_words(str(q.get("value")).replace(".", ",")))
+
+    def echoes(text) -> bool:
+        words = _note_words(text)
+        if not words:
+            return True
+        for name in names:
+            if not name:
+                continue
+            if "".join(words) == "".join(w[0] for w in name)[: len("".join(words))] and (
+                len(words) == 1 and len(words[0]) >= 2
+            ):
+                return True  # initials: « CRP » for « C réactive protéine »
+            if all(any(_abbreviates(w, n) for n in name) for w in words):
+                return True
+        return False
+
+    kept = [n for n in notes if not echoes(n.get("text"))]
+    if kept:
+        res["note"] = kept
+    else:
+        del res["note"]
 
 
 class Reader:
@@ -628,6 +683,8 @@ class Reader:
             for section in structured.findall(hp("component/section")):
                 self.section(section, ())
         self.conv.originals.extend(self.later)
+        for _u, res in self.conv.resources:
+            drop_echo_notes(res)
         if self.security:
             for _u, res in self.conv.resources:
                 res.setdefault("meta", {})["security"] = list(self.security)
