@@ -85,6 +85,9 @@ def test_a_run_and_its_file_read_in_french_and_in_english(client):
     document = _page(client, result.document_id, "fr")
     assert "Export Apple Health" in document and "Apple Health export" not in document
     assert "Apple Health export" in _page(client, result.document_id, "en")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    listing = client.get(reverse("records:documents")).content.decode()
+    assert "Export Apple Health" in listing
 
 
 def test_a_heart_rate_summary_says_minimum_and_maximum_in_the_readers_language():

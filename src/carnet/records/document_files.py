@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from carnet.access.services import Actor, NotFound, Purpose
 
-from . import cda_narrative, documents, services
+from . import cda_narrative, documents, services, words
 from .entries import ENTERED_BY_PERSON, own_patient
 from .fhir import parse_date
 
@@ -138,6 +138,9 @@ def kind_of_document(resource: dict) -> str:
     for coding in concept.get("coding") or []:
         if coding.get("code") in kinds:
             return str(kinds[coding["code"]])
+        own = words.carnet_words(coding.get("system"), coding.get("code"))
+        if own:
+            return own  # a kind of file Carnet names (« Fichier d’activité (FIT) »)
     if concept.get("text"):
         return str(concept["text"])
     for coding in concept.get("coding") or []:
