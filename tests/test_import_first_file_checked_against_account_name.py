@@ -10,6 +10,9 @@ until she answers. A file about her (or an account without a name) goes in as be
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from huey.contrib.djhuey import HUEY
 
 from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
@@ -100,3 +103,36 @@ def test_a_file_about_the_account_holder_goes_in_without_a_question():
     _import(dominique, VAC)
     (me,) = _me(dominique)
     assert me["name"][0]["family"] == "PAT-TROIS"
+
+
+# --- Through the web page -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def immediate():
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = False
+
+
+def _upload(client, path) -> str:
+    response = client.post(
+        reverse("records:import"),
+        {"file": SimpleUploadedFile(path.name, path.read_bytes(), "application/octet-stream")},
+    )
+    assert response.status_code == 302
+    return response["Location"]
+
+
+@pytest.mark.parametrize("path", [VAC, KEITHA], ids=["cda", "fhir"])
+def test_the_web_import_asks_and_it_is_me_keeps_the_accounts_name(client, immediate, path):
+    marie = _user("marie@example.org", "Marie Dupont")
+    client.force_login(marie)
+    job = _upload(client, path)
+    page = client.get(job).content.decode()
+    assert "À qui est ce fichier\u00a0?" in page and "Marie Dupont" in page
+    assert not ResourceVersion.objects.filter(patient_id=accounts.patient_of(marie).pk).exists()
+    client.post(job + "choix/", {"choice": "mine"})
+    assert "Fichier importé" in client.get(job).content.decode()
+    (me,) = _me(marie)
+    assert me["name"] == [{"text": "Marie Dupont"}]

@@ -168,3 +168,21 @@ def check(permit: Decision, patient_id: int, file_patient: dict | None) -> None:
     fields = differences(record, file)
     if fields:
         raise Mismatch(summary(file), summary(record), fields)
+
+
+def keep_account_name(bundle: dict, patient_id: int) -> None:
+    """The person said a file is theirs and keeps their own details, but their record has none
+    yet: its first Patient is written with the account holder's name, not the file's (the
+    file's details are only taken when they choose so)."""
+    from carnet.accounts import services as accounts
+
+    account = accounts.account_name(patient_id)
+    if not account or store.current_rows(patient_id, "Patient").exists():
+        return
+    for entry in bundle.get("entry") or []:
+        res = entry.get("resource") if isinstance(entry, dict) else None
+        if isinstance(res, dict) and res.get("resourceType") == "Patient":
+            kept = {"resourceType": "Patient", "name": [{"text": account}]}
+            if res.get("id"):
+                kept["id"] = res["id"]
+            entry["resource"] = kept

@@ -17,7 +17,7 @@ from huey.contrib.djhuey import db_task
 from carnet.access.services import Actor, NotFound, Purpose
 from carnet.vault import services as vault
 
-from . import fhir, importers, imports
+from . import fhir, identity, importers, imports
 
 log = logging.getLogger("carnet.records.tasks")
 
@@ -131,6 +131,8 @@ def run_import(
         else:
             bundle = imports.parse(data)
             del data
+            if person == imports.MINE and isinstance(bundle, dict):
+                identity.keep_account_name(bundle, target)
             set_status(job_id, total=_records_to_write(bundle))
 
             def progress(written: int) -> None:
