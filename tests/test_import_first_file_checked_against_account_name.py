@@ -9,6 +9,8 @@ until she answers. A file about her (or an account without a name) goes in as be
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -19,6 +21,7 @@ from carnet.accounts import services as accounts
 from carnet.records import identity, importers, imports, services
 from carnet.records.models import ResourceVersion
 
+from .cli import carnet, fresh_install
 from .helpers import DATA, synthea
 
 VAC = DATA / "cda" / "fr" / "VAC_2023.01.xml"
@@ -136,3 +139,24 @@ def test_the_web_import_asks_and_it_is_me_keeps_the_accounts_name(client, immedi
     assert "Fichier importé" in client.get(job).content.decode()
     (me,) = _me(marie)
     assert me["name"] == [{"text": "Marie Dupont"}]
+
+
+def test_the_cli_asks_for_as_me_and_then_keeps_the_accounts_name(tmp_path):
+    fresh_install(tmp_path)
+    carnet(
+        tmp_path, "user", "create", "marie@example.org", "--name", "Marie Dupont",
+        input="a long enough passphrase\n",
+    )  # fmt: skip
+    out = carnet(
+        tmp_path, "import", str(KEITHA), "--owner", "marie@example.org", "--quiet", check=False
+    )
+    assert out.returncode != 0 and "Marie Dupont" in out.stderr and "--as-me" in out.stderr
+    carnet(tmp_path, "import", str(KEITHA), "--owner", "marie@example.org", "--quiet", "--as-me")
+    exported = tmp_path / "out.json"
+    carnet(tmp_path, "export", "--patient", "marie@example.org", "-o", str(exported))
+    (patient,) = [
+        e["resource"]
+        for e in json.loads(exported.read_text())["entry"]
+        if e["resource"]["resourceType"] == "Patient"
+    ]
+    assert patient["name"] == [{"text": "Marie Dupont"}]
