@@ -20,7 +20,7 @@ from pypdf import PdfReader
 
 from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
-from carnet.records import importers, services, summary_pdf
+from carnet.records import importers, services, summary_pdf, words
 
 from .helpers import DATA, citizen
 
@@ -78,6 +78,18 @@ def test_each_directive_is_on_the_summary_with_its_decision(client):
     pdf = client.get(reverse("records:summary_pdf")).content
     words = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "Réanimation cardiaque" in re.sub(r"\s+", " ", words)
+
+
+def test_every_page_names_a_directive_and_its_decision():
+    """The timeline and the emergency view name items through ``records.words``."""
+    user = citizen()
+    _import(user, IPS.read_bytes())
+    consents = services.search(
+        Actor.of_user(user), accounts.patient_of(user).pk, "Consent", Purpose.SELF
+    ).resources
+    named = {(str(words.title_of(c)), words.value_of(c)) for c in consents}
+    assert ("Réanimation cardiaque et respiratoire", "non autorisé") in named
+    assert ("Directives anticipées", "") in named  # the scanned PDF's entry
 
 
 def test_the_decision_reads_in_english_on_an_english_page(client):

@@ -17,13 +17,12 @@ from pathlib import Path
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from django.utils.translation import gettext as _
 
 from carnet.access.services import Actor, Purpose
 from carnet.access.views_emergency import person_of
 
 from . import current as records_current
-from . import fhir
+from . import fhir, words
 from .current import Current, Item
 
 LOINC = "http://loinc.org"
@@ -85,22 +84,11 @@ def _directive(r: dict) -> dict | None:
         if e.get("url") == SOURCE_TEXT and isinstance(e.get("valueString"), str)
     ]
     text = "\n".join([t for t in [text, *source] if t])
-    # An imported directive names what it is about (« réanimation cardiaque… ») after the
-    # general « advance directives » category, and says whether it is allowed or not.
-    about = next(
-        (
-            c.get("text") or next((x.get("display") for x in c.get("coding") or []), "")
-            for c in (r.get("category") or [])[1:]
-            if isinstance(c, dict)
-        ),
-        "",
-    )
-    decision = {"permit": _("authorised"), "deny": _("not authorised")}.get(
-        (r.get("provision") or {}).get("type") or ""
-    )
+    decision = words.directive_decision(r)
     ref = (r.get("sourceReference") or {}).get("reference") or ""
     return {
-        "title": attachment.get("title") or about or records_current.title_of(r),
+        # An imported directive: what it is about (« réanimation cardiaque… »).
+        "title": attachment.get("title") or records_current.title_of(r),
         "decision": decision or "",
         "text": text,
         "when": records_current._when(r),

@@ -330,7 +330,9 @@ def title_of(resource: dict) -> Label:
     if rtype == "FamilyMemberHistory":
         return label(resource.get("relationship"))
     if rtype == "Consent":
-        return Label(_("Advance directives"))
+        # An imported directive names what it is about after the general category.
+        about = label((resource.get("category") or [])[1:])
+        return about or Label(_("Advance directives"))
     if rtype == "ImagingStudy":
         for series in resource.get("series") or []:
             site = series.get("bodySite") or {}
@@ -458,8 +460,17 @@ def _plain_value(node: dict, context: str | None) -> str:
 
 
 def value_of(resource: dict) -> str:
-    """An observation's value in words (« 6,9 % », « 118/74 mmHg », « Non-fumeur »)."""
+    """An observation's value in words (« 6,9 % », « 118/74 mmHg », « Non-fumeur »); an
+    advance directive's decision (« non autorisé »)."""
+    if resource.get("resourceType") == "Consent":
+        return directive_decision(resource)
     value = _plain_value(resource, measure_code(resource))
     if value:
         return value
     return components(resource)
+
+
+def directive_decision(resource: dict) -> str:
+    """Whether an advance directive allows what it is about, in the page's language."""
+    kind = (resource.get("provision") or {}).get("type") if isinstance(resource, dict) else None
+    return {"permit": _("authorised"), "deny": _("not authorised")}.get(kind or "", "")
