@@ -22,6 +22,7 @@ from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.records import importers, services
 
+from .cli import carnet, fresh_install
 from .helpers import DATA, citizen
 
 VAC = DATA / "cda" / "fr" / "VAC_2023.01.xml"
@@ -94,3 +95,13 @@ def test_the_import_page_says_already_in_your_record(client, immediate):
     assert "28 septembre 2009" in page
     for item in _vaccinations(user):
         assert reverse("records:item", args=[item["id"]]) in page
+
+
+def test_the_cli_says_how_many_were_already_there(tmp_path):
+    fresh_install(tmp_path)
+    carnet(tmp_path, "user", "create", "vac@example.org", input="a long enough passphrase\n")
+    carnet(tmp_path, "import", str(VAC), "--owner", "vac@example.org", "--quiet")
+    copy = tmp_path / "copie.xml"
+    copy.write_bytes(_another_copy(VAC.read_bytes()))
+    out = carnet(tmp_path, "import", str(copy), "--owner", "vac@example.org", "--quiet")
+    assert "4 vaccination(s) already in the record" in out.stdout

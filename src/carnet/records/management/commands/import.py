@@ -123,6 +123,12 @@ class Command(BaseCommand):
                     f"{name}: warning: entry {w['entry']} ({w['type']}/{w['id']}) kept with a "
                     f"wrong code: {w['message']} at {w['path']}"
                 )
+            already = getattr(result, "already_in_record", [])
+            if already:
+                self.stdout.write(
+                    f"{name}: {len(already)} vaccination(s) already in the record (same vaccine, "
+                    "day and batch number): not added twice."
+                )
             for part in getattr(result, "left_out", []):
                 self.stdout.write(
                     f"{name}: left in the original document only: section {part['section']!r}, "
