@@ -80,6 +80,7 @@ def test_it_reads_what_the_reminders_need_in_the_summarys_queries(
         patient_id=pid,
         filename="demo",
         purpose=Purpose.OPERATIONS,
+        person=imports.MINE_TAKE_DETAILS,  # Karim's demo file into Léa's test account
     )
     actor = Actor.of_user(user)
     wanted, latest = web_views._reminder_codes(), web_views.REMINDER_LATEST

@@ -75,8 +75,9 @@ def _observations(user) -> dict[str, list[dict]]:
     return out
 
 
-def _component(obs, text_part):
-    return next(c for c in obs["component"] if text_part in c["code"].get("text", ""))
+def _component(obs, code):
+    """A component by its code (LOINC, or Carnet's own: « minimum », « distance »…)."""
+    return next(c for c in obs["component"] if c["code"]["coding"][0]["code"] == code)
 
 
 def _counts():
@@ -116,8 +117,8 @@ def test_fit_records_match_their_csv(citizen, name):
     assert hr["valueQuantity"]["code"] == "/min"
     assert _component(hr, "minimum")["valueQuantity"]["value"] == min(hrs)
     assert _component(hr, "maximum")["valueQuantity"]["value"] == max(hrs)
-    assert _component(hr, "number")["valueInteger"] == len(hrs)
-    distance = _component(activity, "Distance")["valueQuantity"]["value"]
+    assert _component(hr, "measurement-count")["valueInteger"] == len(hrs)
+    distance = _component(activity, "distance")["valueQuantity"]["value"]
     assert distance == pytest.approx(max(distances), rel=0.01)
     if first is None:
         assert "effectivePeriod" not in activity and "effectivePeriod" not in hr

@@ -155,6 +155,14 @@ def account_names(patient_ids) -> dict[int, str]:
     return {pk: name or email or "" for pk, name, email in rows}
 
 
+def account_name(patient_id: int) -> str:
+    """The name on the account that holds a record ("" when it has none: never the e-mail)."""
+    return (
+        Patient.objects.filter(pk=patient_id).values_list("owner__display_name", flat=True).first()
+        or ""
+    )
+
+
 def patient_for_email(email: str) -> Patient | None:
     return (
         Patient.objects.filter(owner__email=email.strip().lower()).select_related("owner").first()

@@ -129,6 +129,7 @@ DATE_FIELDS = (
     "assertedDate",
     "sent",
     "lastModified",
+    "dateTime",  # Consent
 )
 
 

@@ -5,8 +5,9 @@ FHIR bundle's, or the ``recordTarget`` of a CDA document) is compared with the r
 own Patient on what identifies a person: identifiers of the same issuer, birth date and
 name. The comparison is tolerant where people's details legitimately vary (accents, case,
 hyphens, the digits some generators add to names, a second given name, a middle initial)
-and silent when one side says nothing (a brand new record with no details accepts its
-first file; a file without a person can only be about the record's person).
+and silent when one side says nothing (a file without a person can only be about the
+record's person). A brand new record with no details yet is compared with the name on the
+account that holds it: a first file about someone else is asked about like any other.
 """
 
 from __future__ import annotations
@@ -129,6 +130,21 @@ def differences(record: Person | None, file: Person | None) -> list[str]:
     return found
 
 
+def account_differs(account: str, file: Person | None) -> bool:
+    """Whether the account holder's name (one free text: which words are the family name
+    is not known) cannot be the file's person. A one-word account name must be one of the
+    file's names; a longer one must share a word with the file's family name and one with
+    its given names (when the file gives them)."""
+    words = _words(account)
+    if not words or file is None or not (file.family or file.given):
+        return False
+    if len(words) == 1:
+        return not words & (file.family | file.given)
+    return bool(
+        (file.family and not file.family & words) or (file.given and not file.given & words)
+    )
+
+
 def record_person(permit: Decision, patient_id: int) -> Person | None:
     """The person of a record, from its Patient (read under the caller's permit)."""
     rows = store.current_rows(patient_id, "Patient").order_by("pk")[:1]
@@ -142,6 +158,31 @@ def check(permit: Decision, patient_id: int, file_patient: dict | None) -> None:
     if file is None or file.empty:
         return
     record = record_person(permit, patient_id)
+    if record is None or record.empty:
+        from carnet.accounts import services as accounts
+
+        account = accounts.account_name(patient_id)
+        if account_differs(account, file):
+            raise Mismatch(summary(file), {"name": account, "birth_date": ""}, ["name"])
+        return
     fields = differences(record, file)
     if fields:
         raise Mismatch(summary(file), summary(record), fields)
+
+
+def keep_account_name(bundle: dict, patient_id: int) -> None:
+    """The person said a file is theirs and keeps their own details, but their record has none
+    yet: its first Patient is written with the account holder's name, not the file's (the
+    file's details are only taken when they choose so)."""
+    from carnet.accounts import services as accounts
+
+    account = accounts.account_name(patient_id)
+    if not account or store.current_rows(patient_id, "Patient").exists():
+        return
+    for entry in bundle.get("entry") or []:
+        res = entry.get("resource") if isinstance(entry, dict) else None
+        if isinstance(res, dict) and res.get("resourceType") == "Patient":
+            kept = {"resourceType": "Patient", "name": [{"text": account}]}
+            if res.get("id"):
+                kept["id"] = res["id"]
+            entry["resource"] = kept

@@ -22,11 +22,12 @@ from carnet.access.services import Actor, Purpose
 from carnet.access.views_emergency import person_of
 
 from . import current as records_current
-from . import fhir
+from . import fhir, words
 from .current import Current, Item
 
 LOINC = "http://loinc.org"
 ADVANCE_DIRECTIVES = "42348-3"
+SOURCE_TEXT = "https://carnet.example/fhir/StructureDefinition/source-text"
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
 
@@ -47,6 +48,11 @@ class Paper:
     treatments: list[Item] = field(default_factory=list)
     vaccines: list[Vaccine] = field(default_factory=list)
     directives: list[dict] = field(default_factory=list)
+
+    @property
+    def directive_documents(self) -> list[str]:
+        """The documents the directives are written in (to read them there)."""
+        return list(dict.fromkeys(d["document_id"] for d in self.directives if d["document_id"]))
 
     @property
     def blood_group(self) -> str:
@@ -70,10 +76,23 @@ def _directive(r: dict) -> dict | None:
             text = base64.b64decode(attachment["data"]).decode("utf-8", "replace").strip()
         except ValueError:
             text = ""
+    # Words the source gave with it (an imported directive's comment, or the text of a
+    # document's section of directives), kept as written.
+    source = [
+        e.get("valueString")
+        for e in r.get("extension") or []
+        if e.get("url") == SOURCE_TEXT and isinstance(e.get("valueString"), str)
+    ]
+    text = "\n".join([t for t in [text, *source] if t])
+    decision = words.directive_decision(r)
+    ref = (r.get("sourceReference") or {}).get("reference") or ""
     return {
+        # An imported directive: what it is about (« réanimation cardiaque… »).
         "title": attachment.get("title") or records_current.title_of(r),
+        "decision": decision or "",
         "text": text,
         "when": records_current._when(r),
+        "document_id": ref.partition("/")[2] if ref.startswith("DocumentReference/") else "",
     }
 
 

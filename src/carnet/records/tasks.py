@@ -18,7 +18,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from carnet.access.services import Actor, NotFound, Purpose
 from carnet.vault import services as vault
 
-from . import fhir, import_staging, importers, imports
+from . import fhir, identity, import_staging, importers, imports
 
 log = logging.getLogger("carnet.records.tasks")
 
@@ -132,6 +132,8 @@ def run_import(
         else:
             bundle = imports.parse(data)
             del data
+            if person == imports.MINE and isinstance(bundle, dict):
+                identity.keep_account_name(bundle, target)
             set_status(job_id, total=_records_to_write(bundle))
 
             def progress(written: int) -> None:
@@ -187,6 +189,9 @@ def run_import(
             warning_count=len(result.warnings),
             left_out=getattr(result, "left_out", [])[:MAX_LISTED],
             document_id=getattr(result, "document_id", None),
+            # Vaccinations the record already held: not added twice, but listed.
+            already=getattr(result, "already_in_record", [])[:MAX_LISTED],
+            already_count=len(getattr(result, "already_in_record", [])),
             # The very same file was imported before: say so, not « 0 items were added ».
             duplicate=bool(getattr(result, "duplicate", False)),
         )

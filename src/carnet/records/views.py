@@ -213,6 +213,10 @@ def import_job(request, job_id: str):
         context["left_out"] = [explain_left_out(x) for x in status.get("left_out") or []]
         context["document_id"] = status.get("document_id")
         context["duplicate"] = bool(status.get("duplicate"))
+        context["already"] = [
+            {**a, "date": _day_words(str(a.get("date") or ""))} for a in status.get("already") or []
+        ]
+        context["already_count"] = status.get("already_count") or 0
     elif state == tasks.REFUSED:
         context["refusal"] = explain_refusal(
             status.get("reason") or "",
@@ -246,6 +250,14 @@ DIFFERENCE_WORDS = {
     "birth_date": gettext_lazy("the date of birth"),
     "identifier": gettext_lazy("the patient number"),
 }
+
+
+def _day_words(day: str) -> str:
+    """« 28 septembre 2009 » for 2009-09-28 (a year or month alone stays as written)."""
+    try:
+        return date_format(date.fromisoformat(day), "j F Y") if len(day) == 10 else day
+    except ValueError:
+        return day
 
 
 def _person_words(person: dict) -> str:

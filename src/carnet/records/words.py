@@ -29,7 +29,7 @@ from functools import cache
 from pathlib import Path
 
 from django.utils.formats import number_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 HERE = Path(__file__).resolve().parent / "data"
@@ -167,6 +167,48 @@ def digits_for(code: str | None, context: str | None = None, default: int = 2) -
     return default
 
 
+# Carnet's own codes (``importers.common.CARNET``): what a file gives without a standard code
+# (a sport, a summary's minimum, a kind of file), said through gettext in the page's language.
+CARNET = "https://carnet.example/fhir/CodeSystem/carnet"
+CARNET_WORDS = {
+    # A summary of several measurements (its value is their mean).
+    "minimum": gettext_lazy("minimum"),
+    "maximum": gettext_lazy("maximum"),
+    "measurement-count": gettext_lazy("number of measurements"),
+    "distance": gettext_lazy("distance"),
+    # Sports, as watches and apps name them (FIT, Apple Health, TCX, GPX).
+    "activity": gettext_lazy("Physical activity"),
+    "generic": gettext_lazy("Physical activity"),
+    "other": gettext_lazy("Physical activity"),
+    "running": gettext_lazy("Running"),
+    "cycling": gettext_lazy("Cycling"),
+    "biking": gettext_lazy("Cycling"),
+    "walking": gettext_lazy("Walking"),
+    "hiking": gettext_lazy("Hiking"),
+    "swimming": gettext_lazy("Swimming"),
+    "rowing": gettext_lazy("Rowing"),
+    "yoga": gettext_lazy("Yoga"),
+    "training": gettext_lazy("Training"),
+    "traditional-strength-training": gettext_lazy("Strength training"),
+    "functional-strength-training": gettext_lazy("Strength training"),
+    "high-intensity-interval-training": gettext_lazy("Interval training"),
+    "elliptical": gettext_lazy("Elliptical trainer"),
+    # Kinds of files kept as documents.
+    "fit-file": gettext_lazy("Activity file (FIT)"),
+    "gpx-file": gettext_lazy("GPS track (GPX)"),
+    "tcx-file": gettext_lazy("Activity file (TCX)"),
+    "apple-health-export": gettext_lazy("Apple Health export"),
+    "wearable-data": gettext_lazy("Watch or health app data"),
+}
+
+
+def carnet_words(system: str | None, code: str | None) -> str:
+    """Carnet's words for one of its own codes ("" when it is not one Carnet names)."""
+    if system != CARNET or not code:
+        return ""
+    return str(CARNET_WORDS.get(str(code), ""))
+
+
 def known(system: str | None, code: str | None) -> Display | None:
     """Carnet's display of a code, or None."""
     short = SHORT.get(system or "")
@@ -247,6 +289,9 @@ def label(concept, default: str = "") -> Label:
     """
     codings = _codings(concept)
     for coding in codings:
+        own = carnet_words(coding.get("system"), coding.get("code"))
+        if own:
+            return Label(own, named=True)
         found = known(coding.get("system"), coding.get("code"))
         if found is not None:
             return Label(found.text(), named=True)
@@ -327,7 +372,9 @@ def title_of(resource: dict) -> Label:
     if rtype == "FamilyMemberHistory":
         return label(resource.get("relationship"))
     if rtype == "Consent":
-        return Label(_("Advance directives"))
+        # An imported directive names what it is about after the general category.
+        about = label((resource.get("category") or [])[1:])
+        return about or Label(_("Advance directives"))
     if rtype == "ImagingStudy":
         for series in resource.get("series") or []:
             site = series.get("bodySite") or {}
@@ -463,7 +510,10 @@ def _plain_value(node: dict, context: str | None) -> str:
 
 
 def value_of(resource: dict) -> str:
-    """An observation's value in words (« 6,9 % », « 118/74 mmHg », « Non-fumeur »)."""
+    """An observation's value in words (« 6,9 % », « 118/74 mmHg », « Non-fumeur »); an
+    advance directive's decision (« non autorisé »)."""
+    if resource.get("resourceType") == "Consent":
+        return directive_decision(resource)
     value = _plain_value(resource, measure_code(resource))
     if value:
         return value
@@ -551,3 +601,9 @@ def repeats_value(text: str, resource: dict) -> bool:
         return True
     # A short word left next to the value: the unit written another way.
     return matched and " " not in rest and len(rest) <= 5 and rest.isalpha()
+
+
+def directive_decision(resource: dict) -> str:
+    """Whether an advance directive allows what it is about, in the page's language."""
+    kind = (resource.get("provision") or {}).get("type") if isinstance(resource, dict) else None
+    return {"permit": _("authorised"), "deny": _("not authorised")}.get(kind or "", "")

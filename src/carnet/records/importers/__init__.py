@@ -24,11 +24,18 @@ from django.utils import timezone
 
 from carnet.access import services as access
 from carnet.access.services import Action, Actor, Purpose
-from carnet.records import documents, imports, store
+from carnet.accounts import services as accounts
+from carnet.records import documents, fhir, imports, store
 from carnet.records.imports import ImportRefused, ImportResult
 
 from . import apple_health, ccda, cda_fr, fit, gpx, tcx
-from .common import Conversion, Original, bind_subject, refuse_if_too_big, root_of
+from .common import (
+    Conversion,
+    Original,
+    bind_subject,
+    refuse_if_too_big,
+    root_of,
+)
 
 __all__ = ["detect", "import_file", "FileImportResult", "KINDS"]
 
@@ -138,6 +145,9 @@ class FileImportResult(ImportResult):
     notes: list[str] = field(default_factory=list)
     # What stays readable in the kept original only (see ``Conversion.left_out``).
     left_out: list[dict] = field(default_factory=list)
+    # Vaccinations of the file the record already held (same vaccine, day and lot): not
+    # added twice, listed for the person (« déjà dans votre dossier »).
+    already_in_record: list[dict] = field(default_factory=list)
 
 
 def _wearable_document(conv: Conversion, data: bytes, kind: str, filename: str) -> None:
@@ -202,6 +212,65 @@ def _pdf_preview(patient_id: int, conv: Conversion, written: list[str]) -> list[
     ]
 
 
+def _same_act_key(res: dict) -> tuple | None:
+    """What makes two vaccinations the very same act: a vaccine code, the day, the lot.
+
+    None when one of the three is missing: only an exact match is ever recognised, so that
+    two distinct doses are never taken for one."""
+    codes = frozenset(
+        (c.get("system") or "", c.get("code"))
+        for c in (res.get("vaccineCode") or {}).get("coding") or []
+        if isinstance(c, dict) and c.get("code")
+    )
+    day = str(res.get("occurrenceDateTime") or "")[:10]
+    lot = " ".join(str(res.get("lotNumber") or "").split()).casefold()
+    if not (codes and day and lot):
+        return None
+    return codes, day, lot
+
+
+def _already_in_record(permit, patient_id: int, conv: Conversion) -> list[dict]:
+    """Take out of ``conv`` the vaccinations the record already holds (same vaccine code,
+    same day, same lot), pointing what refers to them at the record's own; returns them, to
+    list on the import result (nothing is dropped silently)."""
+    incoming = [
+        (url, res, key)
+        for url, res in conv.resources
+        if res["resourceType"] == "Immunization" and (key := _same_act_key(res)) is not None
+    ]
+    if not incoming:
+        return []
+    rows = store.current_rows(patient_id, "Immunization")
+    held = [(r, _same_act_key(r)) for r in store.open_rows(permit, patient_id, rows)]
+    found: list[dict] = []
+    replaced: dict[str, str] = {}
+    for url, res, (codes, day, lot) in incoming:
+        twin = next(
+            (r for r, k in held if k and k[1] == day and k[2] == lot and k[0] & codes), None
+        )
+        if twin is None:
+            continue
+        replaced[url] = f"Immunization/{twin['id']}"
+        vaccine = res.get("vaccineCode") or {}
+        found.append(
+            {
+                "type": "Immunization",
+                "id": twin["id"],
+                "title": vaccine.get("text")
+                or next(
+                    (c.get("display") for c in vaccine.get("coding") or [] if c.get("display")),
+                    "",
+                ),
+                "date": day,
+            }
+        )
+    if replaced:
+        conv.resources = [(u, r) for u, r in conv.resources if u not in replaced]
+        for _u, res in conv.resources:
+            fhir.rewrite_references(res, lambda ref: replaced.get(ref, ref))
+    return found
+
+
 def _discard(patient_id: int, blob_id: str) -> None:
     """Remove a blob written for an import that was then refused."""
     documents.delete(patient_id, blob_id)
@@ -251,8 +320,9 @@ def import_file(
         return FileImportResult(patient_id=patient_id, kind=kind, duplicate=True)
 
     existing = store.current_rows(patient_id, "Patient").values_list("fhir_id", flat=True).first()
-    if existing and person == imports.CHECK:
-        # The document's recordTarget against the record's person.
+    if person == imports.CHECK:
+        # The document's recordTarget against the record's person (or, for a record
+        # without details yet, against the account holder's name).
         imports.check_person(actor, permit, patient_id, purpose, conv.patient)
     if existing:
         subject = {"reference": f"Patient/{existing}"}
@@ -260,8 +330,15 @@ def import_file(
             conv.patient["id"] = existing  # the file's details, as a new version
             conv.resources.insert(0, (f"urn:uuid:{uuid.uuid4()}", conv.patient))
     else:
-        subject = {"reference": conv.add(conv.patient or {"resourceType": "Patient"})}
+        patient = conv.patient or {"resourceType": "Patient"}
+        account = accounts.account_name(patient_id) if person == imports.MINE else ""
+        if account:
+            # « It is me »: the record starts with the account holder's own name, not the
+            # file's (they can take the file's details by choosing so).
+            patient = {"resourceType": "Patient", "name": [{"text": account}]}
+        subject = {"reference": conv.add(patient)}
     bind_subject(conv, subject)
+    already = _already_in_record(permit, patient_id, conv) if existing else []
 
     written: list[str] = []
     try:
@@ -300,7 +377,11 @@ def import_file(
             _discard(patient_id, blob_id)
         raise
     out = FileImportResult(
-        **vars(result), kind=kind, notes=list(conv.notes), left_out=list(conv.left_out)
+        **vars(result),
+        kind=kind,
+        notes=list(conv.notes),
+        left_out=list(conv.left_out),
+        already_in_record=already,
     )
     out.document_id = next((i for t, i, _v in result.locations if t == "DocumentReference"), None)
     return out

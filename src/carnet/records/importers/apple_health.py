@@ -179,7 +179,6 @@ def _convert(stream, kind: str) -> Conversion:
                 [v for _t, v in samples],
                 samples[0][0],
                 samples[-1][0],
-                f"heart rate over the day ({len(samples)} samples)",
             )
         )
     for (day, tz), by_source in sorted(steps.items()):
@@ -189,10 +188,9 @@ def _convert(stream, kind: str) -> Conversion:
                 "resourceType": "Observation",
                 "status": "final",
                 "category": category("activity", "Activity"),
-                "code": loinc("55423-8", "Number of steps", "Steps"),
+                "code": loinc("55423-8", "Number of steps"),
                 "effectivePeriod": {"start": iso(start), "end": iso(start + timedelta(days=1))},
                 "valueQuantity": quantity(int(round(max(by_source.values()))), "steps", "{steps}"),
-                "note": [{"text": "daily step count (the source that counted most that day)"}],
             }
         )
     for what, when, value in sorted(singles, key=lambda s: s[1]):
@@ -249,7 +247,7 @@ def _convert(stream, kind: str) -> Conversion:
                 duration_s=duration,
                 distance_m=distance,
                 energy_kcal=energy,
-                note=f"workout recorded by {w.get('sourceName') or 'Apple Health'}",
+                note=w.get("sourceName") or "",  # the device, in the file's own words
             )
         )
     if skipped:
@@ -282,15 +280,11 @@ def _workout_heart_rates(conv: Conversion, hr_days: dict, workouts: list) -> Non
                 hr_days[day] = kept
         if during:
             during.sort(key=lambda s: s[0])
-            sport = (w.get("workoutActivityType") or "activity").removeprefix(
-                "HKWorkoutActivityType"
-            )
             conv.add(
                 heart_rate_summary(
                     [v for _t, v in during],
                     start,
                     end,
-                    f"heart rate during the {sport} workout ({len(during)} samples)",
                     exercise=True,
                 )
             )

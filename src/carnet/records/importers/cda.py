@@ -42,6 +42,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import unicodedata
 from datetime import datetime
 
 from carnet.records import cda_narrative, words
@@ -116,6 +117,7 @@ SECTION_IMMUNIZATIONS = {"11369-6"}
 SECTION_RESULTS = {"30954-2"}
 SECTION_VITALS = {"8716-3"}
 SECTION_PROCEDURES = {"47519-4", "29554-3"}
+SECTION_DIRECTIVES = {"42348-3"}  # advance directives
 SECTION_DEVICES = {"46264-8"}  # medical devices (prescribed in a French ePrescription)
 DEVICE_TEMPLATES = {"1.2.250.1.213.1.1.3.20"}  # FR-Dispositif-medical
 # Sections of plain observations: observed events (obstetrics), pregnancy history, social history.
@@ -126,7 +128,12 @@ SECTION_OBSERVATIONS = {
 }
 SECTION_COPIES = {"55108-5", "55107-7"}  # a copy of the document (PDF), attached documents
 SECTION_SKIP = SECTION_COPIES | {"57723-9"}  # … and the 2D code of a prescription
-LAB_DOCUMENTS = {"11502-2", "96173-0"}  # lab report, rapid diagnostic test
+LAB_DOCUMENTS = {"11502-2", "96173-0"}
+CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
+# The words the document gives with a directive (its comment), or a section's own text
+# when the directives are written there only: kept as the source wrote them.
+SOURCE_TEXT = "https://carnet.example/fhir/StructureDefinition/source-text"
+DIRECTIVES_LAW = "Directives anticipées (code de la santé publique, art. L1111-11)"  # lab report, rapid diagnostic test
 
 IMMUNIZATION_TEMPLATES = {
     "1.3.6.1.4.1.19376.1.5.3.1.4.12",
@@ -250,6 +257,60 @@ def clean(text: str | None) -> str:
     return re.sub(r"\s+", " ", text or "").strip()
 
 
+def _note_words(text) -> list[str]:
+    plain = unicodedata.normalize("NFKD", str(text or ""))
+    plain = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
+    return re.findall(r"[a-z0-9]+", plain)
+
+
+def _abbreviates(short: str, word: str) -> bool:
+    """« nb » for « nombre »: same first letter, the letters in order."""
+    if not short or not word or short[0] != word[0]:
+        return False
+    rest = iter(word)
+    return all(ch in rest for ch in short)
+
+
+def drop_echo_notes(res: dict) -> None:
+    """Take out a note that only repeats the item's name or value (« CRP » on the C-reactive
+    protein result, « 55 kg » on a weight of 55 kg: a CDA entry's text pointing at its own
+    line of the narrative). It tells the reader nothing the item does not say already."""
+    notes = res.get("note")
+    if not notes:
+        return
+    names: list[list[str]] = []
+    for name in ("code", "vaccineCode", "medicationCodeableConcept", "valueCodeableConcept"):
+        concept = res.get(name)
+        if isinstance(concept, dict):
+            names.append(_note_words(concept.get("text")))
+            names += [_note_words(c.get("display")) for c in concept.get("coding") or []]
+    q = res.get("valueQuantity")
+    if isinstance(q, dict):
+        names.append(_note_words(f"{q.get('value')} {q.get('unit')} {q.get('code')}"))
+        names.append(_note_words(str(q.get("value")).replace(".", ",")))
+
+    def echoes(text) -> bool:
+        words = _note_words(text)
+        if not words:
+            return True
+        for name in names:
+            if not name:
+                continue
+            if "".join(words) == "".join(w[0] for w in name)[: len("".join(words))] and (
+                len(words) == 1 and len(words[0]) >= 2
+            ):
+                return True  # initials: « CRP » for « C réactive protéine »
+            if all(any(_abbreviates(w, n) for n in name) for w in words):
+                return True
+        return False
+
+    kept = [n for n in notes if not echoes(n.get("text"))]
+    if kept:
+        res["note"] = kept
+    else:
+        del res["note"]
+
+
 class Reader:
     """One parsed CDA document and what has been made of it so far."""
 
@@ -273,6 +334,7 @@ class Reader:
         self.author_ref: str | None = None
         self.skipped: dict[str, int] = {}
         self.left_out: dict[tuple[str, str], int] = {}  # (section title, what) -> count
+        self.later: list[Original] = []  # files kept after the document's own copies
 
     # --- small readers ---------------------------------------------------------------------
 
@@ -620,6 +682,9 @@ class Reader:
         if structured is not None:
             for section in structured.findall(hp("component/section")):
                 self.section(section, ())
+        self.conv.originals.extend(self.later)
+        for _u, res in self.conv.resources:
+            drop_echo_notes(res)
         if self.security:
             for _u, res in self.conv.resources:
                 res.setdefault("meta", {})["security"] = list(self.security)
@@ -688,6 +753,9 @@ class Reader:
                     self.embedded(media.find(h("value")), title, strict=False)
             return
         title = clean(section.findtext(h("title"))) or code or "?"
+        if code in SECTION_DIRECTIVES:
+            self.directives(section, title)
+            return
         entries = section.findall(h("entry"))
         subsections = section.findall(hp("component/section"))
         for entry in entries:
@@ -748,6 +816,84 @@ class Reader:
         elif code in SECTION_OBSERVATIONS and tag in ("observation", "organizer", "act"):
             for obs in self.result_observations(stmt):
                 self.observation(obs, *SECTION_OBSERVATIONS[code])
+
+    # --- advance directives ----------------------------------------------------------------
+
+    def directives(self, section, title: str) -> None:
+        """Advance directives → Consent (scope « adr »), each pointing at the document.
+
+        A coded directive (« réanimation cardiaque et respiratoire », authorised or not) gives
+        its concept and a permit or deny provision; one made of an attached file (a scanned
+        PDF) points at the document, which keeps the file. A section of text only gives one
+        Consent with that text, so that the summary and the emergency card say directives
+        exist and where to read them."""
+        found = 0
+        for entry in section.findall(h("entry")):
+            obs = entry.find(h("observation"))
+            if obs is not None and self.directive(obs, title):
+                found += 1
+            elif len(entry):
+                self.leave(title, "entry", "entry in section 42348-3")
+        text_el = section.find(h("text"))
+        text = clean("".join(text_el.itertext())) if text_el is not None else ""
+        if not found and text:
+            res = self.directive_base(None, [])
+            res["extension"] = [{"url": SOURCE_TEXT, "valueString": text[:5000]}]
+            self.conv.add(res)
+
+    def directive_base(self, obs, concepts: list[dict]) -> dict:
+        res = self.base("Consent", obs) if obs is not None else {"resourceType": "Consent"}
+        res["status"] = "active"
+        res["scope"] = {"coding": [{"system": CONSENT_SCOPE, "code": "adr"}]}
+        res["category"] = [{"coding": [{"system": LOINC, "code": "42348-3"}]}, *concepts]
+        res["policyRule"] = {"text": DIRECTIVES_LAW}
+        if self.doc_date and obs is None:
+            res["dateTime"] = self.doc_date
+        res["sourceReference"] = {"reference": self.conv.document_url}
+        return res
+
+    def directive(self, obs, title: str) -> bool:
+        code = obs.find(h("code"))
+        media = obs.find(hp("entryRelationship/observationMedia"))
+        concept = self.concept(code) if code is not None else None
+        if media is None:
+            label = self.ref_text(obs.find(h("text")))
+            if concept is not None and label:
+                concept["text"] = label[:1000]
+        is_general = concept is not None and any(
+            c.get("code") == "42348-3" for c in concept.get("coding") or []
+        )
+        res = self.directive_base(obs, [concept] if concept and not is_general else [])
+        eff = self.effective(obs)
+        when = eff.get("dateTime") or eff.get("Period", {}).get("start")
+        if when:
+            res["dateTime"] = when
+        value = obs.find(h("value"))
+        if value is not None and (value.get(XSI_TYPE) or "").split(":")[-1] == "BL":
+            allowed = {"true": "permit", "false": "deny"}.get(value.get("value") or "")
+            if allowed:
+                res["provision"] = {"type": allowed}
+                if concept and not is_general:
+                    res["provision"]["code"] = [concept]
+        comments = [
+            self.ref_text(act.find(h("text")))
+            for act in obs.findall(hp("entryRelationship/act"))
+            if self.attr("code", "code", act) == "48767-8"
+        ]
+        comment = " ".join(c for c in comments if c)
+        if comment:
+            res["extension"] = [{"url": SOURCE_TEXT, "valueString": comment[:5000]}]
+        if media is not None:
+            # The file stays in the document (after its other attachments: a copy of the
+            # document itself comes first, for its preview).
+            before = len(self.conv.originals)
+            self.embedded(media.find(h("value")), title, strict=False)
+            self.later.extend(self.conv.originals[before:])
+            del self.conv.originals[before:]
+        elif "provision" not in res and concept is None:
+            return False
+        self.conv.add(res)
+        return True
 
     def subject_observations(self, stmt) -> list:
         if local(stmt.tag) == "observation":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -172,32 +173,52 @@ def iso(dt: datetime) -> str:
     return dt.replace(microsecond=0).isoformat()
 
 
+# Carnet's own codes for what a file gives without a standard code (a sport, a summary's
+# minimum, a kind of file): items store the code, pages say it in the reader's language
+# (``records.words``, the display table).
+CARNET = "https://carnet.example/fhir/CodeSystem/carnet"
+
+
+def carnet_code(code: str, text: str = "") -> dict:
+    """A concept in Carnet's code system; ``text``: the file's own words, if any."""
+    concept = {"coding": [{"system": CARNET, "code": code}]}
+    if text:
+        concept["text"] = text
+    return concept
+
+
 def summary_components(values: list[float], code: dict, unit: str, ucum: str) -> list[dict]:
     """min / max / sample count components of a summary observation (the value is the mean)."""
     return [
         {
-            "code": {**code, "text": f"{code.get('text') or 'value'}, minimum"},
+            "code": carnet_code("minimum"),
             "valueQuantity": quantity(min(values), unit, ucum),
         },
         {
-            "code": {**code, "text": f"{code.get('text') or 'value'}, maximum"},
+            "code": carnet_code("maximum"),
             "valueQuantity": quantity(max(values), unit, ucum),
         },
         {
-            "code": {"text": "number of measurements summarised"},
+            "code": carnet_code("measurement-count"),
             "valueInteger": len(values),
         },
     ]
 
 
-HEART_RATE = {"coding": [coding(LOINC, "8867-4", "Heart rate")], "text": "Heart rate"}
+HEART_RATE = {"coding": [coding(LOINC, "8867-4", "Heart rate")]}
+
+
+def sport_code(sport: str) -> str:
+    """« running », « cycling »… from what a file says (« Running », « HKWorkoutActivityType
+    TraditionalStrengthTraining », FIT's « running »): lower case, words joined by hyphens."""
+    words = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", str(sport or "").strip())
+    return "-".join(re.findall(r"[a-z0-9]+", words.lower()))[:60] or "activity"
 
 
 def heart_rate_summary(
     values: list[float],
     start: datetime | None,
     end: datetime | None,
-    note: str,
     *,
     exercise: bool = False,
 ) -> dict:
@@ -216,14 +237,13 @@ def heart_rate_summary(
         "code": HEART_RATE,
         "valueQuantity": quantity(round(sum(values) / len(values), 1), "/min", "/min"),
         "component": summary_components(values, HEART_RATE, "/min", "/min"),
-        "note": [{"text": note}],
     }
     if start is not None:
         obs["effectivePeriod"] = {"start": iso(start), "end": iso(max(end or start, start))}
     return obs
 
 
-EXERCISE = {"coding": [coding(LOINC, "73985-4", "Exercise activity")], "text": "Activity session"}
+EXERCISE = {"coding": [coding(LOINC, "73985-4", "Exercise activity")]}
 
 
 def activity_session(
@@ -242,25 +262,25 @@ def activity_session(
     if duration_s is not None and number(duration_s) is not None:
         components.append(
             {
-                "code": loinc("55411-3", "Exercise duration", "Duration"),
+                "code": loinc("55411-3", "Exercise duration"),
                 "valueQuantity": quantity(round(duration_s / 60, 2), "min", "min"),
             }
         )
     if distance_m is not None and number(distance_m) is not None:
         components.append(
-            {"code": {"text": "Distance"}, "valueQuantity": quantity(round(distance_m, 1), "m")}
+            {"code": carnet_code("distance"), "valueQuantity": quantity(round(distance_m, 1), "m")}
         )
     if energy_kcal is not None and number(energy_kcal) is not None:
         components.append(
             {
-                "code": loinc("41981-2", "Calories burned", "Energy"),
+                "code": loinc("41981-2", "Calories burned"),
                 "valueQuantity": quantity(round(energy_kcal, 1), "kcal", "kcal"),
             }
         )
     if steps is not None and number(steps) is not None:
         components.append(
             {
-                "code": loinc("55423-8", "Number of steps", "Steps"),
+                "code": loinc("55423-8", "Number of steps"),
                 "valueQuantity": quantity(int(steps), "steps", "{steps}"),
             }
         )
@@ -269,7 +289,9 @@ def activity_session(
         "status": "final",
         "category": category("activity", "Activity"),
         "code": EXERCISE,
-        "valueCodeableConcept": {"text": sport or "activity"},
+        # The sport as a code (words on the page in its language); unknown to Carnet, the
+        # file's own word shows, marked as such.
+        "valueCodeableConcept": carnet_code(sport_code(sport), str(sport or "").strip()[:100]),
     }
     if start is not None:
         obs["effectivePeriod"] = {"start": iso(start), "end": iso(max(end or start, start))}
@@ -337,7 +359,7 @@ class Conversion:
 
 def bind_subject(conv: Conversion, subject: dict) -> None:
     """Point every resource at the person: ``subject`` or ``patient`` as the type asks."""
-    patient_field = {"AllergyIntolerance", "Immunization", "SupplyDelivery"}
+    patient_field = {"AllergyIntolerance", "Immunization", "SupplyDelivery", "Consent"}
     no_subject = {"Patient"}
     for _url, res in conv.resources:
         rtype = res["resourceType"]

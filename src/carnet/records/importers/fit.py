@@ -154,7 +154,6 @@ def _undated(conv: Conversion, msgs: dict, records: list) -> None:
             duration_s=session.get("total_timer_time") or elapsed,
             distance_m=session.get("total_distance") or (max(distances) if distances else None),
             energy_kcal=session.get("total_calories"),
-            note="FIT activity; the device recorded no calendar date",
         )
     )
     hrs = [float(hr) for _t, hr, _d in records if isinstance(hr, int | float) and hr > 0]
@@ -164,7 +163,6 @@ def _undated(conv: Conversion, msgs: dict, records: list) -> None:
                 hrs,
                 None,
                 None,
-                f"heart rate during the {sport} session ({len(hrs)} samples)",
                 exercise=True,
             )
         )
@@ -204,7 +202,6 @@ def convert(data: bytes) -> Conversion:
             ends.append(start + timedelta(seconds=math.ceil(float(elapsed))))
         end = max(ends)
         sport = str(s.get("sport") or "activity")
-        note = "summary of the file's records" if s.get("derived") else "device session summary"
         conv.add(
             activity_session(
                 sport,
@@ -213,7 +210,6 @@ def convert(data: bytes) -> Conversion:
                 duration_s=s.get("total_timer_time") or elapsed,
                 distance_m=s.get("total_distance"),
                 energy_kcal=s.get("total_calories"),
-                note=f"FIT activity ({note})",
             )
         )
         hrs = []
@@ -227,7 +223,6 @@ def convert(data: bytes) -> Conversion:
                     hrs,
                     start,
                     end,
-                    f"heart rate during the {sport} session ({len(hrs)} samples)",
                     exercise=True,
                 )
             )
@@ -241,7 +236,6 @@ def convert(data: bytes) -> Conversion:
                 [v for _t, v in samples],
                 samples[0][0],
                 samples[-1][0],
-                f"heart rate over the day ({len(samples)} samples)",
             )
         )
     steps_by_day: dict = defaultdict(dict)
@@ -256,10 +250,9 @@ def convert(data: bytes) -> Conversion:
                 "resourceType": "Observation",
                 "status": "final",
                 "category": category("activity", "Activity"),
-                "code": loinc("55423-8", "Number of steps", "Steps"),
+                "code": loinc("55423-8", "Number of steps"),
                 "effectivePeriod": {"start": iso(start), "end": iso(start + timedelta(days=1))},
                 "valueQuantity": quantity(int(sum(kinds.values())), "steps", "{steps}"),
-                "note": [{"text": "daily step count from the device's monitoring"}],
             }
         )
     for when, weight in msgs["weights"]:

@@ -59,7 +59,7 @@ def convert(data: bytes) -> Conversion:
                 end,
                 duration_s=(end - start).total_seconds(),
                 distance_m=distance,
-                note=f"GPX track {track.name or n} ({len(points)} points)",
+                note=track.name or "",  # the person's own name for the track, if any
             )
         )
         hrs = [v for v in (_heart_rate(p) for p in points) if v is not None]
@@ -69,7 +69,6 @@ def convert(data: bytes) -> Conversion:
                     hrs,
                     start,
                     end,
-                    f"heart rate along the track ({len(hrs)} samples)",
                     exercise=True,
                 )
             )

@@ -76,7 +76,6 @@ def convert(data: bytes) -> Conversion:
                 duration_s=total_time or (end - start).total_seconds(),
                 distance_m=distance or None,
                 energy_kcal=calories or None,
-                note=f"TCX activity ({len(laps)} laps)",
             )
         )
         if hrs:
@@ -85,7 +84,6 @@ def convert(data: bytes) -> Conversion:
                     hrs,
                     start,
                     end,
-                    f"heart rate during the {sport} activity ({len(hrs)} samples)",
                     exercise=True,
                 )
             )

@@ -7,7 +7,7 @@ from tqdm import tqdm
 
 from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
-from carnet.records import importers, imports
+from carnet.records import identity, importers, imports
 
 
 class Command(BaseCommand):
@@ -78,6 +78,10 @@ class Command(BaseCommand):
 
             try:
                 if importers.detect(data, path.name) == "fhir-json":
+                    if person == imports.MINE and owner_patient is not None:
+                        # An empty record keeps the account holder's name (see identity).
+                        data = imports.parse(data)
+                        identity.keep_account_name(data, owner_patient.pk)
                     result = imports.import_bundle(
                         actor,
                         data,
@@ -118,6 +122,12 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"{name}: warning: entry {w['entry']} ({w['type']}/{w['id']}) kept with a "
                     f"wrong code: {w['message']} at {w['path']}"
+                )
+            already = getattr(result, "already_in_record", [])
+            if already:
+                self.stdout.write(
+                    f"{name}: {len(already)} vaccination(s) already in the record (same vaccine, "
+                    "day and batch number): not added twice."
                 )
             for part in getattr(result, "left_out", []):
                 self.stdout.write(
