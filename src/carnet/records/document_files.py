@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from carnet.access.services import Actor, NotFound, Purpose
 
-from . import cda_narrative, documents, services
+from . import cda_narrative, documents, services, words
 from .entries import ENTERED_BY_PERSON, own_patient
 from .fhir import parse_date
 
@@ -407,7 +407,7 @@ def describe(resource: dict) -> Document:
     parsed = parse_date(day) if day else None
     return Document(
         id=resource.get("id", ""),
-        title=resource.get("description") or main.get("title") or "",
+        title=str(words.document_title(resource)),
         type_label=kind_of_document(resource),
         day=parsed.date() if parsed else None,
         author=", ".join(

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -252,9 +253,42 @@ def codes(concept) -> set[str]:
 TITLE_FIELDS = ("code", "vaccineCode", "medicationCodeableConcept", "codeCodeableConcept", "type")
 
 
+def _folded(text: str) -> str:
+    """Text without case and accents, to compare two spellings of the same words."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+
+
+def document_title(resource: dict) -> Label:
+    """A document's name, the same on every page: its own title (as its author wrote it:
+    « Historique de vaccinations »), a title in capitals put in sentence case, with the
+    accents of the document's own type when they are the same words (« SYNTHESE MEDICALE »
+    -> « Synthèse médicale »); '' when the document has no title of its own."""
+    own = resource.get("description") if isinstance(resource.get("description"), str) else ""
+    if not own:
+        for content in resource.get("content") or []:
+            own = str((content.get("attachment") or {}).get("title") or "")
+            if own:
+                break
+    own = own.strip()
+    if not own:
+        return Label("")
+    concept = resource.get("type") if isinstance(resource.get("type"), dict) else {}
+    spellings = [concept.get("text") or ""] + [c.get("display") or "" for c in _codings(concept)]
+    for spelling in spellings:
+        if spelling and spelling != own and _folded(spelling) == _folded(own):
+            if any(c.islower() for c in spelling):
+                return Label(spelling)
+    return Label(sentence_case(own))
+
+
 def title_of(resource: dict) -> Label:
     """The name of an item: a vaccine, a medicine, a test, a problem, a visit, a document."""
     rtype = resource.get("resourceType", "")
+    if rtype == "DocumentReference":
+        found = document_title(resource)
+        if found:
+            return found
     for name in TITLE_FIELDS:
         if resource.get(name):
             found = label(resource[name])
