@@ -52,7 +52,10 @@ def _listed(page: str) -> dict[str, str]:
 
 @pytest.mark.parametrize(
     "name, title",
-    [("VAC_2023.01.xml", "Historique de vaccinations"), ("IPS-FR_2024.01.xml", "Synthèse médicale")],
+    [
+        ("VAC_2023.01.xml", "Historique de vaccinations"),
+        ("IPS-FR_2024.01.xml", "Synthèse médicale"),
+    ],
 )
 def test_a_document_has_the_same_name_on_the_list_its_page_and_the_timeline(
     client, person, name, title

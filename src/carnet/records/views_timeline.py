@@ -71,6 +71,20 @@ TYPE_WORDS = {
 }
 RESULT_WORD = _("Test result")
 MEASUREMENT_WORD = _("Measurement")
+LIFESTYLE_WORD = _("Lifestyle")
+# Social history (tobacco, alcohol, drugs): one kind whatever the source's category (a DMP
+# summary files it under « social-history », Synthea under « survey »). LOINC codes.
+SOCIAL_HISTORY_CATEGORY = "social-history"
+LIFESTYLE_CODES = {
+    "72166-2",  # tobacco smoking status
+    "11367-0",  # history of tobacco use
+    "74011-8",  # tobacco use and exposure
+    "8663-7",  # cigarettes smoked current (packs per day)
+    "8664-5",  # cigarettes smoked total (pack-years)
+    "74013-4",  # alcoholic drinks per day
+    "11331-6",  # history of alcohol use
+    "11343-1",  # history of other nonmedical drug use
+}
 OTHER_WORD = _("Other item")
 
 
@@ -108,10 +122,26 @@ def title_of(resource: dict) -> str:
 def kind_word(resource: dict) -> str:
     rtype = resource.get("resourceType", "")
     if rtype == "Observation":
+        if is_lifestyle(resource):
+            return str(LIFESTYLE_WORD)
         if access_labels.category_of(resource) == access_labels.Category.MEASUREMENTS:
             return str(MEASUREMENT_WORD)
         return str(RESULT_WORD)
     return str(TYPE_WORDS.get(rtype, OTHER_WORD))
+
+
+def is_lifestyle(resource: dict) -> bool:
+    """An observation of social history (tobacco, alcohol, drugs), by its category or code."""
+    categories = {
+        c.get("code")
+        for concept in resource.get("category") or []
+        if isinstance(concept, dict)
+        for c in concept.get("coding") or []
+        if isinstance(c, dict)
+    }
+    return SOCIAL_HISTORY_CATEGORY in categories or bool(
+        words.codes(resource.get("code")) & LIFESTYLE_CODES
+    )
 
 
 def number(value) -> str:

@@ -256,7 +256,9 @@ TITLE_FIELDS = ("code", "vaccineCode", "medicationCodeableConcept", "codeCodeabl
 def _folded(text: str) -> str:
     """Text without case and accents, to compare two spellings of the same words."""
     decomposed = unicodedata.normalize("NFKD", str(text))
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+    return " ".join(
+        "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split()
+    )
 
 
 def document_title(resource: dict) -> Label:
