@@ -32,6 +32,7 @@ from .views_timeline import (
     kind_word,
     person_name,
     record_of,
+    same_context,
     title_of,
     value_of,
     who_of,
@@ -193,6 +194,7 @@ def item_context(request, actor, pid, purpose, versions, *, note_form=None) -> d
                 ).resources
             except NotFound:
                 series = []
+        series = same_context(current, series)
         latest = series[0] if series else None
         result = views_results.result_context(current, series, first.source)
     own_record = purpose == "self"

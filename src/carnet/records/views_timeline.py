@@ -22,7 +22,7 @@ from carnet.access import labels as access_labels
 from carnet.access.services import Actor, NotFound
 from carnet.accounts import services as accounts
 
-from . import fhir, search, services, words
+from . import current, fhir, search, services, words
 
 PER_PAGE = 30
 
@@ -69,6 +69,7 @@ TYPE_WORDS = {
     "Consent": _("Consent"),
     "SupplyDelivery": _("Supplies delivered"),
 }
+HEART_RATE_CODES = {*current.HR_RESTING, *current.HR_READING, *current.HR_EXERCISE}
 RESULT_WORD = _("Test result")
 MEASUREMENT_WORD = _("Measurement")
 LIFESTYLE_WORD = _("Lifestyle")
@@ -115,8 +116,30 @@ def _concept_text(concept) -> str:
 
 
 def title_of(resource: dict) -> str:
-    """The name of the thing: a vaccine, a medicine, a test, a problem, a document."""
+    """The name of the thing: a vaccine, a medicine, a test, a problem, a document.
+
+    A heart rate measured during exercise says so (« Fréquence cardiaque pendant
+    l'effort »): a run's value is never read as the heart rate at rest.
+    """
+    if is_heart_rate(resource) and current.heart_rate_context(resource) == "effort":
+        return str(current.HR_LABELS["effort"])
     return words.title_of(resource)
+
+
+def is_heart_rate(resource: dict) -> bool:
+    """A heart-rate observation (by its LOINC code: at rest, a reading, during exercise)."""
+    return resource.get("resourceType") == "Observation" and bool(
+        words.codes(resource.get("code")) & HEART_RATE_CODES
+    )
+
+
+def same_context(resource: dict, others: list[dict]) -> list[dict]:
+    """Of the same measure as ``resource``, those taken in the same context: a heart rate at
+    rest or during exercise is charted only with heart rates of its own context."""
+    if not is_heart_rate(resource):
+        return others
+    context = current.heart_rate_context(resource)
+    return [r for r in others if current.heart_rate_context(r) == context]
 
 
 def kind_word(resource: dict) -> str:
