@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from xml.etree import ElementTree
+from defusedxml import ElementTree
 
 import pytest
 from django.conf import settings
