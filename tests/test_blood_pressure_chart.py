@@ -10,9 +10,9 @@ from __future__ import annotations
 import html
 import json
 import re
-from defusedxml import ElementTree
 
 import pytest
+from defusedxml import ElementTree
 from django.conf import settings
 from django.urls import reverse
 
