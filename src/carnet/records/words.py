@@ -28,7 +28,7 @@ from functools import cache
 from pathlib import Path
 
 from django.utils.formats import number_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 HERE = Path(__file__).resolve().parent / "data"
@@ -152,17 +152,35 @@ def known(system: str | None, code: str | None) -> Display | None:
 
 class Label(str):
     """Words naming a thing. ``original``: the source's own words, for a code Carnet does not
-    know (pages mark them « texte d'origine »); ``named``: Carnet's own words for the code
-    (its display table, or the public medicines database)."""
+    know, in a language that may not be the reader's (pages mark them once per item,
+    « texte d'origine »); ``named``: Carnet's own words for the code (its display table, or
+    the public medicines database); ``code``: the code the source wrote into its words
+    (« CIM-10 : E06.3 »), taken out of the name to be shown apart, small."""
 
     original: bool = False
     named: bool = False
+    code: str = ""
 
-    def __new__(cls, text: str, original: bool = False, named: bool = False):
+    def __new__(cls, text: str, original: bool = False, named: bool = False, code: str = ""):
         obj = super().__new__(cls, text)
         obj.original = original
         obj.named = named
+        obj.code = code
         return obj
+
+
+# « Thyroïdite auto-immune (CIM-10 : E06.3) »: a code written at the end of a name.
+CODE_IN_NAME = re.compile(r"^(?P<name>.*\S)\s*\((?P<code>[^()]*?[\s:](?P<value>[^\s():]+))\s*\)$")
+
+
+def split_code(text: str, known_codes: set[str]) -> tuple[str, str]:
+    """(name, code written in it) of a source's words: the code is taken out of the name
+    when it is one of the item's own codes (« Epilepsie (DRC : 114) » -> « Epilepsie »,
+    « DRC : 114 »); other words between brackets stay (« Autre problème (texte libre) »)."""
+    found = CODE_IN_NAME.match(text)
+    if found and found["value"] in known_codes:
+        return found["name"], " ".join(found["code"].split())
+    return text, ""
 
 
 def sentence_case(text: str) -> str:
@@ -225,14 +243,17 @@ def label(concept, default: str = "") -> Label:
     # A French medicine (CIS code): Carnet knows it; the prescriber's words come first.
     medicine = next((name for name in map(_cis_name, codings) if name), "")
     unknown = any(c.get("code") for c in codings) and not medicine
+    own_codes = {str(c["code"]) for c in codings if c.get("code")}
     for c in _concepts(concept):
         if c.get("text"):
-            return Label(source_words(c["text"]), original=unknown)
+            name, code = split_code(source_words(c["text"]), own_codes)
+            return Label(name, original=unknown, code=code)
     if medicine:
         return Label(medicine, named=True)
     for coding in codings:
         if coding.get("display"):
-            return Label(source_words(coding["display"]), original=True)
+            name, code = split_code(source_words(coding["display"]), own_codes)
+            return Label(name, original=True, code=code)
     for coding in codings:
         if coding.get("code"):
             return Label(str(coding["code"]), original=True)
@@ -284,8 +305,26 @@ def document_title(resource: dict) -> Label:
     return Label(sentence_case(own))
 
 
+def in_readers_language(resource: dict) -> bool:
+    """Whether the file said it was written in the page's language (``Resource.language``,
+    set from a CDA's ``languageCode``): its own words then need no « texte d'origine » mark."""
+    written = str(resource.get("language") or "")[:2].lower()
+    return bool(written) and written == lang()
+
+
+def as_read(found, resource: dict):
+    """A source's words as the reader gets them: not marked when written in their language."""
+    if isinstance(found, Label) and found.original and in_readers_language(resource):
+        return Label(str(found), named=found.named, code=found.code)
+    return found
+
+
 def title_of(resource: dict) -> Label:
     """The name of an item: a vaccine, a medicine, a test, a problem, a visit, a document."""
+    return as_read(_title_of(resource), resource)
+
+
+def _title_of(resource: dict) -> Label:
     rtype = resource.get("resourceType", "")
     if rtype == "DocumentReference":
         found = document_title(resource)
@@ -428,8 +467,7 @@ def components(resource: dict) -> str:
         value = _plain_value(comp, measure_code(comp))
         if value:
             name = label(comp.get("code"))
-            colon = " : " if lang() == "fr" else ": "  # French puts a space before « : »
-            out.append(f"{name}{colon}{value}" if name else value)
+            out.append(f"{name}{colon()}{value}" if name else value)
     return " · ".join(out)
 
 
@@ -448,9 +486,15 @@ def _plain_value(node: dict, context: str | None) -> str:
     return ""
 
 
+def colon() -> str:
+    """What stands between a name and its value in the page's language: « : » with a space
+    before it in French, « : » alone in English (the catalogue's ": ", as templates use)."""
+    return pgettext("between a name and its value, in words", ": ")
+
+
 def value_of(resource: dict) -> str:
     """An observation's value in words (« 6,9 % », « 118/74 mmHg », « Non-fumeur »)."""
     value = _plain_value(resource, measure_code(resource))
     if value:
-        return value
+        return as_read(value, resource)
     return components(resource)
