@@ -268,8 +268,9 @@ def _render(request, actor, pid, purpose, versions, *, note_form=None, status=20
     return render(request, "records/item.html", context, status=status)
 
 
-def item_context(request, actor, pid, purpose, versions, *, note_form=None) -> dict:
-    """What an item's page shows, from its versions read through ``services.provenance``."""
+def item_context(request, actor, pid, purpose, versions, *, note_form=None, linked=True) -> dict:
+    """What an item's page shows, from its versions read through ``services.provenance``;
+    with ``linked``, a report's results and what a visit holds (the person's pages)."""
     current = versions[0].resource
     first = versions[-1]
     refs = {f"Practitioner/{r.rpartition('/')[2]}" for r in _refs(current)}
@@ -338,10 +339,10 @@ def item_context(request, actor, pid, purpose, versions, *, note_form=None) -> d
         "confirmed": confirmation(current, shared),
         "result": result,
         "report": report_results(actor, pid, purpose, current)
-        if current.get("resourceType") == "DiagnosticReport"
+        if linked and current.get("resourceType") == "DiagnosticReport"
         else None,
         "visit": visit_contents(actor, pid, purpose, current)
-        if current.get("resourceType") == "Encounter"
+        if linked and current.get("resourceType") == "Encounter"
         else [],
         "document": document,
         "fresh": freshness(current, latest) if own_record else None,
