@@ -19,7 +19,8 @@ from carnet.records import current, importers, services
 
 from .helpers import DATA, citizen
 
-RUN = DATA / "wearables" / "fit" / "tests" / "files" / "garmin-fenix-5-run.fit"
+FIT = DATA / "wearables" / "fit" / "tests" / "files"
+RUN, WALK = FIT / "garmin-fenix-5-run.fit", FIT / "garmin-fenix-5-walk.fit"
 DAY = DATA / "wearables" / "apple-health" / "export.xml"
 EFFORT = "Fréquence cardiaque pendant l'effort"
 
@@ -37,7 +38,7 @@ def test_a_run_heart_rate_is_named_and_charted_apart(client):
     user = citizen()
     pid = accounts.patient_of(user).pk
     actor = Actor.of_user(user)
-    for path in (RUN, DAY):
+    for path in (RUN, WALK, DAY):
         importers.import_file(actor, pid, path.read_bytes(), path.name, Purpose.SELF)
     client.force_login(user)
     rates = [
@@ -57,6 +58,10 @@ def test_a_run_heart_rate_is_named_and_charted_apart(client):
 
     run_page = client.get(reverse("records:item", args=[run["id"]])).content.decode()
     assert EFFORT in _text(run_page)
+    # The run's chart: the two sessions, under the name of their context.
+    efforts = [r for r in rates if current.heart_rate_context(r) == "effort"]
+    assert len(efforts) == 2 and len(_chart_values(run_page)) == 2
+    assert f"{EFFORT} au fil du temps" in _text(run_page)
     for item, other in ((run, day_value), (day, run_value)):
         page = client.get(reverse("records:item", args=[item["id"]])).content.decode()
         assert not any(v.startswith(other + " ") for v in _chart_values(page)), item["id"]

@@ -34,6 +34,7 @@ from .views_timeline import (
     OTHER_WORD,
     TYPE_WORDS,
     _concept_text,
+    is_heart_rate,
     is_lifestyle,
     kind_word,
     person_name,
@@ -290,6 +291,8 @@ def item_context(request, actor, pid, purpose, versions, *, note_form=None, link
         series = same_context(current, series)
         latest = series[0] if series else None
         result = views_results.result_context(current, series, first.source)
+        if is_heart_rate(current):  # « Fréquence cardiaque pendant l'effort au fil du temps »
+            result["name"] = title_of(current)
     own_record = purpose == "self"
     document = None
     if current.get("resourceType") == "DocumentReference":

@@ -69,7 +69,6 @@ TYPE_WORDS = {
     "Consent": _("Consent"),
     "SupplyDelivery": _("Supplies delivered"),
 }
-HEART_RATE_CODES = {*current.HR_RESTING, *current.HR_READING, *current.HR_EXERCISE}
 RESULT_WORD = _("Test result")
 MEASUREMENT_WORD = _("Measurement")
 LIFESTYLE_WORD = _("Lifestyle")
@@ -121,15 +120,13 @@ def title_of(resource: dict) -> str:
     A heart rate measured during exercise says so (« Fréquence cardiaque pendant
     l'effort »): a run's value is never read as the heart rate at rest.
     """
-    if is_heart_rate(resource) and current.heart_rate_context(resource) == "effort":
-        return str(current.HR_LABELS["effort"])
-    return words.title_of(resource)
+    return current.title_of(resource)
 
 
 def is_heart_rate(resource: dict) -> bool:
     """A heart-rate observation (by its LOINC code: at rest, a reading, during exercise)."""
     return resource.get("resourceType") == "Observation" and bool(
-        words.codes(resource.get("code")) & HEART_RATE_CODES
+        words.codes(resource.get("code")) & current.HR_CODES
     )
 
 
