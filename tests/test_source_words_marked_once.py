@@ -57,7 +57,7 @@ def test_a_french_dmp_summary_reads_as_written_on_a_french_page(client):
     thyroid = next(r for r in problems if "E06.3" in str(r["code"]))
     item = html.unescape(client.get(reverse("records:item", args=[thyroid["id"]])).content.decode())
     assert re.search(r"<h1>Thyroïdite auto-immune</h1>", item)
-    assert re.search(r'<p class="item-code[^"]*"><small>[^<]*CIM-10 : E06\.3</small></p>', item)
+    assert re.search(r'<p class="item-code[^"]*"><small>[^<]*CIM-10 E06\.3</small></p>', item)
 
 
 def test_on_an_english_page_a_dmp_line_is_marked_once(client):
@@ -120,5 +120,9 @@ def test_a_name_and_its_value_are_punctuated_in_the_page_language():
     with translation.override("en"):
         assert words.components(bp).startswith("Heart rate: 72")
     with translation.override("fr"):
-        assert words.split_code("Epilepsie (DRC : 114)", {"114"}) == ("Epilepsie", "DRC : 114")
+        assert words.split_code("Epilepsie (DRC : 114)", {"114"}) == ("Epilepsie", "DRC 114")
         assert words.split_code("Autre problème (texte libre)", {"R69"})[1] == ""
+        assert words.split_code("Angiœdème (OrphaCode 658)", {"658"}) == (
+            "Angiœdème",
+            "OrphaCode 658",
+        )

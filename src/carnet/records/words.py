@@ -155,7 +155,7 @@ class Label(str):
     know, in a language that may not be the reader's (pages mark them once per item,
     « texte d'origine »); ``named``: Carnet's own words for the code (its display table, or
     the public medicines database); ``code``: the code the source wrote into its words
-    (« CIM-10 : E06.3 »), taken out of the name to be shown apart, small."""
+    (« CIM-10 E06.3 »), taken out of the name to be shown apart, small."""
 
     original: bool = False
     named: bool = False
@@ -176,10 +176,11 @@ CODE_IN_NAME = re.compile(r"^(?P<name>.*\S)\s*\((?P<code>[^()]*?[\s:](?P<value>[
 def split_code(text: str, known_codes: set[str]) -> tuple[str, str]:
     """(name, code written in it) of a source's words: the code is taken out of the name
     when it is one of the item's own codes (« Epilepsie (DRC : 114) » -> « Epilepsie »,
-    « DRC : 114 »); other words between brackets stay (« Autre problème (texte libre) »)."""
+    « DRC 114 »); other words between brackets stay (« Autre problème (texte libre) »)."""
     found = CODE_IN_NAME.match(text)
     if found and found["value"] in known_codes:
-        return found["name"], " ".join(found["code"].split())
+        system = found["code"][: -len(found["value"])].strip().rstrip(":").strip()
+        return found["name"], f"{system} {found['value']}".strip()
     return text, ""
 
 
