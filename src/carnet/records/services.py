@@ -110,12 +110,15 @@ def linked(
     recorded in the visit ``encounter`` (« Encounter/<id> », found by their blind token).
     Only what the actor may see, newest first; an item missing from the record is left out.
     """
-    ids = sorted({str(r).rpartition("/")[2] for r in refs if "/" in str(r)} - {""})
-    if not ids and not encounter:
+    pairs = {tuple(str(r).split("/", 1)) for r in refs if str(r).count("/") == 1}
+    pairs = {(t, i) for t, i in pairs if t and i}
+    if not pairs and not encounter:
         return []
     permit = access.require(actor, patient_id, Action.READ, purpose, what="linked items")
     qs = store.restrict(store.current_rows(patient_id), patient_id, permit.view)
-    where = Q(fhir_id__in=ids) if ids else Q(pk__in=[])
+    where = Q(pk__in=[])
+    for rtype in {t for t, _i in pairs}:
+        where |= Q(resource_type=rtype, fhir_id__in=sorted(i for t, i in pairs if t == rtype))
     if encounter:
         where |= store.param_filter(patient_id, "encounter", encounter)
     qs = qs.filter(where).order_by("-clinical_date", "resource_type", "fhir_id")[:MAX_LINKED]
