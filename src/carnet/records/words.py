@@ -7,7 +7,11 @@ else) to name an item, say a measured value, a unit, a blood pressure:
   display table (``data/displays.tsv``: measurements, common labs and panels, vaccines,
   visit types, frequent conditions, procedures and medicines, with their sources). A code
   Carnet does not know keeps the source's own words, marked ``original`` (pages show
-  « texte d'origine »); labels written in capitals (CDA) are put in sentence case.
+  « texte d'origine » once per item, and not at all when the file said it was written in
+  the page's language: ``as_read``); labels written in capitals (CDA) are put in sentence
+  case; a code the source wrote into a name (« … (CIM-10 : E06.3) ») is taken out of it,
+  to be shown apart (``Label.code``).
+- ``document_title(resource)``: a document's one name, its own title.
 - ``title_of(resource)``: the name of any item (a vaccine, a medicine, a test, a visit…).
 - ``number(value)``: a number for people, in the reader's language (« 118,34 » in
   French, « 118.34 » in English). Numbers for machines (SVG, data attributes, JSON,
