@@ -46,6 +46,7 @@ HR_EXERCISE = ("55422-0",)
 # An observation made during exercise: its category, or a component naming the session.
 EXERCISE_CATEGORY = "activity"
 EXERCISE_COMPONENTS = {"73985-4", "55411-3"}  # exercise activity, exercise duration
+HR_CODES = {*HR_RESTING, *HR_READING, *HR_EXERCISE}
 HR_LABELS = {
     "rest": _("Resting heart rate"),
     "reading": _("Heart rate"),
@@ -164,7 +165,15 @@ def _status(concept) -> str:
 
 
 def title_of(resource: dict) -> str:
-    """The name of an item in the page's language (``words.title_of``)."""
+    """The name of an item in the page's language (``words.title_of``); a heart rate measured
+    during exercise says so (« Fréquence cardiaque pendant l'effort »), never read as the
+    heart rate at rest."""
+    if (
+        resource.get("resourceType") == "Observation"
+        and _codes(resource.get("code")) & HR_CODES
+        and heart_rate_context(resource) == "effort"
+    ):
+        return str(HR_LABELS["effort"])
     return words.title_of(resource)
 
 

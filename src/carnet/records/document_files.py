@@ -151,7 +151,7 @@ def kind_of_document(resource: dict) -> str:
 def _title(resource: dict, main: dict) -> str:
     """A document's title; « Activity file (FIT): run.fit », as written before, is « run.fit »
     (its kind is said apart, in the page's language)."""
-    title = resource.get("description") or main.get("title") or ""
+    title = str(words.document_title(resource)) or main.get("title") or ""
     kind, sep, rest = title.partition(": ")
     return rest if sep and rest and words.older_kind(kind) else title
 

@@ -205,4 +205,18 @@ def search_terms(resource: dict) -> list[tuple[str, str]]:
             terms.add(("category", code))
             if system:
                 terms.add(("category", f"{system}|{code}"))
+    visit = encounter_of(resource)
+    if visit:  # the visit an item was recorded in: its page lists what the record holds of it
+        terms.add(("encounter", visit))
     return sorted(terms)
+
+
+def encounter_of(resource: dict) -> str | None:
+    """The visit an item belongs to (``Encounter/<id>``), if any."""
+    for key in ("encounter", "context"):
+        node = resource.get(key)
+        if isinstance(node, dict):
+            ref = node.get("reference")
+            if isinstance(ref, str) and ref.startswith("Encounter/"):
+                return ref
+    return None

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import orjson
 from django.db import transaction
+from django.db.models import Q
 
 from carnet.access import labels as access_labels
 from carnet.access import services as access
@@ -91,6 +92,37 @@ def search(
     return Page(
         total=total, resources=store.open_rows(permit, patient_id, rows), offset=offset, count=count
     )
+
+
+MAX_LINKED = 500
+
+
+def linked(
+    actor: Actor,
+    patient_id: int,
+    purpose: str,
+    *,
+    refs: list[str] = (),
+    encounter: str | None = None,
+) -> list[dict]:
+    """Items of a record that another item points to or that point to it, under one permit
+    (one audit entry): ``refs`` (« Observation/<id> »: a report's results) and the items
+    recorded in the visit ``encounter`` (« Encounter/<id> », found by their blind token).
+    Only what the actor may see, newest first; an item missing from the record is left out.
+    """
+    pairs = {tuple(str(r).split("/", 1)) for r in refs if str(r).count("/") == 1}
+    pairs = {(t, i) for t, i in pairs if t and i}
+    if not pairs and not encounter:
+        return []
+    permit = access.require(actor, patient_id, Action.READ, purpose, what="linked items")
+    qs = store.restrict(store.current_rows(patient_id), patient_id, permit.view)
+    where = Q(pk__in=[])
+    for rtype in {t for t, _i in pairs}:
+        where |= Q(resource_type=rtype, fhir_id__in=sorted(i for t, i in pairs if t == rtype))
+    if encounter:
+        where |= store.param_filter(patient_id, "encounter", encounter)
+    qs = qs.filter(where).order_by("-clinical_date", "resource_type", "fhir_id")[:MAX_LINKED]
+    return store.open_rows(permit, patient_id, list(qs))
 
 
 def everything(actor: Actor, patient_id: int, purpose: str) -> list[dict]:

@@ -659,6 +659,11 @@ def _param_ids(patient_id: int, param: str, token: str) -> QuerySet:
     )
 
 
+def param_filter(patient_id: int, param: str, value: str) -> Q:
+    """Items of any type carrying the blind token of ``value`` under ``param``."""
+    return Q(fhir_id__in=_param_ids(patient_id, param, vault.cipher(patient_id).blind_index(value)))
+
+
 def word_filter(patient_id: int, term: str) -> Q:
     """Items with a word starting with ``term`` (already normalised by ``search``)."""
     return Q(

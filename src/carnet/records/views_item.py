@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,10 +29,17 @@ from . import document_files, fhir, services, views_results
 from .models import Source
 from .views import explain_warning
 from .views_timeline import (
+    LIFESTYLE_WORD,
+    MEASUREMENT_WORD,
+    OTHER_WORD,
+    TYPE_WORDS,
     _concept_text,
+    is_heart_rate,
+    is_lifestyle,
     kind_word,
     person_name,
     record_of,
+    same_context,
     title_of,
     value_of,
     who_of,
@@ -133,6 +141,92 @@ def freshness(resource: dict, latest_of_measure: dict | None) -> dict | None:
     }
 
 
+# --- What a report groups, what a visit holds ----------------------------------------------------
+
+# The kinds of items a visit's page lists, in this order (a kind not listed comes last).
+VISIT_GROUPS = (
+    ("Condition", gettext_lazy("Health problems")),
+    ("AllergyIntolerance", gettext_lazy("Allergies")),
+    ("Procedure", gettext_lazy("Procedures and examinations")),
+    ("MedicationRequest", gettext_lazy("Prescriptions")),
+    ("MedicationStatement", gettext_lazy("Treatments")),
+    ("MedicationAdministration", gettext_lazy("Treatments")),
+    ("DeviceRequest", gettext_lazy("Prescriptions")),
+    ("DiagnosticReport", gettext_lazy("Test reports")),
+    ("results", gettext_lazy("Test results")),
+    ("measurements", gettext_lazy("Measurements")),
+    ("lifestyle", LIFESTYLE_WORD),
+    ("Immunization", gettext_lazy("Vaccines")),
+    ("ImagingStudy", gettext_lazy("Imaging")),
+    ("CarePlan", gettext_lazy("Care plans")),
+    ("DocumentReference", gettext_lazy("Documents")),
+)
+# Bills and technical traces are no part of what a person reads of a visit.
+NOT_SHOWN_IN_VISIT = {"Claim", "ExplanationOfBenefit", "Coverage", "Provenance", "AuditEvent"}
+
+
+def _group_of(resource: dict) -> str:
+    rtype = resource.get("resourceType", "")
+    if rtype != "Observation":
+        return rtype
+    if is_lifestyle(resource):
+        return "lifestyle"
+    return "measurements" if kind_word(resource) == str(MEASUREMENT_WORD) else "results"
+
+
+def linked_line(resource: dict) -> dict:
+    """One linked item in plain words: its name, its value, its usual range and its page."""
+    line = {
+        "url": reverse("records:item", args=[resource["id"]]),
+        "title": title_of(resource) or kind_word(resource),
+        "value": value_of(resource) if resource.get("resourceType") == "Observation" else "",
+        "range": "",
+        "position": "",
+    }
+    if resource.get("resourceType") == "Observation":
+        rng = views_results.usual_range(resource)
+        line["range"] = rng["text"] if rng else ""
+        line["position"] = views_results.LABELS.get(views_results.position(resource), "")
+    return line
+
+
+def report_results(actor, pid, purpose, report: dict) -> dict | None:
+    """A report's results (its ``result`` references), read through access, in its order."""
+    refs = [
+        str(r.get("reference"))
+        for r in report.get("result") or []
+        if isinstance(r, dict) and str(r.get("reference") or "").startswith("Observation/")
+    ]
+    if not refs:
+        return None
+    try:
+        found = {r["id"]: r for r in services.linked(actor, pid, purpose, refs=refs)}
+    except NotFound:
+        found = {}
+    lines = [linked_line(found[i]) for i in (r.rpartition("/")[2] for r in refs) if i in found]
+    return {"lines": lines, "missing": len(refs) - len(lines)}
+
+
+def visit_contents(actor, pid, purpose, encounter: dict) -> list[dict]:
+    """What the record holds from a visit (items whose encounter is this one), by kind."""
+    try:
+        found = services.linked(actor, pid, purpose, encounter=f"Encounter/{encounter['id']}")
+    except NotFound:
+        return []
+    order = {key: n for n, (key, _label) in enumerate(VISIT_GROUPS)}
+    names = dict(VISIT_GROUPS)
+    groups: dict[str, list] = {}
+    for r in found:
+        if r.get("id") == encounter["id"] or r.get("resourceType") in NOT_SHOWN_IN_VISIT:
+            continue
+        groups.setdefault(_group_of(r), []).append(linked_line(r))
+    merged: dict[str, dict] = {}
+    for key in sorted(groups, key=lambda k: (order.get(k, len(order)), k)):
+        name = str(names.get(key) or TYPE_WORDS.get(key) or OTHER_WORD)
+        merged.setdefault(name, {"kind": name, "lines": []})["lines"] += groups[key]
+    return list(merged.values())
+
+
 # --- The page -----------------------------------------------------------------------------------
 
 
@@ -175,8 +269,9 @@ def _render(request, actor, pid, purpose, versions, *, note_form=None, status=20
     return render(request, "records/item.html", context, status=status)
 
 
-def item_context(request, actor, pid, purpose, versions, *, note_form=None) -> dict:
-    """What an item's page shows, from its versions read through ``services.provenance``."""
+def item_context(request, actor, pid, purpose, versions, *, note_form=None, linked=True) -> dict:
+    """What an item's page shows, from its versions read through ``services.provenance``;
+    with ``linked``, a report's results and what a visit holds (the person's pages)."""
     current = versions[0].resource
     first = versions[-1]
     refs = {f"Practitioner/{r.rpartition('/')[2]}" for r in _refs(current)}
@@ -193,8 +288,11 @@ def item_context(request, actor, pid, purpose, versions, *, note_form=None) -> d
                 ).resources
             except NotFound:
                 series = []
+        series = same_context(current, series)
         latest = series[0] if series else None
         result = views_results.result_context(current, series, first.source)
+        if is_heart_rate(current):  # « Fréquence cardiaque pendant l'effort au fil du temps »
+            result["name"] = title_of(current)
     own_record = purpose == "self"
     document = None
     if current.get("resourceType") == "DocumentReference":
@@ -243,6 +341,12 @@ def item_context(request, actor, pid, purpose, versions, *, note_form=None) -> d
         "from_practitioner": first.source == Source.PRACTITIONER,
         "confirmed": confirmation(current, shared),
         "result": result,
+        "report": report_results(actor, pid, purpose, current)
+        if linked and current.get("resourceType") == "DiagnosticReport"
+        else None,
+        "visit": visit_contents(actor, pid, purpose, current)
+        if linked and current.get("resourceType") == "Encounter"
+        else [],
         "document": document,
         "fresh": freshness(current, latest) if own_record else None,
         "history": history if len(versions) > 1 else [],

@@ -197,7 +197,7 @@ def item(request, patient_id: int, item_id: str):
     actor = _practitioner(request)
     try:
         versions = services.provenance(actor, patient_id, item_id, CARE)
-        shown = views_item.item_context(request, actor, patient_id, CARE, versions)
+        shown = views_item.item_context(request, actor, patient_id, CARE, versions, linked=False)
     except NotFound:
         raise Http404() from None
     context = _context(actor, patient_id, _permit(actor, patient_id), **shown)

@@ -162,6 +162,27 @@ class Point:
     current: bool = False
 
 
+def component_series(
+    resources: list[dict], current_id: str, codes: tuple[str, str]
+) -> tuple[list[Point], list[Point]]:
+    """Two series of a measure with components (a blood pressure's systolic and diastolic,
+    found by their LOINC codes, never by position), oldest first. Each point's text is the
+    whole value as a person reads it (« 121/86 mmHg »), for the table beside the chart."""
+    first, second = [], []
+    for r in resources:
+        a, b = words.pair(r, *codes)
+        when = fhir.clinical_date(r)
+        if a is None or b is None or when is None:
+            continue
+        when = timezone.localtime(when)
+        text, here = words.value_of(r), r.get("id") == current_id
+        first.append(Point(when=when, value=a, text=text, position=UNKNOWN, current=here))
+        second.append(Point(when=when, value=b, text=text, position=UNKNOWN, current=here))
+    first.sort(key=lambda p: p.when)
+    second.sort(key=lambda p: p.when)
+    return first, second
+
+
 def series_points(resources: list[dict], current_id: str) -> list[Point]:
     """Numeric values of one measure, oldest first (components are left out)."""
     out = []
@@ -184,15 +205,16 @@ def series_points(resources: list[dict], current_id: str) -> list[Point]:
     return out
 
 
-def chart(points: list[Point], rng: dict | None) -> dict | None:
-    """Coordinates of an SVG line chart (viewBox W×H), with the usual range as a band.
+def chart(points: list[Point], rng: dict | None, second: list[Point] = ()) -> dict | None:
+    """Coordinates of an SVG line chart (viewBox W×H), with the usual range as a band;
+    ``second``: a second line on the same scales (a blood pressure's diastolic values).
 
     Coordinates are strings written for the SVG (``words.coordinate``: a dot, whatever the
     page's language); the tick labels are for people (``number``: « 51,6 » in French).
     """
     if len(points) < 2:
         return None
-    values = [p.value for p in points]
+    values = [p.value for p in (*points, *second)]
     lo, hi = min(values), max(values)
     if rng:
         lo = min(lo, *(v for v in (rng["low"], rng["high"]) if v is not None))
@@ -216,6 +238,7 @@ def chart(points: list[Point], rng: dict | None) -> dict | None:
     dots = [
         {"x": x(p), "y": y(p.value), "p": p, "out": p.position in (ABOVE, BELOW)} for p in points
     ]
+    second_dots = [{"x": x(p), "y": y(p.value), "p": p, "out": False} for p in second]
     band = None
     if rng and (rng["low"] is not None or rng["high"] is not None):
         top = ys(rng["high"]) if rng["high"] is not None else PAD_T
@@ -238,7 +261,8 @@ def chart(points: list[Point], rng: dict | None) -> dict | None:
         "right": W - PAD_R,
         "bottom": PAD_T + ih,
         "line": " ".join(f"{d['x']},{d['y']}" for d in dots),
-        "dots": dots,
+        "second_line": " ".join(f"{d['x']},{d['y']}" for d in second_dots),
+        "dots": dots + second_dots,
         "band": band,
         "ticks": ticks,
         "first": points[0],
@@ -252,7 +276,10 @@ def result_context(resource: dict, series: list[dict], first_source: str | None)
     pro, mine = comments(resource, first_source)
     rng = usual_range(resource)
     pos = position(resource)
-    points = series_points(series, resource.get("id", ""))
+    points, second = series_points(series, resource.get("id", "")), []
+    pair = next((p for p in words.PAIRS if words.pair(resource, *p) != (None, None)), None)
+    if pair is not None and not points:  # a blood pressure: its systolic and diastolic lines
+        points, second = component_series(series, resource.get("id", ""), pair)
     return {
         "name": words.label(resource.get("code")),
         "position": pos,
@@ -262,7 +289,8 @@ def result_context(resource: dict, series: list[dict], first_source: str | None)
         "comments_from_file": from_file(pro),
         "my_notes": mine,
         "points": points,
-        "chart": chart(points, rng),
+        "chart": chart(points, rng, second),
+        "two_lines": bool(second),
         "is_lab": "laboratory" in {c for _s, c in _categories(resource)},
     }
 

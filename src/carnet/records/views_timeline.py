@@ -22,7 +22,7 @@ from carnet.access import labels as access_labels
 from carnet.access.services import Actor, NotFound
 from carnet.accounts import services as accounts
 
-from . import fhir, search, services, words
+from . import current, fhir, search, services, words
 
 PER_PAGE = 30
 
@@ -71,6 +71,20 @@ TYPE_WORDS = {
 }
 RESULT_WORD = _("Test result")
 MEASUREMENT_WORD = _("Measurement")
+LIFESTYLE_WORD = _("Lifestyle")
+# Social history (tobacco, alcohol, drugs): one kind whatever the source's category (a DMP
+# summary files it under « social-history », Synthea under « survey »). LOINC codes.
+SOCIAL_HISTORY_CATEGORY = "social-history"
+LIFESTYLE_CODES = {
+    "72166-2",  # tobacco smoking status
+    "11367-0",  # history of tobacco use
+    "74011-8",  # tobacco use and exposure
+    "8663-7",  # cigarettes smoked current (packs per day)
+    "8664-5",  # cigarettes smoked total (pack-years)
+    "74013-4",  # alcoholic drinks per day
+    "11331-6",  # history of alcohol use
+    "11343-1",  # history of other nonmedical drug use
+}
 OTHER_WORD = _("Other item")
 
 
@@ -101,17 +115,53 @@ def _concept_text(concept) -> str:
 
 
 def title_of(resource: dict) -> str:
-    """The name of the thing: a vaccine, a medicine, a test, a problem, a document."""
-    return words.title_of(resource)
+    """The name of the thing: a vaccine, a medicine, a test, a problem, a document.
+
+    A heart rate measured during exercise says so (« Fréquence cardiaque pendant
+    l'effort »): a run's value is never read as the heart rate at rest.
+    """
+    return current.title_of(resource)
+
+
+def is_heart_rate(resource: dict) -> bool:
+    """A heart-rate observation (by its LOINC code: at rest, a reading, during exercise)."""
+    return resource.get("resourceType") == "Observation" and bool(
+        words.codes(resource.get("code")) & current.HR_CODES
+    )
+
+
+def same_context(resource: dict, others: list[dict]) -> list[dict]:
+    """Of the same measure as ``resource``, those taken in the same context: a heart rate at
+    rest or during exercise is charted only with heart rates of its own context."""
+    if not is_heart_rate(resource):
+        return others
+    context = current.heart_rate_context(resource)
+    return [r for r in others if current.heart_rate_context(r) == context]
 
 
 def kind_word(resource: dict) -> str:
     rtype = resource.get("resourceType", "")
     if rtype == "Observation":
+        if is_lifestyle(resource):
+            return str(LIFESTYLE_WORD)
         if access_labels.category_of(resource) == access_labels.Category.MEASUREMENTS:
             return str(MEASUREMENT_WORD)
         return str(RESULT_WORD)
     return str(TYPE_WORDS.get(rtype, OTHER_WORD))
+
+
+def is_lifestyle(resource: dict) -> bool:
+    """An observation of social history (tobacco, alcohol, drugs), by its category or code."""
+    categories = {
+        c.get("code")
+        for concept in resource.get("category") or []
+        if isinstance(concept, dict)
+        for c in concept.get("coding") or []
+        if isinstance(c, dict)
+    }
+    return SOCIAL_HISTORY_CATEGORY in categories or bool(
+        words.codes(resource.get("code")) & LIFESTYLE_CODES
+    )
 
 
 def number(value) -> str:

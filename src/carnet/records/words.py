@@ -7,7 +7,11 @@ else) to name an item, say a measured value, a unit, a blood pressure:
   display table (``data/displays.tsv``: measurements, common labs and panels, vaccines,
   visit types, frequent conditions, procedures and medicines, with their sources). A code
   Carnet does not know keeps the source's own words, marked ``original`` (pages show
-  « texte d'origine »); labels written in capitals (CDA) are put in sentence case.
+  « texte d'origine » once per item, and not at all when the file said it was written in
+  the page's language: ``as_read``); labels written in capitals (CDA) are put in sentence
+  case; a code the source wrote into a name (« … (CIM-10 : E06.3) ») is taken out of it,
+  to be shown apart (``Label.code``).
+- ``document_title(resource)``: a document's one name, its own title.
 - ``title_of(resource)``: the name of any item (a vaccine, a medicine, a test, a visit…).
 - ``number(value)``: a number for people, in the reader's language (« 118,34 » in
   French, « 118.34 » in English). Numbers for machines (SVG, data attributes, JSON,
@@ -23,13 +27,14 @@ from __future__ import annotations
 import csv
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
 from django.utils.formats import number_format
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 
 HERE = Path(__file__).resolve().parent / "data"
@@ -222,17 +227,36 @@ def known(system: str | None, code: str | None) -> Display | None:
 
 class Label(str):
     """Words naming a thing. ``original``: the source's own words, for a code Carnet does not
-    know (pages mark them « texte d'origine »); ``named``: Carnet's own words for the code
-    (its display table, or the public medicines database)."""
+    know, in a language that may not be the reader's (pages mark them once per item,
+    « texte d'origine »); ``named``: Carnet's own words for the code (its display table, or
+    the public medicines database); ``code``: the code the source wrote into its words
+    (« CIM-10 E06.3 »), taken out of the name to be shown apart, small."""
 
     original: bool = False
     named: bool = False
+    code: str = ""
 
-    def __new__(cls, text: str, original: bool = False, named: bool = False):
+    def __new__(cls, text: str, original: bool = False, named: bool = False, code: str = ""):
         obj = super().__new__(cls, text)
         obj.original = original
         obj.named = named
+        obj.code = code
         return obj
+
+
+# « Thyroïdite auto-immune (CIM-10 : E06.3) »: a code written at the end of a name.
+CODE_IN_NAME = re.compile(r"^(?P<name>.*\S)\s*\((?P<code>[^()]*?[\s:](?P<value>[^\s():]+))\s*\)$")
+
+
+def split_code(text: str, known_codes: set[str]) -> tuple[str, str]:
+    """(name, code written in it) of a source's words: the code is taken out of the name
+    when it is one of the item's own codes (« Epilepsie (DRC : 114) » -> « Epilepsie »,
+    « DRC 114 »); other words between brackets stay (« Autre problème (texte libre) »)."""
+    found = CODE_IN_NAME.match(text)
+    if found and found["value"] in known_codes:
+        system = found["code"][: -len(found["value"])].strip().rstrip(":").strip()
+        return found["name"], f"{system} {found['value']}".strip()
+    return text, ""
 
 
 def sentence_case(text: str) -> str:
@@ -298,14 +322,17 @@ def label(concept, default: str = "") -> Label:
     # A French medicine (CIS code): Carnet knows it; the prescriber's words come first.
     medicine = next((name for name in map(_cis_name, codings) if name), "")
     unknown = any(c.get("code") for c in codings) and not medicine
+    own_codes = {str(c["code"]) for c in codings if c.get("code")}
     for c in _concepts(concept):
         if c.get("text"):
-            return Label(source_words(c["text"]), original=unknown)
+            name, code = split_code(source_words(c["text"]), own_codes)
+            return Label(name, original=unknown, code=code)
     if medicine:
         return Label(medicine, named=True)
     for coding in codings:
         if coding.get("display"):
-            return Label(source_words(coding["display"]), original=True)
+            name, code = split_code(source_words(coding["display"]), own_codes)
+            return Label(name, original=True, code=code)
     for coding in codings:
         if coding.get("code"):
             return Label(str(coding["code"]), original=True)
@@ -335,13 +362,65 @@ def codes(concept) -> set[str]:
 TITLE_FIELDS = ("code", "vaccineCode", "medicationCodeableConcept", "codeCodeableConcept", "type")
 
 
+def _folded(text: str) -> str:
+    """Text without case and accents, to compare two spellings of the same words."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    return " ".join(
+        "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split()
+    )
+
+
+def document_title(resource: dict) -> Label:
+    """A document's name, the same on every page: its own title (as its author wrote it:
+    « Historique de vaccinations »), a title in capitals put in sentence case, with the
+    accents of the document's own type when they are the same words (« SYNTHESE MEDICALE »
+    -> « Synthèse médicale »); '' when the document has no title of its own."""
+    own = resource.get("description") if isinstance(resource.get("description"), str) else ""
+    if not own:
+        for content in resource.get("content") or []:
+            own = str((content.get("attachment") or {}).get("title") or "")
+            if own:
+                break
+    own = own.strip()
+    if not own:
+        return Label("")
+    concept = resource.get("type") if isinstance(resource.get("type"), dict) else {}
+    spellings = [concept.get("text") or ""] + [c.get("display") or "" for c in _codings(concept)]
+    for spelling in spellings:
+        if spelling and spelling != own and _folded(spelling) == _folded(own):
+            if any(c.islower() for c in spelling):
+                return Label(spelling)
+    return Label(sentence_case(own))
+
+
+def in_readers_language(resource: dict) -> bool:
+    """Whether the file said it was written in the page's language (``Resource.language``,
+    set from a CDA's ``languageCode``): its own words then need no « texte d'origine » mark."""
+    written = str(resource.get("language") or "")[:2].lower()
+    return bool(written) and written == lang()
+
+
+def as_read(found, resource: dict):
+    """A source's words as the reader gets them: not marked when written in their language."""
+    if isinstance(found, Label) and found.original and in_readers_language(resource):
+        return Label(str(found), named=found.named, code=found.code)
+    return found
+
+
 def title_of(resource: dict) -> Label:
     """The name of an item: a vaccine, a medicine, a test, a problem, a visit, a document."""
+    return as_read(_title_of(resource), resource)
+
+
+def _title_of(resource: dict) -> Label:
     rtype = resource.get("resourceType", "")
     if rtype == "DocumentReference":
         kind = older_kind((resource.get("type") or {}).get("text"))
         if kind and not (resource["type"].get("coding")):
             return Label(kind, named=True)
+        found = document_title(resource)
+        if found:
+            return found
     for name in TITLE_FIELDS:
         if resource.get(name):
             found = label(resource[name])
@@ -489,8 +568,7 @@ def components(resource: dict) -> str:
         value = _plain_value(comp, measure_code(comp))
         if value:
             name = label(comp.get("code"))
-            colon = " : " if lang() == "fr" else ": "  # French puts a space before « : »
-            out.append(f"{name}{colon}{value}" if name else value)
+            out.append(f"{name}{colon()}{value}" if name else value)
     return " · ".join(out)
 
 
@@ -509,6 +587,12 @@ def _plain_value(node: dict, context: str | None) -> str:
     return ""
 
 
+def colon() -> str:
+    """What stands between a name and its value in the page's language: « : » with a space
+    before it in French, « : » alone in English (the catalogue's ": ", as templates use)."""
+    return pgettext("between a name and its value, in words", ": ")
+
+
 def value_of(resource: dict) -> str:
     """An observation's value in words (« 6,9 % », « 118/74 mmHg », « Non-fumeur »); an
     advance directive's decision (« non autorisé »)."""
@@ -516,7 +600,7 @@ def value_of(resource: dict) -> str:
         return directive_decision(resource)
     value = _plain_value(resource, measure_code(resource))
     if value:
-        return value
+        return as_read(value, resource)
     return components(resource)
 
 

@@ -1567,4 +1567,12 @@ def convert(data: bytes, root, kind: str) -> Conversion:
     conv = reader.read()
     conv.originals[0].content = data
     conv.patient = reader.patient()
+    # The document says its language (« fr-FR »): each item keeps it, so that its own words
+    # read as written, unmarked, to a reader of that language (records.words.as_read).
+    language = root.find(f"{{{NS}}}languageCode")
+    code = (language.get("code") or "").strip() if language is not None else ""
+    if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", code):
+        for _url, resource in conv.resources:
+            if resource.get("resourceType") != "Patient":
+                resource.setdefault("language", code)
     return conv

@@ -1,5 +1,10 @@
-"""``{{ item.title|label }}``: a name as ``records.words`` gives it, with a small « texte
-d'origine » mark when it is the source's own words for a code Carnet does not know."""
+"""Names as ``records.words`` gives them, and one small « texte d'origine » mark per item.
+
+``{{ item.title|label }}``: a name alone, marked when it is the source's own words for a
+code Carnet does not know. On a line that says a name and a value, both may be the
+source's words: ``{{ title|label_text }} : {{ value|label_text }}{% source_mark title value %}``
+marks the line once, never each word.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +15,32 @@ from django.utils.translation import gettext as _
 register = template.Library()
 
 
+def _mark():
+    return format_html(
+        ' <small class="original-words" title="{}">({})</small>',
+        _("Carnet does not know this code: these are the words of the file it came from."),
+        _("original wording"),
+    )
+
+
 @register.filter
 def label(value):
     if not value:
         return value or ""
     if getattr(value, "original", False):
-        return format_html(
-            '{} <small class="original-words" title="{}">({})</small>',
-            str(value),
-            _("Carnet does not know this code: these are the words of the file it came from."),
-            _("original wording"),
-        )
+        return format_html("{}{}", str(value), _mark())
     return str(value)
+
+
+@register.filter
+def label_text(value):
+    """The words alone, without a mark (the line's ``source_mark`` says it once)."""
+    return str(value) if value else ""
+
+
+@register.simple_tag
+def source_mark(*values):
+    """One small mark for a line whose words (any of ``values``) are the source's own."""
+    if any(getattr(v, "original", False) for v in values):
+        return _mark()
+    return ""
