@@ -83,11 +83,11 @@ def test_a_run_and_its_file_read_in_french_and_in_english(client):
     english = _page(client, run["id"], "en")
     assert "Running" in english and "Course à pied" not in english
     document = _page(client, result.document_id, "fr")
-    assert "Export Apple Health" in document and "Apple Health export" not in document
+    assert "Export Apple Santé" in document and "Apple Health export" not in document
     assert "Apple Health export" in _page(client, result.document_id, "en")
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
     listing = client.get(reverse("records:documents")).content.decode()
-    assert "Export Apple Health" in listing
+    assert "Export Apple Santé" in listing
 
 
 def test_a_heart_rate_summary_says_minimum_and_maximum_in_the_readers_language():

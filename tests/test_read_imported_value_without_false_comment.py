@@ -89,7 +89,8 @@ def test_a_real_comment_in_the_narrative_keeps_its_label(client):
     [pulse] = [r for r in _observations(user, pid) if _code(r) == "8867-4"]
     assert pulse["note"] == [{"text": "80 /min, pris au repos après la course"}]
     text = _page(client, user, pulse["id"])
-    assert LABEL in text and "pris au repos après la course" in text
+    # The note has no author: it is the file's own words, said as such (not the care team's).
+    assert "Note du fichier d’origine" in text and "pris au repos après la course" in text
 
 
 def test_a_note_stored_before_says_only_the_value_and_is_not_shown():

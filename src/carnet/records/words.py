@@ -418,6 +418,11 @@ def _title_of(resource: dict) -> Label:
         kind = older_kind((resource.get("type") or {}).get("text"))
         if kind and not (resource["type"].get("coding")):
             return Label(kind, named=True)
+        for coding in _codings(resource.get("type")):  # a kind of file Carnet names itself
+            if SHORT.get(coding.get("system")) == "carnet-document" and known(
+                coding.get("system"), coding.get("code")
+            ):
+                return label(resource["type"])
         found = document_title(resource)
         if found:
             return found
