@@ -33,7 +33,7 @@ def server():
     try:
         srv.create_user(EMAIL, "citizen", "--name", "Léa")
         for path in FILES:
-            srv.carnet("import", str(path), "--owner", EMAIL, "--quiet")
+            srv.carnet("import", str(path), "--owner", EMAIL, "--quiet", "--as-me")
         yield srv
     finally:
         cleanup(srv)

@@ -30,7 +30,7 @@ def server():
         srv.create_user(EMAIL, "citizen", "--name", "Karim")
         bundle = srv.data_dir / "dmp.json"
         bundle.write_text(json.dumps(record_bundle()))
-        srv.carnet("import", str(bundle), "--owner", EMAIL, "--quiet")
+        srv.carnet("import", str(bundle), "--owner", EMAIL, "--quiet", "--as-me")
         yield srv
     finally:
         cleanup(srv)

@@ -26,7 +26,7 @@ def server():
     srv = start_server()
     try:
         srv.create_user(EMAIL, "citizen", "--name", "Gustavo")
-        srv.carnet("import", str(synthea("Gustavo")), "--owner", EMAIL, "--quiet")
+        srv.carnet("import", str(synthea("Gustavo")), "--owner", EMAIL, "--quiet", "--as-me")
         yield srv
     finally:
         cleanup(srv)
