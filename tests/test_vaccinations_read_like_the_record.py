@@ -157,3 +157,29 @@ def test_two_doses_on_one_day_do_not_complete_a_series_by_themselves():
     hpv = [r for r in ov.reminders if "hpv" in r.rule.lower() or "papillomavirus" in r.title]
     assert hpv and not any(r.status == "done" for r in hpv)
     assert len(ov.vaccines()) == 1
+
+
+def test_every_vaccine_the_display_table_names_is_one_the_calendar_recognises():
+    """A vaccine has one name (records' display table) and its diseases (the reminders'
+    vaccine table): every vaccine code named in the display table gives its diseases, and
+    a vaccine coded without any words is named from the display table."""
+    from carnet.records import words
+    from carnet.reminders import rules, vaccination
+
+    uris = {"cvx": "http://hl7.org/fhir/sid/cvx", "atc": "http://www.whocc.no/atc"}
+    vaccines = [
+        (s, c) for (s, c) in words.table() if s == "cvx" or (s == "atc" and c.startswith("J07"))
+    ]
+    assert len(vaccines) > 70
+    unknown = [
+        (s, c)
+        for s, c in vaccines
+        if not rules.antigens_of({"coding": [{"system": uris[s], "code": c}]})
+    ]
+    assert unknown == []
+    for s, c in vaccines:
+        coding = {"system": uris[s], "code": c}
+        shown = words.known(uris[s], c).text()
+        assert rules.code_display(coding) == shown
+        bare = {"resourceType": "Immunization", "vaccineCode": {"coding": [coding]}}
+        assert vaccination.name_of(bare) == shown
