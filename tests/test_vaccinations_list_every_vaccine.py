@@ -184,7 +184,9 @@ def test_a_vaccine_the_person_entered_is_listed_at_once(client):
     assert response.status_code == 302
     items = _listed(_page(client, user, "/rappels/vaccinations/"))
     assert len(items) == 1
-    assert items[0].startswith("Revaxis") and "diphtérie, poliomyélite, tétanos" in items[0]
+    # Named as the whole record names it; the brand the person typed is said beside it.
+    assert items[0].startswith("Diphtérie-poliomyélite-tétanos (Revaxis)")
+    assert "diphtérie, poliomyélite, tétanos" in items[0]
 
 
 def test_a_diabetic_adults_pneumococcal_and_covid_vaccines_count_for_their_steps(client):

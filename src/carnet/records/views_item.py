@@ -128,6 +128,10 @@ def freshness(resource: dict, latest_of_measure: dict | None) -> dict | None:
     if topic is None:
         return None
     basis = latest_of_measure or resource
+    if basis.get("id") != resource.get("id"):
+        mine, newest = fhir.clinical_date(resource), fhir.clinical_date(basis)
+        if mine is None or (newest is not None and newest > mine):
+            return None  # a newer value of this kind exists: the prompt belongs on it
     # When it happened (a prescription's date, a measurement's), or when the person last
     # said it was still right; not when it was imported (an old list imported today is old).
     dates = [d for d in (fhir.clinical_date(basis), _still_right_on(resource)) if d is not None]
@@ -138,7 +142,23 @@ def freshness(resource: dict, latest_of_measure: dict | None) -> dict | None:
         "topic": topic["id"],
         "text": reminder_rules.text(topic["label"]),
         "measure": resource.get("resourceType") == "Observation",
+        # « Nothing has changed » only where it can be true (a weight, not a blood pressure).
+        "confirm": topic.get("confirm", True),
     }
+
+
+def _newest_of_topic(actor, pid, purpose, current: dict) -> dict | None:
+    """The newest observation of the same kind (every code of its stale-data topic: a body
+    weight and a measured weight are one kind), or None."""
+    topic = _topic_of(current)
+    wanted = ((topic or {}).get("match") or {}).get("Observation")
+    if not wanted:
+        return None
+    try:
+        found = services.search(actor, pid, "Observation", purpose, code=list(wanted), count=1)
+    except NotFound:
+        return None
+    return found.resources[0] if found.resources else None
 
 
 # --- What a report groups, what a visit holds ----------------------------------------------------
@@ -348,7 +368,9 @@ def item_context(request, actor, pid, purpose, versions, *, note_form=None, link
         if linked and current.get("resourceType") == "Encounter"
         else [],
         "document": document,
-        "fresh": freshness(current, latest) if own_record else None,
+        "fresh": freshness(current, _newest_of_topic(actor, pid, purpose, current) or latest)
+        if own_record
+        else None,
         "history": history if len(versions) > 1 else [],
         "can_note": own_record and _noted(current),
         "can_correct": own_record and first.source == Source.SELF,
@@ -520,7 +542,7 @@ def still_right(request, item_id: str):
     reminders' topic, so that neither prompts again before its time."""
     actor, pid, purpose, versions = _load(request, item_id)
     topic = _topic_of(versions[0].resource)
-    if purpose != "self" or topic is None:
+    if purpose != "self" or topic is None or not topic.get("confirm", True):
         raise Http404()
 
     def mark(resource: dict) -> dict:

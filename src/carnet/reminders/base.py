@@ -48,6 +48,7 @@ class Reminder:
     reason: str = ""  # why it exists, in one plain sentence (the source says who asks)
     until: date | None = None  # the end of its window: late after this day
     booked_on: date | None = None  # a care appointment booked for it ticks it (that day)
+    done_precision: str = "day"  # "year"/"month": done_on is all its source said (« 1975 »)
 
     @property
     def heading(self) -> str:
@@ -122,6 +123,9 @@ def when_text(r: Reminder) -> str:
     if r.status == DONE:
         if r.booked_on:
             return gettext("Appointment booked for %(date)s.") % {"date": _day(r.booked_on)}
+        if r.done_on and r.done_precision in ("year", "month"):
+            shown = date_format(r.done_on, "Y" if r.done_precision == "year" else "F Y")
+            return gettext("Done in %(date)s.") % {"date": shown}
         return gettext("Done on %(date)s.") % {"date": _day(r.done_on)} if r.done_on else ""
     if r.kind == "stale":
         return gettext("To check when you can.")

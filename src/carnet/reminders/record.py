@@ -14,7 +14,7 @@ from django.utils import timezone
 from carnet.access.services import Actor, Purpose
 from carnet.records import exports
 from carnet.records import services as records
-from carnet.records.fhir import clinical_date, parse_date
+from carnet.records.fhir import clinical_date, clinical_date_precision, parse_date
 
 from . import rules
 
@@ -71,11 +71,63 @@ class Given:
     id: str
     day: date
     antigens: frozenset[str]
+    precision: str = "day"  # "year" or "month" when its source said no more (« 1975 »)
 
 
 def vaccination_day(r: dict) -> date | None:
     """The day a vaccine was given (else the day it was recorded, as the calendar reads it)."""
     return local_date(r.get("occurrenceDateTime") or r.get("recorded"))
+
+
+def vaccination_precision(r: dict) -> str:
+    """How much of ``vaccination_day`` its source gave: "year", "month" or "day"."""
+    if r.get("occurrenceDateTime"):
+        return clinical_date_precision({"occurrenceDateTime": r["occurrenceDateTime"]})
+    return clinical_date_precision({"recorded": r.get("recorded")})
+
+
+def _lot(r: dict) -> str:
+    return rules.fold_words(str(r.get("lotNumber") or "")).replace(" ", "")
+
+
+def _same_act(a: dict, b: dict) -> bool:
+    """Two Immunizations that record one act: the same day, status and vaccine (the same
+    diseases, or one a part of the other's when both give the same lot number), the same
+    lot when both give one. An unrecognised vaccine matches only the same name."""
+    day = vaccination_day(a)
+    if day is None or day != vaccination_day(b):
+        return False
+    if a.get("status", "completed") != b.get("status", "completed"):
+        return False
+    lot_a, lot_b = _lot(a), _lot(b)
+    if lot_a and lot_b and lot_a != lot_b:
+        return False
+    ag_a, ag_b = rules.antigens_of(a.get("vaccineCode")), rules.antigens_of(b.get("vaccineCode"))
+    if ag_a or ag_b:
+        if ag_a == ag_b:
+            return True
+        return bool(lot_a and lot_b and (ag_a <= ag_b or ag_b <= ag_a))
+    words = (rules.fold_words(str((x.get("vaccineCode") or {}).get("text") or "")) for x in (a, b))
+    first, second = words
+    return bool(first) and first == second
+
+
+def _richness(r: dict) -> tuple:
+    return (-len(rules.antigens_of(r.get("vaccineCode"))), str(r.get("id") or ""))
+
+
+def vaccination_acts(immunizations: list[dict]) -> list[list[dict]]:
+    """The Immunizations grouped by act: one act recorded in two documents (the same vaccine,
+    day and lot) is one group, its most complete item first. Nothing is dropped."""
+    groups: list[list[dict]] = []
+    for r in immunizations:
+        for group in groups:
+            if any(_same_act(r, other) for other in group):
+                group.append(r)
+                break
+        else:
+            groups.append([r])
+    return [sorted(g, key=_richness) for g in groups]
 
 
 @dataclass
@@ -111,13 +163,16 @@ class Snapshot:
     def given_vaccines(self) -> list[Given]:
         """Every completed Immunization whose diseases Carnet knows, with its day, oldest first."""
         out = []
-        for r in self.of("Immunization"):
-            if r.get("status", "completed") != "completed":
-                continue
+        completed = [
+            r for r in self.of("Immunization") if r.get("status", "completed") == "completed"
+        ]
+        for group in vaccination_acts(completed):  # one act in two documents is one dose
+            r = group[0]
             day = vaccination_day(r)
-            antigens = rules.antigens_of(r.get("vaccineCode"))
+            antigens = set().union(*(rules.antigens_of(x.get("vaccineCode")) for x in group))
             if day and antigens:
-                out.append(Given(str(r.get("id") or id(r)), day, frozenset(antigens)))
+                rid, precision = str(r.get("id") or id(r)), vaccination_precision(r)
+                out.append(Given(rid, day, frozenset(antigens), precision=precision))
         return sorted(out, key=lambda g: (g.day, g.id))
 
     def immunizations(self) -> list[tuple[date, set[str]]]:

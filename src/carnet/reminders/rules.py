@@ -197,12 +197,23 @@ def _displays() -> dict[tuple[str, str], str]:
 
 
 def code_display(coding: dict) -> str:
-    """The name of a vaccine code Carnet's tables know (for a coding that came without one)."""
+    """The name of a vaccine code Carnet's tables know (for a coding that came without one).
+
+    The record's display table (``records.words``) names a vaccine first, in the page's
+    language, so a vaccine has one name on every page; this file's own displays (its
+    sources' words) name only the codes that table does not have yet."""
+    from carnet.records import words
+
     systems = _code_tables()[0]
     kind = systems.get(coding.get("system") or "")
     code = str(coding.get("code") or "").strip()
     if kind == "cvx" and code.isdigit() and len(code) == 1:
         code = "0" + code
+    shown = words.known(coding.get("system"), code) or words.known(
+        coding.get("system"), code.lstrip("0")
+    )
+    if shown is not None:
+        return shown.text()
     return _displays().get((kind, code), "") if kind else ""
 
 

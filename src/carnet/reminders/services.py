@@ -255,8 +255,11 @@ def turn_on(actor: Actor, patient_id: int, key: str) -> None:
 
 def confirm(actor: Actor, patient_id: int, topic: str) -> None:
     """The person says a topic (weight, allergies, contacts…) is still right."""
-    if topic not in {t["id"] for t in stale.spec()["topics"]}:
+    topics = {t["id"]: t for t in stale.spec()["topics"]}
+    if topic not in topics:
         raise Invalid("unknown topic")
+    if not stale.confirmable(topics[topic]):
+        raise Invalid("this topic asks for a new value, not a confirmation")
     _set_state(
         actor,
         patient_id,

@@ -17,6 +17,12 @@ def spec() -> dict:
     return rules.programmes()["stale"]
 
 
+def confirmable(topic: dict) -> bool:
+    """Whether « it is up to date » can be true of this topic: a weight may stay the same for
+    years; a blood pressure changes from one reading to the next (``"confirm": false``)."""
+    return bool(topic.get("confirm", True))
+
+
 def _last_seen(snap: Snapshot, topic: dict) -> date | None:
     tid = topic["id"]
     if tid == "emergency-contacts":
@@ -85,7 +91,7 @@ def compute(snap: Snapshot, confirmed: dict[str, date], on: date) -> list[Remind
                 version=s["version"],
                 due=stale_since or on,
                 status=DUE,
-                extra={"topic": topic["id"]},
+                extra={"topic": topic["id"], "confirm": confirmable(topic)},
                 reason=rules.text(s.get("reason")),
             )
         )

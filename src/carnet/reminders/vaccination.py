@@ -10,15 +10,24 @@ after the last dose from 65 on.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from carnet.records import words
+
 from . import rules
 from .base import DONE, DUE, OVERDUE, UPCOMING, Reminder, status_for
-from .record import Given, Snapshot, vaccination_day
+from .record import (
+    Given,
+    Snapshot,
+    local_date,
+    vaccination_acts,
+    vaccination_day,
+    vaccination_precision,
+)
 
 # credit(dose, rule id, step words): a dose the calendar counted, and for which step.
 Credit = Callable[[Given, str, str], None]
@@ -393,7 +402,19 @@ def compute(
             out += found
         elif kind == "pregnancy":
             out += _pregnancy(cal, rule, history, on, lmp, credit)
+    _done_precision(out, history)
     return out
+
+
+def _done_precision(out: list[Reminder], history: list[Given]) -> None:
+    """A step done by a dose its source dated only by year or month says so (« en 1975 »)."""
+    imprecise: dict[date, set[str]] = {}
+    for g in history:
+        imprecise.setdefault(g.day, set()).add(g.precision)
+    for r in out:
+        kinds = imprecise.get(r.done_on) if r.done_on else None
+        if kinds and len(kinds) == 1 and "day" not in kinds:
+            r.done_precision = next(iter(kinds))
 
 
 __all__ = ["compute", "DONE", "DUE", "OVERDUE", "UPCOMING"]
@@ -406,55 +427,68 @@ OLDER_KIND = {"pneumococcal_ps": "pneumococcal", "zoster_live": "zoster"}
 
 
 @dataclass
+class AlsoIn:
+    """Another item of the record for the same act (the same dose in another document)."""
+
+    id: str
+    name: str
+    recorded: date | None
+
+
+@dataclass
 class RecordedVaccine:
-    """One Immunization of the record as the vaccinations page lists it."""
+    """One vaccination act of the record as the vaccinations page lists it."""
 
     id: str
     day: date | None
-    name: str  # the source's own words (text, else a coding's display, else its code)
-    product: str  # a coding's display that says more (the medicine's name), else ""
+    name: str  # its name, as every page of the record gives it (``records.words``)
+    product: str  # the medicine's own name when it says more (« Vaccin tetanique pasteur »)
     diseases: list[str]  # in words, in the page's language
     recognised: str  # "code", "name" or "" (Carnet does not know this vaccine)
     counts_for: list[str]  # the calendar steps it satisfies
     why_not: str = ""  # when it satisfies none: why, in plain words
     status: str = "completed"
     precision: str = "day"  # "year" or "month" when the source gave no more ("1975")
+    also: list[AlsoIn] = field(default_factory=list)  # the same act in other documents
 
     @property
     def known(self) -> bool:
         return bool(self.recognised)
 
 
-def _name(concept: dict | None) -> str:
-    concept = concept or {}
-    if concept.get("text"):
-        return str(concept["text"])
-    for c in concept.get("coding") or []:
-        if isinstance(c, dict) and c.get("display"):
-            return str(c["display"])
-    for c in concept.get("coding") or []:
+def name_of(r: dict) -> str:
+    """A vaccine's name: the record's one naming (``records.words.title_of``), else the name
+    of its code in the vaccine table, else « Vaccine without a name »."""
+    title = words.title_of(r)
+    if title and not (title.original and words.codes(r.get("vaccineCode")) == {str(title)}):
+        return str(title)
+    for c in (r.get("vaccineCode") or {}).get("coding") or []:
         if isinstance(c, dict) and rules.code_display(c):
-            return rules.code_display(c)
-    for c in concept.get("coding") or []:
-        if isinstance(c, dict) and c.get("code"):
-            return str(c["code"])
-    return ""
+            return words.sentence_case(rules.code_display(c))
+    return str(title) or _("Vaccine without a name")
 
 
 def _product(concept: dict | None, name: str) -> str:
-    """The first coding display that is not the name itself, up to its first comma."""
+    """What the source says more than the name: the French medicine's name (CIS coding),
+    else the words a person or prescriber typed (a text no coding displays: « Revaxis »),
+    up to the first comma, in sentence case; else ""."""
+    concept = concept or {}
+    codings = [c for c in concept.get("coding") or [] if isinstance(c, dict)]
+    candidates = [
+        str(c.get("display") or "") or rules.code_display(c)
+        for c in codings
+        if c.get("system") == words.CIS_SYSTEM
+    ]
+    text = str(concept.get("text") or "")
+    displays = {rules.fold_words(str(c.get("display") or "")) for c in codings}
+    if text and rules.fold_words(text) not in displays:
+        candidates.append(text)
     said = rules.fold_words(name)
-    for c in (concept or {}).get("coding") or []:
-        full = str(c.get("display") or "") if isinstance(c, dict) else ""
-        shown = full.split(",")[0].strip()
+    for full in candidates:
+        shown = words.sentence_case(full.split(",")[0].strip())
         if shown and not said.startswith(rules.fold_words(shown)):
             return shown
     return ""
-
-
-def _precision(value) -> str:
-    text = str(value or "")
-    return {4: "year", 7: "month"}.get(len(text), "day")
 
 
 def _words(items: list[str]) -> str:
@@ -495,6 +529,13 @@ def _partial(antigens: frozenset[str], day: date, birth: date) -> str:
                     "missing": _words(missing),
                 }
     return ""
+
+
+def _also(r: dict) -> AlsoIn:
+    name = name_of(r)
+    product = _product(r.get("vaccineCode"), name)
+    shown = f"{name} ({product})" if product else name
+    return AlsoIn(str(r.get("id") or ""), shown, local_date(r.get("recorded")))
 
 
 def _why_not(r: dict, antigens: set[str], credited_rules: set[str], birth, on) -> str:
@@ -557,11 +598,14 @@ def recorded(
     birth = snap.birth_date
     credited_rules = {rule for steps in credits.values() for rule, _step in steps}
     out = []
-    for r in snap.of("Immunization"):
+    for group in vaccination_acts(snap.of("Immunization")):
+        r = group[0]
         antigens, how = rules.recognise(r.get("vaccineCode"))
+        for other in group[1:]:
+            antigens |= rules.antigens_of(other.get("vaccineCode"))
         rid = str(r.get("id") or id(r))
         steps = [step for _rule, step in credits.get(rid, [])]
-        name = _name(r.get("vaccineCode")) or _("Vaccine without a name")
+        name = name_of(r)
         out.append(
             RecordedVaccine(
                 id=rid,
@@ -573,7 +617,8 @@ def recorded(
                 counts_for=steps,
                 why_not="" if steps else _why_not(r, antigens, credited_rules, birth, on),
                 status=r.get("status", "completed"),
-                precision=_precision(r.get("occurrenceDateTime") or r.get("recorded")),
+                precision=vaccination_precision(r),
+                also=[_also(other) for other in group[1:]],
             )
         )
     return sorted(out, key=lambda v: (v.day or date.min, v.name), reverse=True)

@@ -95,14 +95,18 @@ def home(request):
         preload=REMINDER_TYPES,
         coded=(_reminder_codes(), REMINDER_LATEST),
     )
-    kinds = summarise(current.counts)
+    counts = dict(current.counts)
     pressing, more_reminders = [], 0
     if not current.empty:
         overview = _reminders(actor, current)
+        if counts.get("Immunization"):
+            # One act recorded in two documents is one vaccine, as « Mes vaccinations » says.
+            counts["Immunization"] = len(overview.vaccines())
         active = [r for r in overview.pressing if r.kind != "stale"]
         stale = [r for r in overview.pressing if r.kind == "stale"]
         pressing = (active + stale)[:SHOWN_REMINDERS]
         more_reminders = len(active) + len(stale) - len(pressing)
+    kinds = summarise(counts)
     return render(
         request,
         "web/home.html",
