@@ -102,7 +102,9 @@ def make_people() -> People:
     me = Actor.of_user(alice)
     pid = people.patient_id = accounts.patient_of(alice).pk
     people.stranger_patient_id = accounts.patient_of(people.stranger).pk
-    result = imports.import_bundle(me, SMALL_RECORD, patient_id=pid, purpose=Purpose.SELF)
+    result = imports.import_bundle(
+        me, SMALL_RECORD, patient_id=pid, purpose=Purpose.SELF, person=imports.MINE_TAKE_DETAILS
+    )  # her record's file names her « Secretname » (a marker): she says it is hers
     condition = next(i for t, i, _v in result.locations if t == "Condition")
     card = next(i for t, i, _v in result.locations if t == "Patient")
     medicine = next(i for t, i, _v in result.locations if t == "MedicationRequest")
