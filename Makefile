@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export CARNET_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test test-sqlite test-postgres lint bench fuzz chromium messages clean
+.PHONY: run test test-shared test-sqlite test-postgres lint bench fuzz chromium messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ FUZZ_TESTS := $(wildcard tests/test_fuzz_*.py tests/test_*propert*.py) \
 	tests/test_import_invalid_files.py tests/test_reminders_adherence_sharing.py
 fuzz: $(VENV)/.installed-test
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q $(FUZZ_TESTS) $(PYTEST_ARGS)
+
+# Optional long run: every page of the 30 shared Synthea bundles in French and English (../shared).
+test-shared: $(VENV)/.installed-test
+	CARNET_SHARED_DIR=$${CARNET_SHARED_DIR:-$(CURDIR)/../shared} $(BIN)/pytest -q tests/test_read_imported_record_in_plain_words.py
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench
