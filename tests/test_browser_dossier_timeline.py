@@ -10,7 +10,6 @@ from tests.browser import (
     VIEWPORTS,
     check_page,
     cleanup,
-    launch,
     require_chromium,
     sign_in,
     start_server,
@@ -34,16 +33,6 @@ def server():
         yield srv
     finally:
         cleanup(srv)
-
-
-@pytest.fixture(scope="module")
-def chromium(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))

@@ -16,7 +16,6 @@ from tests.browser import (
     VIEWPORTS,
     check_page,
     cleanup,
-    launch,
     require_chromium,
     sign_in_as,
     start_server,
@@ -50,16 +49,6 @@ def server():
         yield srv
     finally:
         cleanup(srv)
-
-
-@pytest.fixture(scope="module")
-def chromium(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
 
 
 def test_the_physio_adds_a_blood_pressure_and_antoine_sees_who_added_it(server, chromium):

@@ -14,7 +14,6 @@ from tests.browser import (
     VIEWPORTS,
     check_page,
     cleanup,
-    launch,
     require_chromium,
     sign_in_as,
     start_server,
@@ -48,16 +47,6 @@ def server():
         yield srv
     finally:
         cleanup(srv)
-
-
-@pytest.fixture(scope="module")
-def chromium(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
 
 
 @pytest.mark.parametrize("viewport", ["mobile", "desktop"])

@@ -24,7 +24,6 @@ from tests.browser import (
     VIEWPORTS,
     check_page,
     cleanup,
-    launch,
     open_menu,
     require_chromium,
     start_server,
@@ -66,16 +65,6 @@ def server():
         yield srv
     finally:
         cleanup(srv)
-
-
-@pytest.fixture(scope="module")
-def chromium(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
 
 
 def _page(chromium, viewport="mobile"):
