@@ -8,8 +8,6 @@ vaccine Carnet does not know). The page's count is the home page's count.
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import date
 
 import pytest
@@ -23,30 +21,13 @@ from carnet.reminders import services as reminders
 from carnet.reminders.testing import SNOMED, Bundle, person
 
 from .helpers import DATA, citizen, import_file, synthea
+from .vaccinations import home_count as _home_count
+from .vaccinations import listed as _listed
+from .vaccinations import page as _page
 
 VAC = DATA / "cda" / "fr" / "VAC_2023.01.xml"
 CCD = DATA / "cda" / "hl7-ccda" / "Documents" / "CCD" / "CCD 1" / "CCD.XML"
 N = "{urn:hl7-org:v3}"
-
-
-def _page(client, user, url) -> str:
-    client.force_login(user)
-    response = client.get(url)
-    assert response.status_code == 200
-    return html.unescape(re.sub(r"\s+", " ", response.content.decode()))
-
-
-def _listed(body: str) -> list[str]:
-    """The items of the page's list of vaccines, as text."""
-    section = body.split('id="vaccins"', 1)[1].split("</section>", 1)[0]
-    items = re.findall(r'<li class="rm-item[^"]*">(.*?)</li>', section, flags=re.S)
-    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", i)).strip() for i in items]
-
-
-def _home_count(body: str) -> int:
-    found = re.search(r"Vaccins <span class=\"count\">(\d+)</span>", body)
-    assert found, "home counts the vaccines"
-    return int(found.group(1))
 
 
 def _immunizations(user) -> list[dict]:

@@ -9,7 +9,6 @@ Synthea bundle of Gustavo (CVX codes with English displays).
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import date
 
@@ -21,28 +20,12 @@ from carnet.reminders import services as reminders
 from carnet.reminders.testing import CVX, Bundle, person
 
 from .helpers import DATA, citizen, import_file, synthea
+from .vaccinations import home_count as _home_count
+from .vaccinations import listed as _listed
+from .vaccinations import page as _page
 
 FR = DATA / "cda" / "fr"
 CISP2 = "urn:oid:2.16.840.1.113883.6.139"
-
-
-def _page(client, user, url) -> str:
-    client.force_login(user)
-    response = client.get(url)
-    assert response.status_code == 200
-    return html.unescape(re.sub(r"\s+", " ", response.content.decode()))
-
-
-def _listed(body: str) -> list[str]:
-    section = body.split('id="vaccins"', 1)[1].split("</section>", 1)[0]
-    items = re.findall(r'<li class="rm-item[^"]*">(.*?)</li>', section, flags=re.S)
-    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", i)).strip() for i in items]
-
-
-def _home_count(body: str) -> int:
-    found = re.search(r"Vaccins <span class=\"count\">(\d+)</span>", body)
-    assert found, "home counts the vaccines"
-    return int(found.group(1))
 
 
 def _import_cda(user, *names: str) -> int:
