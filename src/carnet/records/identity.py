@@ -13,10 +13,10 @@ account that holds it: a first file about someone else is asked about like any o
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from carnet.access.services import Decision
+from carnet.records.data import fold
 
 from . import store
 
@@ -57,9 +57,7 @@ class Person:
 
 def _words(text: str) -> set[str]:
     """Lower-case words without accents, digits or punctuation ("Mejía514" -> "mejia")."""
-    plain = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(ch for ch in plain if not unicodedata.combining(ch)).casefold()
-    return {w for w in re.split(r"[^a-z]+", plain) if len(w) > 1}
+    return {w for w in re.split(r"[^a-z]+", fold(text)) if len(w) > 1}
 
 
 def person_of(patient: dict | None) -> Person | None:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import csv
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
@@ -36,6 +35,8 @@ from pathlib import Path
 from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
+
+from carnet.records.data import fold
 
 HERE = Path(__file__).resolve().parent / "data"
 LANGS = ("fr", "en")
@@ -364,10 +365,7 @@ TITLE_FIELDS = ("code", "vaccineCode", "medicationCodeableConcept", "codeCodeabl
 
 def _folded(text: str) -> str:
     """Text without case and accents, to compare two spellings of the same words."""
-    decomposed = unicodedata.normalize("NFKD", str(text))
-    return " ".join(
-        "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split()
-    )
+    return " ".join(fold(str(text)).split())
 
 
 def document_title(resource: dict) -> Label:

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from django.utils.translation import get_language
 
+from carnet.records.data import fold
+
 DATA = Path(__file__).resolve().parent / "data"
 CALENDAR_FILE = "calendrier-vaccinal-2025.json"
 PROGRAMMES_FILE = "suivis-2025.json"
@@ -108,11 +110,7 @@ _NOT_WORD = re.compile(r"[^0-9a-z]+")
 
 def fold_words(text: str) -> str:
     """Lower case, no accents, words separated by one space: 'Méningo A+C' -> 'meningo a c'."""
-    import unicodedata
-
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return _NOT_WORD.sub(" ", plain).strip()
+    return _NOT_WORD.sub(" ", fold(text)).strip()
 
 
 @cache

@@ -42,10 +42,10 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-import unicodedata
 from datetime import datetime
 
 from carnet.records import cda_narrative, words
+from carnet.records.data import fold
 from carnet.records.imports import ImportRefused
 
 from .common import (
@@ -258,9 +258,7 @@ def clean(text: str | None) -> str:
 
 
 def _note_words(text) -> list[str]:
-    plain = unicodedata.normalize("NFKD", str(text or ""))
-    plain = "".join(c for c in plain if not unicodedata.combining(c)).casefold()
-    return re.findall(r"[a-z0-9]+", plain)
+    return re.findall(r"[a-z0-9]+", fold(str(text or "")))
 
 
 def _abbreviates(short: str, word: str) -> bool:
