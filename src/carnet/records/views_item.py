@@ -25,7 +25,7 @@ from carnet.reminders import rules as reminder_rules
 from carnet.reminders import services as reminders
 from carnet.reminders import stale as reminder_stale
 
-from . import document_files, fhir, services, views_results
+from . import document_files, fhir, services, views_results, words
 from .models import Source
 from .views import explain_warning
 from .views_timeline import (
@@ -33,7 +33,6 @@ from .views_timeline import (
     MEASUREMENT_WORD,
     OTHER_WORD,
     TYPE_WORDS,
-    _concept_text,
     is_heart_rate,
     is_lifestyle,
     kind_word,
@@ -348,7 +347,7 @@ def item_context(request, actor, pid, purpose, versions, *, note_form=None, link
         "when": timezone.localtime(when) if when else None,
         "precision": fhir.clinical_date_precision(current),
         "who": who_of(current, shared),
-        "status": _concept_text(current.get("clinicalStatus")),
+        "status": words.label(current.get("clinicalStatus")),
         "first": {
             "by": recorded_by(first, request.user),
             "when": timezone.localtime(first.recorded_at),
@@ -490,7 +489,7 @@ def correct(request, item_id: str):
     concept, date_field = _concept_field(current), _date_field(current)
     has_value = isinstance((current.get("valueQuantity") or {}).get("value"), int | float)
     initial = {
-        "title": _concept_text(current.get(concept)) if concept else "",
+        "title": words.label(current.get(concept)) if concept else "",
         "day": (fhir.parse_date(current.get(date_field)) or timezone.now()).date()
         if date_field
         else None,

@@ -109,11 +109,6 @@ def record_of(request) -> tuple[Actor, int, str] | None:
 # --- Plain words for one item -----------------------------------------------------------------
 
 
-def _concept_text(concept) -> str:
-    """The words of a CodeableConcept in the page's language (``words.label``)."""
-    return words.label(concept)
-
-
 def title_of(resource: dict) -> str:
     """The name of the thing: a vaccine, a medicine, a test, a problem, a document.
 
