@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "carnet.accounts",
     "carnet.vault",
     "carnet.access",
+    "carnet.coffre",
     "carnet.records",
     "carnet.notify",
     "carnet.care",

@@ -12,7 +12,7 @@ urlpatterns = [
     path("", include("carnet.accounts.urls")),
     path("", include("carnet.records.urls")),
     path("", include("carnet.web.urls")),
-    path("", include("carnet.access.urls")),
+    path("", include("carnet.coffre.urls")),
     path("", include("carnet.notify.urls")),
     path("", include("carnet.reminders.urls")),
     path("", include("carnet.care.urls")),

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from carnet.access import acting
 from carnet.access.services import Actor, NotFound
-from carnet.access.views_emergency import readable
 from carnet.accounts import services as accounts
+from carnet.coffre.views_emergency import readable
 from carnet.web.params import bounded_int
 
 from . import services, triage

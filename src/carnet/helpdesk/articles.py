@@ -92,7 +92,7 @@ _TOPICS = (
                     ),
                 ],
                 [
-                    ("access:emergency_settings", _("If something happens to me")),
+                    ("coffre:emergency_settings", _("If something happens to me")),
                     ("records:card", _("See and print my emergency card")),
                 ],
                 _("QR code wallet break glass emergency access refuse"),
@@ -218,8 +218,8 @@ _TOPICS = (
                     ),
                 ],
                 [
-                    ("access:sharing", _("Who sees my record")),
-                    ("access:history", _("My access history")),
+                    ("coffre:sharing", _("Who sees my record")),
+                    ("coffre:history", _("My access history")),
                 ],
                 _("privacy access history who looked confidential doctor see"),
             ),
@@ -242,8 +242,8 @@ _TOPICS = (
                     ),
                 ],
                 [
-                    ("access:sharing_practitioners", _("Share with a health professional")),
-                    ("access:sharing", _("Who sees my record, and take it back")),
+                    ("coffre:sharing_practitioners", _("Share with a health professional")),
+                    ("coffre:sharing", _("Who sees my record, and take it back")),
                 ],
                 _(
                     "share doctor physician practitioner grant revoke withdraw stop access "
@@ -265,7 +265,7 @@ _TOPICS = (
                         "hidden."
                     ),
                 ],
-                [("access:sharing_items", _("Who sees each item"))],
+                [("coffre:sharing_items", _("Who sees each item"))],
                 _("hide mask private secret item document result confidential"),
             ),
             _a(
@@ -287,7 +287,7 @@ _TOPICS = (
                         "and medical questions go to your health professionals."
                     ),
                 ],
-                [("access:history", _("My access history"))],
+                [("coffre:history", _("My access history"))],
                 _(
                     "sell data insurer insurance employer bank advertising marketing hacked encryption"
                 ),
@@ -314,8 +314,8 @@ _TOPICS = (
                     ),
                 ],
                 [
-                    ("access:proxies", _("My proxies")),
-                    ("access:spaces", _("My relatives")),
+                    ("coffre:proxies", _("My proxies")),
+                    ("coffre:spaces", _("My relatives")),
                 ],
                 _(
                     "proxy parent father mother elderly relative caregiver daughter son help someone"
@@ -330,7 +330,7 @@ _TOPICS = (
                         "vaccinations, growth, documents. You manage it from My relatives."
                     ),
                 ],
-                [("access:child_add", _("Create a record for my child"))],
+                [("coffre:child_add", _("Create a record for my child"))],
                 _("child baby minor kid son daughter vaccinations"),
             ),
         ),
@@ -464,8 +464,8 @@ _TOPICS = (
                     ),
                 ],
                 [
-                    ("access:pro_patients", _("My patients")),
-                    ("access:emergency", _("Emergency access")),
+                    ("coffre:pro_patients", _("My patients")),
+                    ("coffre:emergency", _("Emergency access")),
                 ],
                 _("practitioner professional patient access request RPPS emergency"),
             ),

@@ -18,18 +18,18 @@ PRACTITIONER = "practitioner"
 LINKS: dict[str, tuple[str, str, str]] = {
     "new_message": ("care:conversations", "care:pro_conversations", ""),
     "new_reminder": ("reminders:index", "", ""),
-    "first_look": ("access:history", "", ""),
-    "emergency_access": ("access:history", "", ""),
-    "access_activity": ("access:history", "", ""),
-    "grant_created": ("access:sharing", "", ""),
-    "grant_revoked": ("access:sharing", "", ""),
-    "proxy_created": ("access:proxies", "", ""),
-    "proxy_revoked": ("access:proxies", "", ""),
-    "access_request": ("access:sharing", "", "pending-title"),
-    "access_request_approved": ("access:sharing", "", ""),
-    "access_request_refused": ("access:sharing", "", ""),
-    "reply_unknown_code": ("access:sharing", "", ""),
-    "reply_not_understood": ("access:sharing", "", ""),
+    "first_look": ("coffre:history", "", ""),
+    "emergency_access": ("coffre:history", "", ""),
+    "access_activity": ("coffre:history", "", ""),
+    "grant_created": ("coffre:sharing", "", ""),
+    "grant_revoked": ("coffre:sharing", "", ""),
+    "proxy_created": ("coffre:proxies", "", ""),
+    "proxy_revoked": ("coffre:proxies", "", ""),
+    "access_request": ("coffre:sharing", "", "pending-title"),
+    "access_request_approved": ("coffre:sharing", "", ""),
+    "access_request_refused": ("coffre:sharing", "", ""),
+    "reply_unknown_code": ("coffre:sharing", "", ""),
+    "reply_not_understood": ("coffre:sharing", "", ""),
     "renewal_request": ("care:pro_renewals", "", ""),
     "renewal_answer": ("care:renewals", "", ""),
     "appointment_booked": ("care:appointments", "care:pro_agenda", ""),
@@ -42,8 +42,8 @@ LINKS: dict[str, tuple[str, str, str]] = {
     "chat_waiting": ("chat:pro_desk", "", ""),
     # A relative's reminder opens the spaces the proxy manages: choosing the relative there
     # (a POST, checked again on every page) switches Carnet to their space and Rappels.
-    "relative_reminder": ("access:spaces", "", ""),
-    "relative_reminder_unnamed": ("access:spaces", "", ""),
+    "relative_reminder": ("coffre:spaces", "", ""),
+    "relative_reminder_unnamed": ("coffre:spaces", "", ""),
 }
 
 

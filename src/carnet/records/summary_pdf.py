@@ -19,7 +19,7 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
 from carnet.access.services import Actor, Purpose
-from carnet.access.views_emergency import person_of
+from carnet.coffre.views_emergency import person_of
 
 from . import current as records_current
 from . import fhir, words

@@ -179,7 +179,7 @@ def relatives_to_import_for(user) -> list[dict]:
     """The relatives whose record this person manages and may import into, by name."""
     from carnet.access import proxies
     from carnet.access import services as access
-    from carnet.access.views_proxy import _name_for
+    from carnet.coffre.views_proxy import _name_for
 
     actor = Actor.of_user(user)
     return [

@@ -42,7 +42,7 @@ def _paper(request) -> dict:
         "person": paper.person,
         "printed_on": timezone.localdate(),
         "export_url": _url("records:export"),
-        "emergency_url": _url("access:emergency_settings"),
+        "emergency_url": _url("coffre:emergency_settings"),
         "home_url": _url("home"),
     }
 

@@ -78,7 +78,7 @@ def _reminders(actor: Actor, current: records_current.Current):
 def home(request):
     """A citizen sees what matters first in their record; others see what they will do here."""
     if acting.current(request) is not None:
-        return redirect("access:proxy_record")  # acting for a relative: their record
+        return redirect("coffre:proxy_record")  # acting for a relative: their record
     if request.user.role == "practitioner":
         from carnet.care.views_pro import home as pro_home
 

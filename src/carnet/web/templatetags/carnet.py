@@ -10,7 +10,7 @@ _SECTIONS = {
 }
 
 
-# Longest prefixes first: "access:pro_" before "access:".
+# Longest prefixes first: "coffre:pro_" before "coffre:".
 _PREFIXES = (
     ("care:conversation", "messages"),
     ("care:directory", "appointments"),
@@ -23,13 +23,13 @@ _PREFIXES = (
     ("care:pro_hours", "appointments"),
     ("care:pro_renewal", "renewals"),
     ("care:renewal", "home"),
-    ("access:pro_", "patients"),
-    ("access:emergency", "emergency"),
-    ("access:card_open", "emergency"),
-    ("access:sharing", "sharing"),
-    ("access:request", "sharing"),
-    ("access:share", "sharing"),
-    ("access:history", "history"),
+    ("coffre:pro_", "patients"),
+    ("coffre:emergency", "emergency"),
+    ("coffre:card_open", "emergency"),
+    ("coffre:sharing", "sharing"),
+    ("coffre:request", "sharing"),
+    ("coffre:share", "sharing"),
+    ("coffre:history", "history"),
     ("records:pro_", "patients"),
     ("records:", "home"),
     ("chat:", "urgent"),
