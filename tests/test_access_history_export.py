@@ -13,7 +13,7 @@ from .test_sharing_page import english
 def test_the_export_is_a_bundle_of_valid_audit_events(client):
     owner, _pid, _made, physio, stranger, er = _story()
     english(client).force_login(owner)
-    response = client.get(reverse("access:history_export"), {"own": "on"})
+    response = client.get(reverse("coffre:history_export"), {"own": "on"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/fhir+json")
     assert "attachment" in response["Content-Disposition"]
@@ -43,11 +43,11 @@ def test_the_export_is_a_bundle_of_valid_audit_events(client):
 def test_the_export_follows_the_filters(client):
     owner, _pid, _made, physio, *_rest = _story()
     english(client).force_login(owner)
-    data = json.loads(client.get(reverse("access:history_export"), {"who": physio.pk}).content)
+    data = json.loads(client.get(reverse("coffre:history_export"), {"who": physio.pk}).content)
     assert {e["resource"]["agent"][0]["who"]["display"] for e in data["entry"]} == {"Julien Carmes"}
 
 
 def test_nobody_else_exports_my_history(client):
     _owner, _pid, _made, physio, *_rest = _story()
     english(client).force_login(physio)
-    assert client.get(reverse("access:history_export")).status_code == 404
+    assert client.get(reverse("coffre:history_export")).status_code == 404

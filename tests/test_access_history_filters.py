@@ -36,7 +36,7 @@ def _story():
 def test_it_says_who_what_when_why_and_whether_it_was_allowed(client):
     owner, _pid, _made, physio, stranger, er = _story()
     english(client).force_login(owner)
-    html = client.get(reverse("access:history")).content.decode()
+    html = client.get(reverse("coffre:history")).content.decode()
     assert "Julien Carmes" in html and "masseur-kinésithérapeute" in html
     assert "Cabinet de kinésithérapie du Busca" in html
     assert "looked at" in html and "results and measurements" in html
@@ -51,14 +51,14 @@ def test_it_says_who_what_when_why_and_whether_it_was_allowed(client):
     assert "<strong>You</strong>" not in html
     assert (
         "<strong>You</strong>"
-        in client.get(reverse("access:history"), {"own": "on"}).content.decode()
+        in client.get(reverse("coffre:history"), {"own": "on"}).content.decode()
     )
 
 
 def test_filters_by_who_decision_and_period(client):
     owner, pid, _made, physio, stranger, er = _story()
     english(client).force_login(owner)
-    url = reverse("access:history")
+    url = reverse("coffre:history")
     only_physio = shown(client.get(url, {"who": physio.pk}))
     assert "Julien Carmes" in only_physio and "Dr Curieux" not in only_physio
     refused = shown(client.get(url, {"decision": "deny"}))
@@ -82,17 +82,17 @@ def test_filters_by_who_decision_and_period(client):
 def test_a_bad_filter_says_what_to_fix(client):
     owner, *_rest = _story()
     english(client).force_login(owner)
-    response = client.get(reverse("access:history"), {"since": "2025-05-01", "until": "2025-04-01"})
+    response = client.get(reverse("coffre:history"), {"since": "2025-05-01", "until": "2025-04-01"})
     assert response.status_code == 400
     assert "The end date comes before the start date." in response.content.decode()
-    response = client.get(reverse("access:history"), {"since": "yesterday"})
+    response = client.get(reverse("coffre:history"), {"since": "yesterday"})
     assert "Enter a date" in response.content.decode()
 
 
 def test_nobody_else_reads_my_history(client):
     owner, pid, _made, physio, *_rest = _story()
     english(client).force_login(physio)
-    assert client.get(reverse("access:history")).status_code == 404
+    assert client.get(reverse("coffre:history")).status_code == 404
     english(client).force_login(citizen("Intruder"))
-    html = client.get(reverse("access:history")).content.decode()
+    html = client.get(reverse("coffre:history")).content.decode()
     assert "Julien Carmes" not in html

@@ -29,7 +29,7 @@ def test_twelve_refusals_are_one_line_and_twelve_entries(client):
         assert not can_read(Actor.of_user(curious), made["knee"])  # a new run after it
 
     client.force_login(owner)
-    html = client.get(reverse("access:history")).content.decode()
+    html = client.get(reverse("coffre:history")).content.decode()
     lines = _lines(html.split("</details>", 1)[1])
     assert len(lines) == 3, lines
     assert "Refusé 3 fois entre" in lines[0] and "Dr Curieux" in lines[0]

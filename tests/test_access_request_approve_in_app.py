@@ -34,7 +34,7 @@ def runner():
 def ask(client, doctor, target, capture):
     english(client).force_login(doctor)
     with capture(execute=True):
-        return client.post(reverse("access:pro_requests"), {**ASK, "target": target})
+        return client.post(reverse("coffre:pro_requests"), {**ASK, "target": target})
 
 
 def test_the_person_is_told_in_the_app_by_email_and_by_sms(
@@ -62,7 +62,7 @@ def test_the_practitioner_learns_nothing_about_who_exists(
     unknown = ask(client, physio, "nobody@example.org", django_capture_on_commit_callbacks)
     assert known.status_code == unknown.status_code == 302
     assert known["Location"] == unknown["Location"]
-    page = client.get(reverse("access:pro_requests")).content.decode()
+    page = client.get(reverse("coffre:pro_requests")).content.decode()
     assert page.count('data-state="waiting"') == 2
     assert "Antoine" not in page
     # Asking again while one waits tells nobody twice.
@@ -80,11 +80,11 @@ def test_one_tap_accepts_what_was_asked_for_the_duration_asked(
     assert not can_read(Actor.of_user(physio), made["knee"])
 
     confirmed(english(client), owner)
-    page = client.get(reverse("access:sharing")).content.decode()
+    page = client.get(reverse("coffre:sharing")).content.decode()
     assert "Julien Carmes" in page and physio.rpps in page and ASK["reason"] in page
     assert f"OUI {req.reply_code}" in page
     before = timezone.now()
-    response = client.post(reverse("access:request_approve", args=[req.pk]))
+    response = client.post(reverse("coffre:request_approve", args=[req.pk]))
     assert response.status_code == 302
     grant = Grant.objects.get(patient_id=pid, grantee_id=physio.pk, revoked_at__isnull=True)
     assert before + timedelta(days=30) <= grant.expires_at <= timezone.now() + timedelta(days=30)
@@ -93,8 +93,8 @@ def test_one_tap_accepts_what_was_asked_for_the_duration_asked(
     assert not can_read(Actor.of_user(physio), made["depression"])
 
     client.force_login(physio)
-    assert 'data-state="accepted"' in client.get(reverse("access:pro_requests")).content.decode()
-    shared = client.get(reverse("access:pro_patients")).content.decode()
+    assert 'data-state="accepted"' in client.get(reverse("coffre:pro_requests")).content.decode()
+    shared = client.get(reverse("coffre:pro_patients")).content.decode()
     assert "Antoine Roussel" in shared
 
 
@@ -104,10 +104,10 @@ def test_the_person_may_accept_less_than_asked(client, runner, django_capture_on
     ask(client, physio, owner.email, django_capture_on_commit_callbacks)
     req = AccessRequest.objects.get(practitioner_id=physio.pk)
     confirmed(english(client), owner)
-    detail = client.get(reverse("access:request_detail", args=[req.pk])).content.decode()
+    detail = client.get(reverse("coffre:request_detail", args=[req.pk])).content.decode()
     assert "RPPS number" in detail and physio.rpps in detail
     response = client.post(
-        reverse("access:request_approve", args=[req.pk]),
+        reverse("coffre:request_approve", args=[req.pk]),
         {
             "categories": ["consultations"],
             "max_level": "N",
@@ -124,7 +124,7 @@ def test_the_person_may_accept_less_than_asked(client, runner, django_capture_on
 def test_a_share_code_works_like_an_address(client, runner, django_capture_on_commit_callbacks):
     owner, pid, _made = runner
     confirmed(english(client), owner)
-    shown = client.post(reverse("access:sharing_code")).content.decode()
+    shown = client.post(reverse("coffre:sharing_code")).content.decode()
     code = shown.split('id="share-code">')[1].split("<")[0]
     assert len(code) == 9 and code[4] == "-"
     physio = pro()
@@ -139,11 +139,11 @@ def test_a_share_code_works_like_an_address(client, runner, django_capture_on_co
 
 def test_requests_without_a_reason_or_a_target_say_what_to_do(client):
     english(client).force_login(pro())
-    response = client.post(reverse("access:pro_requests"), {**ASK, "reason": "", "target": "x"})
+    response = client.post(reverse("coffre:pro_requests"), {**ASK, "reason": "", "target": "x"})
     assert response.status_code == 400
     html = response.content.decode()
     assert "Say why you need access" in html
-    response = client.post(reverse("access:pro_requests"), {**ASK, "target": "not a code"})
+    response = client.post(reverse("coffre:pro_requests"), {**ASK, "target": "not a code"})
     assert "8-character share code" in response.content.decode()
     assert not AccessRequest.objects.exists()
 
@@ -155,6 +155,6 @@ def test_a_practitioner_cannot_send_requests_without_end(client, settings):
             Actor.of_user(doctor), target=f"p{i}@example.org", reason="r", categories=["results"]
         )
     english(client).force_login(doctor)
-    response = client.post(reverse("access:pro_requests"), {**ASK, "target": "last@example.org"})
+    response = client.post(reverse("coffre:pro_requests"), {**ASK, "target": "last@example.org"})
     assert response.status_code == 400
     assert "many requests today" in response.content.decode()

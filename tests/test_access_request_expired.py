@@ -38,12 +38,12 @@ def _expired_request():
 def test_an_expired_request_cannot_be_accepted_in_the_app(client):
     owner, pid, _physio, req = _expired_request()
     confirmed(english(client), owner)
-    assert "Julien Carmes" not in client.get(reverse("access:sharing")).content.decode()
-    response = client.post(reverse("access:request_approve", args=[req.pk]))
+    assert "Julien Carmes" not in client.get(reverse("coffre:sharing")).content.decode()
+    response = client.post(reverse("coffre:request_approve", args=[req.pk]))
     assert response.status_code == 409
     assert "This request is closed" in response.content.decode()
     assert not Grant.objects.filter(patient_id=pid).exists()
-    assert client.get(reverse("access:request_detail", args=[req.pk])).status_code == 404
+    assert client.get(reverse("coffre:request_detail", args=[req.pk])).status_code == 404
 
 
 def test_an_expired_request_cannot_be_accepted_by_sms(client, settings):
@@ -65,7 +65,7 @@ def test_an_expired_request_cannot_be_accepted_by_sms(client, settings):
     assert AccessRequest.objects.get(pk=req.pk).status == "expired"
     # The practitioner sees a closed request, as for any request nobody accepted.
     client.force_login(_physio)
-    assert 'data-state="closed"' in client.get(reverse("access:pro_requests")).content.decode()
+    assert 'data-state="closed"' in client.get(reverse("coffre:pro_requests")).content.decode()
 
 
 def test_the_access_given_expires_with_the_duration_asked():

@@ -17,12 +17,12 @@ def test_refusing_gives_nothing_and_looks_like_waiting_to_the_practitioner(clien
         Actor.of_user(physio), target=owner.email, reason="genou", categories=["measurements"]
     )
     english(client).force_login(owner)
-    response = client.post(reverse("access:request_refuse", args=[req.pk]))
+    response = client.post(reverse("coffre:request_refuse", args=[req.pk]))
     assert response.status_code == 302
     assert AccessRequest.objects.get(pk=req.pk).status == "refused"
     assert not Grant.objects.filter(patient_id=pid).exists()
     assert not can_read(Actor.of_user(physio), made["knee"])
-    assert "Carnet does not tell them" in client.get(reverse("access:sharing")).content.decode()
+    assert "Carnet does not tell them" in client.get(reverse("coffre:sharing")).content.decode()
     # The history shows who asked, and that it was refused.
     entries = history.page(Actor.of_user(owner), pid, history.Filters()).entries
     asked = [e for e in entries if e.actor_id == physio.pk]
@@ -31,7 +31,7 @@ def test_refusing_gives_nothing_and_looks_like_waiting_to_the_practitioner(clien
     ]
     # The practitioner sees the same as for a request still waiting, or to nobody.
     client.force_login(physio)
-    page = client.get(reverse("access:pro_requests")).content.decode()
+    page = client.get(reverse("coffre:pro_requests")).content.decode()
     assert page.count("data-state=") == page.count('data-state="waiting"') == 1
     # Asking again before the deadline sends nothing new.
     again = requests.ask(
@@ -47,7 +47,7 @@ def test_only_the_person_can_refuse(client):
         Actor.of_user(physio), target=owner.email, reason="genou", categories=["results"]
     )
     english(client).force_login(citizen("Intruder"))
-    assert client.post(reverse("access:request_refuse", args=[req.pk])).status_code == 409
+    assert client.post(reverse("coffre:request_refuse", args=[req.pk])).status_code == 409
     client.force_login(physio)
-    assert client.post(reverse("access:request_refuse", args=[req.pk])).status_code == 404
+    assert client.post(reverse("coffre:request_refuse", args=[req.pk])).status_code == 404
     assert AccessRequest.objects.get(pk=req.pk).status == "pending"

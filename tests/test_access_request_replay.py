@@ -72,9 +72,9 @@ def test_the_same_sms_answer_sent_again_changes_nothing(client, inbound):
 def test_accepting_twice_in_the_app_gives_one_grant(client):
     owner, pid, _physio, req = _asked()
     confirmed(english(client), owner)
-    assert client.post(reverse("access:request_approve", args=[req.pk])).status_code == 302
-    assert client.post(reverse("access:request_approve", args=[req.pk])).status_code == 409
-    assert client.post(reverse("access:request_refuse", args=[req.pk])).status_code == 409
+    assert client.post(reverse("coffre:request_approve", args=[req.pk])).status_code == 302
+    assert client.post(reverse("coffre:request_approve", args=[req.pk])).status_code == 409
+    assert client.post(reverse("coffre:request_refuse", args=[req.pk])).status_code == 409
     assert Grant.objects.filter(patient_id=pid).count() == 1
     assert AccessRequest.objects.get(pk=req.pk).status == "approved"
 
@@ -91,7 +91,7 @@ def test_a_refused_request_cannot_be_accepted_afterwards(client, inbound):
 def test_a_withdrawn_request_cannot_be_accepted(client):
     owner, pid, physio, req = _asked()
     english(client).force_login(physio)
-    assert client.post(reverse("access:pro_request_withdraw", args=[req.pk])).status_code == 302
+    assert client.post(reverse("coffre:pro_request_withdraw", args=[req.pk])).status_code == 302
     confirmed(client, owner)
-    assert client.post(reverse("access:request_approve", args=[req.pk])).status_code == 409
+    assert client.post(reverse("coffre:request_approve", args=[req.pk])).status_code == 409
     assert not Grant.objects.filter(patient_id=pid).exists()

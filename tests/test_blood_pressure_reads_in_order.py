@@ -103,7 +103,7 @@ def test_a_practitioner_reads_it_in_the_same_order(client, gustavo):
         assert words.value_of(latest) == "{}/{} mmHg".format(
             *(_shown(v, "fr") for v in _values(latest))
         )
-        from carnet.access.views_emergency import describe
+        from carnet.coffre.views_emergency import describe
         from carnet.records.views_timeline import value_of
 
         assert value_of(latest) == words.value_of(latest)

@@ -18,7 +18,7 @@ def daughter_acting_for_father(client, permissions=("read", "appointments", "mes
     doctor = doctor_of(father, name="Dr Claire Garonne")
     proxies.add_proxy(Actor.of_user(father), pid, daughter.pk, permissions=permissions)
     english(client).force_login(daughter)
-    assert client.post(reverse("access:act_for", args=[pid])).status_code == 302
+    assert client.post(reverse("coffre:act_for", args=[pid])).status_code == 302
     return father, daughter, pid, doctor
 
 

@@ -51,7 +51,7 @@ def test_care_team_members_talk_and_the_person_sees_who_and_when(client):
     talks = AuditEntry.objects.filter(patient_id=pid, action="messages", purpose="treatment")
     assert set(talks.values_list("actor_id", flat=True)) == {gp.pk, cardio.pk}
     english(client).force_login(person)
-    history = client.get(reverse("access:history")).content.decode()
+    history = client.get(reverse("coffre:history")).content.decode()
     assert "Dr Marc Capitole" in history and "Dr Claire Garonne" in history
     assert "Wrote messages" in history
     assert "INR" not in history and "Anticoagulant" not in history and "apixaban" not in history

@@ -256,7 +256,7 @@ def test_sophie_may_act_for_her_father_and_has_booked_his_appointment(loaded, cl
     for permission in ("read", "appointments", "messages"):
         assert proxies.may(sophie, henri, permission), permission
     assert not proxies.represented_by(user_of(personas.FATHER))
-    assert "Henri Marty" in english_page(client, personas.DAUGHTER, reverse("access:spaces"))
+    assert "Henri Marty" in english_page(client, personas.DAUGHTER, reverse("coffre:spaces"))
     # She booked his next appointment with Dr Garonne, for next week, as his proxy.
     gp = user_of(personas.GP)
     (appt,) = Appointment.objects.filter(patient_id=henri)
@@ -274,13 +274,13 @@ def test_dr_garonne_is_the_medecin_traitant_and_sees_her_patients(loaded, client
     for account in personas.CITIZENS:
         (referent,) = Grant.objects.filter(patient_id=pid_of(account), kind="referent")
         assert referent.grantee_id == gp.pk and referent.revoked_at is None, account.key
-    html = english_page(client, personas.GP, reverse("access:pro_patients"))
+    html = english_page(client, personas.GP, reverse("coffre:pro_patients"))
     for account in personas.CITIZENS:
         assert account.display_name in html, account.key
     # The specialists see the people who share with them, and no one else.
-    html = english_page(client, personas.CARDIOLOGIST, reverse("access:pro_patients"))
+    html = english_page(client, personas.CARDIOLOGIST, reverse("coffre:pro_patients"))
     assert "Henri Marty" in html and "Karim Haddad" not in html
-    html = english_page(client, personas.FATHER, reverse("access:sharing"))
+    html = english_page(client, personas.FATHER, reverse("coffre:sharing"))
     assert "You have not named your médecin traitant" not in html
     assert "Claire Garonne" in html and "Marc Capitole" in html
 

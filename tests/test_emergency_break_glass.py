@@ -147,15 +147,15 @@ def test_it_opens_the_emergency_information_with_a_reason(
     owner, pid, made = readable_record()
     doc = practitioner()
     client.force_login(doc)
-    page = client.get(reverse("access:emergency"))
+    page = client.get(reverse("coffre:emergency"))
     assert page.status_code == 200 and b'name="reason"' in page.content
     with django_capture_on_commit_callbacks(execute=True):
         done = client.post(
-            reverse("access:emergency"),
+            reverse("coffre:emergency"),
             {"email": owner.email, "reason": "Inconscient, amené par les pompiers"},
         )
     assert done.status_code == 302
-    assert done["Location"] == reverse("access:emergency_record", args=[pid])
+    assert done["Location"] == reverse("coffre:emergency_record", args=[pid])
     # The person is told at once (urgently) and the access is flagged for review.
     assert [(e["event"], e["urgent"]) for e in events] == [("emergency", True)]
     assert AuditEntry.objects.filter(
@@ -188,18 +188,18 @@ def test_it_opens_the_emergency_information_with_a_reason(
 def test_it_can_be_closed_before_the_end(client):
     owner, pid, _made = readable_record()
     client.force_login(practitioner())
-    client.post(reverse("access:emergency"), {"email": owner.email, "reason": "AVC"})
-    assert client.get(reverse("access:emergency_record", args=[pid])).status_code == 200
-    closed = client.post(reverse("access:emergency_end", args=[pid]))
+    client.post(reverse("coffre:emergency"), {"email": owner.email, "reason": "AVC"})
+    assert client.get(reverse("coffre:emergency_record", args=[pid])).status_code == 200
+    closed = client.post(reverse("coffre:emergency_end", args=[pid]))
     assert closed.status_code == 302
     assert not EmergencyAccess.objects.filter(patient_id=pid, ended_at__isnull=True).exists()
-    assert client.get(reverse("access:emergency_record", args=[pid])).status_code == 404
+    assert client.get(reverse("coffre:emergency_record", args=[pid])).status_code == 404
 
 
 def test_an_unknown_address_opens_nothing_and_says_what_to_do(client):
     client.force_login(practitioner())
     page = client.post(
-        reverse("access:emergency"), {"email": "nobody@example.org", "reason": "chute"}
+        reverse("coffre:emergency"), {"email": "nobody@example.org", "reason": "chute"}
     )
     assert page.status_code == 400 and b'role="alert"' in page.content
     assert not EmergencyAccess.objects.exists()

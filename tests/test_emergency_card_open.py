@@ -13,7 +13,7 @@ from .test_emergency_break_glass import citizen, practitioner, readable_record
 def make_card(client, owner) -> tuple[str, str]:
     """(card page html, card address) as the person prints it."""
     client.force_login(owner)
-    page = client.post(reverse("access:card_new"))
+    page = client.post(reverse("coffre:card_new"))
     assert page.status_code == 200
     html = page.content.decode()
     url = re.search(r'class="token">([^<]+)<', html).group(1)
@@ -40,7 +40,7 @@ def test_a_practitioner_opens_it_with_a_reason(client, django_capture_on_commit_
     assert refused.status_code == 400 and not EmergencyAccess.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
         opened = client.post(path, {"reason": "Trouvé inconscient dans la rue"})
-    assert opened["Location"] == reverse("access:emergency_record", args=[pid])
+    assert opened["Location"] == reverse("coffre:emergency_record", args=[pid])
     assert "Allergie à la pénicilline" in client.get(opened["Location"]).content.decode()
     entry = AuditEntry.objects.get(patient_id=pid, action="break_glass", decision="permit")
     assert entry.flagged and EmergencyAccess.objects.get(patient_id=pid).via == "card"

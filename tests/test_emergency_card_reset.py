@@ -11,7 +11,7 @@ from .test_emergency_card_open import make_card
 def test_the_old_card_stops_working(client):
     owner, pid, _made = readable_record()
     _html, old = make_card(client, owner)
-    settings_page = client.get(reverse("access:emergency_settings")).content.decode()
+    settings_page = client.get(reverse("coffre:emergency_settings")).content.decode()
     hint = old.rsplit("carnet-card_", 1)[1][:4]
     assert hint in settings_page
     _html, new = make_card(client, owner)
@@ -28,4 +28,4 @@ def test_the_old_card_stops_working(client):
 def test_only_the_person_makes_a_card(client):
     _owner, pid, _made = readable_record()
     client.force_login(practitioner())
-    assert client.post(reverse("access:card_new")).status_code == 404
+    assert client.post(reverse("coffre:card_new")).status_code == 404

@@ -10,7 +10,7 @@ from .test_emergency_break_glass import citizen, practitioner, readable_record
 def test_it_refuses_an_empty_reason_and_says_what_to_write(client):
     owner, pid, _made = readable_record()
     client.force_login(practitioner())
-    page = client.post(reverse("access:emergency"), {"email": owner.email, "reason": "   "})
+    page = client.post(reverse("coffre:emergency"), {"email": owner.email, "reason": "   "})
     html = page.content.decode()
     assert page.status_code == 400
     assert 'id="reason-error"' in html and 'aria-invalid="true"' in html
@@ -21,19 +21,19 @@ def test_it_refuses_an_empty_reason_and_says_what_to_write(client):
 
 def test_it_asks_for_the_person(client):
     client.force_login(practitioner())
-    page = client.post(reverse("access:emergency"), {"email": "", "reason": "coma"})
+    page = client.post(reverse("coffre:emergency"), {"email": "", "reason": "coma"})
     assert page.status_code == 400 and 'id="email-error"' in page.content.decode()
 
 
 def test_a_citizen_cannot_break_the_glass(client):
     owner, pid, _made = readable_record()
     client.force_login(citizen("Voisin"))
-    page = client.post(reverse("access:emergency"), {"email": owner.email, "reason": "chute"})
+    page = client.post(reverse("coffre:emergency"), {"email": owner.email, "reason": "chute"})
     assert page.status_code == 403
     assert not EmergencyAccess.objects.exists()
-    assert client.get(reverse("access:emergency_record", args=[pid])).status_code == 403
+    assert client.get(reverse("coffre:emergency_record", args=[pid])).status_code == 403
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client):
-    page = client.get(reverse("access:emergency"))
+    page = client.get(reverse("coffre:emergency"))
     assert page.status_code == 302 and "/accounts/login/" in page["Location"]

@@ -10,15 +10,15 @@ from .test_emergency_break_glass import practitioner, readable_record
 def test_the_person_refuses_then_no_practitioner_can_open(client):
     owner, pid, _made = readable_record()
     client.force_login(owner)
-    page = client.get(reverse("access:emergency_settings"))
+    page = client.get(reverse("coffre:emergency_settings"))
     assert page.status_code == 200 and b'name="refuse" value="1"' in page.content
-    done = client.post(reverse("access:emergency_refusal"), {"refuse": "1"})
+    done = client.post(reverse("coffre:emergency_refusal"), {"refuse": "1"})
     assert done.status_code == 302
     assert EmergencySettings.objects.get(patient_id=pid).refuse
-    assert b'name="refuse" value="0"' in client.get(reverse("access:emergency_settings")).content
+    assert b'name="refuse" value="0"' in client.get(reverse("coffre:emergency_settings")).content
 
     client.force_login(practitioner())
-    page = client.post(reverse("access:emergency"), {"email": owner.email, "reason": "coma"})
+    page = client.post(reverse("coffre:emergency"), {"email": owner.email, "reason": "coma"})
     assert page.status_code == 400 and b'role="alert"' in page.content
     assert "Haddad" not in page.content.decode()
     assert not EmergencyAccess.objects.filter(patient_id=pid).exists()
@@ -32,22 +32,22 @@ def test_refusing_ends_an_access_in_progress_and_accepting_again_reopens(client)
     owner, pid, _made = readable_record()
     doc = practitioner()
     client.force_login(doc)
-    client.post(reverse("access:emergency"), {"email": owner.email, "reason": "chute"})
+    client.post(reverse("coffre:emergency"), {"email": owner.email, "reason": "chute"})
     client.force_login(owner)
-    sessions = client.get(reverse("access:emergency_settings")).content.decode()
+    sessions = client.get(reverse("coffre:emergency_settings")).content.decode()
     assert doc.display_name in sessions and "chute" in sessions  # flagged, to review
-    client.post(reverse("access:emergency_refusal"), {"refuse": "1"})
+    client.post(reverse("coffre:emergency_refusal"), {"refuse": "1"})
     client.force_login(doc)
-    assert client.get(reverse("access:emergency_record", args=[pid])).status_code == 404
+    assert client.get(reverse("coffre:emergency_record", args=[pid])).status_code == 404
     client.force_login(owner)
-    client.post(reverse("access:emergency_refusal"), {"refuse": "0"})
+    client.post(reverse("coffre:emergency_refusal"), {"refuse": "0"})
     client.force_login(doc)
-    client.post(reverse("access:emergency"), {"email": owner.email, "reason": "chute"})
-    assert client.get(reverse("access:emergency_record", args=[pid])).status_code == 200
+    client.post(reverse("coffre:emergency"), {"email": owner.email, "reason": "chute"})
+    assert client.get(reverse("coffre:emergency_record", args=[pid])).status_code == 200
 
 
 def test_nobody_else_changes_my_emergency_settings(client):
     _owner, pid, _made = readable_record()
     client.force_login(practitioner())
-    assert client.post(reverse("access:emergency_refusal"), {"refuse": "1"}).status_code == 404
+    assert client.post(reverse("coffre:emergency_refusal"), {"refuse": "1"}).status_code == 404
     assert not EmergencySettings.objects.filter(patient_id=pid, refuse=True).exists()

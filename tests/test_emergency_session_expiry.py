@@ -11,9 +11,9 @@ from .test_emergency_break_glass import practitioner, readable_record
 def test_the_record_closes_when_the_time_is_over(client, monkeypatch):
     owner, pid, _made = readable_record()
     client.force_login(practitioner())
-    client.post(reverse("access:emergency"), {"email": owner.email, "reason": "malaise"})
+    client.post(reverse("coffre:emergency"), {"email": owner.email, "reason": "malaise"})
     session = EmergencyAccess.objects.get(patient_id=pid)
-    url = reverse("access:emergency_record", args=[pid])
+    url = reverse("coffre:emergency_record", args=[pid])
     monkeypatch.setattr(
         timezone, "now", lambda: session.expires_at - (session.expires_at - session.started_at) / 2
     )
@@ -23,4 +23,4 @@ def test_the_record_closes_when_the_time_is_over(client, monkeypatch):
     over = client.get(url)
     assert over.status_code == 404
     assert "Metformine" not in over.content.decode()
-    assert reverse("access:emergency").encode() in over.content  # how to open it again
+    assert reverse("coffre:emergency").encode() in over.content  # how to open it again

@@ -41,7 +41,7 @@ def sign_in(client, user):
 
 
 @pytest.mark.parametrize("role", ["practitioner", "advisor", "researcher"])
-@pytest.mark.parametrize("url", ["home", "accounts:account", "access:pro_patients"])
+@pytest.mark.parametrize("url", ["home", "accounts:account", "coffre:pro_patients"])
 def test_without_a_second_factor_they_are_sent_to_set_it_up(client, role, url):
     user = make(role)
     sign_in(client, user)

@@ -281,7 +281,7 @@ def test_nothing_a_person_wrote_reaches_a_log_line(client, every_record, gateway
     # The emergency card, opened by an emergency doctor with a reason; the help desk's side.
     client.cookies["django_language"] = "fr"
     client.force_login(lea)
-    card = client.post(reverse("access:card_new")).content.decode()
+    card = client.post(reverse("coffre:card_new")).content.decode()
     card_url = re.search(r'class="token">([^<]+)<', card).group(1)
     card_path = card_url[card_url.index("/urgence/") :]
     er = practitioner_account("er@example.org", PASSWORD, rpps="10000000999", display_name="Dr U")

@@ -25,7 +25,7 @@ def test_a_new_reminder_opens_the_rappels_page():
 
 def test_an_access_request_opens_the_pending_requests():
     url = events.url_for("access_request")
-    assert url == SITE + reverse("access:sharing") + "#pending-title"
+    assert url == SITE + reverse("coffre:sharing") + "#pending-title"
     sms = events.render("access_request", "sms", {"code": "123456"}, "fr")["text"]
     assert sms.endswith(url) and "123456" in sms
 

@@ -93,14 +93,14 @@ def test_sharing_offers_and_accepts_only_listed_professionals(client, listed):
     assert grants.share(me, pid, helene.pk, categories=["measurements"]).grantee_id == helene.pk
 
     english(client).force_login(person)
-    found = client.get(reverse("access:sharing_practitioners"), {"q": "AXA"}).content.decode()
+    found = client.get(reverse("coffre:sharing_practitioners"), {"q": "AXA"}).content.decode()
     assert "AXA Prévoyance" not in found
-    assert reverse("access:sharing_share", args=[axa.pk]) not in found
-    by_number = client.get(reverse("access:sharing_practitioners"), {"q": AXA["rpps"]})
-    assert reverse("access:sharing_share", args=[axa.pk]) not in by_number.content.decode()
-    assert client.get(reverse("access:sharing_share", args=[axa.pk])).status_code == 404
-    lefevre = client.get(reverse("access:sharing_practitioners"), {"q": "Hélène"})
-    assert reverse("access:sharing_share", args=[helene.pk]) in lefevre.content.decode()
+    assert reverse("coffre:sharing_share", args=[axa.pk]) not in found
+    by_number = client.get(reverse("coffre:sharing_practitioners"), {"q": AXA["rpps"]})
+    assert reverse("coffre:sharing_share", args=[axa.pk]) not in by_number.content.decode()
+    assert client.get(reverse("coffre:sharing_share", args=[axa.pk])).status_code == 404
+    lefevre = client.get(reverse("coffre:sharing_practitioners"), {"q": "Hélène"})
+    assert reverse("coffre:sharing_share", args=[helene.pk]) in lefevre.content.decode()
 
     # The insurer cannot ask for access either.
     with pytest.raises(requests.RequestRefused):

@@ -62,7 +62,7 @@ def test_the_gp_adds_a_blood_pressure_the_person_sees_as_theirs(client):
     assert "Added by Dr Claire Garonne, médecin généraliste" in item
     timeline = client.get(reverse("records:timeline")).content.decode()
     assert "142/88" in timeline and "Dr Claire Garonne" in timeline
-    history = client.get(reverse("access:history")).content.decode()
+    history = client.get(reverse("coffre:history")).content.decode()
     assert "Added — results and measurements" in " ".join(history.split())
 
 

@@ -164,7 +164,7 @@ def test_the_medecin_traitant_sees_everything_but_what_the_person_keeps_for_them
 def test_the_workspace_and_the_list_link_to_the_record(client):
     _owner, pid, _made, gp = shared_record()
     english(client).force_login(gp)
-    for name in ("access:pro_patients", "care:pro_home"):
+    for name in ("coffre:pro_patients", "care:pro_home"):
         html = client.get(reverse(name)).content.decode()
         assert f'href="{url("record", pid)}"' in html, name
         assert "Open the record" in html

@@ -14,7 +14,7 @@ from .test_emergency_break_glass import citizen, practitioner
 def add_child(client, parent, born: date, given="Léo", family="Esquirol"):
     client.force_login(parent)
     done = client.post(
-        reverse("access:child_add"),
+        reverse("coffre:child_add"),
         {"given": given, "family": family, "birth_date": born.isoformat(), "parent": "on"},
     )
     assert done.status_code == 302, done.content.decode()
@@ -24,13 +24,13 @@ def add_child(client, parent, born: date, given="Léo", family="Esquirol"):
 def test_a_parent_adds_a_child_and_opens_the_record(client):
     mum = citizen("Sophie Esquirol")
     today = timezone.localdate()
-    assert client.get(reverse("access:child_add")).status_code == 302  # signed out
+    assert client.get(reverse("coffre:child_add")).status_code == 302  # signed out
     pid = add_child(client, mum, today.replace(year=today.year - 8))
     assert Patient.objects.get(pk=pid).owner is None
-    spaces = client.get(reverse("access:spaces")).content.decode()
+    spaces = client.get(reverse("coffre:spaces")).content.decode()
     assert "Léo Esquirol" in spaces
-    client.post(reverse("access:act_for", args=[pid]))
-    page = client.get(reverse("access:proxy_record")).content.decode()
+    client.post(reverse("coffre:act_for", args=[pid]))
+    page = client.get(reverse("coffre:proxy_record")).content.decode()
     assert "acting-banner" in page and "Léo Esquirol" in page
     assert AuditEntry.objects.filter(patient_id=pid, actor_id=mum.pk, purpose="proxy").exists()
 
@@ -45,10 +45,10 @@ def test_only_minors_and_only_parents(client):
         ("2020-01-01", ""),
     ):
         page = client.post(
-            reverse("access:child_add"),
+            reverse("coffre:child_add"),
             {"given": "Léo", "family": "E", "birth_date": born, "parent": ticked},
         )
         assert page.status_code == 400 and b"errorlist" in page.content, born
     assert not Proxy.objects.filter(proxy_id=mum.pk).exists()
     client.force_login(practitioner())
-    assert client.get(reverse("access:child_add")).status_code == 403
+    assert client.get(reverse("coffre:child_add")).status_code == 403

@@ -14,10 +14,10 @@ def test_henri_lets_his_daughter_read_and_manage_appointments(client):
     henri, pid, _made = readable_record(citizen("Henri Marty"))
     sophie = citizen("Sophie Esquirol")
     client.force_login(henri)
-    assert client.get(reverse("access:proxies")).status_code == 200
+    assert client.get(reverse("coffre:proxies")).status_code == 200
     until = timezone.localdate() + timedelta(days=365)
     done = client.post(
-        reverse("access:proxies"),
+        reverse("coffre:proxies"),
         {
             "email": sophie.email,
             "permissions": ["read", "appointments"],
@@ -29,8 +29,8 @@ def test_henri_lets_his_daughter_read_and_manage_appointments(client):
     proxy = Proxy.objects.get(patient_id=pid, proxy_id=sophie.pk)
     assert proxy.permissions == 1 | 2 and proxy.basis == "choice" and proxy.max_level == "N"
     assert timezone.localtime(proxy.expires_at).date() == until + timedelta(days=1)
-    page = client.get(reverse("access:proxies")).content.decode()
-    assert "Sophie Esquirol" in page and reverse("access:proxy_revoke", args=[proxy.pk]) in page
+    page = client.get(reverse("coffre:proxies")).content.decode()
+    assert "Sophie Esquirol" in page and reverse("coffre:proxy_revoke", args=[proxy.pk]) in page
     assert AuditEntry.objects.filter(patient_id=pid, action="grant", purpose="self").exists()
 
 
@@ -54,7 +54,7 @@ def test_mistakes_are_explained_and_change_nothing(client):
         ),
     ]
     for data, field in cases:
-        page = client.post(reverse("access:proxies"), data)
+        page = client.post(reverse("coffre:proxies"), data)
         assert page.status_code == 400, data
         assert field in page.context["form"].errors, (data, page.context["form"].errors)
     assert not Proxy.objects.filter(patient_id=pid).exists()

@@ -46,8 +46,8 @@ def test_the_confidential_item_is_hidden_from_the_parent(client):
     # The minor's opposition, recorded by the doctor (the child has no login of their own).
     masks.keep_from_parents(Actor.of_user(doc), pid, "Observation", kept["id"])
 
-    client.post(reverse("access:act_for", args=[pid]))
-    page = client.get(reverse("access:proxy_record")).content.decode()
+    client.post(reverse("coffre:act_for", args=[pid]))
+    page = client.get(reverse("coffre:proxy_record")).content.decode()
     assert "Rappel DTP des 16 ans" in page
     assert "Consultation confidentielle" not in page
     assert 'class="notice"' in page  # says that such care is not shown

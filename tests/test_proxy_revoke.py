@@ -13,25 +13,25 @@ def test_revoking_ends_the_acting_for_at_once(client):
     sophie = citizen("Sophie Esquirol")
     proxy = give(henri, pid, sophie)
     client.force_login(sophie)
-    client.post(reverse("access:act_for", args=[pid]))
-    assert b"Metformine" in client.get(reverse("access:proxy_record")).content
+    client.post(reverse("coffre:act_for", args=[pid]))
+    assert b"Metformine" in client.get(reverse("coffre:proxy_record")).content
 
     from django.test import Client
 
     his = Client()
     his.force_login(henri)
-    done = his.post(reverse("access:proxy_revoke", args=[proxy.pk]))
+    done = his.post(reverse("coffre:proxy_revoke", args=[proxy.pk]))
     assert done.status_code == 302
     assert Proxy.objects.get(pk=proxy.pk).revoked_at is not None
 
-    after = client.get(reverse("access:proxy_record"))
-    assert after.status_code == 302 and after["Location"] == reverse("access:spaces")
-    spaces = client.get(reverse("access:spaces")).content.decode()
+    after = client.get(reverse("coffre:proxy_record"))
+    assert after.status_code == 302 and after["Location"] == reverse("coffre:spaces")
+    spaces = client.get(reverse("coffre:spaces")).content.decode()
     assert "acting-banner" not in spaces and "Henri Marty" not in spaces
     home = client.get(reverse("home"))
     assert home.status_code == 200 and b"Metformine" not in home.content
-    again = client.post(reverse("access:act_for", args=[pid]))
-    assert again["Location"] == reverse("access:spaces")
+    again = client.post(reverse("coffre:act_for", args=[pid]))
+    assert again["Location"] == reverse("coffre:spaces")
 
 
 def test_a_legal_proxy_is_not_ended_by_a_click(client):
@@ -39,11 +39,11 @@ def test_a_legal_proxy_is_not_ended_by_a_click(client):
     tutor = citizen("Tuteur")
     client.force_login(henri)
     client.post(
-        reverse("access:proxies"),
+        reverse("coffre:proxies"),
         {"email": tutor.email, "permissions": ["read"], "basis": "court"},
     )
     proxy = Proxy.objects.get(patient_id=pid)
-    page = client.post(reverse("access:proxy_revoke", args=[proxy.pk]), follow=True)
+    page = client.post(reverse("coffre:proxy_revoke", args=[proxy.pk]), follow=True)
     assert b"message error" in page.content
     assert Proxy.objects.get(pk=proxy.pk).revoked_at is None
 
@@ -52,5 +52,5 @@ def test_another_person_cannot_revoke(client):
     henri, pid, _made = readable_record(citizen("Henri Marty"))
     proxy = give(henri, pid, citizen("Sophie Esquirol"))
     client.force_login(citizen("Voisin"))
-    client.post(reverse("access:proxy_revoke", args=[proxy.pk]))
+    client.post(reverse("coffre:proxy_revoke", args=[proxy.pk]))
     assert Proxy.objects.get(pk=proxy.pk).revoked_at is None

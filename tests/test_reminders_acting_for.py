@@ -30,7 +30,7 @@ def family(client):
     mum = citizen("Sophie Esquirol")
     born = timezone.localdate() - dt.timedelta(days=122)
     pid = add_child(client, mum, born, given="Léo", family="Esquirol")
-    client.post(reverse("access:act_for", args=[pid]))
+    client.post(reverse("coffre:act_for", args=[pid]))
     return mum, pid
 
 
@@ -84,7 +84,7 @@ def test_a_stranger_cannot_see_the_childs_reminders(family):
     stranger = citizen("Inconnu Total")
     client = Client()
     client.force_login(stranger)
-    client.post(reverse("access:act_for", args=[pid]))  # refused: not a proxy
+    client.post(reverse("coffre:act_for", args=[pid]))  # refused: not a proxy
     for name in PAGES:
         body = client.get(reverse(name)).content.decode()
         assert "Léo" not in body and "rm-subject" not in body  # their own (empty) space
@@ -106,7 +106,7 @@ def test_an_expired_proxy_goes_back_to_their_own_space(client):
         until=timezone.now() + dt.timedelta(days=1),
     )
     client.force_login(sophie)
-    client.post(reverse("access:act_for", args=[pid]))
+    client.post(reverse("coffre:act_for", args=[pid]))
     assert "Henri Marty" in client.get(reverse("reminders:index")).content.decode()
     Proxy.objects.filter(patient_id=pid, proxy_id=sophie.pk).update(
         expires_at=timezone.now() - dt.timedelta(seconds=1)
@@ -125,7 +125,7 @@ def test_a_relative_without_reading_rights_gets_not_found(client):
     pid = accounts.patient_of(henri).pk
     proxies.add_proxy(Actor.of_user(henri), pid, sophie.pk, permissions=["appointments"])
     client.force_login(sophie)
-    client.post(reverse("access:act_for", args=[pid]))
+    client.post(reverse("coffre:act_for", args=[pid]))
     for name in PAGES:
         assert client.get(reverse(name)).status_code == 404
     # Reading is not changing: a reader who may not manage cannot snooze anything.
@@ -143,11 +143,11 @@ def test_from_the_relatives_page_a_parent_opens_the_childs_reminders_in_one_tap(
     """Where a reminder sent to a parent leads: « Mes proches », then the child's reminders."""
     mum = citizen("Sophie Esquirol")
     pid = add_child(client, mum, timezone.localdate() - dt.timedelta(days=70), given="Léo")
-    spaces = client.get(reverse("access:spaces")).content.decode()
+    spaces = client.get(reverse("coffre:spaces")).content.decode()
     assert 'name="then" value="reminders"' in spaces
-    response = client.post(reverse("access:act_for", args=[pid]), {"then": "reminders"})
+    response = client.post(reverse("coffre:act_for", args=[pid]), {"then": "reminders"})
     assert response["Location"] == reverse("reminders:index")
     assert "Léo" in client.get(response["Location"]).content.decode()
     # Anything else leads to the relative's record, never to an address given by the form.
-    other = client.post(reverse("access:act_for", args=[pid]), {"then": "https://evil.example"})
-    assert other["Location"] == reverse("access:proxy_record")
+    other = client.post(reverse("coffre:act_for", args=[pid]), {"then": "https://evil.example"})
+    assert other["Location"] == reverse("coffre:proxy_record")

@@ -25,7 +25,7 @@ def test_the_link_shows_only_for_records_whose_person_shares_adherence():
 
     c = Client()
     c.force_login(doctor)
-    page = c.get(reverse("access:pro_patients")).content.decode()
+    page = c.get(reverse("coffre:pro_patients")).content.decode()
     karim_link = reverse("reminders:pro_adherence", args=[karim_pid])
     assert karim_link in page
     assert reverse("reminders:pro_adherence", args=[other_pid]) not in page
@@ -35,7 +35,7 @@ def test_the_link_shows_only_for_records_whose_person_shares_adherence():
     assert c.get(karim_link).status_code == 200
 
     services.share_adherence(Actor.of_user(karim), karim_pid, False)
-    assert "/observance/" not in c.get(reverse("access:pro_patients")).content.decode()
+    assert "/observance/" not in c.get(reverse("coffre:pro_patients")).content.decode()
 
 
 def test_the_choice_is_read_for_many_records_in_one_query(django_assert_num_queries):

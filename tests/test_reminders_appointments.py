@@ -91,7 +91,7 @@ def test_a_relative_sees_appointments_only_with_the_appointments_permission(book
         proxies.add_proxy(Actor.of_user(person), pid, daughter.pk, permissions=permissions)
         client = Client()
         client.force_login(daughter)
-        client.post(reverse("access:act_for", args=[pid]))
+        client.post(reverse("coffre:act_for", args=[pid]))
         body = _agenda(client, "jour", day)
         assert "Karim Benali" in body  # acting for him
         assert ("Dr Claire Martin" in body) is shown

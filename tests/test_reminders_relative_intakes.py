@@ -118,7 +118,7 @@ def test_the_parents_get_each_intake_of_the_childs_antibiotic_once(clock, smtp, 
         assert "Léo" in text and "Esquirol" not in text  # first name only
         for word in ("amoxi", "antibio", "250", "ml"):
             assert word not in text.lower()
-        assert SITE + reverse("access:spaces") in text
+        assert SITE + reverse("coffre:spaces") in text
     assert set(smtp.counts.values()) == {1}
     mine = Message.objects.filter(user=sophie, patient_id=pid, event="relative_reminder")
     assert mine.filter(channel="email").count() == mine.filter(channel="in_app").count() == 3

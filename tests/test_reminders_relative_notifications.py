@@ -103,7 +103,7 @@ def test_the_parents_are_told_once_the_day_the_two_month_vaccines_fall_due(clock
             assert "Léo" in text and "Esquirol" not in text  # first name only
             for word in ("vaccin", "hexa", "DTP", "pneumo", "méningo"):
                 assert word.lower() not in text.lower()
-            assert SITE + reverse("access:spaces") in text
+            assert SITE + reverse("coffre:spaces") in text
         seen = len(smtp.received)
         clock.set(day, dt.time(22, 0))  # the job again, the same day: nothing new
         assert notifications.daily()["relatives"] == 0
@@ -117,7 +117,7 @@ def test_the_parents_are_told_once_the_day_the_two_month_vaccines_fall_due(clock
     # Marc chose in-app only: the same days, in Carnet, naming Léo, linking to his spaces.
     his = Notification.objects.filter(user=marc, event="relative_reminder")
     assert his.count() == len(due)
-    assert all("Léo" in n.text and n.url == SITE + reverse("access:spaces") for n in his)
+    assert all("Léo" in n.text and n.url == SITE + reverse("coffre:spaces") for n in his)
     assert not Message.objects.filter(user=marc, patient_id=pid).exclude(channel="in_app").exists()
     # Only reading proxies are told: not the grandmother who books, not a stranger.
     assert not Message.objects.filter(user__in=[granny, stranger], patient_id=pid).exists()

@@ -16,13 +16,13 @@ def _post(client, ref, audience, emergency=False, kind="results"):
     data = {"resource_type": ref[0], "fhir_id": ref[1], "audience": audience, "kind": kind}
     if emergency:
         data["hide_in_emergency"] = "on"
-    return client.post(reverse("access:sharing_items"), data)
+    return client.post(reverse("coffre:sharing_items"), data)
 
 
 def test_the_page_lists_items_by_kind_with_their_current_choice(client):
     owner, _pid, made = record_with_items(citizen())
     english(client).force_login(owner)
-    html = client.get(reverse("access:sharing_items"), {"kind": "conditions"}).content.decode()
+    html = client.get(reverse("coffre:sharing_items"), {"kind": "conditions"}).content.decode()
     assert f'id="item-{made["depression"][1]}"' in html
     assert "sensitive" in html  # the depression is marked sensitive
     assert "Only my médecin traitant" in html and "Only me" in html
@@ -32,7 +32,7 @@ def test_the_page_starts_with_the_kinds_and_their_counts_not_with_every_item(cli
     owner, _pid, made = record_with_items(citizen())
     english(client).force_login(owner)
     for query in ({}, {"kind": "nonsense"}):
-        html = client.get(reverse("access:sharing_items"), query).content.decode()
+        html = client.get(reverse("coffre:sharing_items"), query).content.decode()
         assert 'href="?kind=conditions"' in html and 'href="?kind=results"' in html
         assert re.search(r"Health problems <span class=\"count\">\(2\)</span>", html)
         assert 'name="audience"' not in html and 'id="item-' not in html
@@ -42,7 +42,7 @@ def test_restricted_items_come_first_marked_and_said_in_words(client):
     owner, pid, made = record_with_items(citizen())
     masks.set_mask(Actor.of_user(owner), pid, *made["knee"], audience="self")
     english(client).force_login(owner)
-    html = client.get(reverse("access:sharing_items"), {"kind": "results"}).content.decode()
+    html = client.get(reverse("coffre:sharing_items"), {"kind": "results"}).content.decode()
     rows = re.findall(r'<li class="item-row( restricted)?" id="item-([^"]+)"', html)
     assert len(rows) >= 3
     assert rows[0] == (" restricted", made["knee"][1])
@@ -53,7 +53,7 @@ def test_restricted_items_come_first_marked_and_said_in_words(client):
     assert html.count("<details>") == len(rows)
     assert html.count('type="radio" name="audience"') == 3 * len(rows)
     assert re.search(r'<label class="option"><input type="checkbox" name="hide_in_emergency"', html)
-    overview = client.get(reverse("access:sharing_items")).content.decode()
+    overview = client.get(reverse("coffre:sharing_items")).content.decode()
     assert "including 1 restricted" in overview
 
 

@@ -18,21 +18,21 @@ def test_it_asks_first_then_withdraws_everyone(client):
     grants.set_referent(me, pid, gp.pk)
     emergency.break_glass(Actor.of_user(er), pid, "unconscious after a fall")
     english(client).force_login(owner)
-    confirm = client.get(reverse("access:sharing_revoke_all"))
+    confirm = client.get(reverse("coffre:sharing_revoke_all"))
     html = confirm.content.decode()
     assert "Julien Carmes" in html and "Claire Garonne" in html
     assert Grant.objects.filter(patient_id=pid, revoked_at__isnull=True).count() == 2
-    response = client.post(reverse("access:sharing_revoke_all"))
+    response = client.post(reverse("coffre:sharing_revoke_all"))
     assert response.status_code == 302
     assert not Grant.objects.filter(patient_id=pid, revoked_at__isnull=True).exists()
     assert not EmergencyAccess.objects.filter(patient_id=pid, ended_at__isnull=True).exists()
     for who in (physio, gp, er):
         assert not can_read(Actor.of_user(who), made["knee"])
-    assert "Every access is withdrawn" in client.get(reverse("access:sharing")).content.decode()
+    assert "Every access is withdrawn" in client.get(reverse("coffre:sharing")).content.decode()
 
 
 def test_with_nobody_to_withdraw_it_says_so(client):
     owner = citizen()
     english(client).force_login(owner)
-    response = client.post(reverse("access:sharing_revoke_all"), follow=True)
+    response = client.post(reverse("coffre:sharing_revoke_all"), follow=True)
     assert "Nobody had access" in response.content.decode()

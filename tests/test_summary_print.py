@@ -78,7 +78,7 @@ def test_the_emergency_card_shows_the_blood_group(client, karim):
     assert paper.blood_group
     html = client.get(reverse("records:card")).content.decode()
     assert paper.blood_group in html
-    assert reverse("access:emergency_settings") in html  # the QR card lives there
+    assert reverse("coffre:emergency_settings") in html  # the QR card lives there
     response = client.get(reverse("records:card_pdf"))
     assert response.content.startswith(b"%PDF")
     assert "karim" not in response["Content-Disposition"].lower()
