@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export CARNET_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test test-shared test-sqlite test-postgres lint bench fuzz chromium messages clean
+.PHONY: run sms-reply test test-shared test-sqlite test-postgres lint bench fuzz chromium messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,14 @@ run: $(VENV)/.installed
 	$(BIN)/carnet migrate --database keystore --noinput -v0
 	$(BIN)/carnet demo
 	@echo "Demo emails: one line each below, in full at http://127.0.0.1:8000/courrier-de-demo/ and in $(CARNET_DATA_DIR)/outbox/"
-	CARNET_DEMO_MAILBOX=1 $(BIN)/carnet serve --host 127.0.0.1 --port 8000
+	@echo "Demo SMS: in $(CARNET_DATA_DIR)/sms.jsonl; answer one with: make sms-reply FROM=+33612345678 TEXT='OUI 4821'"
+	CARNET_DEMO_MAILBOX=1 CARNET_SMS_BACKEND=file CARNET_SMS_INBOUND_SECRET=$(DEMO_SMS_SECRET) \
+	  $(BIN)/carnet serve --host 127.0.0.1 --port 8000
+
+# The demo's SMS reply webhook secret (make run turns the webhook on with it; never use it in production).
+DEMO_SMS_SECRET := demo-only-sms-reply-secret
+sms-reply: $(VENV)/.installed
+	CARNET_SMS_INBOUND_SECRET=$(DEMO_SMS_SECRET) $(BIN)/carnet notify reply --url http://127.0.0.1:8000 --from "$(FROM)" "$(TEXT)"
 
 # Chromium comes from Debian; Playwright never downloads a browser of its own.
 chromium:
