@@ -64,7 +64,7 @@ def _practitioner(user_id: int):
     return user
 
 
-def _expiry(duration: str | timedelta | None, now: datetime) -> datetime | None:
+def expiry(duration: str | timedelta | None, now: datetime) -> datetime | None:
     if isinstance(duration, timedelta):
         if duration <= timedelta(0):
             raise GrantRefused("a grant must last some time")
@@ -104,7 +104,7 @@ def share(
     decision, purpose = services.authorize_consent(actor, patient_id, Action.GRANT)
     who = _practitioner(practitioner_id)
     now = timezone.now()
-    expires = _expiry(duration, now)
+    expires = expiry(duration, now)
     with transaction.atomic():
         Grant.objects.filter(
             patient_id=patient_id, grantee_id=who.pk, kind="care", revoked_at__isnull=True
@@ -171,7 +171,7 @@ def revoke(actor: Actor, patient_id: int, grant_id: int) -> bool:
         if grant is None:
             return False
         Grant.objects.filter(pk=grant.pk).update(revoked_at=timezone.now())
-        label = _label(grant.grantee_id)
+        label = practitioner_label(grant.grantee_id)
         services.record(
             actor, patient_id, Action.REVOKE, purpose, decision, what=f"{label}: {grant.kind}"
         )
@@ -204,7 +204,7 @@ def revoke_all(actor: Actor, patient_id: int) -> int:
     return n
 
 
-def _label(user_id: int) -> str:
+def practitioner_label(user_id: int) -> str:
     from carnet.accounts.models import User
 
     user = User.objects.filter(pk=user_id).first()

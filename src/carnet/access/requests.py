@@ -76,6 +76,24 @@ class RequestInfo:
     reply_code: str
     created_at: datetime
     expires_at: datetime
+    existing: Existing | None = None  # what the practitioner already sees, if anything
+
+
+@dataclass(frozen=True)
+class Existing:
+    """The access a practitioner already has to the record, shown beside their request."""
+
+    grant_id: int
+    referent: bool  # their médecin traitant: they already see the whole record
+    categories: frozenset[str]
+    max_level: str
+    mode: str
+    expires_at: datetime | None
+
+
+# How an accepted request meets the access the practitioner already has.
+WIDEN, REPLACE, KEEP = "widen", "replace", "keep"
+HOW = (WIDEN, REPLACE, KEEP)
 
 
 @dataclass(frozen=True)
@@ -425,9 +443,45 @@ def pending_for(actor: Actor, patient_id: int) -> list[RequestInfo]:
                 reply_code=r.reply_code,
                 created_at=r.created_at,
                 expires_at=r.expires_at,
+                existing=existing_access(patient_id, u.pk, now),
             )
         )
     return out
+
+
+def existing_access(patient_id: int, practitioner_id: int, now=None) -> Existing | None:
+    """The practitioner's live access to the record (the médecin traitant role first)."""
+    now = now or timezone.now()
+    live = [
+        g
+        for g in Grant.objects.filter(
+            patient_id=patient_id, grantee_id=practitioner_id, revoked_at__isnull=True
+        ).order_by("-id")
+        if g.expires_at is None or g.expires_at > now
+    ]
+    if not live:
+        return None
+    g = next((g for g in live if g.kind == "referent"), live[0])
+    return Existing(
+        grant_id=g.pk,
+        referent=g.kind == "referent",
+        categories=L.categories_of_mask(g.categories),
+        max_level=g.max_level,
+        mode=g.mode,
+        expires_at=g.expires_at,
+    )
+
+
+def _widened(existing: Existing, categories, max_level: str, mode: str, expires, now) -> dict:
+    """The union of what they have and what is accepted: nothing they had is lost."""
+    ends = [existing.expires_at, expires]
+    later = None if None in ends else max(ends)
+    return {
+        "categories": sorted(existing.categories | set(categories)),
+        "max_level": max(existing.max_level, max_level, key=L.LEVELS.index),
+        "mode": "write" if "write" in (existing.mode, mode) else "read",
+        "duration": "until_revoked" if later is None else later - now,
+    }
 
 
 def get_pending(actor: Actor, patient_id: int, request_id: int) -> RequestInfo:
@@ -461,26 +515,50 @@ def approve(
     max_level: str | None = None,
     mode: str | None = None,
     duration: str | None = None,
+    how: str = WIDEN,
 ) -> Grant:
     """Accept a request: a grant for what was asked, or for what the person chose instead.
 
-    The person may change the scope, the level, the mode and the duration. RequestClosed
-    when the request was already answered, withdrawn or is past its deadline (nothing
-    changes); NotFound when the actor may not manage this record.
+    The person may change the scope, the level, the mode and the duration. When the
+    practitioner already has access, accepting never narrows it silently: ``how`` says
+    whether the accepted scope is added to it (``widen``, the default, also for an SMS
+    « OUI »), replaces it (``replace``) or leaves it as it is (``keep``). A médecin
+    traitant already sees everything: their access is kept. Returns the grant in force.
+    RequestClosed when the request was already answered, withdrawn or is past its
+    deadline (nothing changes); NotFound when the actor may not manage this record.
     """
+    if how not in HOW:
+        raise ValueError(f"unknown way to accept {how!r}")
     _may_manage(actor, patient_id)
     with transaction.atomic():
         req = _claim(patient_id, request_id, "approved")
-        cats = categories if categories is not None else L.categories_of_mask(req.categories)
-        grant = grants.share(
-            actor,
-            patient_id,
-            req.practitioner_id,
-            categories=cats,
-            max_level=max_level or req.max_level,
-            mode=mode or req.mode,
-            duration=duration or req.duration,
-        )
+        now = timezone.now()
+        existing = existing_access(patient_id, req.practitioner_id, now)
+        scope = {
+            "categories": categories
+            if categories is not None
+            else L.categories_of_mask(req.categories),
+            "max_level": max_level or req.max_level,
+            "mode": mode or req.mode,
+            "duration": duration or req.duration,
+        }
+        if existing is not None and (existing.referent or how == KEEP):
+            grant = Grant.objects.get(pk=existing.grant_id)
+            decision, purpose = services.authorize_consent(actor, patient_id, Action.GRANT)
+            services.record(
+                actor,
+                patient_id,
+                Action.GRANT,
+                purpose,
+                decision,
+                what=f"{grants.practitioner_label(req.practitioner_id)}: access request "
+                "answered, their access kept as it was",
+            )
+        else:
+            if existing is not None and how == WIDEN:
+                expires = grants.expiry(scope.pop("duration"), now)
+                scope = _widened(existing, **scope, expires=expires, now=now)
+            grant = grants.share(actor, patient_id, req.practitioner_id, **scope)
         AccessRequest.objects.filter(pk=req.pk).update(grant_id=grant.pk)
     return grant
 

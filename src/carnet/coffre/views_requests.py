@@ -78,7 +78,20 @@ def _practitioner_actor(request) -> Actor:
 # --- the person -----------------------------------------------------------------------------
 
 
-def _detail(request, info, form, status=200):
+def existing_words(existing) -> dict | None:
+    """What a practitioner already sees, in the words of the sharing page."""
+    if existing is None:
+        return None
+    return {
+        "referent": existing.referent,
+        "categories": category_words(existing.categories),
+        "level": dict(LEVEL_CHOICES).get(existing.max_level, ""),
+        "writes": existing.mode == "write",
+        "expires_at": existing.expires_at,
+    }
+
+
+def _detail(request, info, form, status=200, how=requests.WIDEN):
     return render(
         request,
         "coffre/request_detail.html",
@@ -87,6 +100,8 @@ def _detail(request, info, form, status=200):
             "categories": category_words(info.categories),
             "level": dict(LEVEL_CHOICES).get(info.max_level, ""),
             "duration": dict(DURATION_CHOICES).get(info.duration, ""),
+            "existing": existing_words(info.existing),
+            "how": how,
             "form": form,
         },
         status=status,
@@ -118,7 +133,10 @@ def request_detail(request, request_id: int):
 def request_approve(request, request_id: int):
     """Accept: with no fields, as asked (one tap); with fields, what the person chose."""
     actor, patient_id = actor_and_record(request)
-    choices = {}
+    how = request.POST.get("how", requests.WIDEN)
+    if how not in requests.HOW:
+        how = requests.WIDEN  # never narrow on a value we do not know
+    choices = {"how": how}
     if "categories" in request.POST:
         form = ScopeForm(request.POST)
         if not form.is_valid():
@@ -126,8 +144,12 @@ def request_approve(request, request_id: int):
                 info = requests.get_pending(actor, patient_id, request_id)
             except (NotFound, requests.RequestClosed):
                 return render(request, "coffre/request_closed.html", status=404)
-            return _detail(request, info, form, status=400)
-        choices = form.cleaned_data
+            return _detail(request, info, form, status=400, how=how)
+        choices.update(form.cleaned_data)
+    try:
+        before = requests.get_pending(actor, patient_id, request_id).existing
+    except (NotFound, requests.RequestClosed):
+        before = None
     try:
         grant = requests.approve(actor, patient_id, request_id, **choices)
     except requests.RequestClosed:
@@ -142,10 +164,16 @@ def request_approve(request, request_id: int):
     from carnet.accounts.models import User
 
     who = User.objects.filter(pk=grant.grantee_id).first()
-    messages.success(
-        request,
-        _("Accepted. %(name)s can see what you chose, until the date shown below.") % {"name": who},
-    )
+    if before is not None and (before.referent or how == requests.KEEP):
+        text = _("Answered. %(name)s keeps the access they already had, nothing more.")
+    elif before is not None and how == requests.WIDEN:
+        text = _(
+            "Accepted. %(name)s keeps what they could already see, and can now also see what "
+            "you chose, until the date shown below."
+        )
+    else:
+        text = _("Accepted. %(name)s can see what you chose, until the date shown below.")
+    messages.success(request, text % {"name": who})
     return redirect("coffre:sharing")
 
 
