@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from carnet.vault import services as vault
@@ -46,6 +46,7 @@ ACTION_WORDS = {
     "break_glass": _("opened the record in an emergency"),
     "appointments": _("managed appointments"),
     "messages": _("wrote messages"),
+    "read_messages": _("read messages"),
 }
 # A practitioner's request that the person refused is written as a denied "grant".
 ASKED = _("asked for access")
@@ -72,8 +73,26 @@ REASON_WORDS = {
     "no emergency access in progress": _("no emergency access was open"),
     "the person refused the request": _("you refused their request"),
     "no proxy for this person": _("they have no proxy from you"),
+    "not the person's own record": _("it is not their record"),
+    "the proxy may not read": _("their proxy does not let them read your record"),
+    "the proxy may not messages": _("their proxy does not let them write messages for you"),
+    "the proxy may not read_messages": _("their proxy does not let them read your messages"),
+    "the proxy may not appointments": _(
+        "their proxy does not let them manage appointments for you"
+    ),
+    "only health professionals act for care": _("only health professionals act for care"),
+    "error while deciding": _("Carnet could not check, so it refused"),
+    "sharing grant does not allow create": _("your sharing lets them read, not add"),
+    "sharing grant does not allow update": _("your sharing lets them read, not change"),
+    "emergency access only reads": _("emergency access only lets them read"),
     "parent of a minor": _("parent of a minor"),
     "operator command on the person's or the law's request": _("operation asked by you or by law"),
+}
+
+# Refusals because an access ended: the history says when (from the grant or proxy itself).
+ENDED_WORDS = {
+    "sharing ended": _("your sharing with them ended on %(date)s"),
+    "proxy ended": _("the proxy you gave them ended on %(date)s"),
 }
 
 # Kinds of items, for "what" (the resource type is a public column).
@@ -205,6 +224,7 @@ def _entries(patient_id: int, owner_id: int | None, rows) -> list[Entry]:
     except vault.KeyDestroyed:
         c = None
     users = {u.pk: u for u in User.objects.filter(pk__in={r.actor_id for r in rows if r.actor_id})}
+    ends = _ends(patient_id, rows)
     out = []
     for e in rows:
         details = {}
@@ -229,6 +249,13 @@ def _entries(patient_id: int, owner_id: int | None, rows) -> list[Entry]:
             elif what == "share code":
                 what = str(_("your share code"))
         raw_reason = details.get("decision_reason", "")
+        because = REASON_WORDS.get(raw_reason, "")
+        if raw_reason in ENDED_WORDS:
+            ended = _ended_before(ends.get((raw_reason, e.actor_id), []), e.at)
+            because = _("access you had given them has ended")
+            if ended is not None:
+                day = formats.date_format(timezone.localtime(ended), "DATE_FORMAT")
+                because = ENDED_WORDS[raw_reason] % {"date": day}
         out.append(
             Entry(
                 seq=e.seq,
@@ -247,12 +274,44 @@ def _entries(patient_id: int, owner_id: int | None, rows) -> list[Entry]:
                 why=str(PURPOSE_WORDS.get(e.purpose, e.purpose)),
                 reason=details.get("reason", ""),
                 allowed=e.decision == "permit",
-                because=str(REASON_WORDS.get(raw_reason, "")),
+                because=str(because),
                 flagged=e.flagged,
                 count=e.count,
             )
         )
     return out
+
+
+def _ends(patient_id: int, rows) -> dict[tuple[str, int], list[datetime]]:
+    """When each sharing and proxy of the actors refused "because it ended" came to an end."""
+    from .models import Grant, Proxy
+
+    wanted = {"sharing ended": set(), "proxy ended": set()}
+    for e in rows:
+        if e.decision == "deny" and e.actor_id and e.action:
+            wanted["sharing ended" if e.actor_role == "practitioner" else "proxy ended"].add(
+                e.actor_id
+            )
+    out: dict[tuple[str, int], list[datetime]] = {}
+    for reason, model, field in (
+        ("sharing ended", Grant, "grantee_id"),
+        ("proxy ended", Proxy, "proxy_id"),
+    ):
+        if not wanted[reason]:
+            continue
+        for who, revoked, expires in model.objects.filter(
+            patient_id=patient_id, **{f"{field}__in": wanted[reason]}
+        ).values_list(field, "revoked_at", "expires_at"):
+            moments = [m for m in (revoked, expires) if m is not None]
+            if moments:
+                out.setdefault((reason, who), []).append(min(moments))
+    return out
+
+
+def _ended_before(moments: list[datetime], at: datetime) -> datetime | None:
+    """The latest end at or before the refusal: the access that had just ended."""
+    past = [m for m in moments if m <= at]
+    return max(past) if past else None
 
 
 def people(actor: Actor, patient_id: int) -> list[tuple[int, str]]:

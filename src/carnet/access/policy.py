@@ -100,6 +100,8 @@ class Facts:
     proxy: ProxyFact | None = None
     emergency_id: int | None = None
     emergency_refused: bool = False
+    had_grant: bool = False  # a sharing that ended (revoked or expired): a truer refusal
+    had_proxy: bool = False  # a proxy that ended
     now: datetime | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -142,6 +144,18 @@ def load_facts(actor, patient_id: int, now: datetime) -> Facts:
         ):
             if _live(p, now) and (proxy is None or p.id > proxy.id):
                 proxy = ProxyFact(p.id, p.permissions, p.basis, p.max_level)
+    # Nothing live: was there one that ended? The refusal then says so (one query, deny path).
+    had_grant = (
+        actor.role == "practitioner"
+        and referent is None
+        and grant is None
+        and Grant.objects.filter(patient_id=patient_id, grantee_id=actor.user_id).exists()
+    )
+    had_proxy = (
+        actor.role != "practitioner"
+        and proxy is None
+        and Proxy.objects.filter(patient_id=patient_id, proxy_id=actor.user_id).exists()
+    )
     emergency_id, refused = None, False
     if actor.role == "practitioner":
         refused = EmergencySettings.objects.filter(patient_id=patient_id, refuse=True).exists()
@@ -165,6 +179,8 @@ def load_facts(actor, patient_id: int, now: datetime) -> Facts:
         proxy=proxy,
         emergency_id=emergency_id,
         emergency_refused=refused,
+        had_grant=had_grant,
+        had_proxy=had_proxy,
         now=now,
     )
 
@@ -210,7 +226,7 @@ def evaluate(actor, facts: Facts, action: str, purpose: str, labels=()):
             view = View(scopes=scopes, max_level=g.max_level)
             basis, may_write = "sharing grant", g.mode == "write"
         else:
-            return deny("no sharing grant")
+            return deny("sharing ended" if facts.had_grant else "no sharing grant")
         if action in READS or (action in WRITES and may_write):
             return _on_item(Decision(True, basis, view=view), labels)
         return deny(f"{basis} does not allow {action}")
@@ -232,7 +248,7 @@ def evaluate(actor, facts: Facts, action: str, purpose: str, labels=()):
     if purpose == "proxy":
         p = facts.proxy
         if p is None:
-            return deny("no proxy for this person")
+            return deny("proxy ended" if facts.had_proxy else "no proxy for this person")
         parent = p.basis == "parent"
         view = View(
             scopes=None,
@@ -245,6 +261,7 @@ def evaluate(actor, facts: Facts, action: str, purpose: str, labels=()):
             "search": PERM_READ,
             "appointments": PERM_APPOINTMENTS,
             "messages": PERM_MESSAGES,
+            "read_messages": PERM_MESSAGES,
         }.get(action)
         if needed is None and (action in WRITES | CONSENT | {"import", "export"}):
             needed = PERM_MANAGE

@@ -47,6 +47,7 @@ class Action(models.TextChoices):
     # Services of the Plateforme a proxy may use for the person.
     APPOINTMENTS = "appointments", _("managed appointments")
     MESSAGES = "messages", _("wrote messages")
+    READ_MESSAGES = "read_messages", _("read messages")
 
 
 WRITE_ACTIONS = {Action.CREATE, Action.UPDATE, Action.DELETE, Action.IMPORT}

@@ -291,10 +291,12 @@ def _side(actor: Actor, conversation_id: int) -> tuple[Conversation, str, bool]:
     return conv, purpose, False
 
 
-def _action(is_pro: bool) -> str:
+def _action(is_pro: bool, *, reading: bool) -> str:
     # The policy lets practitioners read (with a live grant) and proxies write messages
     # only with that permission; reading and answering a thread are audited under those.
-    return Action.READ if is_pro else Action.MESSAGES
+    if is_pro:
+        return Action.READ
+    return Action.READ_MESSAGES if reading else Action.MESSAGES
 
 
 def _other_side(conv: Conversation, actor: Actor) -> int | None:
@@ -374,13 +376,23 @@ def reply(actor: Actor, conversation_id: int, text: str, attachments=()) -> Conv
     for ref in refs:
         records.read(actor, *ref.split("/", 1), purpose)
     decision = access.require(
-        actor, conv.patient_id, _action(is_pro), purpose, audit_now=False, what="message"
+        actor,
+        conv.patient_id,
+        _action(is_pro, reading=False),
+        purpose,
+        audit_now=False,
+        what="message",
     )
     now = timezone.now()
     with transaction.atomic():
         line = _add_line(conv, actor, text, refs, from_practitioner=is_pro, now=now)
         access.record(
-            actor, conv.patient_id, _action(is_pro), purpose, decision, what="wrote a message"
+            actor,
+            conv.patient_id,
+            _action(is_pro, reading=False),
+            purpose,
+            decision,
+            what="wrote a message",
         )
         if is_pro:
             notify.notify_patient(conv.patient_id, "new_message", key=f"conv-line-{line.pk}")
@@ -428,7 +440,13 @@ def open_thread(actor: Actor, conversation_id: int) -> Thread:
             what="read a conversation of the care team about you",
         )
     else:
-        access.require(actor, conv.patient_id, _action(is_pro), purpose, what="read a conversation")
+        access.require(
+            actor,
+            conv.patient_id,
+            _action(is_pro, reading=True),
+            purpose,
+            what="read a conversation",
+        )
     now = timezone.now()
     _theirs(ConversationMessage.objects.filter(conversation=conv), conv, actor, is_pro).filter(
         read_at__isnull=True
@@ -533,7 +551,7 @@ def _threads(rows, is_pro: bool, actor: Actor) -> list[Thread]:
 
 def for_person(actor: Actor, patient_id: int) -> list[Thread]:
     purpose = _person_purpose(actor, patient_id)
-    access.require(actor, patient_id, Action.MESSAGES, purpose, what="conversations")
+    access.require(actor, patient_id, Action.READ_MESSAGES, purpose, what="conversations")
     rows = Conversation.objects.filter(
         patient_id=patient_id, kind=ConversationKind.PATIENT
     ).order_by("-last_message_at")[:100]
