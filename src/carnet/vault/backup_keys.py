@@ -21,6 +21,7 @@ import os
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -152,7 +153,7 @@ def master_key(key_id: str | None = None) -> BackupKey:
 # --- The key store in a backup: each data key as wrapped by its master key -----------------------
 
 
-def export_data_keys() -> list[dict[str, object]]:
+def export_data_keys() -> list[dict[str, Any]]:
     """Every row of the key store, JSON-ready (the data keys stay wrapped by their master key)."""
     return [
         {
@@ -170,13 +171,13 @@ def key_store_is_empty() -> bool:
     return not DataKey.objects.using("keystore").exists()
 
 
-def import_data_keys(rows: list[dict[str, object]]) -> int:
+def import_data_keys(rows: list[dict[str, Any]]) -> int:
     """Put back the rows of ``export_data_keys`` into an empty key store; how many.
 
     Raises UnknownMasterKeys, and writes nothing, when a row is wrapped by a master key this
     install's key ring does not hold.
     """
-    unknown = {str(r["master_key_id"]) for r in rows} - set(keyring(reload=True).keys)
+    unknown = {r["master_key_id"] for r in rows} - set(keyring(reload=True).keys)
     if unknown:
         raise UnknownMasterKeys(sorted(unknown))
     with transaction.atomic(using="keystore"):
@@ -184,7 +185,7 @@ def import_data_keys(rows: list[dict[str, object]]) -> int:
             [
                 DataKey(
                     patient_id=r["patient_id"],
-                    wrapped=base64.b64decode(str(r["wrapped"])),
+                    wrapped=base64.b64decode(r["wrapped"]),
                     master_key_id=r["master_key_id"],
                     rotated_at=r["rotated_at"],
                 )
