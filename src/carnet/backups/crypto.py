@@ -23,6 +23,7 @@ import json
 import os
 import struct
 from pathlib import Path
+from typing import IO
 
 from django.utils.translation import gettext as _
 
@@ -73,7 +74,7 @@ def master_key(key_id: str | None = None) -> BackupKey:
 class EncryptingWriter:
     """A write-only file object that seals what it is given into a backup file."""
 
-    def __init__(self, fh, key: BackupKey, kind: str, meta: dict):
+    def __init__(self, fh: IO[bytes], key: BackupKey, kind: str, meta: dict) -> None:
         self._fh = fh
         salt = os.urandom(16)
         prefix = os.urandom(PREFIX_BYTES)
@@ -101,7 +102,7 @@ class EncryptingWriter:
         self._fh.write(struct.pack(">I", len(sealed)) + sealed)
         self._counter += 1
 
-    def write(self, data) -> int:
+    def write(self, data: bytes | bytearray | memoryview) -> int:
         self._buf += data
         self.bytes_in += len(data)
         while len(self._buf) > CHUNK:
@@ -117,7 +118,7 @@ class EncryptingWriter:
         pass
 
 
-def read_header(fh) -> tuple[dict, bytes]:
+def read_header(fh: IO[bytes]) -> tuple[dict, bytes]:
     head = fh.read(len(MAGIC) + 5)
     if len(head) < len(MAGIC) + 5 or not head.startswith(MAGIC):
         raise BackupError(_("this file is not a Carnet backup"))
@@ -162,7 +163,9 @@ def key_for(header: dict, key_file: Path | None) -> BackupKey:
     raise BackupError(_("this backup names an unknown kind of key"))
 
 
-def decrypt_to(fh, header: dict, raw_header: bytes, key: BackupKey, out) -> int:
+def decrypt_to(
+    fh: IO[bytes], header: dict, raw_header: bytes, key: BackupKey, out: IO[bytes]
+) -> int:
     """Open every chunk after the header into ``out``; raises BackupError if anything is off."""
     cipher = key.chunk_cipher(
         version=VERSION,
