@@ -41,9 +41,12 @@ chromium:
 	  else echo "Chromium is missing: install Debian's 'chromium' package (browser tests will be skipped)."; fi; \
 	fi
 
+# lint-imports: the architecture contracts in .importlinter; mypy: the typed core ([tool.mypy]).
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test: $(VENV)/.installed-test chromium lint
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -123,3 +123,42 @@ def test_the_key_of_a_main_backup_does_not_open_a_key_store_backup(ring):
     relabelled = blob.replace(b'"kind": "keystore"', b'"kind": "main"    ')
     with pytest.raises(BackupError):
         _open(relabelled)
+
+
+# Two backups written by Carnet before the vault took the backup keys over (commit 32c75c0,
+# with CHUNK lowered to 64 bytes so that they hold four chunks): under master key k1 of the
+# `ring` fixture, and under a backup key file of 32 bytes 0x07. They must open as long as
+# backups of format version 1 are read.
+OLD_DATA = b"Carnet backup made before the vault held the backup keys. " * 4
+OLD_UNDER_MASTER_KEY = (
+    "Q0FSTkVUQksBAAAAx3siY2h1bmsiOiA2NCwgImZvcm1hdCI6ICJjYXJuZXQtYmFja3VwIiwgImtleSI6IHsiaWQiOiAi"
+    "azEiLCAic291cmNlIjogIm1hc3RlciJ9LCAia2luZCI6ICJtYWluIiwgIm5vbmNlX3ByZWZpeCI6ICJUVXcxMVhVN1VR"
+    "PT0iLCAic2FsdCI6ICJjWnZ5Q2xydG9KL21ibG1KNTMxd0xBPT0iLCAidmVuZG9yIjogInNxbGl0ZSIsICJ2ZXJzaW9u"
+    "IjogMX0AAABQD/aG7OSxX5LEw7AhsprAmWdYQnw8FUV9YAGYhsGiPSOYTgtesUV1mOXLfGZp9MHcJOkDIT52ENy4CUxS"
+    "2IjqMTTY5d6fBJzoYlkAxFf1sSMAAABQT/EyTgynHkihY5KSV3x7S3bcZRHZE7DtWK/rUHgF/ZtcG1oQTQxCRSuvjDZU"
+    "bW+lkZm7VD+QCOY43Qp0tPjmAQ6gKzdJyrcd6B2hW1Yl/NQAAABQH7hfLrYoobtFdO4NWbRGQRJnU+H54H6wXl7Whreu"
+    "Y7SCVpbzokcUAlbflt4Qp379YVgtqRKpqDYK8rTVn297SvHMkLQfAEvRSKou0HSd7FYAAAA4rPtNxpqjtdlTO0baThD/"
+    "SBcQi41k8e/YzMdKnLU6hVtqSNZFwBmhdVpVdzq/UNK5Go/K4WRQCQY="
+)
+OLD_UNDER_KEY_FILE = (
+    "Q0FSTkVUQksBAAAA03siY2h1bmsiOiA2NCwgImZvcm1hdCI6ICJjYXJuZXQtYmFja3VwIiwgImtleSI6IHsiaWQiOiAi"
+    "ZGVhZGI0MWU3YWI5NWViOSIsICJzb3VyY2UiOiAiZmlsZSJ9LCAia2luZCI6ICJtYWluIiwgIm5vbmNlX3ByZWZpeCI6"
+    "ICJkZEVldnZYaUtRPT0iLCAic2FsdCI6ICJ3SS82aXNtS0FxSEFpTmVtQXhLTEV3PT0iLCAidmVuZG9yIjogInNxbGl0"
+    "ZSIsICJ2ZXJzaW9uIjogMX0AAABQ+WtKyRQCIc2KbToC4TIqYbKL80R4kT+y6sof+Hz+/6AQXjd5Xcoafe5bnS2hv0DD"
+    "mtk+5TGXLvWEM4Ab1m6GXDMFO1PXh2xYNmnFq72uvwoAAABQVIWAm3MVbCaGNpNMMWePggw39u48DBFR214EcLuK57Xd"
+    "qJrW5J0kl7BvRm8lGvzwdxrIGukJ/RZcFrNDwX544OKpNT3yJj/49tytZbtBHpQAAABQxGd0DXqLa0+toWyMBE/gdb/7"
+    "/gEKnBj/8oNtkB7EtdtZakElIgfoyh4fdLzbDe+c7ah8PN3ZU9RX6/i/DdZG/gWC4pOE//1R2TIgeKnilQ8AAAA44Py7"
+    "4uTmMNPtvnW5/X6J9vsOiMlSOVL00AJq5dnpK3SIXKC78NyO4pqILV0ndqUzYhETrfgmA8Q="
+)
+
+
+@pytest.mark.no_db
+def test_backups_made_before_the_vault_held_the_backup_keys_still_open(ring, tmp_path):
+    assert _open(base64.b64decode(OLD_UNDER_MASTER_KEY)) == OLD_DATA
+    key_file = tmp_path / "backup.key"
+    key_file.write_text(base64.b64encode(b"\x07" * 32).decode() + "\n")
+    assert _open(base64.b64decode(OLD_UNDER_KEY_FILE), key_file) == OLD_DATA
+    flipped = bytearray(base64.b64decode(OLD_UNDER_KEY_FILE))
+    flipped[-1] ^= 1
+    with pytest.raises(BackupError, match="does not open"):
+        _open(bytes(flipped), key_file)

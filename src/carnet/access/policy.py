@@ -10,10 +10,16 @@ checks that they do.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from . import labels as L
+
+if TYPE_CHECKING:
+    from .models import Grant, Proxy
+    from .services import Actor, Decision
 
 # Proxy permissions (bitmask): what a relative may do for the person.
 PERM_READ = 1
@@ -39,7 +45,7 @@ class View:
     hide_parent_confidential: bool = False
     emergency: bool = False
 
-    def allows(self, labels) -> bool:
+    def allows(self, labels: Iterable[str]) -> bool:
         """Whether one item with these labels (tokens and masks) is visible."""
         if self.all:
             return True
@@ -106,19 +112,18 @@ class Facts:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _live(row, now) -> bool:
+def _live(row: Grant | Proxy, now: datetime) -> bool:
     # A grant expiring exactly now is over: the boundary belongs to the past.
     return row.revoked_at is None and (row.expires_at is None or row.expires_at > now)
 
 
-def load_facts(actor, patient_id: int, now: datetime) -> Facts:
+def load_facts(actor: Actor, patient_id: int, now: datetime) -> Facts:
     """Read the facts for ``actor`` on ``patient_id`` (a few indexed queries, no writes)."""
     from carnet.accounts.models import Patient
 
     from .models import EmergencyAccess, EmergencySettings, Grant, Proxy
 
-    owner = Patient.objects.filter(pk=patient_id).values_list("owner_id", flat=True)[:1]
-    owner = list(owner)
+    owner = list(Patient.objects.filter(pk=patient_id).values_list("owner_id", flat=True)[:1])
     exists = bool(owner)
     if exists and actor.user_id is not None and owner[0] == actor.user_id:
         return Facts(exists=True, is_owner=True, now=now)
@@ -190,7 +195,9 @@ WRITES = {"create", "update"}
 CONSENT = {"grant", "revoke", "mask", "settings"}
 
 
-def evaluate(actor, facts: Facts, action: str, purpose: str, labels=()):
+def evaluate(
+    actor: Actor, facts: Facts, action: str, purpose: str, labels: Iterable[str] = ()
+) -> Decision:
     """Permit or deny ``action`` for ``purpose``, given the facts; returns a ``Decision``."""
     from .services import Decision
 
@@ -274,11 +281,11 @@ def evaluate(actor, facts: Facts, action: str, purpose: str, labels=()):
     return deny("no such permission")
 
 
-def _on_item(decision, labels):
+def _on_item(decision: Decision, labels: Iterable[str]) -> Decision:
     """A permit on a whole record narrows to a deny when the one item named is not visible."""
     from .services import Decision
 
-    if labels and not decision.view.allows(labels):
+    if labels and (decision.view is None or not decision.view.allows(labels)):
         return Decision(False, "item not shared with this person")
     return decision
 

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import audit, policy, signals
+
+if TYPE_CHECKING:
+    from carnet.accounts.models import User
 
 log = logging.getLogger("carnet.access")
 
@@ -64,7 +69,7 @@ class Actor:
     organisation: str = ""
 
     @classmethod
-    def of_user(cls, user) -> Actor:
+    def of_user(cls, user: User) -> Actor:
         return cls(
             user_id=user.pk,
             role=user.role,
@@ -90,7 +95,7 @@ class Decision:
     obligations: tuple[str, ...] = field(default_factory=tuple)
     view: policy.View | None = None
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return self.permit
 
     @property
@@ -109,7 +114,7 @@ def decide(
     purpose: str,
     labels: tuple[str, ...] = (),
     *,
-    now=None,
+    now: datetime | None = None,
 ) -> Decision:
     """The policy decision point: pure (reads facts, writes nothing). Anything unexpected is a deny.
 
@@ -223,7 +228,7 @@ def require(
     *,
     audit_now: bool = True,
     labels: tuple[str, ...] = (),
-    **details,
+    **details: Any,
 ) -> Decision:
     """Decide; a deny is audited at once and raised as NotFound.
 

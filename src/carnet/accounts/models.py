@@ -152,7 +152,7 @@ class SessionIndex(models.Model):
     """Where a person is signed in, whatever the session store (database, cache, files).
 
     Written at sign-in, removed at sign-out and when a session is closed from the account
-    page. The session key itself is kept encrypted (``sessions.seal``): a copy of this
+    page. The session key itself is kept encrypted (``vault.session_keys``): a copy of this
     table alone opens no session. ``sid`` is the hash the account page shows.
     """
 

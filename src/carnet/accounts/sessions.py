@@ -11,21 +11,17 @@ The account page lists the person's sessions and lets them close any of them, wh
 and each one is read from and closed in the configured store itself. Signed-cookie
 sessions cannot be closed from the server, so Carnet refuses to start with them
 (``check_session_engine``). A session is named by a hash of its key: the key itself never
-appears in a page, and the index keeps it sealed under a key derived from SECRET_KEY.
+appears in a page, and the index keeps it sealed by the vault (``carnet.vault.session_keys``).
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
-import os
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from importlib import import_module
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -34,6 +30,8 @@ from django.core import checks
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from carnet.vault.session_keys import open_session_key, seal_session_key
 
 STARTED = "_carnet_started"
 SEEN = "_carnet_seen"
@@ -149,25 +147,6 @@ def _index():
     return SessionIndex
 
 
-def _sealing_key() -> bytes:
-    return hmac.new(
-        settings.SECRET_KEY.encode(), b"carnet.accounts.sessions index", hashlib.sha256
-    ).digest()
-
-
-def seal(key: str) -> bytes:
-    nonce = os.urandom(12)
-    return nonce + AESGCM(_sealing_key()).encrypt(nonce, key.encode(), b"session key")
-
-
-def unseal(sealed: bytes) -> str | None:
-    sealed = bytes(sealed)
-    try:
-        return AESGCM(_sealing_key()).decrypt(sealed[:12], sealed[12:], b"session key").decode()
-    except (InvalidTag, ValueError):
-        return None  # sealed under an earlier SECRET_KEY: that session is gone anyway
-
-
 def _store(key: str | None = None):
     return import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
 
@@ -178,7 +157,7 @@ def _remember(request, user) -> None:
         request.session.save()
         key = request.session.session_key
     _index().objects.update_or_create(
-        sid=session_id(key), defaults={"user": user, "sealed_key": seal(key)}
+        sid=session_id(key), defaults={"user": user, "sealed_key": seal_session_key(key)}
     )
 
 
@@ -195,7 +174,7 @@ def _sessions(request):
     horizon = timezone.now() - timedelta(seconds=settings.CARNET_SESSION_ABSOLUTE_SECONDS)
     stale = []
     for row in _index().objects.filter(user=user):
-        key = unseal(row.sealed_key)
+        key = open_session_key(row.sealed_key)
         if key == current:
             yield key, dict(request.session.items())
             continue

@@ -21,7 +21,6 @@ nothing: the file is opened and checked to its last byte before anything is writ
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 import os
@@ -41,6 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carnet.access import audit
+from carnet.vault import backup_keys
 
 from .crypto import (
     BackupError,
@@ -306,17 +306,7 @@ def backup(path: Path, *, key_file: Path | None = None, include_keys: bool = Fal
 
 
 def _backup_keystore(path: Path, key) -> int:
-    data_key = apps.get_model("vault", "DataKey")
-    rows = [
-        {
-            "patient_id": r.patient_id,
-            "wrapped": base64.b64encode(bytes(r.wrapped)).decode(),
-            "master_key_id": r.master_key_id,
-            "created_at": r.created_at.isoformat(),
-            "rotated_at": r.rotated_at.isoformat() if r.rotated_at else None,
-        }
-        for r in data_key.objects.using("keystore").order_by("patient_id")
-    ]
+    rows = backup_keys.export_data_keys()
     manifest = {"created_at": timezone.now().isoformat(), "data_keys": len(rows)}
 
     def fill(tar):
@@ -507,33 +497,17 @@ def _restore_postgresql(tar: tarfile.TarFile, manifest: dict) -> None:
 
 
 def _restore_keystore(tar: tarfile.TarFile) -> RestoreResult:
-    from carnet.vault import services as vault
-
-    data_key = apps.get_model("vault", "DataKey")
-    if data_key.objects.using("keystore").exists():
+    if not backup_keys.key_store_is_empty():
         raise BackupError(_("the key store is not empty: restore keys into a new key store only"))
     rows = json.loads(_member(tar, "keys.json"))
-    ring = vault.keyring(reload=True)
-    unknown = {r["master_key_id"] for r in rows} - set(ring.keys)
-    if unknown:
+    try:
+        backup_keys.import_data_keys(rows)
+    except backup_keys.UnknownMasterKeys as exc:
         raise BackupError(
             _(
                 "these data keys are wrapped by master key %(kid)s, which is not in this "
                 "install's key ring: use the master key ring of the install that made the backup"
             )
-            % {"kid": sorted(unknown)[0]}
-        )
-    with transaction.atomic(using="keystore"):
-        data_key.objects.using("keystore").bulk_create(
-            [
-                data_key(
-                    patient_id=r["patient_id"],
-                    wrapped=base64.b64decode(r["wrapped"]),
-                    master_key_id=r["master_key_id"],
-                    rotated_at=r["rotated_at"],
-                )
-                for r in rows
-            ]
-        )
-    vault.forget_cached_key()
+            % {"kid": exc.key_ids[0]}
+        ) from None
     return RestoreResult(kind=KEYSTORE, counts={"data_keys": len(rows)})

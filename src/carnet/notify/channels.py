@@ -20,6 +20,8 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 
+from carnet.vault import push_keys
+
 from . import events, sms
 from .models import Channel, Message, Notification, PushSubscription
 
@@ -117,6 +119,10 @@ def deliver_push(message: Message) -> str:
         raise Cancel("Web Push is not configured (CARNET_WEBPUSH_KEY_FILE)")
     from pywebpush import WebPushException, webpush
 
+    try:
+        signer = push_keys.vapid_signer()
+    except Exception as exc:  # no file, or one py_vapid cannot read
+        raise Retry(f"Web Push: {exc.__class__.__name__}") from exc
     data = json.dumps(
         events.render_push(message.event, message.params, message.language, _role(message))
     )
@@ -126,7 +132,7 @@ def deliver_push(message: Message) -> str:
             webpush(
                 {"endpoint": sub.endpoint, "keys": {"p256dh": sub.p256dh, "auth": sub.auth}},
                 data=data,
-                vapid_private_key=str(key_file),
+                vapid_private_key=signer,
                 vapid_claims={"sub": settings.CARNET_WEBPUSH_SUBJECT},
                 ttl=24 * 3600,
                 timeout=settings.CARNET_SMS_TIMEOUT,

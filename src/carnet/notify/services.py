@@ -27,6 +27,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from carnet.vault import push_keys
+
 from . import events
 from .models import (
     Channel,
@@ -374,18 +376,7 @@ def delete_push_subscription(user, endpoint: str) -> bool:
 
 def vapid_public_key() -> str | None:
     """The applicationServerKey a browser needs to subscribe, or None when not configured."""
-    path = settings.CARNET_WEBPUSH_KEY_FILE
-    if not path:
-        return None
-    import base64
-
-    from cryptography.hazmat.primitives import serialization
-    from py_vapid import Vapid
-
-    raw = Vapid.from_file(str(path)).public_key.public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-    )
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return push_keys.vapid_public_key()
 
 
 # --- SMS replies --------------------------------------------------------------------------------

@@ -13,15 +13,19 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 import orjson
 from django.core.exceptions import EmptyResultSet
 from django.db import IntegrityError, connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from carnet.access import labels as access_labels
 from carnet.access import masks as access_masks
+from carnet.access.policy import View
 from carnet.access.services import Decision
 from carnet.vault import services as vault
 
@@ -47,7 +51,7 @@ def _context(resource_type: str, fhir_id: str, version: int) -> str:
     return f"{resource_type}/{fhir_id}/_history/{version}"
 
 
-def _dumps(obj) -> bytes:
+def _dumps(obj: object) -> bytes:
     return orjson.dumps(obj)  # compact UTF-8 JSON; refuses NaN/Infinity and out-of-range integers
 
 
@@ -64,10 +68,10 @@ def _row(
     resource: dict,
     version: int,
     source: str,
-    recorded_by_id,
+    recorded_by_id: int | None,
     provenance: dict,
-    now,
-):
+    now: datetime,
+) -> ResourceVersion:
     rtype, rid = resource["resourceType"], resource["id"]
     body = {k: v for k, v in resource.items() if k != "meta"}
     meta = {
@@ -193,7 +197,7 @@ def write_new(
     source: str,
     recorded_by_id: int | None,
     provenance: dict,
-    progress=None,
+    progress: Callable[[int], object] | None = None,
     item_provenance: dict[str, dict] | None = None,
     staged_import: int | None = None,
     on_batch: Callable[[], None] | None = None,
@@ -212,9 +216,11 @@ def write_new(
     resources = list(resources)
     encounters = _encounter_people(resources)
     now = timezone.now()
-    rows, tokens, written = [], [], 0
+    rows: list[ResourceVersion] = []
+    tokens: list[tuple] = []
+    written = 0
 
-    def flush():
+    def flush() -> None:
         if staged_import is None:
             ResourceVersion.objects.bulk_create(rows)
             _insert_tokens(tokens)
@@ -340,11 +346,13 @@ _RECORDED_AT = _OPEN_FIELDS.index("recorded_at")
 class _Columns:
     """Converts a database value of column ``i`` as the ORM would (``columns(i, value)``)."""
 
-    def __init__(self, converters: dict | None = None, conn=None):
+    def __init__(
+        self, converters: dict | None = None, conn: BaseDatabaseWrapper | None = None
+    ) -> None:
         self.converters = converters or {}
         self.conn = conn
 
-    def __call__(self, i: int, value):
+    def __call__(self, i: int, value: Any) -> Any:
         if i in self.converters:
             convs, expression = self.converters[i]
             for fn in convs:
@@ -352,7 +360,7 @@ class _Columns:
         return value
 
 
-def _cursor_rows(qs: QuerySet, fields) -> tuple[list[tuple], _Columns]:
+def _cursor_rows(qs: QuerySet, fields: tuple[str, ...]) -> tuple[list[tuple], _Columns]:
     """``qs.values_list(*fields)`` straight from the database cursor, unconverted."""
     qs = qs.values_list(*fields)
     compiler = qs.query.get_compiler(using=qs.db)
@@ -384,8 +392,8 @@ def plain_rows(qs: QuerySet, *fields: str) -> list[tuple]:
     caches: dict[int, dict] = {i: {} for i in columns.converters}
     out = []
     try:
-        for row in fetched:
-            row = list(row)
+        for fetched_row in fetched:
+            row = list(fetched_row)
             for i, cache in caches.items():
                 raw = row[i]
                 if raw in cache:
@@ -422,7 +430,7 @@ def _stamps(columns: _Columns) -> Callable:
     (the items of one import or one entry share it)."""
     seen: dict = {}
 
-    def stamp(raw) -> str:
+    def stamp(raw: Any) -> str:
         found = seen.get(raw)
         if found is None:
             found = seen[raw] = columns(_RECORDED_AT, raw).isoformat()
@@ -470,7 +478,7 @@ def open_provenance(permit: Decision, patient_id: int, row: ResourceVersion) -> 
     return orjson.loads(vault.cipher(patient_id).decrypt(row.provenance, ctx))
 
 
-def current_rows(patient_id: int, resource_type: str | None = None):
+def current_rows(patient_id: int, resource_type: str | None = None) -> QuerySet:
     qs = ResourceVersion.objects.filter(patient_id=patient_id, is_current=True, deleted=False)
     if resource_type:
         qs = qs.filter(resource_type=resource_type)
@@ -500,7 +508,7 @@ def locate(resource_type: str, fhir_id: str) -> ResourceVersion | None:
 # --- What a permit's view may see (filtering in SQL, once per request) ------------------------
 
 
-def _having(cipher: vault.Cipher, patient_id: int, values) -> QuerySet:
+def _having(cipher: vault.Cipher, patient_id: int, values: Iterable[str]) -> QuerySet:
     return SearchToken.objects.filter(
         patient_id=patient_id,
         param=LABEL,
@@ -508,7 +516,7 @@ def _having(cipher: vault.Cipher, patient_id: int, values) -> QuerySet:
     ).values("fhir_id")
 
 
-def restrict(qs: QuerySet, patient_id: int, view) -> QuerySet:
+def restrict(qs: QuerySet, patient_id: int, view: View | None) -> QuerySet:
     """Narrow a query on the patient's rows to what ``view`` (from a permit) shows.
 
     Mirrors ``access.policy.View.allows`` in SQL: label tokens are matched by their

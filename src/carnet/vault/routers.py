@@ -4,20 +4,24 @@ A copy of the main database therefore holds only ciphertext: once a patient's ke
 destroyed in the key store, no older copy of the main database can be decrypted.
 """
 
+from typing import Any
+
+from django.db.models import Model
+
 KEYSTORE_APPS = {"vault"}
 
 
 class KeystoreRouter:
-    def db_for_read(self, model, **hints):
+    def db_for_read(self, model: type[Model], **hints: Any) -> str:
         return "keystore" if model._meta.app_label in KEYSTORE_APPS else "default"
 
-    def db_for_write(self, model, **hints):
+    def db_for_write(self, model: type[Model], **hints: Any) -> str:
         return "keystore" if model._meta.app_label in KEYSTORE_APPS else "default"
 
-    def allow_relation(self, obj1, obj2, **hints):
+    def allow_relation(self, obj1: Model, obj2: Model, **hints: Any) -> bool:
         return (obj1._meta.app_label in KEYSTORE_APPS) == (obj2._meta.app_label in KEYSTORE_APPS)
 
-    def allow_migrate(self, db, app_label, **hints):
+    def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool:
         if app_label in KEYSTORE_APPS:
             return db == "keystore"
         return db == "default"

@@ -21,8 +21,10 @@ import secrets
 import threading
 import time
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -275,7 +277,15 @@ def cipher(patient_id: int) -> Cipher:
 # --- Master key rotation --------------------------------------------------------------------
 
 
-def rotate_master_key(batch: int = 500, progress=None) -> dict:
+class Rotation(TypedDict):
+    master_key_id: str  # the new current master key
+    rewrapped: int  # data keys re-wrapped under it
+    retired: list[str]  # master keys dropped from the ring
+
+
+def rotate_master_key(
+    batch: int = 500, progress: Callable[[int], object] | None = None
+) -> Rotation:
     """Re-wrap every data key under a new master key while the server keeps serving.
 
     The new key is added to the ring as current first (servers pick it up on their next
@@ -321,7 +331,7 @@ def rotate_master_key(batch: int = 500, progress=None) -> dict:
 # --- What `carnet check` and `carnet restore` ask of the key store ----------------------------
 
 
-def missing_data_keys(patient_ids) -> list[int]:
+def missing_data_keys(patient_ids: Iterable[int]) -> list[int]:
     """The patients among ``patient_ids`` whose data key is not in the key store."""
     keyed = set(DataKey.objects.values_list("patient_id", flat=True))
     return sorted(set(patient_ids) - keyed)
