@@ -110,20 +110,26 @@ def invite(actor: Actor, patient_id: int, email: str) -> str:
             decision,
             what="the minor: invitation to a login of their own",
         )
-        transaction.on_commit(lambda: _send(email, raw))
+    _send(email, raw)
     return raw
 
 
 def _send(email: str, raw: str) -> None:
-    from allauth.account.adapter import get_adapter
+    """The invitation email, in the inviter's language (no health data: a link)."""
+    from django.conf import settings
+    from django.core.mail import EmailMessage
+    from django.template.loader import render_to_string
     from django.urls import reverse
 
     from carnet.notify import events
 
-    url = events.site_url() + reverse("coffre:minor_accept", args=[raw])
-    get_adapter().send_mail(
-        "account/email/minor_invitation", email, {"invitation_url": url, "days": LIFETIME.days}
-    )
+    context = {
+        "invitation_url": events.site_url() + reverse("coffre:minor_accept", args=[raw]),
+        "days": LIFETIME.days,
+    }
+    subject = render_to_string("account/email/minor_invitation_subject.txt", context).strip()
+    body = render_to_string("account/email/minor_invitation_message.txt", context)
+    EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [email]).send()
 
 
 def invitation(token: str) -> MinorInvitation:
