@@ -100,6 +100,9 @@ class Facts:
     proxy: ProxyFact | None = None
     emergency_id: int | None = None
     emergency_refused: bool = False
+    # A minor's record (a parent's authority is live): every proxy acts within the
+    # parents' reach, so none sees what the minor keeps from them.
+    minor: bool = False
     now: datetime | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -125,6 +128,7 @@ def load_facts(actor, patient_id: int, now: datetime) -> Facts:
     # A record that does not exist is asked the same questions as one the actor has no
     # link to: a refusal costs the same either way, and tells nothing by its time.
     referent = grant = proxy = None
+    minor = False
     if actor.role == "practitioner":
         for g in Grant.objects.filter(
             patient_id=patient_id, grantee_id=actor.user_id, revoked_at__isnull=True
@@ -142,6 +146,10 @@ def load_facts(actor, patient_id: int, now: datetime) -> Facts:
         ):
             if _live(p, now) and (proxy is None or p.id > proxy.id):
                 proxy = ProxyFact(p.id, p.permissions, p.basis, p.max_level)
+        if proxy is not None and proxy.basis != "parent":
+            minor = Proxy.objects.filter(
+                patient_id=patient_id, basis="parent", revoked_at__isnull=True, expires_at__gt=now
+            ).exists()
     emergency_id, refused = None, False
     if actor.role == "practitioner":
         refused = EmergencySettings.objects.filter(patient_id=patient_id, refuse=True).exists()
@@ -165,6 +173,7 @@ def load_facts(actor, patient_id: int, now: datetime) -> Facts:
         proxy=proxy,
         emergency_id=emergency_id,
         emergency_refused=refused,
+        minor=minor,
         now=now,
     )
 
@@ -238,7 +247,7 @@ def evaluate(actor, facts: Facts, action: str, purpose: str, labels=()):
             scopes=None,
             max_level=p.max_level,
             hidden_audiences=frozenset({"referent", "self"}),
-            hide_parent_confidential=parent,
+            hide_parent_confidential=parent or facts.minor,
         )
         needed = {
             "read": PERM_READ,
