@@ -6,6 +6,7 @@ the parent keeps their parent proxy and is told nothing."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -97,15 +98,24 @@ def test_lina_hides_another_item_from_her_parents(client):
     assert entry.actor_id == Patient.objects.get(pk=pid).owner_id and entry.purpose == "self"
 
 
-def test_her_doctor_invites_her_from_the_record_page(client):
+def test_her_doctor_invites_her_from_the_record_page_by_email_and_sms(client, settings, tmp_path):
+    settings.CARNET_SMS_BACKEND = "file"
+    settings.CARNET_SMS_FILE = tmp_path / "sms.jsonl"
     _mum, pid, doctor = family(client)
     client.force_login(doctor)
     page = client.get(reverse("records:pro_record", args=[pid])).content.decode()
     invite = reverse("coffre:minor_invite", args=[pid])
     assert invite in page
     mail.outbox.clear()
-    assert client.post(invite, {"email": "lina@example.org"}).status_code == 302
-    _accept(_link(mail.outbox[0]))
+    wrong = client.post(invite, {"email": "lina@example.org", "phone": "12"})
+    assert wrong.status_code == 400 and not mail.outbox
+    sent = client.post(invite, {"email": "lina@example.org", "phone": "06 12 34 56 78"})
+    assert sent.status_code == 302
+    [sms] = [json.loads(line) for line in settings.CARNET_SMS_FILE.read_text().splitlines()]
+    assert sms["to"] == "+33612345678"
+    token = re.search(r"/invitation/(\S+?)/", sms["text"]).group(1)
+    assert token == _link(mail.outbox[0])  # the same one-time link
+    _accept(token)
     assert Patient.objects.get(pk=pid).owner.email == "lina@example.org"
     # Once she has her login, nobody can invite again.
     assert client.get(invite).status_code == 404

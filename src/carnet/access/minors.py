@@ -19,6 +19,7 @@ when the minor accepts, marks an item, or reads it.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from datetime import timedelta
 
@@ -29,6 +30,8 @@ from . import services
 from .masks import minor_may_keep_confidential
 from .models import MinorInvitation, Proxy
 from .services import Action, Actor, Decision, NotFound, Purpose
+
+log = logging.getLogger("carnet.access")
 
 # How long the link works: long enough to open an email the next week-end.
 LIFETIME = timedelta(days=7)
@@ -72,13 +75,20 @@ def may_invite(actor: Actor, patient_id: int) -> Decision | None:
     return None
 
 
-def invite(actor: Actor, patient_id: int, email: str) -> str:
+def invite(actor: Actor, patient_id: int, email: str, phone: str = "") -> str:
     """Send the minor a one-time link to a login of their own; returns the raw token.
 
-    NotFound when ``actor`` may not (see ``may_invite``); InviteRefused when the address
-    already signs in to Carnet. A new invitation cancels the previous one. Audited in the
+    The link goes to ``email`` (the address they will sign in with) and, when given, by
+    SMS to ``phone`` too (``notify``'s SMS gateway). NotFound when ``actor`` may not (see
+    ``may_invite``); InviteRefused when the address already signs in to Carnet or the
+    phone number is not one. A new invitation cancels the previous one. Audited in the
     minor's history as access given, by the inviter.
     """
+    from carnet.notify import services as notify
+
+    phone = notify.normalise_phone(phone) if phone else ""
+    if phone and not notify.PHONE.fullmatch(phone):
+        raise InviteRefused("phone")
     from carnet.accounts.models import User
 
     decision = may_invite(actor, patient_id)
@@ -108,9 +118,11 @@ def invite(actor: Actor, patient_id: int, email: str) -> str:
             Action.GRANT,
             purpose,
             decision,
-            what="the minor: invitation to a login of their own",
+            what=f"{email}: invitation to a login of their own",
         )
     _send(email, raw)
+    if phone:
+        _send_sms(phone, raw)
     return raw
 
 
@@ -130,6 +142,25 @@ def _send(email: str, raw: str) -> None:
     subject = render_to_string("account/email/minor_invitation_subject.txt", context).strip()
     body = render_to_string("account/email/minor_invitation_message.txt", context)
     EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [email]).send()
+
+
+def _send_sms(phone: str, raw: str) -> None:
+    """The same link by SMS (no name, no health data). A gateway failure is logged: the
+    email went, and the inviter can send again."""
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    from carnet.notify import events, sms
+
+    url = events.site_url() + reverse("coffre:minor_accept", args=[raw])
+    text = gettext(
+        "Carnet: you are invited to your own health record. Choose your password here "
+        "(the link works once, for %(days)d days): %(url)s"
+    ) % {"days": LIFETIME.days, "url": url}
+    try:
+        sms.backend().send(sms.Sms(to=phone, text=text, client_ref=f"minor-{_digest(raw)[:16]}"))
+    except sms.SmsError:
+        log.warning("minor invitation: the SMS gateway refused the message")
 
 
 def invitation(token: str) -> MinorInvitation:
@@ -178,6 +209,6 @@ def accept(token: str, password: str, display_name: str = ""):
             Action.GRANT,
             Purpose.SELF,
             Decision(True, "the person's own record"),
-            what="own login created",
+            what=f"{user.email}: own login created",
         )
     return user

@@ -34,6 +34,22 @@ class InviteForm(forms.Form):
             "invalid": gettext_lazy("Write a full email address, like lina@example.org."),
         },
     )
+    phone = forms.CharField(
+        label=gettext_lazy("Their mobile number (optional)"),
+        help_text=gettext_lazy("The link is also sent by SMS, for example 06 12 34 56 78."),
+        max_length=30,
+        required=False,
+    )
+
+    def clean_phone(self):
+        from carnet.notify import services as notify
+
+        value = self.cleaned_data.get("phone", "").strip()
+        if value and not notify.PHONE.fullmatch(notify.normalise_phone(value)):
+            raise forms.ValidationError(
+                _("Write a mobile number, like 06 12 34 56 78."), code="phone"
+            )
+        return value
 
 
 @login_required
@@ -46,7 +62,7 @@ def invite(request, patient_id: int):
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            minors.invite(actor, patient_id, form.cleaned_data["email"])
+            minors.invite(actor, patient_id, form.cleaned_data["email"], form.cleaned_data["phone"])
         except minors.InviteRefused:
             form.add_error(
                 "email",
