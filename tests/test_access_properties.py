@@ -9,17 +9,23 @@ chain verifies at the end.
 
 from __future__ import annotations
 
+import json
+import uuid
+
 import hypothesis.strategies as st
+import pytest
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from carnet.access import audit, emergency, grants, masks, proxies
+from carnet.access import audit, emergency, grants, history, masks, minors, proxies
 from carnet.access.models import AuditEntry
-from carnet.access.services import Actor, NotFound
+from carnet.access.services import Actor, NotFound, Purpose
 from carnet.records import services
+from carnet.vault import services as vault
 
 from .fuzzing import examples
-from .test_access_policy import person, practitioner, record_with_items
+from .test_access_policy import items, person, practitioner, record_with_items
 
 # The model's own table of the test items: category, level, in the emergency dataset.
 # Written by hand from the clinical meaning, not computed by carnet.access.labels.
@@ -227,6 +233,178 @@ def test_the_coffre_keeps_its_promises():
         Coffre,
         settings=settings(
             max_examples=examples(100),
+            stateful_step_count=8,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        ),
+    )
+
+
+# --- A minor's secret -------------------------------------------------------------------------
+#
+# Lina's record, made by her mother when Lina was small; Lina is 16 now. Her médecin traitant
+# (named by her mother) marks items « confidentiel vis-à-vis des parents »; Lina may get a
+# login of her own and mark others; her mother may give a relative a proxy and change who
+# sees items. The model: a parent, and any proxy while a parent's authority lasts, never
+# sees an item kept from the parents, whoever marked it; Lina and her doctor do.
+
+MARKABLE = [n for n in NAMES if n != "patient"]
+
+
+class MinorsSecret(RuleBasedStateMachine):
+    def __init__(self):
+        super().__init__()
+        today = timezone.localdate()
+        self.mum = person("mum")
+        self.mum_actor = Actor.of_user(self.mum)
+        self.pid = proxies.add_child(
+            self.mum, today.replace(year=today.year - 16, day=min(today.day, 28))
+        ).pk
+        patient = services.create(
+            self.mum_actor,
+            self.pid,
+            {"resourceType": "Patient", "name": [{"family": "Esquirol", "given": ["Lina"]}]},
+            Purpose.PROXY,
+        )
+        self.made = {"patient": ("Patient", patient["id"])}
+        for name, res in items(f"Patient/{patient['id']}").items():
+            r = services.create(self.mum_actor, self.pid, res, Purpose.PROXY)
+            self.made[name] = (r["resourceType"], r["id"])
+        self.doc = practitioner("lina")
+        grants.set_referent(self.mum_actor, self.pid, self.doc.pk)
+        self.rel = person("granny")
+        self.teen = None
+        # The model.
+        self.hidden: set[str] = set()  # kept from the parents
+        self.audience: dict[str, str] = {}
+        self.rel_level: str | None = None
+
+    def actors(self) -> dict[str, Actor]:
+        out = {"mum": self.mum_actor, "doc": Actor.of_user(self.doc)}
+        out["rel"] = Actor.of_user(self.rel)
+        if self.teen is not None:
+            out["teen"] = Actor.of_user(self.teen)
+        return out
+
+    def expected(self, who: str) -> set[str]:
+        out = set()
+        for name, (_cat, level, _in_set) in ITEMS.items():
+            audience = self.audience.get(name, "care_team")
+            if who == "teen":
+                ok = True
+            elif who == "doc":
+                ok = audience != "self"
+            elif who == "mum":
+                ok = audience == "care_team" and name not in self.hidden
+            elif who == "rel" and self.rel_level is not None:
+                ok = audience == "care_team" and name not in self.hidden
+                ok = ok and LEVELS.index(level) <= LEVELS.index(self.rel_level)
+            else:
+                ok = False
+            if ok:
+                out.add(name)
+        return out
+
+    @rule(name=st.sampled_from(MARKABLE), confidential=st.booleans())
+    def doctor_marks(self, name, confidential):
+        masks.keep_from_parents(
+            Actor.of_user(self.doc), self.pid, *self.made[name], confidential=confidential
+        )
+        (self.hidden.add if confidential else self.hidden.discard)(name)
+
+    @rule()
+    def lina_gets_her_login(self):
+        if self.teen is None:
+            token = minors.invite(
+                self.mum_actor, self.pid, f"lina-{uuid.uuid4().hex[:12]}@example.org"
+            )
+            self.teen = minors.accept(token, "Un mot de passe assez long 2026")
+
+    @rule(name=st.sampled_from(MARKABLE), confidential=st.booleans())
+    def lina_marks(self, name, confidential):
+        if self.teen is None:
+            return
+        masks.keep_from_parents(
+            Actor.of_user(self.teen), self.pid, *self.made[name], confidential=confidential
+        )
+        (self.hidden.add if confidential else self.hidden.discard)(name)
+
+    @rule(
+        name=st.sampled_from(MARKABLE),
+        audience=st.sampled_from(["care_team", "referent", "self"]),
+    )
+    def mum_tries_to_change_it(self, name, audience):
+        with pytest.raises(NotFound):
+            masks.keep_from_parents(self.mum_actor, self.pid, *self.made[name], confidential=False)
+        try:
+            masks.set_mask(self.mum_actor, self.pid, *self.made[name], audience=audience)
+            assert name not in self.hidden, name
+            self.audience[name] = audience
+        except NotFound:
+            assert name in self.hidden, name
+
+    @rule(level=st.sampled_from(LEVELS))
+    def mum_gives_granny_a_proxy(self, level):
+        proxies.add_proxy(self.mum_actor, self.pid, self.rel.pk, max_level=level)
+        self.rel_level = level
+
+    @rule(who=st.sampled_from(["mum", "rel", "doc", "teen"]), name=st.sampled_from(NAMES))
+    def read_one(self, who, name):
+        actor = self.actors().get(who)
+        if actor is None:
+            return
+        try:
+            services.read(actor, *self.made[name], services.self_purpose(actor, self.pid))
+            seen = True
+        except NotFound:
+            seen = False
+        assert seen == (name in self.expected(who)), (who, name)
+
+    @invariant()
+    def everyone_sees_exactly_the_model(self):
+        by_id = {v: k for k, v in self.made.items()}
+        for who, actor in self.actors().items():
+            purpose = services.self_purpose(actor, self.pid)
+            try:
+                found = services.everything(actor, self.pid, purpose)
+                got = {
+                    by_id[(r["resourceType"], r["id"])]
+                    for r in found
+                    if (r["resourceType"], r["id"]) in by_id
+                }
+            except NotFound:
+                got = set()
+            want = self.expected(who)
+            assert got == want, (who, got ^ want)
+            try:
+                counts = services.count_by_type(actor, self.pid, purpose)
+            except NotFound:
+                counts = {}
+            assert sum(counts.values()) == len(want), who
+
+    @invariant()
+    def the_mothers_history_names_no_hidden_item(self):
+        hidden = {"/".join(self.made[n]) for n in self.hidden}
+        if not hidden:
+            return
+        shown = history.page(self.mum_actor, self.pid, history.Filters(include_own=True))
+        seqs = [e.seq for e in shown.entries + shown.flagged]
+        c = vault.cipher(self.pid)
+        for blob in AuditEntry.objects.filter(patient_id=self.pid, seq__in=seqs).values_list(
+            "details", flat=True
+        ):
+            what = json.loads(c.decrypt(bytes(blob), "audit")).get("what", "")
+            assert what.split(":", 1)[0].removesuffix("/_history") not in hidden, what
+
+    def teardown(self):
+        assert audit.verify_chain(self.pid)[1] is None
+
+
+def test_a_minors_secret_stays_kept_from_the_parents():
+    run_state_machine_as_test(
+        MinorsSecret,
+        settings=settings(
+            max_examples=examples(20),
             stateful_step_count=8,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],

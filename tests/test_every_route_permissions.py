@@ -53,6 +53,8 @@ RULES: dict[str, tuple[str, str]] = {
     "coffre:card_new": (POST_ONLY, PERSON),
     "coffre:card_open": ("ok 403 403 ok ok 403 403 403", "ok 403 403 400 400 403 403 403"),
     "coffre:child_add": ("login ok ok 403 403 ok 403 403", "login ok ok 403 403 ok 403 403"),
+    "coffre:minor_accept": (ALL_404, ALL_404),  # a link that is no invitation's
+    "coffre:minor_invite": (EVERYONE_404, EVERYONE_404),  # Alice is no minor of 15-17
     "coffre:emergency": ("login 403 403 ok ok 403 403 403", "login 403 403 400 400 403 403 403"),
     "coffre:emergency_end": (POST_ONLY, "login 403 403 redirect redirect 403 403 403"),
     "coffre:emergency_record": (
@@ -236,6 +238,8 @@ RULES: dict[str, tuple[str, str]] = {
     "records:item_annotate": (POST_ONLY, "login 400 404 404 404 404 404 404"),
     "records:item_correct": (EVERYONE_404, EVERYONE_404),
     "records:item_still_right": (POST_ONLY, EVERYONE_404),
+    "records:item_parents": (POST_ONLY, EVERYONE_404),  # Alice is no minor of 15-17
+    "records:pro_item_parents": (POST_ONLY, EVERYONE_404),
     "records:medicine_search": (POST_ONLY, SIGNED_IN),
     "records:pro_entry_add": (RECORD_PRO, "login 404 404 400 404 404 404 404"),
     "records:pro_entry_index": (RECORD_PRO, GET_ONLY),

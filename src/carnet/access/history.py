@@ -162,15 +162,49 @@ class Page:
         return self.next_offset is not None
 
 
-def _authorize(actor: Actor, patient_id: int) -> int | None:
-    """The person (or whoever manages their record) only; returns the owner's account id."""
+def _authorize(actor: Actor, patient_id: int) -> tuple[int | None, list[int]]:
+    """The person (or whoever manages their record) only; returns the owner's account id
+    and the entries this reader may not see (``_kept_from``)."""
     from carnet.accounts.models import Patient
 
     purpose = services.purpose_for(actor, patient_id)
     decision = services.decide(actor, patient_id, Action.GRANT, purpose)
     if not decision.permit or purpose not in (Purpose.SELF, Purpose.PROXY):
         raise NotFound()
-    return Patient.objects.filter(pk=patient_id).values_list("owner_id", flat=True).first()
+    owner = Patient.objects.filter(pk=patient_id).values_list("owner_id", flat=True).first()
+    return owner, _kept_from(patient_id, decision.view)
+
+
+def _kept_from(patient_id: int, view) -> list[int]:
+    """Entries about items a minor keeps from their parents, for a parent reading the history.
+
+    Each names its item ("Procedure/…" in the encrypted details): its creation, the
+    doctor's note that it is confidential, every look at it. A parent sees none of them,
+    so that the history hints at nothing (the chain keeps them all; the minor sees them).
+    """
+    from .models import ItemMask
+
+    if view is None or not view.hide_parent_confidential:
+        return []
+    hidden = {
+        f"{t}/{i}"
+        for t, i in ItemMask.objects.filter(
+            patient_id=patient_id, hide_from_parents=True
+        ).values_list("resource_type", "fhir_id")
+    }
+    if not hidden:
+        return []
+    try:
+        c = vault.cipher(patient_id)
+    except vault.KeyDestroyed:
+        return []
+    kept = []
+    rows = AuditEntry.objects.filter(patient_id=patient_id).exclude(details=b"")
+    for pk, blob in rows.values_list("pk", "details").iterator():
+        what = json.loads(c.decrypt(bytes(blob), "audit")).get("what", "")
+        if what.split(":", 1)[0].removesuffix("/_history") in hidden:
+            kept.append(pk)
+    return kept
 
 
 def _bounds(d: date, end: bool) -> datetime:
@@ -179,8 +213,10 @@ def _bounds(d: date, end: bool) -> datetime:
     return timezone.make_aware(moment, tz)
 
 
-def _query(patient_id: int, owner_id: int | None, f: Filters):
+def _query(patient_id: int, owner_id: int | None, f: Filters, kept=()):
     qs = AuditEntry.objects.filter(patient_id=patient_id)
+    if kept:
+        qs = qs.exclude(pk__in=kept)
     if not f.include_own and owner_id is not None:
         qs = qs.exclude(actor_id=owner_id)
     if f.who == 0:
@@ -196,11 +232,12 @@ def _query(patient_id: int, owner_id: int | None, f: Filters):
     return qs
 
 
-def _people(patient_id: int, owner_id: int | None) -> list[tuple[int, str]]:
+def _people(patient_id: int, owner_id: int | None, kept=()) -> list[tuple[int, str]]:
     from carnet.accounts.models import User
 
     ids = set(
         AuditEntry.objects.filter(patient_id=patient_id)
+        .exclude(pk__in=kept)
         .exclude(Q(actor_id=owner_id) | Q(actor_id__isnull=True))
         .values_list("actor_id", flat=True)
         .distinct()
@@ -316,13 +353,13 @@ def _ended_before(moments: list[datetime], at: datetime) -> datetime | None:
 
 def people(actor: Actor, patient_id: int) -> list[tuple[int, str]]:
     """Everyone (but the person) who appears in the history, for the "who" filter."""
-    return _people(patient_id, _authorize(actor, patient_id))
+    return _people(patient_id, *_authorize(actor, patient_id))
 
 
 def page(actor: Actor, patient_id: int, filters: Filters, *, offset: int = 0) -> Page:
     """One page of the history, newest first, with flagged emergencies in front."""
-    owner_id = _authorize(actor, patient_id)
-    qs = _query(patient_id, owner_id, filters)
+    owner_id, kept = _authorize(actor, patient_id)
+    qs = _query(patient_id, owner_id, filters, kept)
     offset = max(0, offset)
     flagged = _entries(patient_id, owner_id, qs.filter(flagged=True).order_by("-seq")[:PAGE])
     rest = qs.filter(flagged=False)
@@ -338,7 +375,7 @@ def page(actor: Actor, patient_id: int, filters: Filters, *, offset: int = 0) ->
         entries=entries,
         total=total,
         offset=offset,
-        people=_people(patient_id, owner_id),
+        people=_people(patient_id, owner_id, kept),
         next_offset=offset + consumed if offset + consumed < total else None,
     )
 
@@ -478,8 +515,8 @@ def audit_event(patient_id: int, e: Entry) -> dict:
 
 def export_bundle(actor: Actor, patient_id: int, filters: Filters) -> dict:
     """The (filtered) history as a FHIR R4B Bundle of AuditEvent, newest first."""
-    owner_id = _authorize(actor, patient_id)
-    qs = _query(patient_id, owner_id, filters).order_by("-seq")[:MAX_EXPORT]
+    owner_id, kept = _authorize(actor, patient_id)
+    qs = _query(patient_id, owner_id, filters, kept).order_by("-seq")[:MAX_EXPORT]
     entries = _entries(patient_id, owner_id, qs)
     return {
         "resourceType": "Bundle",

@@ -41,7 +41,9 @@ def set_mask(
     if audience not in AUDIENCES:
         raise ValueError(f"unknown audience {audience!r}")
     decision, purpose = services.authorize_consent(actor, patient_id, Action.MASK)
-    if not _existing(patient_id, resource_type, fhir_id):
+    if not _existing(patient_id, resource_type, fhir_id) or _kept_from(
+        decision, patient_id, resource_type, fhir_id
+    ):
         raise NotFound()
     _save_mask(
         actor,
@@ -52,6 +54,22 @@ def set_mask(
         decision,
         {"audience": audience, "hide_in_emergency": hide_in_emergency},
         f"{audience}" + (", hidden in emergencies" if hide_in_emergency else ""),
+    )
+
+
+def _kept_from(decision, patient_id: int, resource_type: str, fhir_id: str) -> bool:
+    """Whether the item is kept from this permit's holder (a parent, for a minor's secret):
+    they may not change, nor learn by trying, anything about it."""
+    view = decision.view
+    return bool(
+        view is not None
+        and view.hide_parent_confidential
+        and ItemMask.objects.filter(
+            patient_id=patient_id,
+            resource_type=resource_type,
+            fhir_id=fhir_id,
+            hide_from_parents=True,
+        ).exists()
     )
 
 
@@ -126,6 +144,41 @@ def keep_from_parents(
         decision,
         {"hide_from_parents": confidential},
         "confidential from parents" if confidential else "visible to parents",
+    )
+
+
+def parents_choice(actor: Actor, patient_id: int, resource_type: str, fhir_id: str) -> bool | None:
+    """Whether one item is kept from the parents, for whoever may change that: the minor of
+    15 or more themself, or a practitioner who may write in the record for care. None for
+    anyone else (a parent among them), and for a record that is not a minor's of 15+.
+
+    Decided, not audited: for the item page to show the checkbox (call after a permit).
+    """
+    if not minor_may_keep_confidential(patient_id):
+        return None
+    purpose = services.purpose_for(actor, patient_id)
+    if purpose == Purpose.SELF:
+        action = Action.MASK
+    elif purpose == Purpose.TREATMENT and actor.role == "practitioner":
+        action = Action.UPDATE
+    else:
+        return None
+    if not services.decide(actor, patient_id, action, purpose).permit:
+        return None
+    return ItemMask.objects.filter(
+        patient_id=patient_id,
+        resource_type=resource_type,
+        fhir_id=fhir_id,
+        hide_from_parents=True,
+    ).exists()
+
+
+def may_keep_from_parents_on_entry(actor: Actor, patient_id: int) -> bool:
+    """Whether a practitioner's entry form offers « confidential from the parents »."""
+    return (
+        actor.role == "practitioner"
+        and minor_may_keep_confidential(patient_id)
+        and services.decide(actor, patient_id, Action.UPDATE, Purpose.TREATMENT).permit
     )
 
 

@@ -284,3 +284,26 @@ class AccessRequest(models.Model):
             models.Index(fields=["patient_id", "status"], name="request_patient"),
             models.Index(fields=["practitioner_id", "-created_at"], name="request_practitioner"),
         ]
+
+
+class MinorInvitation(models.Model):
+    """An invitation for a minor of 15 or more to a login of their own on the record a
+    parent created for them (see ``minors``).
+
+    Sent by a parent who manages the record or by a practitioner the record is shared
+    with, to the address the minor will sign in with. Only the SHA-256 of the link's token
+    is kept; the link works once, until ``expires_at``, and only while the record has no
+    login of its own. A newer invitation replaces the previous one.
+    """
+
+    patient_id = models.BigIntegerField()
+    digest = models.CharField(max_length=64, unique=True)
+    email = models.EmailField()
+    invited_by = models.BigIntegerField()
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["patient_id"], name="minor_invitation_patient")]

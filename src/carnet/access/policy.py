@@ -108,6 +108,9 @@ class Facts:
     emergency_refused: bool = False
     had_grant: bool = False  # a sharing that ended (revoked or expired): a truer refusal
     had_proxy: bool = False  # a proxy that ended
+    # A minor's record (a parent's authority is live): every proxy acts within the
+    # parents' reach, so none sees what the minor keeps from them.
+    minor: bool = False
     now: datetime | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -132,6 +135,7 @@ def load_facts(actor: Actor, patient_id: int, now: datetime) -> Facts:
     # A record that does not exist is asked the same questions as one the actor has no
     # link to: a refusal costs the same either way, and tells nothing by its time.
     referent = grant = proxy = None
+    minor = False
     if actor.role == "practitioner":
         for g in Grant.objects.filter(
             patient_id=patient_id, grantee_id=actor.user_id, revoked_at__isnull=True
@@ -149,6 +153,10 @@ def load_facts(actor: Actor, patient_id: int, now: datetime) -> Facts:
         ):
             if _live(p, now) and (proxy is None or p.id > proxy.id):
                 proxy = ProxyFact(p.id, p.permissions, p.basis, p.max_level)
+        if proxy is not None and proxy.basis != "parent":
+            minor = Proxy.objects.filter(
+                patient_id=patient_id, basis="parent", revoked_at__isnull=True, expires_at__gt=now
+            ).exists()
     # Nothing live: was there one that ended? The refusal then says so (one query, deny path).
     had_grant = (
         actor.role == "practitioner"
@@ -186,6 +194,7 @@ def load_facts(actor: Actor, patient_id: int, now: datetime) -> Facts:
         emergency_refused=refused,
         had_grant=had_grant,
         had_proxy=had_proxy,
+        minor=minor,
         now=now,
     )
 
@@ -261,7 +270,7 @@ def evaluate(
             scopes=None,
             max_level=p.max_level,
             hidden_audiences=frozenset({"referent", "self"}),
-            hide_parent_confidential=parent,
+            hide_parent_confidential=parent or facts.minor,
         )
         needed = {
             "read": PERM_READ,

@@ -172,3 +172,36 @@ def patient_for_email(email: str) -> Patient | None:
 def create_child_patient() -> Patient:
     """A minor's record created by a parent: no login of its own (see access.proxies.add_child)."""
     return create_patient(owner=None)
+
+
+class AddressTaken(ValueError):
+    """Another account already signs in with this address."""
+
+
+@transaction.atomic
+def give_record_to_new_login(
+    patient_id: int, email: str, password: str, display_name: str = ""
+) -> User:
+    """A minor's record created by a parent gets its own login: a new citizen account that
+    owns the record from now on (see access.minors.accept).
+
+    The record keeps its id, so everything it holds — items, data key, access history —
+    stays as it is. Refuses (ValueError) a record that already has an owner, and
+    AddressTaken an address another account uses; nothing is written then.
+    """
+    from allauth.account.models import EmailAddress
+
+    email = email.strip().lower()
+    if (
+        User.objects.filter(email=email).exists()
+        or EmailAddress.objects.filter(email__iexact=email).exists()
+    ):
+        raise AddressTaken(email)
+    user = User.objects.create_user(
+        email=email, password=password, role=Role.CITIZEN, display_name=display_name[:150]
+    )
+    # The address is the one the invitation was sent to: opening the link confirmed it.
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    if not Patient.objects.filter(pk=patient_id, owner__isnull=True).update(owner=user):
+        raise ValueError("this record already has a login of its own")
+    return user

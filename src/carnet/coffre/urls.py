@@ -3,7 +3,7 @@
 from django.urls import path
 
 from . import views_emergency as emergency
-from . import views_history, views_requests, views_sharing
+from . import views_history, views_minor, views_requests, views_sharing
 from . import views_proxy as proxy
 
 app_name = "coffre"
@@ -63,4 +63,7 @@ urlpatterns = [
     path("mes-proches/revenir/", proxy.act_stop, name="act_stop"),
     path("mes-proches/dossier/", proxy.proxy_record, name="proxy_record"),
     path("mes-proches/enfant/", proxy.child_add, name="child_add"),
+    # A minor of 15 or more: a login of their own (invited by a parent or their doctor).
+    path("mineur/<int:patient_id>/inviter/", views_minor.invite, name="minor_invite"),
+    path("invitation/<str:token>/", views_minor.accept, name="minor_accept"),
 ]

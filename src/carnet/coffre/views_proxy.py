@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from carnet.access import acting, proxies, services
+from carnet.access import acting, minors, proxies, services
 from carnet.access.masks import years_before
 from carnet.access.services import Actor, NotFound, Purpose
 from carnet.accounts import services as accounts
@@ -232,6 +232,8 @@ def spaces(request):
                 "basis": str(BASIS_LABELS.get(info.basis, info.basis)),
                 "expires_at": info.expires_at,
                 "child": info.basis == "parent",
+                "invite": info.basis == "parent"
+                and minors.may_invite(Actor.of_user(request.user), info.patient_id) is not None,
                 "born": years_before(info.expires_at, 18).date()
                 if info.basis == "parent" and info.expires_at
                 else None,

@@ -22,6 +22,7 @@ import base64
 from dataclasses import dataclass
 from datetime import UTC
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -604,13 +605,30 @@ def build(kind: str, form, subject: dict, by: dict | None = None) -> dict:
     raise ValueError(f"unknown entry kind {kind!r}")
 
 
-def add(actor: Actor, patient_id: int, kind: str, form, *, author: Author | None = None) -> dict:
+def add(
+    actor: Actor,
+    patient_id: int,
+    kind: str,
+    form,
+    *,
+    author: Author | None = None,
+    not_parents: bool = False,
+) -> dict:
     """Save one entry from a valid form; raises InvalidResource (nothing saved) or NotFound.
 
     Without ``author`` the person writes in their own record. A practitioner's ``author``
     writes with purpose *treatment*: ``access`` refuses (NotFound) unless a live write
-    grant covers the item's category and level.
+    grant covers the item's category and level. ``not_parents``: the practitioner records
+    the minor's wish that their parents do not see it (``masks.keep_from_parents``), in
+    the same transaction, so that the item is never visible to them, even for an instant.
     """
+    if not_parents:
+        from carnet.access import masks
+
+        with transaction.atomic():
+            saved = add(actor, patient_id, kind, form, author=author)
+            masks.keep_from_parents(actor, patient_id, saved["resourceType"], saved["id"])
+        return saved
     author = author or Author(actor)
     if kind == "contact":
         if not author.is_person:

@@ -51,6 +51,7 @@ urlpatterns += [
     path("dossier/element/<str:item_id>/note/", views_item.annotate, name="item_annotate"),
     path("dossier/element/<str:item_id>/corriger/", views_item.correct, name="item_correct"),
     path("dossier/element/<str:item_id>/a-jour/", views_item.still_right, name="item_still_right"),
+    path("dossier/element/<str:item_id>/parents/", views_item.parents, name="item_parents"),
 ]
 
 # Carry it: the summary to print (page and PDF) and the emergency card.
@@ -82,6 +83,11 @@ urlpatterns += [
         "pro/patients/<int:patient_id>/dossier/element/<str:item_id>/",
         views_pro.item,
         name="pro_item",
+    ),
+    path(
+        "pro/patients/<int:patient_id>/dossier/element/<str:item_id>/parents/",
+        views_pro.item_parents,
+        name="pro_item_parents",
     ),
 ]
 

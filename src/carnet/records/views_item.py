@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from carnet.access import masks
 from carnet.access.services import NotFound
 from carnet.reminders import record as reminder_record
 from carnet.reminders import rules as reminder_rules
@@ -285,6 +286,9 @@ def item(request, item_id: str):
 
 def _render(request, actor, pid, purpose, versions, *, note_form=None, status=200):
     context = item_context(request, actor, pid, purpose, versions, note_form=note_form)
+    context["parents"] = masks.parents_choice(
+        actor, pid, versions[0].resource["resourceType"], versions[0].resource["id"]
+    )
     return render(request, "records/item.html", context, status=status)
 
 
@@ -556,4 +560,28 @@ def still_right(request, item_id: str):
     except NotFound:
         raise Http404() from None
     messages.success(request, _("Thank you: this item is marked as still right today."))
+    return redirect("records:item", item_id=item_id)
+
+
+def parents_message(hidden: bool) -> str:
+    if hidden:
+        return _("Done: the parents see no trace of this item. Nobody tells them.")
+    return _("Done: the parents can see this item again.")
+
+
+@login_required
+@require_POST
+def parents(request, item_id: str):
+    """A minor of 15 or more hides one item from their parents (or shows it again)."""
+    actor, pid, purpose, versions = _load(request, item_id)
+    hidden = request.POST.get("not_parents") == "on"
+    if purpose != "self":
+        raise Http404()
+    try:
+        masks.keep_from_parents(
+            actor, pid, versions[0].resource["resourceType"], item_id, confidential=hidden
+        )
+    except NotFound:
+        raise Http404() from None
+    messages.success(request, parents_message(hidden))
     return redirect("records:item", item_id=item_id)

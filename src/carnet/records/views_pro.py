@@ -12,14 +12,16 @@ search words travel by POST.
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from carnet.access import labels as access_labels
+from carnet.access import masks, minors
 from carnet.access import requests as access_requests
 from carnet.access import services as access
 from carnet.access.services import Actor, NotFound, Purpose
@@ -129,6 +131,7 @@ def record(request, patient_id: int):
             for i in paper.current.recent
         ],
     )
+    context["invite_minor"] = minors.may_invite(actor, patient_id) is not None
     return render(request, "records/pro_record.html", context)
 
 
@@ -201,4 +204,27 @@ def item(request, patient_id: int, item_id: str):
     except NotFound:
         raise Http404() from None
     context = _context(actor, patient_id, _permit(actor, patient_id), **shown)
+    context["parents"] = masks.parents_choice(
+        actor, patient_id, versions[0].resource["resourceType"], item_id
+    )
     return render(request, "records/pro_item.html", context)
+
+
+@login_required
+@require_POST
+def item_parents(request, patient_id: int, item_id: str):
+    """Record, or lift, a minor's wish that their parents do not see this item."""
+    actor = _practitioner(request)
+    try:
+        versions = services.provenance(actor, patient_id, item_id, CARE)
+        masks.keep_from_parents(
+            actor,
+            patient_id,
+            versions[0].resource["resourceType"],
+            item_id,
+            confidential=request.POST.get("not_parents") == "on",
+        )
+    except NotFound:
+        raise Http404() from None
+    messages.success(request, views_item.parents_message(request.POST.get("not_parents") == "on"))
+    return redirect("records:pro_item", patient_id=patient_id, item_id=item_id)

@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import logging
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from carnet.access import labels as access_labels
+from carnet.access import masks
 from carnet.access.services import NotFound
 
 from . import entries, forms, views_pro
@@ -35,6 +38,23 @@ def _writing(request, patient_id: int):
     permit = views_pro._permit(actor, patient_id)
     context = views_pro._context(actor, patient_id, permit)
     return actor, entries.writable_kinds(actor, patient_id), context
+
+
+NOT_PARENTS = "not_parents"
+
+
+def _with_parents_box(form, offer: bool):
+    """The entry form, with « confidential from the parents » for a minor of 15 or more."""
+    if offer:
+        form.fields[NOT_PARENTS] = django_forms.BooleanField(
+            label=gettext_lazy("Confidential from the parents"),
+            required=False,
+            help_text=gettext_lazy(
+                "The young person asked that their parents do not know about this care "
+                "(from 15). Their parents will see no trace of it; they do."
+            ),
+        )
+    return form
 
 
 def _category_words(slugs) -> list[str]:
@@ -85,10 +105,11 @@ def entry_add(request, patient_id: int, kind: str):
             status=403,
         )
     context.update(kind=entries.PRO_KINDS[kind], slug=kind)
+    offer = masks.may_keep_from_parents_on_entry(actor, patient_id)
     if request.method != "POST":
-        context["form"] = entries.form_for(kind, for_practitioner=True)
+        context["form"] = _with_parents_box(entries.form_for(kind, for_practitioner=True), offer)
         return render(request, "records/pro_entry_form.html", context)
-    form = entries.form_for(kind, request.POST, for_practitioner=True)
+    form = _with_parents_box(entries.form_for(kind, request.POST, for_practitioner=True), offer)
     context["form"] = form
     if not form.is_valid():
         return render(request, "records/pro_entry_form.html", context, status=400)
@@ -99,6 +120,7 @@ def entry_add(request, patient_id: int, kind: str):
             kind,
             form,
             author=entries.practitioner_author(request.user),
+            not_parents=offer and bool(form.cleaned_data.get(NOT_PARENTS)),
         )
     except NotFound:
         # The grant ended, or changed, between the form and the save: nothing was written.
