@@ -24,10 +24,10 @@ from pydantic import ConfigDict, Field
 
 from carnet.access.services import Actor, NotFound, Purpose
 from carnet.accounts import services as accounts
+from carnet.records import fhir, imports, services
 from carnet.vault import services as vault
 
-from . import fhir, imports, services
-from .api_auth import SecondFactorRequired, token_auth
+from .auth import SecondFactorRequired, token_auth
 
 log = logging.getLogger("carnet.api")
 
