@@ -29,9 +29,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from carnet.accounts import services as accounts
+from carnet.accounts.models import Patient, User
+from carnet.care import directory
 from carnet.vault import services as vault
 
-from . import grants, services
+from . import grants, services, signals
 from . import labels as L
 from .models import REQUEST_DURATIONS, AccessRequest, Grant, ShareCode
 from .services import Action, Actor, Decision, NotFound, Purpose
@@ -163,8 +166,6 @@ def _target(value: str) -> tuple[str, str, str]:
 
 
 def _find_patient(kind: str, value: str) -> int | None:
-    from carnet.accounts import services as accounts
-
     if kind == "email":
         patient = accounts.patient_for_email(value)
         owner = patient.owner if patient else None
@@ -210,9 +211,6 @@ def ask(
     """
     if actor.role != "practitioner" or actor.user_id is None:
         raise RequestRefused("practitioner")
-    from carnet.accounts.models import User
-    from carnet.care import directory
-
     asker = User.objects.filter(pk=actor.user_id, is_active=True).first()
     if asker is None or not directory.is_verified(asker):
         raise RequestRefused("practitioner")  # not listed in the national directory
@@ -276,17 +274,9 @@ def ask(
 
 
 def _tell_person(req: AccessRequest) -> None:
-    from carnet.notify import services as notify
-
-    try:
-        notify.notify_patient(
-            req.patient_id,
-            "access_request",
-            params={"code": req.reply_code},
-            key=f"access-request:{req.pk}",
-        )
-    except Exception:  # the request stands; the person also sees it in the app
-        log.exception("could not tell patient %s about access request %s", req.patient_id, req.pk)
+    # notify listens (``signals.access_request``): access does not import notify, which
+    # imports access to route the person's SMS answers back here (``answer_yes``/``answer_no``).
+    signals.send_access_request(req.patient_id, req.pk, req.reply_code)
 
 
 def withdraw(actor: Actor, request_id: int) -> bool:
@@ -349,8 +339,6 @@ class SharedRecord:
 
 def shared_with(actor: Actor) -> list[SharedRecord]:
     """The records a practitioner has live access to (the referent role first)."""
-    from carnet.accounts.models import Patient
-
     if actor.role != "practitioner" or actor.user_id is None:
         return []
     now = timezone.now()
@@ -392,8 +380,6 @@ def _may_manage(actor: Actor, patient_id: int) -> None:
 
 def pending_for(actor: Actor, patient_id: int) -> list[RequestInfo]:
     """Requests waiting for the person's answer, newest first (the person or a manager)."""
-    from carnet.accounts.models import User
-
     _may_manage(actor, patient_id)
     now = timezone.now()
     rows = list(
@@ -491,8 +477,6 @@ def refuse(actor: Actor, patient_id: int, request_id: int) -> None:
     The history gets one entry: that practitioner asked for access, and it was refused.
     """
     _may_manage(actor, patient_id)
-    from carnet.accounts.models import User
-
     with transaction.atomic():
         req = _claim(patient_id, request_id, "refused")
         who = User.objects.filter(pk=req.practitioner_id).first()
@@ -520,8 +504,6 @@ def expire_due(now: datetime | None = None) -> int:
 
 def _answer_by_sms(reply, accept: bool):
     """``OUI 4821`` / ``NON 4821`` from the person's phone (``notify`` reply handler)."""
-    from carnet.accounts.models import Patient
-
     if len(reply.args) != 1 or not reply.args[0].isdigit():
         return "reply_not_understood"
     owners = {u.pk: u for u in reply.candidates}
@@ -555,13 +537,3 @@ def answer_yes(reply):
 
 def answer_no(reply):
     return _answer_by_sms(reply, False)
-
-
-def register_sms_answers() -> None:
-    """Route "OUI …" and "NON …" SMS replies here (called from ``AccessConfig.ready``)."""
-    try:
-        from carnet.notify import services as notify
-    except ImportError:  # notify not installed: answers in the app only
-        return
-    notify.register_reply_handler("OUI", answer_yes)
-    notify.register_reply_handler("NON", answer_no)
