@@ -12,6 +12,7 @@ from datetime import date, datetime
 from django.utils import timezone
 
 from carnet.access.services import Actor, Purpose
+from carnet.accounts.models import Patient
 from carnet.records import exports
 from carnet.records import services as records
 from carnet.records.fhir import clinical_date, clinical_date_precision, parse_date
@@ -225,8 +226,6 @@ class Snapshot:
 
 def owner_actor(patient_id: int, label: str = "Carnet reminders") -> Actor | None:
     """The person's own reminders service: reads their record for them, as themself."""
-    from carnet.accounts.models import Patient
-
     p = Patient.objects.filter(pk=patient_id).select_related("owner").first()
     if p is None or p.owner is None:
         return None
