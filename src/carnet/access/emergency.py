@@ -20,7 +20,6 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from carnet.accounts.models import Patient, User
 from carnet.vault import services as vault
 
 from . import services, signals
@@ -106,6 +105,8 @@ def _open(actor: Actor, patient_id: int, reason: str, via: str) -> EmergencyAcce
 
 
 def _patient_exists(patient_id: int) -> bool:
+    from carnet.accounts.models import Patient
+
     return Patient.objects.filter(pk=patient_id).exists()
 
 
@@ -213,6 +214,8 @@ def settings_of(actor: Actor, patient_id: int) -> dict:
 
 def sessions(actor: Actor, patient_id: int) -> list[dict]:
     """Emergency accesses to the record, newest first, with their reasons (for review)."""
+    from carnet.accounts.models import User
+
     purpose = services.purpose_for(actor, patient_id)
     if purpose not in (Purpose.SELF, Purpose.PROXY) or not services.decide(
         actor, patient_id, Action.SETTINGS, purpose

@@ -16,7 +16,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from carnet.accounts.models import Patient, User
 from carnet.vault import services as vault
 
 from . import services
@@ -146,6 +145,8 @@ class Page:
 
 def _authorize(actor: Actor, patient_id: int) -> int | None:
     """The person (or whoever manages their record) only; returns the owner's account id."""
+    from carnet.accounts.models import Patient
+
     purpose = services.purpose_for(actor, patient_id)
     decision = services.decide(actor, patient_id, Action.GRANT, purpose)
     if not decision.permit or purpose not in (Purpose.SELF, Purpose.PROXY):
@@ -177,6 +178,8 @@ def _query(patient_id: int, owner_id: int | None, f: Filters):
 
 
 def _people(patient_id: int, owner_id: int | None) -> list[tuple[int, str]]:
+    from carnet.accounts.models import User
+
     ids = set(
         AuditEntry.objects.filter(patient_id=patient_id)
         .exclude(Q(actor_id=owner_id) | Q(actor_id__isnull=True))
@@ -194,6 +197,8 @@ def _people(patient_id: int, owner_id: int | None) -> list[tuple[int, str]]:
 
 
 def _entries(patient_id: int, owner_id: int | None, rows) -> list[Entry]:
+    from carnet.accounts.models import User
+
     rows = list(rows)
     try:
         c = vault.cipher(patient_id)

@@ -35,8 +35,6 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import SessionIndex
-
 STARTED = "_carnet_started"
 SEEN = "_carnet_seen"
 AGENT = "_carnet_agent"
@@ -146,6 +144,8 @@ def _when(value) -> datetime | None:
 
 
 def _index():
+    from .models import SessionIndex
+
     return SessionIndex
 
 

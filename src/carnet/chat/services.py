@@ -35,8 +35,6 @@ from django.utils.translation import gettext_lazy
 from carnet.access import emergency
 from carnet.access import services as access
 from carnet.access.services import Action, Actor, Decision, NotFound, Purpose
-from carnet.accounts.models import Patient, User
-from carnet.notify import services as notify
 from carnet.records import services as records
 from carnet.vault import services as vault
 
@@ -223,6 +221,8 @@ def open_chat(
     )
     with transaction.atomic():
         # Counted under a lock on the person's account row: two tabs cannot both pass.
+        from carnet.accounts.models import User
+
         User.objects.select_for_update().filter(pk=actor.user_id).first()
         existing = current_of(actor, patient_id)
         if existing is not None:
@@ -273,6 +273,8 @@ def call_on_call(chat: Chat) -> int:
     neither the service, which can say too much (mental health), nor who. A failure to
     tell is logged and never stops the chat: the desk lists the chat anyway.
     """
+    from carnet.notify import services as notify
+
     sent = 0
     for practitioner_id in on_call_for(chat.service):
         try:
@@ -355,6 +357,8 @@ def send(actor: Actor, chat_id: int, text: str) -> ChatMessage:
 
 
 def _names(chat: Chat) -> dict[int, str]:
+    from carnet.accounts.models import User
+
     ids = {chat.started_by_id, chat.practitioner_id} - {None}
     return {u.pk: str(u) for u in User.objects.filter(pk__in=ids)}
 
@@ -463,6 +467,8 @@ def close(actor: Actor, chat_id: int) -> Chat:
 
 def _owner_actor(patient_id: int) -> tuple[Actor, str] | None:
     """The person's own chat service, writing into their record for them, as themself."""
+    from carnet.accounts.models import Patient
+
     p = Patient.objects.filter(pk=patient_id).select_related("owner").first()
     if p is None or p.owner is None:
         return None

@@ -27,7 +27,7 @@ from carnet.access.services import Actor, NotFound, Purpose
 from carnet.accounts import services as accounts
 from carnet.records import services as records
 
-from .views_emergency import _name, _own_patient_id, readable
+from .views_emergency import _own_patient_id, readable
 
 PERMISSION_LABELS = {
     "read": gettext_lazy("Read the record"),
@@ -209,6 +209,8 @@ def _name_for(user, info: proxies.ProxyInfo) -> str:
     except NotFound:
         page = None
     if page and page.resources:
+        from .views_emergency import _name
+
         name = _name(page.resources[0].get("name"))
         if name:
             return name

@@ -25,7 +25,6 @@ from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
-from carnet.accounts import services as accounts
 from carnet.notify import services as notify
 from carnet.vault import services as vault
 
@@ -146,6 +145,8 @@ def ask(user, subject: str, text: str, about: str = "") -> HelpRequest:
     if not subject or not text:
         raise Refused("empty")
     about = about if articles.get(about) else ""
+    from carnet.accounts import services as accounts
+
     patient = accounts.patient_of(user) if user.role == "citizen" else None
     now = timezone.now()
     with transaction.atomic():

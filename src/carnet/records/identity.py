@@ -16,7 +16,6 @@ import re
 from dataclasses import dataclass
 
 from carnet.access.services import Decision
-from carnet.accounts import services as accounts
 from carnet.records.data import fold
 
 from . import store
@@ -158,6 +157,8 @@ def check(permit: Decision, patient_id: int, file_patient: dict | None) -> None:
         return
     record = record_person(permit, patient_id)
     if record is None or record.empty:
+        from carnet.accounts import services as accounts
+
         account = accounts.account_name(patient_id)
         if account_differs(account, file):
             raise Mismatch(summary(file), {"name": account, "birth_date": ""}, ["name"])
@@ -171,6 +172,8 @@ def keep_account_name(bundle: dict, patient_id: int) -> None:
     """The person said a file is theirs and keeps their own details, but their record has none
     yet: its first Patient is written with the account holder's name, not the file's (the
     file's details are only taken when they choose so)."""
+    from carnet.accounts import services as accounts
+
     account = accounts.account_name(patient_id)
     if not account or store.current_rows(patient_id, "Patient").exists():
         return

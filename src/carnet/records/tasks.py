@@ -16,7 +16,6 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from carnet.access.services import Actor, NotFound, Purpose
-from carnet.accounts.models import User
 from carnet.vault import services as vault
 
 from . import fhir, identity, import_staging, importers, imports
@@ -115,6 +114,8 @@ def run_import(
     ``target_id`` the record to import into when the person said the file is a relative's
     (their purpose is then "proxy"); ``person`` what they said (see ``imports``).
     """
+    from carnet.accounts.models import User
+
     set_status(job_id, state=CHECKING)
     target = target_id or patient_id
     purpose = Purpose.SELF if target == patient_id else Purpose.PROXY

@@ -38,8 +38,6 @@ from django.utils.translation import gettext as _
 
 from carnet.records.data import fold
 
-from . import data
-
 HERE = Path(__file__).resolve().parent / "data"
 LANGS = ("fr", "en")
 
@@ -301,6 +299,8 @@ def _codings(concept) -> list[dict]:
 def _cis_name(coding: dict) -> str:
     if coding.get("system") != CIS_SYSTEM or not coding.get("code"):
         return ""
+    from . import data
+
     found = data.medicine(str(coding["code"]))
     return found.name if found else ""
 

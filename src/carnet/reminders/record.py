@@ -12,7 +12,6 @@ from datetime import date, datetime
 from django.utils import timezone
 
 from carnet.access.services import Actor, Purpose
-from carnet.accounts.models import Patient
 from carnet.records import exports
 from carnet.records import services as records
 from carnet.records.fhir import clinical_date, clinical_date_precision, parse_date
@@ -226,6 +225,8 @@ class Snapshot:
 
 def owner_actor(patient_id: int, label: str = "Carnet reminders") -> Actor | None:
     """The person's own reminders service: reads their record for them, as themself."""
+    from carnet.accounts.models import Patient
+
     p = Patient.objects.filter(pk=patient_id).select_related("owner").first()
     if p is None or p.owner is None:
         return None
