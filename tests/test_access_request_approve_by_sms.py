@@ -8,6 +8,7 @@ import pytest
 from carnet.access import requests
 from carnet.access.models import AccessRequest, Grant
 from carnet.access.services import Actor
+from carnet.notify import receivers
 from carnet.notify import services as notify
 from carnet.notify import views as notify_views
 from carnet.notify.testing import LoopbackSmsGateway
@@ -23,7 +24,7 @@ PHONE = "+33612345678"
 @pytest.fixture(autouse=True)
 def _sms_answers():
     # Other tests replace the "OUI"/"NON" handlers with their own: put ours back.
-    requests.register_sms_answers()
+    receivers.register_sms_answers()
 
 
 @pytest.fixture

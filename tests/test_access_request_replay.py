@@ -9,6 +9,7 @@ from django.urls import reverse
 from carnet.access import requests
 from carnet.access.models import AccessRequest, Grant
 from carnet.access.services import Actor
+from carnet.notify import receivers
 from carnet.notify import services as notify
 from carnet.notify import views as notify_views
 from carnet.notify.models import Message
@@ -20,7 +21,7 @@ from .test_sharing_page import citizen, confirmed, english, pro
 @pytest.fixture(autouse=True)
 def _sms_answers():
     # Other tests replace the "OUI"/"NON" handlers with their own: put ours back.
-    requests.register_sms_answers()
+    receivers.register_sms_answers()
 
 
 @pytest.fixture

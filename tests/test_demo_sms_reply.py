@@ -15,6 +15,7 @@ from django.core.management.base import CommandError
 from carnet.access import requests
 from carnet.access.models import AccessRequest, Grant
 from carnet.access.services import Actor
+from carnet.notify import receivers
 from carnet.notify import services as notify
 
 from .helpers import citizen, practitioner_account
@@ -25,7 +26,7 @@ SECRET = "demo-only-sms-reply-secret"
 
 @pytest.fixture(autouse=True)
 def _sms_answers():
-    requests.register_sms_answers()  # other tests replace the OUI/NON handlers
+    receivers.register_sms_answers()  # other tests replace the OUI/NON handlers
 
 
 @pytest.fixture

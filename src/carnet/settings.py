@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "carnet.access",
     "carnet.coffre",
     "carnet.records",
+    "carnet.fhir_api",
     "carnet.notify",
     "carnet.care",
     "carnet.chat",

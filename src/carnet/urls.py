@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from carnet.accounts import language
-from carnet.records.api import api
+from carnet.fhir_api.api import api
 
 # A database too busy to answer is a 503 "try again", never a 500 (carnet.web.middleware).
 handler500 = "carnet.web.middleware.server_error"

@@ -13,6 +13,9 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from carnet.accounts.models import Role, User
+from carnet.care import directory
+
 from . import labels as L
 from . import services, signals
 from .models import EmergencyAccess, Grant, Proxy
@@ -52,9 +55,6 @@ class GrantInfo:
 
 
 def _practitioner(user_id: int):
-    from carnet.accounts.models import Role, User
-    from carnet.care import directory
-
     user = User.objects.filter(pk=user_id, role=Role.PRACTITIONER, is_active=True).first()
     if user is None:
         raise GrantRefused("no such health professional")
@@ -205,16 +205,12 @@ def revoke_all(actor: Actor, patient_id: int) -> int:
 
 
 def practitioner_label(user_id: int) -> str:
-    from carnet.accounts.models import User
-
     user = User.objects.filter(pk=user_id).first()
     return str(user) if user else f"account {user_id}"
 
 
 def list_grants(actor: Actor, patient_id: int, *, include_past: bool = False) -> list[GrantInfo]:
     """The person's grants, newest first, for the sharing page (the person or a manager only)."""
-    from carnet.accounts.models import User
-
     decision = services.decide(
         actor, patient_id, Action.GRANT, services.purpose_for(actor, patient_id)
     )
@@ -262,3 +258,26 @@ def patients_shared_with(practitioner_id: int) -> list[int]:
             .values_list("patient_id", flat=True)
         )
     )
+
+
+def live_grantees(patient_id: int) -> list[tuple[int, str]]:
+    """(practitioner id, kind) of each live grant on a record, for its care team (``care``)."""
+    now = timezone.now()
+    return list(
+        Grant.objects.filter(patient_id=patient_id, revoked_at__isnull=True)
+        .exclude(expires_at__lte=now)
+        .values_list("grantee_id", "kind")
+    )
+
+
+def ever_granted(
+    patient_id: int, *, kind: str | None = None, grantee_id: int | None = None
+) -> bool:
+    """Whether a grant (of ``kind``, to ``grantee_id``) was ever made on the record, even one
+    revoked since (the demo names a médecin traitant or shares only once)."""
+    rows = Grant.objects.filter(patient_id=patient_id)
+    if kind is not None:
+        rows = rows.filter(kind=kind)
+    if grantee_id is not None:
+        rows = rows.filter(grantee_id=grantee_id)
+    return rows.exists()

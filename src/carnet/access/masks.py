@@ -8,6 +8,8 @@ their parents (art. L1111-5 of the French public health code).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -17,11 +19,24 @@ from .models import AUDIENCES, ItemMask, Proxy
 from .services import Action, Actor, NotFound, Purpose
 
 
-def _existing(patient_id: int, resource_type: str, fhir_id: str) -> bool:
-    # Through records' service, so that access never reads records' tables directly.
-    from carnet.records import services as records
+# Whose record an item is in: the record store tells (``records`` registers its
+# ``services.owner_patient_of`` when the app is ready), so that access neither reads records'
+# tables nor imports records, which imports access. Until then no item exists (deny by default).
+def _no_item(resource_type: str, fhir_id: str) -> int | None:
+    return None
 
-    return records.owner_patient_of(resource_type, fhir_id) == patient_id
+
+_owner_of: Callable[[str, str], int | None] = _no_item
+
+
+def register_item_owner(owner_of: Callable[[str, str], int | None]) -> None:
+    """Tell masks how to find the record an item is in (``owner_of(resource_type, fhir_id)``)."""
+    global _owner_of
+    _owner_of = owner_of
+
+
+def _existing(patient_id: int, resource_type: str, fhir_id: str) -> bool:
+    return _owner_of(resource_type, fhir_id) == patient_id
 
 
 def set_mask(

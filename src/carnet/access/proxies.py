@@ -14,6 +14,9 @@ from datetime import date, datetime, time
 from django.db import transaction
 from django.utils import timezone
 
+from carnet.accounts import services as accounts
+from carnet.accounts.models import Role, User
+
 from . import policy, services, signals
 from .masks import years_before
 from .models import LEVEL_CODES, PROXY_BASES, Proxy
@@ -54,8 +57,6 @@ def permissions_mask(names) -> int:
 
 
 def _citizen(user_id: int):
-    from carnet.accounts.models import Role, User
-
     user = User.objects.filter(pk=user_id, role=Role.CITIZEN, is_active=True).first()
     if user is None:
         raise ProxyRefused("a proxy is a person with a Carnet account")
@@ -154,8 +155,6 @@ def revoke_proxy(actor: Actor, patient_id: int, proxy_row_id: int) -> bool:
 
 
 def _citizen_or_none(user_id: int):
-    from carnet.accounts.models import User
-
     return User.objects.filter(pk=user_id).first()
 
 
@@ -178,8 +177,6 @@ def _info(p: Proxy, users: dict, now) -> ProxyInfo:
 
 def list_proxies(actor: Actor, patient_id: int, *, include_past: bool = False) -> list[ProxyInfo]:
     """The person's proxies, for the proxies page (the person or a manager only)."""
-    from carnet.accounts.models import User
-
     purpose = services.purpose_for(actor, patient_id)
     if purpose not in (Purpose.SELF, Purpose.PROXY) or not services.decide(
         actor, patient_id, Action.GRANT, purpose
@@ -201,6 +198,32 @@ def represented_by(user) -> list[ProxyInfo]:
         if p.expires_at is None or p.expires_at > now
     ]
     return [_info(p, {user.pk: user}, now) for p in rows]
+
+
+def holders(patient_id: int) -> list[tuple[int, str]]:
+    """(account id, basis) of each unrevoked proxy on a record, oldest first (``reminders``
+    then asks ``may`` whether each may still read it)."""
+    return list(
+        Proxy.objects.filter(patient_id=patient_id, revoked_at__isnull=True)
+        .order_by("id")
+        .values_list("proxy_id", "basis")
+    )
+
+
+def records_held(patient_ids):
+    """Of these records (ids or a query of them), those someone holds an unrevoked proxy on,
+    as a query of ids in order."""
+    return (
+        Proxy.objects.filter(revoked_at__isnull=True, patient_id__in=patient_ids)
+        .values_list("patient_id", flat=True)
+        .order_by("patient_id")
+        .distinct()
+    )
+
+
+def ever_held(patient_id: int, proxy_id: int) -> bool:
+    """Whether ``proxy_id`` was ever given a proxy on the record, even one revoked since."""
+    return Proxy.objects.filter(patient_id=patient_id, proxy_id=proxy_id).exists()
 
 
 def may(user, patient_id: int, permission: str) -> bool:
@@ -242,8 +265,6 @@ def add_child(parent, birth_date: date):
     level, ending at the child's 18th birthday. From 15 the child may keep chosen care
     confidential from parents (``masks.keep_from_parents``). Returns the new Patient.
     """
-    from carnet.accounts import services as accounts
-
     ends = majority(birth_date)
     now = timezone.now()
     if not (years_before(ends, 18) <= now < ends):

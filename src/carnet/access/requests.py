@@ -31,7 +31,7 @@ from django.utils.crypto import salted_hmac
 
 from carnet.vault import services as vault
 
-from . import grants, services
+from . import grants, services, signals
 from . import labels as L
 from .models import REQUEST_DURATIONS, AccessRequest, Grant, ShareCode
 from .services import Action, Actor, Decision, NotFound, Purpose
@@ -294,17 +294,9 @@ def ask(
 
 
 def _tell_person(req: AccessRequest) -> None:
-    from carnet.notify import services as notify
-
-    try:
-        notify.notify_patient(
-            req.patient_id,
-            "access_request",
-            params={"code": req.reply_code},
-            key=f"access-request:{req.pk}",
-        )
-    except Exception:  # the request stands; the person also sees it in the app
-        log.exception("could not tell patient %s about access request %s", req.patient_id, req.pk)
+    # notify listens (``signals.access_request``): access does not import notify, which
+    # imports access to route the person's SMS answers back here (``answer_yes``/``answer_no``).
+    signals.send_access_request(req.patient_id, req.pk, req.reply_code)
 
 
 def withdraw(actor: Actor, request_id: int) -> bool:
@@ -633,13 +625,3 @@ def answer_yes(reply):
 
 def answer_no(reply):
     return _answer_by_sms(reply, False)
-
-
-def register_sms_answers() -> None:
-    """Route "OUI …" and "NON …" SMS replies here (called from ``AccessConfig.ready``)."""
-    try:
-        from carnet.notify import services as notify
-    except ImportError:  # notify not installed: answers in the app only
-        return
-    notify.register_reply_handler("OUI", answer_yes)
-    notify.register_reply_handler("NON", answer_no)

@@ -10,7 +10,10 @@ Contract of ``access_event`` (a ``django.dispatch.Signal``), keyword arguments:
 - ``actor_label`` (str): who did it, as the person would read it (a name, not an id).
 - ``urgent`` (bool): tell at once by every channel the person chose (emergencies).
 
-It is sent with ``transaction.on_commit``: never for work that was rolled back, and
+``access_request`` (a second signal) is sent when a practitioner asks for access to a record,
+with ``patient_id``, ``request_id`` and ``reply_code`` (the code the person answers by SMS).
+
+Both are sent with ``transaction.on_commit``: never for work that was rolled back, and
 never while the access decision's transaction is still open. A receiver's failure is
 logged and does not undo the access (``send_robust``); delivery belongs to ``notify``.
 """
@@ -25,6 +28,7 @@ from django.dispatch import Signal
 log = logging.getLogger("carnet.access")
 
 access_event = Signal()
+access_request = Signal()
 
 EVENTS = frozenset(
     {
@@ -57,3 +61,15 @@ def send_on_commit(patient_id: int, event: str, actor_label: str, *, urgent: boo
                 log.error("access_event receiver %r failed: %r", receiver, result)
 
     transaction.on_commit(send)
+
+
+def send_access_request(patient_id: int, request_id: int, reply_code: str) -> None:
+    """Send ``access_request`` now (the caller sends it on commit); failures are logged."""
+    for receiver, result in access_request.send_robust(
+        sender="carnet.access",
+        patient_id=patient_id,
+        request_id=request_id,
+        reply_code=reply_code,
+    ):
+        if isinstance(result, Exception):
+            log.error("access_request receiver %r failed: %r", receiver, result)

@@ -6,6 +6,7 @@ from django.utils.translation import ngettext
 from . import throttle
 from .addresses import client_ip
 from .models import Role
+from .services import ensure_own_patient
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -27,8 +28,6 @@ class AccountAdapter(DefaultAccountAdapter):
         confirmed = super().confirm_email(request, email_address)
         user = email_address.user
         if confirmed and user.role == Role.CITIZEN:
-            from .services import ensure_own_patient
-
             ensure_own_patient(user)
         return confirmed
 

@@ -4,6 +4,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from carnet.care import directory
+
 from .models import User
 
 
@@ -25,8 +27,6 @@ class ProfileForm(forms.ModelForm):
         name = self.cleaned_data["display_name"]
         user = self.instance
         if user.is_practitioner and name != user.display_name:
-            from carnet.care import directory
-
             try:
                 directory.check_practitioner(user.rpps, name or "-", "")
             except directory.NotInDirectory:

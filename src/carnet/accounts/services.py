@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from carnet.care import directory
 from carnet.vault import services as vault
 
+from .mfa_required import needs_mfa
 from .models import AccessToken, Patient, Role, User
 
 
@@ -58,8 +60,6 @@ def _as_listed(fields: dict) -> dict:
     listed, same name, a profession the directory gives. Banks, insurers and every other
     commercial actor are refused by identity, not by the name of a role. A missing name or
     profession is taken from the directory. NotInDirectory (a ValidationError) otherwise."""
-    from carnet.care import directory
-
     rpps = str(fields.get("rpps") or "")
     if not (rpps.isdigit() and len(rpps) == 11):
         return fields  # the model says what an RPPS number looks like
@@ -101,8 +101,6 @@ def authenticate_token(raw: str) -> User | None:
     )
     if token is None or not token.is_active or not token.user.is_active:
         return None
-    from .mfa_required import needs_mfa
-
     if needs_mfa(token.user):
         # Every door: a token issued before the second factor was required, or one kept
         # after the second factor was removed, opens nothing until there is one again.

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from carnet.access.services import Actor, NotFound, Purpose
+from carnet.records.erasure import erase_patient
 
 from . import language, services
 from . import sessions as open_sessions
@@ -110,8 +111,6 @@ def close_account(request):
 @confirm_identity
 def _close_record(request, patient):
     """Explained, confirmed by a typed word, after the person confirmed who they are."""
-    from carnet.records.erasure import erase_patient
-
     form = CloseAccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from carnet.access import services as access
 from carnet.access.services import Action, Actor, NotFound, Purpose
+from carnet.accounts.models import User
 from carnet.notify import services as notify
 
 from . import reminders
@@ -112,8 +113,6 @@ def schedule_of(practitioner_id: int) -> tuple[Schedule | None, list[Appointment
 
 def bookable(name: str = "") -> list[Bookable]:
     """Practitioners who take appointments on Carnet (optionally whose name contains ``name``)."""
-    from carnet.accounts.models import User
-
     ids = Schedule.objects.filter(published=True).values_list("practitioner_id", flat=True)
     users = User.objects.filter(pk__in=ids, role="practitioner", is_active=True)
     if name.strip():

@@ -37,6 +37,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from carnet.records import fhir
+
 from .models import DirectoryEntry, EntrySource
 
 BATCH = 5000
@@ -586,8 +588,6 @@ def import_fhir(data: bytes) -> ImportReport:
     gets their identity updated on every listing; a new one gets a listing of their own.
     The whole file is written in one transaction, or refused with nothing written.
     """
-    from carnet.records import fhir  # FHIR R4 validation shared with the record import
-
     report = ImportReport(format="fhir")
     listings: dict[str, dict] = {}
     for n, resource in enumerate(_parse_fhir(data), start=1):

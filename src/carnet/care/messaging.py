@@ -27,6 +27,7 @@ from django.utils import timezone
 from carnet.access import services as access
 from carnet.access.services import Action, Actor, NotFound, Purpose
 from carnet.accounts import services as accounts
+from carnet.accounts.models import User
 from carnet.notify import services as notify
 from carnet.records import current as records_current
 from carnet.records import services as records
@@ -136,8 +137,6 @@ def _person_purpose(actor: Actor, patient_id: int) -> str:
 def counterparts(actor: Actor, patient_id: int) -> list[Counterpart]:
     """The practitioners the person may write to: those their sharing names, live."""
     purpose = _person_purpose(actor, patient_id)
-    from carnet.accounts.models import User
-
     if not access.decide(actor, patient_id, Action.MESSAGES, purpose).permit:
         return []
     # The care team, whoever manages sharing: a proxy allowed to write messages writes
@@ -420,8 +419,6 @@ def _team_reply(actor: Actor, conv: Conversation, text: str) -> ConversationMess
 
 
 def _names(ids) -> dict[int, str]:
-    from carnet.accounts.models import User
-
     return {u.pk: str(u) for u in User.objects.filter(pk__in=set(ids))}
 
 

@@ -25,8 +25,9 @@ from django.utils import timezone
 
 from carnet.access import services as access
 from carnet.access.services import Actor, Purpose
+from carnet.accounts.models import Patient, User
 from carnet.notify import services as notify
-from carnet.notify.models import Channel, Message, Status
+from carnet.notify.models import Channel, Message, Preferences, Status
 
 from .models import Appointment, AppointmentStatus
 
@@ -43,8 +44,6 @@ def _key(appt_id: int, level: int, start: dt.datetime) -> str:
 
 def recipients(appt: Appointment) -> list[int]:
     """The person (owner of the record) and the proxy who booked, while still their proxy."""
-    from carnet.accounts.models import Patient, User
-
     out = []
     owner = Patient.objects.filter(pk=appt.patient_id).values_list("owner_id", flat=True).first()
     if owner is not None:
@@ -60,8 +59,6 @@ def recipients(appt: Appointment) -> list[int]:
 
 def local_time(user_id: int, start: dt.datetime) -> str:
     """``start`` as HH:MM on the recipient's clock (their notification time zone)."""
-    from carnet.notify.models import Preferences
-
     name = (
         Preferences.objects.filter(user_id=user_id).values_list("timezone", flat=True).first()
         or settings.TIME_ZONE

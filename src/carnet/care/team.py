@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils import timezone
-
+from carnet.access import grants
 from carnet.access import services as access
-from carnet.access.models import Grant
 from carnet.access.services import Action, Actor, Purpose
+from carnet.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -28,14 +27,7 @@ class Member:
 
 def members(patient_id: int) -> list[Member]:
     """The care team of a record, the médecin traitant first, then by name."""
-    from carnet.accounts.models import User
-
-    now = timezone.now()
-    live = (
-        Grant.objects.filter(patient_id=patient_id, revoked_at__isnull=True)
-        .exclude(expires_at__lte=now)
-        .values_list("grantee_id", "kind")
-    )
+    live = grants.live_grantees(patient_id)
     referent_ids = {uid for uid, kind in live if kind == "referent"}
     ids = {uid for uid, _kind in live}
     users = User.objects.filter(pk__in=ids, role="practitioner", is_active=True)

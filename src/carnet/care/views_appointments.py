@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from carnet.access.services import Actor, NotFound
+from carnet.accounts.models import Patient, User
 
 from . import appointments
 from .views_renewals import person_and_record, practitioner_actor
@@ -95,8 +96,6 @@ def _type_id(request) -> int | None:
 
 
 def _names(ids) -> dict[int, object]:
-    from carnet.accounts.models import User
-
     return {u.pk: u for u in User.objects.filter(pk__in=set(ids))}
 
 
@@ -238,8 +237,6 @@ def ics(request, appointment_id: int):
 def pro_agenda(request):
     actor = practitioner_actor(request)
     rows = appointments.agenda(actor)
-    from carnet.accounts.models import Patient
-
     owners = dict(
         Patient.objects.filter(pk__in={a.patient_id for a in rows}).values_list(
             "pk", "owner__display_name"

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from carnet.access.services import NotFound
+from carnet.accounts.models import Patient
 
 from . import messaging, workspace
 from .views_renewals import practitioner_actor
@@ -55,8 +56,6 @@ def team_new(request, patient_id: int):
         colleagues = messaging.team_colleagues(actor, patient_id)
     except NotFound:
         raise Http404() from None
-    from carnet.accounts.models import Patient
-
     about = (
         Patient.objects.filter(pk=patient_id).values_list("owner__display_name", flat=True).first()
     )

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from carnet.access import requests
 from carnet.access.services import Actor, NotFound
+from carnet.accounts.models import Patient
 
 from . import appointments, messaging, renewals
 from .models import Appointment
@@ -35,8 +36,6 @@ class Workspace:
 def for_practitioner(actor: Actor) -> Workspace:
     if actor.role != "practitioner" or actor.user_id is None:
         raise NotFound()
-    from carnet.accounts.models import Patient
-
     agenda = appointments.agenda(actor, days=appointments.HORIZON_DAYS)
     names = dict(
         Patient.objects.filter(pk__in={a.patient_id for a in agenda}).values_list(

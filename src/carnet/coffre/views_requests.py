@@ -18,7 +18,9 @@ from django.views.decorators.http import require_POST
 
 from carnet.access import grants, requests
 from carnet.access.services import Actor, NotFound
+from carnet.accounts.models import User
 from carnet.accounts.reauth import confirm_identity
+from carnet.reminders import services as reminders
 
 from .views_sharing import (
     DURATION_CHOICES,
@@ -161,8 +163,6 @@ def request_approve(request, request_id: int):
             request, _("This access cannot be given: the professional's account is closed.")
         )
         return redirect("coffre:sharing")
-    from carnet.accounts.models import User
-
     who = User.objects.filter(pk=grant.grantee_id).first()
     if before is not None and (before.referent or how == requests.KEEP):
         text = _("Answered. %(name)s keeps the access they already had, nothing more.")
@@ -263,8 +263,6 @@ def pro_request_withdraw(request, request_id: int):
 @login_required
 def pro_patients(request):
     """The records shared with me, with what and until when."""
-    from carnet.reminders import services as reminders
-
     actor = _practitioner_actor(request)
     shared = requests.shared_with(actor)
     adherence = reminders.adherence_shared_among(s.patient_id for s in shared)

@@ -19,6 +19,8 @@ from django.utils import timezone
 from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.accounts.models import User
+from carnet.care import directory
+from carnet.helpdesk import demo as helpdesk_demo
 from carnet.records import imports
 
 from . import dossiers, personas
@@ -66,8 +68,6 @@ def load_directory() -> int:
     """
     import orjson
 
-    from carnet.care import directory
-
     resources = []
     for account in personas.PRACTITIONERS:
         resource = dossiers.practitioner_resource(account)
@@ -114,8 +114,6 @@ def load(today: date | None = None, *, progress=None, with_stories: bool = True)
         created_users[account.key] = user
         if progress:
             progress(account)
-    from carnet.helpdesk import demo as helpdesk_demo
-
     helpdesk_demo.load(created_users)  # a few questions waiting in the advisor's inbox
     # What the people have already done (a médecin traitant, a proxy, appointments…), so
     # that every page of the demo has something to try; each step is played only once.

@@ -32,7 +32,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from carnet.access import grants, proxies
-from carnet.access.models import Grant, Proxy
 from carnet.access.services import Actor
 from carnet.accounts.models import User
 from carnet.accounts.services import patient_of
@@ -42,7 +41,7 @@ from carnet.chat import services as chat
 from carnet.chat.models import OnCall
 from carnet.reminders import services as reminders
 
-from . import personas
+from . import dossiers, personas
 
 YEAR = "year"
 WEEKDAYS = (0, 1, 2, 3, 4)
@@ -161,7 +160,7 @@ def _referents(cast: _Cast, done: list[str]) -> None:
         if person is None:
             continue
         user, pid = person
-        if Grant.objects.filter(patient_id=pid, kind="referent").exists():
+        if grants.ever_granted(pid, kind="referent"):
             continue  # named once (perhaps changed since by the person): left as it is
         grants.set_referent(Actor.of_user(user), pid, gp.pk)
         done.append(f"{account.display_name} names {gp.display_name} médecin traitant")
@@ -175,7 +174,7 @@ def _shares(cast: _Cast, done: list[str]) -> None:
         user, pid = person
         for pro_key, categories in shares:
             pro = cast.pro(pro_key)
-            if pro is None or Grant.objects.filter(patient_id=pid, grantee_id=pro.pk).exists():
+            if pro is None or grants.ever_granted(pid, grantee_id=pro.pk):
                 continue
             grants.share(Actor.of_user(user), pid, pro.pk, categories=categories, duration=YEAR)
             done.append(f"{user.display_name} shares with {pro.display_name} for a year")
@@ -186,7 +185,7 @@ def _proxy(cast: _Cast, done: list[str]) -> None:
     if father is None or daughter is None:
         return
     user, pid = father
-    if Proxy.objects.filter(patient_id=pid, proxy_id=daughter.pk).exists():
+    if proxies.ever_held(pid, daughter.pk):
         return
     proxies.add_proxy(
         Actor.of_user(user),
@@ -290,8 +289,6 @@ def _renewal(cast: _Cast, done: list[str]) -> None:
 
 
 def _programmes(cast: _Cast, done: list[str]) -> None:
-    from . import dossiers
-
     today = timezone.localdate()
     starts = {
         # Karim joined his diabetes follow-up six months ago; Léa's pregnancy counts from

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.template.loader import render_to_string, select_template
 
+from .links import path_for
+
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
 
@@ -494,8 +496,6 @@ def site_url() -> str:
 
 def url_for(event: str, role: str = "") -> str:
     """The page a message opens (``links``: by URL name, per role), else the event's path."""
-    from .links import path_for
-
     return site_url() + (path_for(event, role) or get(event).path)
 
 

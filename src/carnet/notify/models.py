@@ -8,8 +8,11 @@ code, a count). What happened is read in the app, behind the person's login.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
+
+from . import events
 
 
 class Channel(models.TextChoices):
@@ -129,9 +132,7 @@ class Notification(models.Model):
         return f"{self.event} for user {self.user_id}"
 
     def _text(self, part: str) -> str:
-        from . import events
-
-        return events.render_part(self.event, part, self.params, _language_of(self.user_id))
+        return events.render_part(self.event, part, self.params, language_of_id(self.user_id))
 
     @property
     def title(self) -> str:
@@ -143,15 +144,27 @@ class Notification(models.Model):
 
     @property
     def url(self) -> str:
-        from . import events
-
         return events.url_for(self.event, getattr(self.user, "role", ""))
 
 
-def _language_of(user_id: int) -> str:
-    from . import services
+def preferences(user) -> Preferences:
+    """The person's preferences; the defaults (in-app and email, French) when never saved."""
+    prefs = Preferences.objects.filter(user_id=user.pk).first()
+    return prefs if prefs is not None else Preferences(user=user)
 
-    return services.language_of_id(user_id)
+
+def language_for(user, prefs: Preferences | None = None) -> str:
+    """The language a person's messages are written in: their choice, else their account's."""
+    prefs = prefs if prefs is not None else preferences(user)
+    return events.language(prefs.language or getattr(user, "language", ""))
+
+
+def language_of_id(user_id: int) -> str:
+    """``language_for`` from an account id; French for an account that is gone."""
+    user = get_user_model().objects.filter(pk=user_id).only("id", "language").first()
+    if user is None:
+        return events.DEFAULT_LANGUAGE
+    return language_for(user)
 
 
 class PushSubscription(models.Model):

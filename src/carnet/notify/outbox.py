@@ -28,7 +28,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from . import channels
-from .models import Message, Status
+from .models import Message, Status, language_of_id, preferences
 
 log = logging.getLogger("carnet.notify")
 
@@ -82,10 +82,8 @@ def _retry_or_fail(message: Message, now: dt.datetime, error: str) -> str:
 
 def process(message_id: int, now: dt.datetime, conns: channels.Connections) -> str:
     """Deliver a message this worker has claimed; returns its new status."""
-    from . import services
-
     message = Message.objects.select_related("user").get(pk=message_id)
-    prefs = services.preferences(message.user)
+    prefs = preferences(message.user)
     try:
         ref = channels.deliver(message, prefs, conns)
     except channels.Cancel as exc:
@@ -146,8 +144,6 @@ def recover_stale(now: dt.datetime, limit: int = 100) -> int:
 
 def make_digests(now: dt.datetime) -> int:
     """Fold each person's held messages of a channel, once due, into one digest message."""
-    from . import services
-
     made = 0
     groups = (
         Message.objects.filter(status=Status.QUEUED, for_digest=True, next_attempt_at__lte=now)
@@ -175,7 +171,7 @@ def make_digests(now: dt.datetime) -> int:
                     user_id=user_id,
                     channel=channel,
                     event="digest",
-                    language=services.language_of_id(user_id),
+                    language=language_of_id(user_id),
                     params={"count": str(len(ids))},
                     next_attempt_at=now,
                     idempotency_key=hashlib.sha256(f"digest|{ids[0]}".encode()).hexdigest()[:32],

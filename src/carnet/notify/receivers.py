@@ -4,11 +4,20 @@
 ``actor_label`` and ``urgent``. The actor's label is deliberately not passed on: a
 practitioner's name or specialty can reveal a condition, so the message only says that
 something happened and the person reads who and why in their access history.
+
+``access_request`` (a practitioner asks for access) tells the person with the code they may
+answer by SMS; "OUI …"/"NON …" replies go back to ``carnet.access.requests``.
+Notify listens to access and calls it; access never imports notify.
 """
 
 from __future__ import annotations
 
 import logging
+
+from carnet.access import requests as access_requests
+from carnet.access.signals import access_event, access_request
+
+from . import services
 
 log = logging.getLogger("carnet.notify")
 
@@ -25,8 +34,6 @@ ACCESS_EVENTS = {
 
 
 def on_access_event(sender, *, patient_id, event, actor_label="", urgent=False, **kwargs):
-    from . import services
-
     notify_event = ACCESS_EVENTS.get(event, "access_activity")
     urgent = bool(urgent) or notify_event == "emergency_access"
     key = kwargs.get("key")
@@ -42,11 +49,28 @@ def on_access_event(sender, *, patient_id, event, actor_label="", urgent=False, 
         log.exception("could not notify patient %s of access event %s", patient_id, event)
 
 
-def connect() -> bool:
-    """Connect to the access signal when the access app provides it."""
+def on_access_request(sender, *, patient_id, request_id, reply_code, **kwargs):
+    """Tell the person a practitioner asked for access, with the code to answer by SMS."""
     try:
-        from carnet.access.signals import access_event
-    except ImportError:
-        return False
+        services.notify_patient(
+            patient_id,
+            "access_request",
+            params={"code": reply_code},
+            key=f"access-request:{request_id}",
+        )
+    except Exception:  # the request stands; the person also sees it in the app
+        log.exception("could not tell patient %s about access request %s", patient_id, request_id)
+
+
+def register_sms_answers() -> None:
+    """Route "OUI …" and "NON …" SMS replies to the access requests they answer."""
+    services.register_reply_handler("OUI", access_requests.answer_yes)
+    services.register_reply_handler("NON", access_requests.answer_no)
+
+
+def connect() -> bool:
+    """Listen to the access app's signals and take the SMS answers to its requests."""
     access_event.connect(on_access_event, dispatch_uid="carnet.notify.on_access_event")
+    access_request.connect(on_access_request, dispatch_uid="carnet.notify.on_access_request")
+    register_sms_answers()
     return True

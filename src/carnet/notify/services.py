@@ -27,9 +27,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from carnet.accounts.models import Patient, User
 from carnet.vault import push_keys
 
-from . import events
+from . import channels as delivery
+from . import events, outbox
 from .models import (
     Channel,
     Frequency,
@@ -39,11 +41,15 @@ from .models import (
     Preferences,
     PushSubscription,
     Status,
+    language_for,
+    preferences,
 )
+from .tasks import send_notifications_now
 
 log = logging.getLogger("carnet.notify")
 
 __all__ = [
+    "language_for",
     "notify_user",
     "notify_patient",
     "preferences",
@@ -60,12 +66,6 @@ __all__ = [
 
 
 # --- preferences ----------------------------------------------------------------------------
-def preferences(user) -> Preferences:
-    """The person's preferences; the defaults (in-app and email, French) when never saved."""
-    prefs = Preferences.objects.filter(user_id=user.pk).first()
-    return prefs if prefs is not None else Preferences(user=user)
-
-
 PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 
@@ -122,20 +122,6 @@ def update_preferences(user, **changes) -> Preferences:
             raise ValidationError(errors)
         prefs.save()
     return prefs
-
-
-def language_for(user, prefs: Preferences | None = None) -> str:
-    prefs = prefs if prefs is not None else preferences(user)
-    return events.language(prefs.language or getattr(user, "language", ""))
-
-
-def language_of_id(user_id: int) -> str:
-    from carnet.accounts.models import User
-
-    user = User.objects.filter(pk=user_id).only("id", "language").first()
-    if user is None:
-        return events.DEFAULT_LANGUAGE
-    return language_for(user)
 
 
 def _usable_email(user) -> bool:
@@ -222,8 +208,6 @@ def notify_user(
     key queues nothing more. ``channels`` narrows the person's choice (an SMS reply goes
     by SMS only). Returns the messages created; an unknown or closed account gets none.
     """
-    from carnet.accounts.models import User
-
     ev = events.get(event)
     clean = events.clean_params(event, params)
     urgent = bool(urgent or ev.urgent)
@@ -260,8 +244,6 @@ def notify_user(
             if channel == Channel.IN_APP:
                 # The in-app list is part of the database: written now, in the same
                 # transaction, so it is there exactly once with no worker involved.
-                from . import channels as delivery
-
                 msg.provider_ref = delivery.deliver_in_app(msg)
                 msg.status, msg.sent_at, msg.attempts = Status.SENT, now, 1
                 msg.save(update_fields=["provider_ref", "status", "sent_at", "attempts"])
@@ -273,8 +255,6 @@ def notify_user(
 
 def notify_patient(patient_id: int, event: str, **kwargs) -> list[Message]:
     """``notify_user`` for the owner of a record; nothing when the record has no owner."""
-    from carnet.accounts.models import Patient
-
     owner_id = Patient.objects.filter(pk=patient_id).values_list("owner_id", flat=True).first()
     if owner_id is None:
         return []
@@ -287,8 +267,6 @@ def _kick_worker() -> None:
     if not getattr(settings, "CARNET_NOTIFY_KICK", True):
         return
     try:
-        from .tasks import send_notifications_now
-
         send_notifications_now()
     except Exception:  # the periodic task sends it anyway
         log.warning("could not wake the notification worker", exc_info=True)
@@ -296,8 +274,6 @@ def _kick_worker() -> None:
 
 def send_due(**kwargs) -> dict:
     """Deliver what is due; see ``outbox.send_due``."""
-    from . import outbox
-
     return outbox.send_due(**kwargs)
 
 
@@ -433,8 +409,6 @@ def handle_inbound_sms(sender: str, text: str, *, ref: str | None = None) -> str
     from numbers no account holds get no answer: answering strangers would let anyone
     make Carnet send SMS to numbers of their choosing.
     """
-    from carnet.accounts.models import User
-
     phone = normalise_phone(sender)
     digest = hashlib.sha256((f"ref|{ref}" if ref else f"body|{phone}|{text}").encode()).hexdigest()
     words = _words(text)

@@ -21,6 +21,7 @@ from carnet.access.services import Action, Actor, Decision
 from carnet.vault import services as vault
 
 from . import store, units, words
+from .fhir import clinical_date, parse_date
 from .models import SearchToken
 
 LOINC = "http://loinc.org"
@@ -154,8 +155,6 @@ def _quantity(q: dict | None, context: str | None = None) -> tuple[float | None,
 
 
 def _when(resource: dict) -> datetime | None:
-    from .fhir import clinical_date
-
     return clinical_date(resource)
 
 
@@ -340,8 +339,6 @@ def _active_problem(r: dict) -> bool:
 
 def _problem_item(r: dict) -> Item:
     onset = r.get("onsetDateTime") or r.get("recordedDate")
-    from .fhir import parse_date
-
     return Item(
         "Condition", r.get("id", ""), title_of(r), when=parse_date(onset) if onset else None
     )

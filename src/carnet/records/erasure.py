@@ -8,6 +8,7 @@ from django.db import transaction
 
 from carnet.access import services as access
 from carnet.access.services import Action, Actor
+from carnet.accounts import services as accounts
 from carnet.vault import services as vault
 
 from . import documents
@@ -36,7 +37,5 @@ def erase_patient(actor: Actor, patient_id: int, purpose: str) -> ErasureResult:
         SearchToken.objects.filter(patient_id=patient_id).delete()
         StagedImport.objects.filter(patient_id=patient_id).delete()  # with an import's rows
         n_docs = documents.delete_all(patient_id)
-        from carnet.accounts import services as accounts
-
         accounts.delete_patient(patient_id)
     return ErasureResult(patient_id=patient_id, resources=n_res, documents=n_docs)

@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from .import_errors import ImportBusy
 from .models import ResourceVersion, SearchToken, StagedImport
 
 DISCARD_BATCH = 500
@@ -60,8 +61,6 @@ def _process_gone(owner: str) -> bool:
 
 
 def _busy(message: str, reason: str, retry_after: int):
-    from .imports import ImportBusy  # imports uses this module
-
     return ImportBusy(message, reason=reason, retry_after=retry_after)
 
 

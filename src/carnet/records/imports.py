@@ -10,48 +10,14 @@ from django.db import transaction
 
 from carnet.access import services as access
 from carnet.access.services import Action, Actor, Purpose
+from carnet.accounts import services as accounts
+from carnet.vault import services as vault
 
 from . import fhir, identity, import_staging, store
+from .import_errors import ImportBusy, ImportRefused
 from .models import Source
 
 ACCEPTED_BUNDLE_TYPES = {"transaction", "batch", "collection", "document", "searchset"}
-
-
-class ImportRefused(ValueError):
-    """The file was refused; nothing was written.
-
-    ``str()`` says which entry and why, in English, for whoever produced the file;
-    ``reason`` (one of REASONS) and ``entry`` let an interface explain it in the person's
-    own language.
-    """
-
-    REASONS = (
-        "too_big",
-        "unreadable",
-        "not_bundle",
-        "entry",
-        "several_people",
-        "no_patient",
-        "no_record",
-        "other_person",
-        "busy",
-        "too_many",
-    )
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        reason: str,
-        entry: int | None = None,
-        other_entry: int | None = None,
-        mismatch: identity.Mismatch | None = None,
-    ):
-        super().__init__(message)
-        assert reason in self.REASONS
-        self.reason, self.entry, self.other_entry = reason, entry, other_entry
-        # For "other_person": who the file and the record are about, and what differs.
-        self.mismatch = mismatch
 
 
 # Whose file it is (``identity``): compare with the record's person and stop on a mismatch;
@@ -83,16 +49,6 @@ def check_person(
             "the file is about someone else",
         )
         raise ImportRefused(str(mismatch), reason="other_person", mismatch=mismatch) from None
-
-
-class ImportBusy(ImportRefused):
-    """Not now: another import into this record is being written ("busy"), or the person
-    started too many imports in the last hour ("too_many"). Nothing was written;
-    ``retry_after`` says in how many seconds to try again."""
-
-    def __init__(self, message: str, *, reason: str, retry_after: int):
-        super().__init__(message, reason=reason)
-        self.retry_after = retry_after
 
 
 @dataclass
@@ -462,9 +418,6 @@ def _store_shared(new_shared: dict[str, dict], to_write: list, result: ImportRes
 
 def _forget_new_record(patient_id: int) -> None:
     """Remove the record made for an import that did not commit (it holds nothing)."""
-    from carnet.accounts import services as accounts
-    from carnet.vault import services as vault
-
     try:
         vault.destroy_data_key(patient_id)
         with transaction.atomic():

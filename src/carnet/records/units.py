@@ -5,9 +5,9 @@ Kept for the callers that know it; the words live in ``words.unit`` (``data/unit
 
 from __future__ import annotations
 
+from .words import unit as words_unit
+
 
 def shown(unit: str, value=None, context: str | None = None) -> str:
     """The unit as printed in the page's language; unknown units are kept as the record gives them."""
-    from .words import unit as words_unit
-
     return words_unit(unit, value, context)

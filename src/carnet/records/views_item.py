@@ -26,7 +26,7 @@ from carnet.reminders import rules as reminder_rules
 from carnet.reminders import services as reminders
 from carnet.reminders import stale as reminder_stale
 
-from . import document_files, fhir, services, views_results, words
+from . import document_files, fhir, search, services, views_results, words
 from .models import Source
 from .views import explain_warning
 from .views_timeline import (
@@ -390,8 +390,6 @@ def item_context(request, actor, pid, purpose, versions, *, note_form=None, link
 
 
 def _refs(resource: dict) -> set[str]:
-    from . import search
-
     return search.who_refs(resource) | {
         (n.get("authorReference") or {}).get("reference", "")
         for n in resource.get("note") or []

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from carnet.access import services as access
 from carnet.access.services import Action, Actor, Purpose
+from carnet.accounts.models import User
+from carnet.care.models import Appointment, AppointmentStatus
 
 
 @dataclass(frozen=True)
@@ -41,9 +43,6 @@ def of_person(
     audited in the same computation: the reminders' ticks); a proxy without the
     appointments permission simply gets no appointment (nothing was read, nothing to record).
     """
-    from carnet.accounts.models import User
-    from carnet.care.models import Appointment, AppointmentStatus
-
     purpose = access.purpose_for(actor, patient_id)
     if purpose not in (Purpose.SELF, Purpose.PROXY):
         return []

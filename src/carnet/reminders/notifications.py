@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from carnet.access import proxies
 from carnet.access.services import Actor
-from carnet.accounts.models import Patient
+from carnet.accounts.models import Patient, User
 from carnet.notify import events
 from carnet.notify import services as notify
 from carnet.records import services as records
@@ -100,16 +100,9 @@ def reminder_readers(patient_id: int) -> list:
     revoked or expired proxy, or one limited to appointments or messages, is not told).
     Empty for a record that has an owner: the person is told themself.
     """
-    from carnet.access.models import Proxy
-    from carnet.accounts.models import User
-
     if not Patient.objects.filter(pk=patient_id, owner__isnull=True).exists():
         return []
-    rows = (
-        Proxy.objects.filter(patient_id=patient_id, revoked_at__isnull=True)
-        .order_by("id")
-        .values_list("proxy_id", "basis")
-    )
+    rows = proxies.holders(patient_id)
     parents_first = sorted(rows, key=lambda row: row[1] != "parent")
     users = {u.pk: u for u in User.objects.filter(pk__in=[r[0] for r in rows], is_active=True)}
     out, seen = [], set()
@@ -267,17 +260,7 @@ def owned_patients():
 
 def relatives_patients():
     """Records with no account of their own that someone holds a proxy on (children)."""
-    from carnet.access.models import Proxy
-
-    return (
-        Proxy.objects.filter(
-            revoked_at__isnull=True,
-            patient_id__in=Patient.objects.filter(owner__isnull=True).values("pk"),
-        )
-        .values_list("patient_id", flat=True)
-        .order_by("patient_id")
-        .distinct()
-    )
+    return proxies.records_held(Patient.objects.filter(owner__isnull=True).values("pk"))
 
 
 def daily(on: dt.date | None = None) -> dict:

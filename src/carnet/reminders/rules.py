@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.utils.translation import get_language
 
+from carnet.records import words as record_words
 from carnet.records.data import fold
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -200,14 +201,12 @@ def code_display(coding: dict) -> str:
     The record's display table (``records.words``) names a vaccine first, in the page's
     language, so a vaccine has one name on every page; this file's own displays (its
     sources' words) name only the codes that table does not have yet."""
-    from carnet.records import words
-
     systems = _code_tables()[0]
     kind = systems.get(coding.get("system") or "")
     code = str(coding.get("code") or "").strip()
     if kind == "cvx" and code.isdigit() and len(code) == 1:
         code = "0" + code
-    shown = words.known(coding.get("system"), code) or words.known(
+    shown = record_words.known(coding.get("system"), code) or record_words.known(
         coding.get("system"), code.lstrip("0")
     )
     if shown is not None:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from carnet.access import acting, audience
 from carnet.access.services import Actor, NotFound
 from carnet.accounts import services as accounts
+from carnet.accounts.models import User
 from carnet.notify import events
 
 from . import agenda, appointments, ical, programmes, rules, services
@@ -417,8 +418,6 @@ def feed_ics(request, secret: str):
     actor = owner_actor(feed.patient_id, label="Carnet calendar feed")
     if actor is None:
         raise Http404()
-    from carnet.accounts.models import User
-
     lang = User.objects.filter(pk=actor.user_id).values_list("language", flat=True).first()
     with translation.override(lang or "fr"):
         try:

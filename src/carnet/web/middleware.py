@@ -2,6 +2,8 @@ import logging
 
 from django.http import HttpResponse
 
+from carnet.vault.services import VaultError
+
 
 class NoStoreMiddleware:
     """Pages about a person are never kept by browsers or shared caches."""
@@ -33,8 +35,6 @@ class UnreadableRecordMiddleware:
 
     def process_exception(self, request, exception):
         from django.template import loader
-
-        from carnet.vault.services import VaultError
 
         if not isinstance(exception, VaultError):
             return None

@@ -8,6 +8,7 @@ from django.utils import timezone
 from carnet.access import acting, audience
 from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
+from carnet.care.views_pro import home as pro_home
 from carnet.records import current as records_current
 from carnet.reminders import programmes as reminder_programmes
 from carnet.reminders import rules as reminder_rules
@@ -80,8 +81,6 @@ def home(request):
     if acting.current(request) is not None:
         return redirect("coffre:proxy_record")  # acting for a relative: their record
     if request.user.role == "practitioner":
-        from carnet.care.views_pro import home as pro_home
-
         return pro_home(request)  # their workspace: patients, messages, requests, agenda
     patient = accounts.patient_of(request.user)
     if patient is None:

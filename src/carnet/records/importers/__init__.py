@@ -25,7 +25,7 @@ from django.utils import timezone
 from carnet.access import services as access
 from carnet.access.services import Action, Actor, Purpose
 from carnet.accounts import services as accounts
-from carnet.records import documents, fhir, imports, store
+from carnet.records import document_files, documents, fhir, imports, store
 from carnet.records.imports import ImportRefused, ImportResult
 
 from . import apple_health, ccda, cda_fr, fit, gpx, tcx
@@ -175,8 +175,6 @@ def _wearable_document(conv: Conversion, data: bytes, kind: str, filename: str) 
 def _pdf_preview(patient_id: int, conv: Conversion, written: list[str]) -> list[dict]:
     """A picture of the first page of a PDF a document carries (a scanned report inside a
     CDA, say), and its words for search: what the document's page and list can show."""
-    from carnet.records import document_files
-
     pdf = next((o for o in conv.originals if o.content_type == "application/pdf"), None)
     if pdf is None or not pdf.content:
         return []

@@ -46,6 +46,7 @@ from datetime import datetime
 
 from carnet.records import cda_narrative, words
 from carnet.records.data import fold
+from carnet.records.document_files import TEXT_EXTENSION
 from carnet.records.imports import ImportRefused
 
 from .common import (
@@ -667,8 +668,6 @@ class Reader:
             doc["securityLabel"] = [{"coding": self.security}]
         words = cda_narrative.plain_text(root)
         if words:  # the narrative's words, for search and the list's excerpt
-            from carnet.records.document_files import TEXT_EXTENSION
-
             doc["extension"] = [{"url": TEXT_EXTENSION, "valueString": words}]
         self.conv.set_document(doc)
         self.conv.originals.append(Original(b"", "text/xml", title))  # the CDA itself

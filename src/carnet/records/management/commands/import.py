@@ -5,8 +5,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
 
+from carnet.access import services as access
 from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
+from carnet.accounts.models import Patient
 from carnet.records import identity, importers, imports
 
 
@@ -154,9 +156,6 @@ class Command(BaseCommand):
 
     def _relative(self, owner_patient, into: str):
         """The record of a relative the owner manages (by email, or by record number)."""
-        from carnet.access import services as access
-        from carnet.accounts.models import Patient
-
         target = (
             Patient.objects.filter(pk=int(into)).first()
             if into.isdigit()

@@ -23,7 +23,8 @@ class Command(BaseCommand):
         from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
         # HTTP and the emergency chat's WebSocket (Channels); uvicorn speaks WebSocket
-        # through the ``websockets`` package.
+        # through the ``websockets`` package. Imported here, not at the top: carnet.asgi builds
+        # the application when imported, which only serving needs (not ``carnet help``).
         from carnet.asgi import application
 
         consumer = None

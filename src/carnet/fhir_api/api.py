@@ -24,10 +24,11 @@ from pydantic import ConfigDict, Field
 
 from carnet.access.services import Actor, NotFound, Purpose
 from carnet.accounts import services as accounts
+from carnet.records import fhir, imports, services
 from carnet.vault import services as vault
+from carnet.web.middleware import busy_response, database_busy
 
-from . import fhir, imports, services
-from .api_auth import SecondFactorRequired, token_auth
+from .auth import SecondFactorRequired, token_auth
 
 log = logging.getLogger("carnet.api")
 
@@ -245,8 +246,6 @@ def _unreadable(request, exc):
 
 @api.exception_handler(Exception)
 def _unexpected(request, exc):
-    from carnet.web.middleware import busy_response, database_busy
-
     if database_busy(exc):  # a lock wait that ran out: "try again", never a 500
         return busy_response(request)
     log.exception("FHIR API error")
