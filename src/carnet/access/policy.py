@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from . import labels as L
 
@@ -69,6 +70,37 @@ class View:
 
 
 ALL = View(all=True)
+
+
+@dataclass(frozen=True)
+class Permit:
+    """What ``access`` decided: permit or deny, why, what must follow (obligations), and
+    for a permit who (actor) may do what (action) on whose record (patient) for what
+    (purpose), and what of it they see (``view``).
+
+    A permit is the only key to plaintext: ``records.store`` and ``vault.sealed`` decrypt
+    nothing without one, and take the patient from it. ``records`` filters every query
+    with its ``view``, so one permit per request covers every item the request touches.
+    A deny (``permit`` False) opens nothing.
+    """
+
+    permit: bool
+    reason: str
+    obligations: tuple[str, ...] = field(default_factory=tuple)
+    view: View | None = None
+    actor: Any = None  # an ``access.services.Actor``
+    patient_id: int | None = None
+    purpose: str = ""
+    action: str = ""
+
+    def __bool__(self):
+        return self.permit
+
+    @property
+    def flagged(self) -> bool:
+        return "flag-for-review" in self.obligations
+
+
 EMERGENCY = View(emergency=True, max_level="R")
 
 
@@ -175,15 +207,14 @@ CONSENT = {"grant", "revoke", "mask", "settings"}
 
 
 def evaluate(actor, facts: Facts, action: str, purpose: str, labels=()):
-    """Permit or deny ``action`` for ``purpose``, given the facts; returns a ``Decision``."""
-    from .services import Decision
+    """Permit or deny ``action`` for ``purpose``, given the facts; returns a ``Permit``."""
 
-    def deny(reason: str) -> Decision:
-        return Decision(False, reason)
+    def deny(reason: str) -> Permit:
+        return Permit(False, reason)
 
     if actor.user_id is None:
         if actor.role == "operator" and purpose == "operations" and action in OPERATOR_ACTIONS:
-            return Decision(True, "operator command on the person's or the law's request", view=ALL)
+            return Permit(True, "operator command on the person's or the law's request", view=ALL)
         return deny("no such permission")
     if not facts.exists:
         return deny("no such record")
@@ -191,7 +222,7 @@ def evaluate(actor, facts: Facts, action: str, purpose: str, labels=()):
     if purpose == "self":
         if not facts.is_owner:
             return deny("not the person's own record")
-        return Decision(True, "the person's own record", view=ALL)
+        return Permit(True, "the person's own record", view=ALL)
 
     if purpose == "treatment":
         if actor.role != "practitioner":
@@ -212,7 +243,7 @@ def evaluate(actor, facts: Facts, action: str, purpose: str, labels=()):
         else:
             return deny("no sharing grant")
         if action in READS or (action in WRITES and may_write):
-            return _on_item(Decision(True, basis, view=view), labels)
+            return _on_item(Permit(True, basis, view=view), labels)
         return deny(f"{basis} does not allow {action}")
 
     if purpose == "emergency":
@@ -224,7 +255,7 @@ def evaluate(actor, facts: Facts, action: str, purpose: str, labels=()):
             return deny("no emergency access in progress")
         if action not in READS:
             return deny("emergency access only reads")
-        decision = Decision(
+        decision = Permit(
             True, "emergency access (break the glass)", ("flag-for-review",), view=EMERGENCY
         )
         return _on_item(decision, labels)
@@ -251,7 +282,7 @@ def evaluate(actor, facts: Facts, action: str, purpose: str, labels=()):
         if needed is None or not p.permissions & needed:
             return deny(f"the proxy may not {action}")
         reason = "parent of a minor" if parent else f"proxy ({p.basis})"
-        return _on_item(Decision(True, reason, view=view), labels)
+        return _on_item(Permit(True, reason, view=view), labels)
 
     # assistance and research are not open yet; anything else is not a purpose at all.
     return deny("no such permission")
@@ -259,10 +290,8 @@ def evaluate(actor, facts: Facts, action: str, purpose: str, labels=()):
 
 def _on_item(decision, labels):
     """A permit on a whole record narrows to a deny when the one item named is not visible."""
-    from .services import Decision
-
     if labels and not decision.view.allows(labels):
-        return Decision(False, "item not shared with this person")
+        return Permit(False, "item not shared with this person")
     return decision
 
 

@@ -8,13 +8,14 @@ labels) and why (purpose); it decides, writes the audit entry, and only a permit
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import audit, policy, signals
+from .policy import Permit
 
 log = logging.getLogger("carnet.access")
 
@@ -76,27 +77,6 @@ class Actor:
         return cls(user_id=None, role="operator", label=label)
 
 
-@dataclass(frozen=True)
-class Decision:
-    """Permit or deny, why, what must follow (obligations) and what of the record it shows.
-
-    ``view`` (a ``policy.View``) is set on permits: ``records`` filters every query with
-    it, so one decision per request covers every item the request touches.
-    """
-
-    permit: bool
-    reason: str
-    obligations: tuple[str, ...] = field(default_factory=tuple)
-    view: policy.View | None = None
-
-    def __bool__(self):
-        return self.permit
-
-    @property
-    def flagged(self) -> bool:
-        return "flag-for-review" in self.obligations
-
-
 class NotFound(Exception):
     """Denied, answered as 'not found' so that nothing reveals what exists."""
 
@@ -109,7 +89,7 @@ def decide(
     labels: tuple[str, ...] = (),
     *,
     now=None,
-) -> Decision:
+) -> Permit:
     """The policy decision point: pure (reads facts, writes nothing). Anything unexpected is a deny.
 
     ``labels`` are those of the one item concerned (``labels.of_resource`` plus the
@@ -123,10 +103,13 @@ def decide(
             facts = policy.Facts(exists=True)
         else:
             facts = policy.load_facts(actor, int(patient_id), now or timezone.now())
-        return policy.evaluate(actor, facts, str(action), str(purpose), tuple(labels))
+        decision = policy.evaluate(actor, facts, str(action), str(purpose), tuple(labels))
+        return replace(
+            decision, actor=actor, patient_id=int(patient_id), purpose=purpose, action=action
+        )
     except Exception:  # deny on error, never fail open
         log.exception("access decision failed; denying")
-        return Decision(False, "error while deciding")
+        return Permit(False, "error while deciding")
 
 
 def purpose_for(actor: Actor, patient_id: int) -> str:
@@ -163,7 +146,7 @@ def record(
     patient_id: int,
     action: str,
     purpose: str,
-    decision: Decision,
+    decision: Permit,
     *,
     resource_type: str = "",
     count: int = 0,
@@ -223,7 +206,7 @@ def require(
     audit_now: bool = True,
     labels: tuple[str, ...] = (),
     **details,
-) -> Decision:
+) -> Permit:
     """Decide; a deny is audited at once and raised as NotFound.
 
     Call it outside any transaction, so that a deny is kept. A permit is audited at once
@@ -239,7 +222,23 @@ def require(
     return decision
 
 
-def authorize_consent(actor: Actor, patient_id: int, action: str) -> tuple[Decision, str]:
+def participant(
+    actor: Actor, patient_id: int, reason: str, purpose: str = Purpose.EMERGENCY
+) -> Permit:
+    """A permit to the messages of a conversation the person asked ``actor`` into (the
+    emergency chat, a question to the help desk): it opens what is written there, and
+    nothing of the record (no view)."""
+    return Permit(
+        True,
+        reason,
+        actor=actor,
+        patient_id=int(patient_id),
+        purpose=purpose,
+        action=Action.MESSAGES,
+    )
+
+
+def authorize_consent(actor: Actor, patient_id: int, action: str) -> tuple[Permit, str]:
     """Permit a change of consent (share, revoke, mask, emergency settings) or raise NotFound.
 
     Only the person or a proxy who manages their record (a parent, a legal
