@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from carnet.access.services import Permit
 from carnet.records.data import fold
+from carnet.vault import sealed
 
 from . import store
 
@@ -145,7 +146,7 @@ def account_differs(account: str, file: Person | None) -> bool:
 
 def record_person(permit: Permit) -> Person | None:
     """The person of the permit's record, from its Patient."""
-    rows = store.current_rows(permit.patient_id, "Patient").order_by("pk")[:1]
+    rows = store.current_rows(sealed.patient_of(permit), "Patient").order_by("pk")[:1]
     opened = store.open_rows(permit, rows)
     return person_of(opened[0]) if opened else None
 

@@ -11,6 +11,7 @@ from django.db.models import Q
 from carnet.access import labels as access_labels
 from carnet.access import services as access
 from carnet.access.services import Action, Actor, NotFound, Permit
+from carnet.vault import sealed
 from carnet.vault.services import UNKNOWN_RECORD
 
 from . import fhir, store
@@ -138,7 +139,7 @@ def everything(actor: Actor, patient_id: int, purpose: str) -> list[dict]:
 
 def whole_record(permit: Permit) -> list[dict]:
     """Every current resource of the permit's record, then the directory data they name."""
-    patient_id = permit.patient_id
+    patient_id = sealed.patient_of(permit)
     refs: set[tuple[str, str]] = set()
     rows = store.restrict(store.current_rows(patient_id), patient_id, permit.view).order_by(
         "resource_type", "fhir_id"
