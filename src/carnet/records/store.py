@@ -1,7 +1,8 @@
 """The encrypted, versioned FHIR resource store (private to ``records``).
 
-Nothing here checks access: ``records.services`` asks ``access`` first and passes the
-permit along. Every plaintext comes out of ``_open`` and every ciphertext out of ``_seal``.
+``records.services`` asks ``access`` first and passes the permit along; what decrypts here
+takes nothing but that permit, and the patient from it (a row of another patient refuses).
+Every plaintext comes out of ``_open``.
 """
 
 from __future__ import annotations
