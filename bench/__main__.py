@@ -147,7 +147,7 @@ def bench_everything(patient_ids: list[int]) -> None:
     from carnet.access import services as access
 
     permit = access.decide(Actor.operator(), pid, "export", Purpose.OPERATIONS)
-    plain = store.open_rows(permit, pid, store.current_rows(pid))
+    plain = store.open_rows(permit, store.current_rows(pid))
     with connection.cursor() as cur:
         cur.executemany(
             "INSERT INTO bench_plain VALUES (%s, %s, %s, %s)",

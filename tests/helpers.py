@@ -6,7 +6,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from carnet.access.services import Actor, Purpose
+from carnet.access import services as access
+from carnet.access.services import Action, Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.records import imports
 
@@ -15,6 +16,12 @@ from carnet.records import imports
 DATA = Path(__file__).resolve().parent / "data"
 SYNTHEA = sorted((DATA / "synthea").glob("*.json"))
 assert SYNTHEA, f"the test data is missing under {DATA}"
+
+
+def operator_permit(patient_id: int):
+    """The permit an operator command gets on a record (decided, not audited): to look at
+    what is stored (documents, sealed texts) in a test."""
+    return access.decide(Actor.operator(), patient_id, Action.READ, Purpose.OPERATIONS)
 
 
 def synthea(name_part: str = "") -> Path:

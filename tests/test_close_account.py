@@ -14,7 +14,7 @@ from carnet.records.models import Blob, ResourceVersion, SearchToken
 from carnet.vault import services as vault
 
 from .cli import carnet, fresh_install
-from .helpers import citizen, import_file, smallest_synthea
+from .helpers import citizen, import_file, operator_permit, smallest_synthea
 
 
 def _erase(user):
@@ -26,7 +26,7 @@ def test_it_deletes_every_row_and_blob_of_the_person():
     user = citizen()
     patient_id = user.patient.pk
     import_file(user, smallest_synthea())
-    blob_id = documents.put(patient_id, b"%PDF-1.4 a scanned letter")
+    blob_id = documents.put(operator_permit(patient_id), b"%PDF-1.4 a scanned letter")
     other = citizen("bob@example.org")
     import_file(other, smallest_synthea())
 

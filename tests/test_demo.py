@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from carnet.access import audit, proxies
+from carnet.access import services as access
 from carnet.access.models import AuditEntry, Grant, Proxy
-from carnet.access.services import Actor, Purpose
+from carnet.access.services import Action, Actor, Purpose
 from carnet.accounts.models import User
 from carnet.accounts.services import patient_of
 from carnet.care.models import (
@@ -312,7 +313,8 @@ def test_the_follow_up_programmes_are_started_so_their_steps_show(loaded):
         (personas.PREGNANT, "pregnancy", today - timedelta(days=dossiers.PREGNANCY_DAYS)),
     ):
         pid = pid_of(account)
-        enrolled = reminders.enrolments(pid)[programme]
+        own = access.decide(Actor.of_user(user_of(account)), pid, Action.READ, Purpose.SELF)
+        enrolled = reminders.enrolments(own)[programme]
         assert enrolled == {"programme": programme, "start": start.isoformat(), "status": "active"}
         ov = reminders.overview(Actor.of_user(user_of(account)), pid)
         (active,) = [p for p in ov.programmes if p.id == programme]

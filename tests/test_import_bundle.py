@@ -125,4 +125,4 @@ def test_it_keeps_provenance_and_versions():
     permit = services.access.require(
         Actor.operator(), result.patient_id, "export", Purpose.OPERATIONS
     )
-    assert store.open_provenance(permit, result.patient_id, row)["file"] == "test.json"
+    assert store.open_provenance(permit, row)["file"] == "test.json"

@@ -14,7 +14,7 @@ from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.records import documents, importers, services
 
-from .helpers import DATA
+from .helpers import DATA, operator_permit
 
 CCDA = DATA / "cda" / "hl7-ccda" / "Documents"
 SAMPLES = sorted(p for p in CCDA.rglob("*") if p.suffix.lower() == ".xml")
@@ -73,7 +73,7 @@ def test_each_sample_imports_with_its_original_and_its_lists(citizen, path):
     record = _record(citizen)
     [doc] = record["DocumentReference"]
     blob = doc["content"][0]["attachment"]["url"].removeprefix("Binary/")
-    assert documents.get(result.patient_id, blob) == path.read_bytes()
+    assert documents.get(operator_permit(result.patient_id), blob) == path.read_bytes()
     root = ET.parse(path).getroot()
     # Every coded entry of the kinds Carnet maps is found in the record.
     allergies = [

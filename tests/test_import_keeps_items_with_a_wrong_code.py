@@ -80,12 +80,12 @@ def test_the_whole_record_is_imported_and_the_item_keeps_a_warning():
     pid = accounts.patient_of(alice).pk
     row = ResourceVersion.objects.get(patient_id=pid, fhir_id=warning["id"])
     permit = services.access.require(Actor.of_user(alice), pid, "read", Purpose.SELF)
-    stored = store.open_rows(permit, pid, [row])[0]
+    stored = store.open_rows(permit, [row])[0]
     assert stored["code"]["coding"][0]["code"] == TYPO
-    assert store.open_provenance(permit, pid, row)["warnings"][0]["code"] == TYPO
+    assert store.open_provenance(permit, row)["warnings"][0]["code"] == TYPO
     # Items without a problem carry no warning.
     other = ResourceVersion.objects.filter(patient_id=pid, resource_type="Condition").first()
-    assert "warnings" not in store.open_provenance(permit, pid, other)
+    assert "warnings" not in store.open_provenance(permit, other)
 
 
 def test_the_web_result_and_the_item_page_say_it_in_plain_words(client, immediate):

@@ -20,11 +20,11 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from carnet.vault import services as vault
+from carnet.vault import sealed
 
 from . import services, signals
 from .models import EmergencyAccess, EmergencySettings
-from .services import Action, Actor, Decision, NotFound, Purpose
+from .services import Action, Actor, NotFound, Permit, Purpose
 
 DURATION = timedelta(hours=4)
 CARD_PREFIX = "carnet-card_"
@@ -43,18 +43,26 @@ def _open(actor: Actor, patient_id: int, reason: str, via: str) -> EmergencyAcce
     reason = (reason or "").strip()[:MAX_REASON]
     exists = _patient_exists(patient_id)
     if actor.role != "practitioner" or actor.user_id is None or not reason or not exists:
-        denial = Decision(False, "emergency access needs a health professional and a reason")
+        denial = Permit(False, "emergency access needs a health professional and a reason")
         if exists:
             services.record(
                 actor, patient_id, Action.BREAK_GLASS, Purpose.EMERGENCY, denial, what=via
             )
         raise NotFound()
     if _refused(patient_id):
-        denial = Decision(False, "the person refused emergency access in advance")
+        denial = Permit(False, "the person refused emergency access in advance")
         services.record(actor, patient_id, Action.BREAK_GLASS, Purpose.EMERGENCY, denial, what=via)
         raise NotFound()
     now = timezone.now()
-    permit = Decision(True, "emergency access (break the glass)", ("flag-for-review",))
+    permit = Permit(
+        True,
+        "emergency access (break the glass)",
+        ("flag-for-review",),
+        actor=actor,
+        patient_id=patient_id,
+        purpose=Purpose.EMERGENCY,
+        action=Action.BREAK_GLASS,
+    )
     with transaction.atomic():
         live = (
             EmergencyAccess.objects.select_for_update()
@@ -87,9 +95,7 @@ def _open(actor: Actor, patient_id: int, reason: str, via: str) -> EmergencyAcce
             started_at=now,
             expires_at=now + DURATION,
         )
-        session.reason = vault.cipher(patient_id).encrypt(
-            reason.encode(), f"emergency/{session.pk}"
-        )
+        session.reason = sealed.seal(permit, reason, f"emergency/{session.pk}")
         session.save(update_fields=["reason"])
         services.record(
             actor,
@@ -200,9 +206,8 @@ def reset_card(actor: Actor, patient_id: int) -> str:
 def settings_of(actor: Actor, patient_id: int) -> dict:
     """The person's emergency settings for the emergency page: refusal and card state."""
     purpose = services.purpose_for(actor, patient_id)
-    if purpose not in (Purpose.SELF, Purpose.PROXY) or not services.decide(
-        actor, patient_id, Action.SETTINGS, purpose
-    ):
+    permit = services.decide(actor, patient_id, Action.SETTINGS, purpose)
+    if purpose not in (Purpose.SELF, Purpose.PROXY) or not permit:
         raise NotFound()
     row = EmergencySettings.objects.filter(patient_id=patient_id).first()
     return {
@@ -217,13 +222,12 @@ def sessions(actor: Actor, patient_id: int) -> list[dict]:
     from carnet.accounts.models import User
 
     purpose = services.purpose_for(actor, patient_id)
-    if purpose not in (Purpose.SELF, Purpose.PROXY) or not services.decide(
-        actor, patient_id, Action.SETTINGS, purpose
-    ):
+    permit = services.decide(actor, patient_id, Action.SETTINGS, purpose)
+    if purpose not in (Purpose.SELF, Purpose.PROXY) or not permit:
         raise NotFound()
     rows = list(EmergencyAccess.objects.filter(patient_id=patient_id).order_by("-started_at"))
     users = {u.pk: u for u in User.objects.filter(pk__in=[r.practitioner_id for r in rows])}
-    c = vault.cipher(patient_id)
+    c = sealed.cipher(permit)
     now = timezone.now()
     return [
         {

@@ -16,11 +16,12 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from carnet.vault import sealed
 from carnet.vault import services as vault
 
 from . import services
 from .models import AuditEntry
-from .services import Action, Actor, NotFound, Purpose
+from .services import Action, Actor, NotFound, Permit, Purpose
 
 PAGE = 50
 MAX_EXPORT = 5000
@@ -162,9 +163,9 @@ class Page:
         return self.next_offset is not None
 
 
-def _authorize(actor: Actor, patient_id: int) -> tuple[int | None, list[int]]:
-    """The person (or whoever manages their record) only; returns the owner's account id
-    and the entries this reader may not see (``_kept_from``)."""
+def _authorize(actor: Actor, patient_id: int) -> tuple[Permit, int | None, list[int]]:
+    """The person (or whoever manages their record) only; returns the permit, the owner's
+    account id and the entries this reader may not see (``_kept_from``)."""
     from carnet.accounts.models import Patient
 
     purpose = services.purpose_for(actor, patient_id)
@@ -172,10 +173,10 @@ def _authorize(actor: Actor, patient_id: int) -> tuple[int | None, list[int]]:
     if not decision.permit or purpose not in (Purpose.SELF, Purpose.PROXY):
         raise NotFound()
     owner = Patient.objects.filter(pk=patient_id).values_list("owner_id", flat=True).first()
-    return owner, _kept_from(patient_id, decision.view)
+    return decision, owner, _kept_from(decision)
 
 
-def _kept_from(patient_id: int, view) -> list[int]:
+def _kept_from(permit: Permit) -> list[int]:
     """Entries about items a minor keeps from their parents, for a parent reading the history.
 
     Each names its item ("Procedure/…" in the encrypted details): its creation, the
@@ -184,6 +185,7 @@ def _kept_from(patient_id: int, view) -> list[int]:
     """
     from .models import ItemMask
 
+    view, patient_id = permit.view, permit.patient_id
     if view is None or not view.hide_parent_confidential:
         return []
     hidden = {
@@ -195,7 +197,7 @@ def _kept_from(patient_id: int, view) -> list[int]:
     if not hidden:
         return []
     try:
-        c = vault.cipher(patient_id)
+        c = sealed.cipher(permit)
     except vault.KeyDestroyed:
         return []
     kept = []
@@ -252,16 +254,16 @@ def _people(patient_id: int, owner_id: int | None, kept=()) -> list[tuple[int, s
     return sorted(out, key=lambda p: p[1].lower())
 
 
-def _entries(patient_id: int, owner_id: int | None, rows) -> list[Entry]:
+def _entries(permit: Permit, owner_id: int | None, rows) -> list[Entry]:
     from carnet.accounts.models import User
 
     rows = list(rows)
     try:
-        c = vault.cipher(patient_id)
+        c = sealed.cipher(permit)
     except vault.KeyDestroyed:
         c = None
     users = {u.pk: u for u in User.objects.filter(pk__in={r.actor_id for r in rows if r.actor_id})}
-    ends = _ends(patient_id, rows)
+    ends = _ends(permit.patient_id, rows)
     out = []
     for e in rows:
         details = {}
@@ -353,22 +355,22 @@ def _ended_before(moments: list[datetime], at: datetime) -> datetime | None:
 
 def people(actor: Actor, patient_id: int) -> list[tuple[int, str]]:
     """Everyone (but the person) who appears in the history, for the "who" filter."""
-    return _people(patient_id, *_authorize(actor, patient_id))
+    return _people(patient_id, *_authorize(actor, patient_id)[1:])
 
 
 def page(actor: Actor, patient_id: int, filters: Filters, *, offset: int = 0) -> Page:
     """One page of the history, newest first, with flagged emergencies in front."""
-    owner_id, kept = _authorize(actor, patient_id)
+    permit, owner_id, kept = _authorize(actor, patient_id)
     qs = _query(patient_id, owner_id, filters, kept)
     offset = max(0, offset)
-    flagged = _entries(patient_id, owner_id, qs.filter(flagged=True).order_by("-seq")[:PAGE])
+    flagged = _entries(permit, owner_id, qs.filter(flagged=True).order_by("-seq")[:PAGE])
     rest = qs.filter(flagged=False)
     total = rest.count()
     runs, consumed = _runs(rest.order_by("-seq")[offset : offset + SCAN])
     shown = rest.filter(pk__in=[r["pk"] for r in runs]).order_by("-seq")
     entries = [
         replace(e, times=r["times"], first_at=r["first_at"] if r["times"] > 1 else None)
-        for e, r in zip(_entries(patient_id, owner_id, shown), runs, strict=True)
+        for e, r in zip(_entries(permit, owner_id, shown), runs, strict=True)
     ]
     return Page(
         flagged=flagged,
@@ -515,9 +517,9 @@ def audit_event(patient_id: int, e: Entry) -> dict:
 
 def export_bundle(actor: Actor, patient_id: int, filters: Filters) -> dict:
     """The (filtered) history as a FHIR R4B Bundle of AuditEvent, newest first."""
-    owner_id, kept = _authorize(actor, patient_id)
+    permit, owner_id, kept = _authorize(actor, patient_id)
     qs = _query(patient_id, owner_id, filters, kept).order_by("-seq")[:MAX_EXPORT]
-    entries = _entries(patient_id, owner_id, qs)
+    entries = _entries(permit, owner_id, qs)
     return {
         "resourceType": "Bundle",
         "type": "collection",

@@ -29,7 +29,7 @@ from django.utils import timezone
 from . import services
 from .masks import minor_may_keep_confidential
 from .models import MinorInvitation, Proxy
-from .services import Action, Actor, Decision, NotFound, Purpose
+from .services import Action, Actor, NotFound, Permit, Purpose
 
 log = logging.getLogger("carnet.access")
 
@@ -52,7 +52,7 @@ def _has_login(patient_id: int) -> bool:
     return Patient.objects.filter(pk=patient_id, owner__isnull=False).exists()
 
 
-def may_invite(actor: Actor, patient_id: int) -> Decision | None:
+def may_invite(actor: Actor, patient_id: int) -> Permit | None:
     """The permit to invite the minor (decided, not audited), or None.
 
     A parent with a live parent proxy that manages the record, or a practitioner who may
@@ -71,7 +71,7 @@ def may_invite(actor: Actor, patient_id: int) -> Decision | None:
         return decision if decision.permit and parent else None
     if purpose == Purpose.TREATMENT and actor.role == "practitioner":
         if services.decide(actor, patient_id, Action.READ, purpose).permit:
-            return Decision(True, "practitioner inviting the minor to their own login")
+            return Permit(True, "practitioner inviting the minor to their own login")
     return None
 
 
@@ -208,7 +208,7 @@ def accept(token: str, password: str, display_name: str = ""):
             row.patient_id,
             Action.GRANT,
             Purpose.SELF,
-            Decision(True, "the person's own record"),
+            Permit(True, "the person's own record"),
             what=f"{user.email}: own login created",
         )
     return user

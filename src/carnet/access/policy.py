@@ -13,13 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from carnet.vault import sealed
 
 from . import labels as L
 
 if TYPE_CHECKING:
     from .models import Grant, Proxy
-    from .services import Actor, Decision
+    from .services import Actor
 
 # Proxy permissions (bitmask): what a relative may do for the person.
 PERM_READ = 1
@@ -75,6 +77,40 @@ class View:
 
 
 ALL = View(all=True)
+
+
+@dataclass(frozen=True)
+class Permit:
+    """What ``access`` decided: permit or deny, why, what must follow (obligations), and
+    for a permit who (actor) may do what (action) on whose record (patient) for what
+    (purpose), and what of it they see (``view``).
+
+    A permit is the only key to plaintext: ``records.store`` and ``vault.sealed`` decrypt
+    nothing without one, and take the patient from it. ``records`` filters every query
+    with its ``view``, so one permit per request covers every item the request touches.
+    A deny (``permit`` False) opens nothing.
+    """
+
+    permit: bool
+    reason: str
+    obligations: tuple[str, ...] = field(default_factory=tuple)
+    view: View | None = None
+    actor: Any = None  # an ``access.services.Actor``
+    patient_id: int | None = None
+    purpose: str = ""
+    action: str = ""
+
+    def __bool__(self) -> bool:
+        return self.permit
+
+    @property
+    def flagged(self) -> bool:
+        return "flag-for-review" in self.obligations
+
+
+sealed.accept_permits(Permit)  # the vault opens data for this class of permit only
+
+
 EMERGENCY = View(emergency=True, max_level="R")
 
 
@@ -206,16 +242,15 @@ CONSENT = {"grant", "revoke", "mask", "settings"}
 
 def evaluate(
     actor: Actor, facts: Facts, action: str, purpose: str, labels: Iterable[str] = ()
-) -> Decision:
-    """Permit or deny ``action`` for ``purpose``, given the facts; returns a ``Decision``."""
-    from .services import Decision
+) -> Permit:
+    """Permit or deny ``action`` for ``purpose``, given the facts; returns a ``Permit``."""
 
-    def deny(reason: str) -> Decision:
-        return Decision(False, reason)
+    def deny(reason: str) -> Permit:
+        return Permit(False, reason)
 
     if actor.user_id is None:
         if actor.role == "operator" and purpose == "operations" and action in OPERATOR_ACTIONS:
-            return Decision(True, "operator command on the person's or the law's request", view=ALL)
+            return Permit(True, "operator command on the person's or the law's request", view=ALL)
         return deny("no such permission")
     if not facts.exists:
         return deny("no such record")
@@ -223,7 +258,7 @@ def evaluate(
     if purpose == "self":
         if not facts.is_owner:
             return deny("not the person's own record")
-        return Decision(True, "the person's own record", view=ALL)
+        return Permit(True, "the person's own record", view=ALL)
 
     if purpose == "treatment":
         if actor.role != "practitioner":
@@ -244,7 +279,7 @@ def evaluate(
         else:
             return deny("sharing ended" if facts.had_grant else "no sharing grant")
         if action in READS or (action in WRITES and may_write):
-            return _on_item(Decision(True, basis, view=view), labels)
+            return _on_item(Permit(True, basis, view=view), labels)
         return deny(f"{basis} does not allow {action}")
 
     if purpose == "emergency":
@@ -256,7 +291,7 @@ def evaluate(
             return deny("no emergency access in progress")
         if action not in READS:
             return deny("emergency access only reads")
-        decision = Decision(
+        decision = Permit(
             True, "emergency access (break the glass)", ("flag-for-review",), view=EMERGENCY
         )
         return _on_item(decision, labels)
@@ -284,18 +319,16 @@ def evaluate(
         if needed is None or not p.permissions & needed:
             return deny(f"the proxy may not {action}")
         reason = "parent of a minor" if parent else f"proxy ({p.basis})"
-        return _on_item(Decision(True, reason, view=view), labels)
+        return _on_item(Permit(True, reason, view=view), labels)
 
     # assistance and research are not open yet; anything else is not a purpose at all.
     return deny("no such permission")
 
 
-def _on_item(decision: Decision, labels: Iterable[str]) -> Decision:
+def _on_item(decision: Permit, labels: Iterable[str]) -> Permit:
     """A permit on a whole record narrows to a deny when the one item named is not visible."""
-    from .services import Decision
-
     if labels and (decision.view is None or not decision.view.allows(labels)):
-        return Decision(False, "item not shared with this person")
+        return Permit(False, "item not shared with this person")
     return decision
 
 

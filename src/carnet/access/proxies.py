@@ -136,7 +136,7 @@ def revoke_proxy(actor: Actor, patient_id: int, proxy_row_id: int) -> bool:
     if actor.user_id is None:
         if actor.role != "operator":
             raise NotFound()
-        decision = services.Decision(True, "operator acting on a legal decision")
+        decision = services.Permit(True, "operator acting on a legal decision")
         purpose, bases = Purpose.OPERATIONS, PROXY_BASES
     else:
         decision, purpose = services.authorize_consent(actor, patient_id, Action.REVOKE)
@@ -273,7 +273,7 @@ def add_child(parent, birth_date: date):
     with transaction.atomic():
         child = accounts.create_child_patient()
         proxy = _create(child.pk, parent.pk, sum(PERMISSIONS.values()), "parent", "V", now, ends)
-        decision = services.Decision(True, "parent creating their minor child's record")
+        decision = services.Permit(True, "parent creating their minor child's record")
         services.record(
             Actor.of_user(parent),
             child.pk,

@@ -29,12 +29,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from carnet.vault import services as vault
+from carnet.vault import sealed
 
-from . import grants, services, signals
+from . import audit, grants, services, signals
 from . import labels as L
 from .models import REQUEST_DURATIONS, AccessRequest, Grant, ShareCode
-from .services import Action, Actor, Decision, NotFound, Purpose
+from .services import Action, Actor, NotFound, Permit, Purpose
 
 log = logging.getLogger("carnet.access")
 
@@ -282,8 +282,10 @@ def ask(
                     expires_at=now + ANSWER_WITHIN,
                 )
                 if patient_id is not None:
-                    req.reason = vault.cipher(patient_id).encrypt(
-                        reason.encode(), f"request/{req.pk}"
+                    req.reason = sealed.seal(
+                        audit.own_permit(patient_id, "a request to the person"),
+                        reason,
+                        f"request/{req.pk}",
                     )
                     req.save(update_fields=["reason"])
                     transaction.on_commit(lambda r=req: _tell_person(r))
@@ -393,18 +395,19 @@ def shared_with(actor: Actor) -> list[SharedRecord]:
 # --- answering ------------------------------------------------------------------------------
 
 
-def _may_manage(actor: Actor, patient_id: int) -> None:
+def _may_manage(actor: Actor, patient_id: int) -> Permit:
     purpose = services.purpose_for(actor, patient_id)
     decision = services.decide(actor, patient_id, Action.GRANT, purpose)
     if not decision.permit or purpose not in (Purpose.SELF, Purpose.PROXY):
         raise NotFound()
+    return decision
 
 
 def pending_for(actor: Actor, patient_id: int) -> list[RequestInfo]:
     """Requests waiting for the person's answer, newest first (the person or a manager)."""
     from carnet.accounts.models import User
 
-    _may_manage(actor, patient_id)
+    permit = _may_manage(actor, patient_id)
     now = timezone.now()
     rows = list(
         AccessRequest.objects.filter(
@@ -412,7 +415,7 @@ def pending_for(actor: Actor, patient_id: int) -> list[RequestInfo]:
         ).order_by("-created_at", "-id")
     )
     users = {u.pk: u for u in User.objects.filter(pk__in=[r.practitioner_id for r in rows])}
-    c = vault.cipher(patient_id) if rows else None
+    c = sealed.cipher(permit) if rows else None
     out = []
     for r in rows:
         u = users.get(r.practitioner_id)
@@ -572,7 +575,7 @@ def refuse(actor: Actor, patient_id: int, request_id: int) -> None:
                 patient_id,
                 Action.GRANT,
                 Purpose.TREATMENT,
-                Decision(False, "the person refused the request"),
+                Permit(False, "the person refused the request"),
                 what="access request",
             )
 

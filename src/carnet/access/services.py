@@ -8,7 +8,7 @@ labels) and why (purpose); it decides, writes the audit entry, and only a permit
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import audit, policy, signals
+from .policy import Permit
 
 if TYPE_CHECKING:
     from carnet.accounts.models import User
@@ -82,27 +83,6 @@ class Actor:
         return cls(user_id=None, role="operator", label=label)
 
 
-@dataclass(frozen=True)
-class Decision:
-    """Permit or deny, why, what must follow (obligations) and what of the record it shows.
-
-    ``view`` (a ``policy.View``) is set on permits: ``records`` filters every query with
-    it, so one decision per request covers every item the request touches.
-    """
-
-    permit: bool
-    reason: str
-    obligations: tuple[str, ...] = field(default_factory=tuple)
-    view: policy.View | None = None
-
-    def __bool__(self) -> bool:
-        return self.permit
-
-    @property
-    def flagged(self) -> bool:
-        return "flag-for-review" in self.obligations
-
-
 class NotFound(Exception):
     """Denied, answered as 'not found' so that nothing reveals what exists."""
 
@@ -115,7 +95,7 @@ def decide(
     labels: tuple[str, ...] = (),
     *,
     now: datetime | None = None,
-) -> Decision:
+) -> Permit:
     """The policy decision point: pure (reads facts, writes nothing). Anything unexpected is a deny.
 
     ``labels`` are those of the one item concerned (``labels.of_resource`` plus the
@@ -129,10 +109,13 @@ def decide(
             facts = policy.Facts(exists=True)
         else:
             facts = policy.load_facts(actor, int(patient_id), now or timezone.now())
-        return policy.evaluate(actor, facts, str(action), str(purpose), tuple(labels))
+        decision = policy.evaluate(actor, facts, str(action), str(purpose), tuple(labels))
+        return replace(
+            decision, actor=actor, patient_id=int(patient_id), purpose=purpose, action=action
+        )
     except Exception:  # deny on error, never fail open
         log.exception("access decision failed; denying")
-        return Decision(False, "error while deciding")
+        return Permit(False, "error while deciding")
 
 
 def purpose_for(actor: Actor, patient_id: int) -> str:
@@ -169,7 +152,7 @@ def record(
     patient_id: int,
     action: str,
     purpose: str,
-    decision: Decision,
+    decision: Permit,
     *,
     resource_type: str = "",
     count: int = 0,
@@ -229,7 +212,7 @@ def require(
     audit_now: bool = True,
     labels: tuple[str, ...] = (),
     **details: Any,
-) -> Decision:
+) -> Permit:
     """Decide; a deny is audited at once and raised as NotFound.
 
     Call it outside any transaction, so that a deny is kept. A permit is audited at once
@@ -245,7 +228,23 @@ def require(
     return decision
 
 
-def authorize_consent(actor: Actor, patient_id: int, action: str) -> tuple[Decision, str]:
+def participant(
+    actor: Actor, patient_id: int, reason: str, purpose: str = Purpose.EMERGENCY
+) -> Permit:
+    """A permit to the messages of a conversation the person asked ``actor`` into (the
+    emergency chat, a question to the help desk): it opens what is written there, and
+    nothing of the record (no view)."""
+    return Permit(
+        True,
+        reason,
+        actor=actor,
+        patient_id=int(patient_id),
+        purpose=purpose,
+        action=Action.MESSAGES,
+    )
+
+
+def authorize_consent(actor: Actor, patient_id: int, action: str) -> tuple[Permit, str]:
     """Permit a change of consent (share, revoke, mask, emergency settings) or raise NotFound.
 
     Only the person or a proxy who manages their record (a parent, a legal

@@ -3,7 +3,7 @@ between the practitioners of a person's care team about that person.
 
 The person can start a conversation with a practitioner their sharing names; the
 practitioner answers while access lets them read the record. Every text is encrypted with
-the patient's key (``vault.cipher(patient_id)``); attachments are references to items of
+the patient's key under the reader's permit (``vault.sealed``); attachments are references to items of
 the record, opened by each reader through ``records`` (so access decides and audits what
 each side may see). Reading a conversation is audited; ``read_at`` is the read receipt.
 Practitioners say when they answer and how quickly, so that expectations are clear.
@@ -19,19 +19,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import orjson
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from carnet.access import services as access
-from carnet.access.services import Action, Actor, NotFound, Purpose
+from carnet.access.services import Action, Actor, NotFound, Permit, Purpose
 from carnet.accounts import services as accounts
 from carnet.accounts.models import User
 from carnet.notify import services as notify
 from carnet.records import current as records_current
 from carnet.records import services as records
-from carnet.vault import services as vault
+from carnet.vault import sealed
 
 from . import team
 from .models import AnswerHabit, Conversation, ConversationKind, ConversationMessage
@@ -175,22 +174,12 @@ def attachable(actor: Actor, patient_id: int) -> list[records_current.Item]:
     return out
 
 
-def _seal(patient_id: int, conversation_id: int, data: dict) -> bytes:
-    return vault.cipher(patient_id).encrypt(orjson.dumps(data), f"care.message.{conversation_id}")
+SUBJECT = "care.conversation.subject"
 
 
-def _open(patient_id: int, conversation_id: int, blob) -> dict:
-    return orjson.loads(
-        vault.cipher(patient_id).decrypt(bytes(blob), f"care.message.{conversation_id}")
-    )
-
-
-def _subject_seal(patient_id: int, text: str) -> bytes:
-    return vault.cipher(patient_id).encrypt(text.encode(), "care.conversation.subject")
-
-
-def _subject_open(patient_id: int, blob) -> str:
-    return vault.cipher(patient_id).decrypt(bytes(blob), "care.conversation.subject").decode()
+def _context(conv: Conversation) -> str:
+    # The context names the conversation: a text cannot be moved to another thread.
+    return f"care.message.{conv.pk}"
 
 
 def _clean_text(text: str) -> str:
@@ -239,11 +228,11 @@ def start(
             patient_id=patient_id,
             practitioner_id=practitioner_id,
             started_by_id=actor.user_id,
-            subject=_subject_seal(patient_id, subject),
+            subject=sealed.seal(decision, subject, SUBJECT),
             created_at=now,
             last_message_at=now,
         )
-        _add_line(conv, actor, text, refs, from_practitioner=False, now=now)
+        _add_line(decision, conv, actor, text, refs, from_practitioner=False, now=now)
         access.record(
             actor, patient_id, Action.MESSAGES, purpose, decision, what="started a conversation"
         )
@@ -251,7 +240,7 @@ def start(
     return conv
 
 
-def _add_line(conv, actor, text, refs, *, from_practitioner, now) -> ConversationMessage:
+def _add_line(permit, conv, actor, text, refs, *, from_practitioner, now) -> ConversationMessage:
     line = ConversationMessage.objects.create(
         patient_id=conv.patient_id,
         conversation=conv,
@@ -260,8 +249,7 @@ def _add_line(conv, actor, text, refs, *, from_practitioner, now) -> Conversatio
         body=b"",
         created_at=now,
     )
-    # The context names the conversation: a text cannot be moved to another thread.
-    line.body = _seal(conv.patient_id, conv.pk, {"text": text, "attachments": refs})
+    line.body = sealed.seal(permit, {"text": text, "attachments": refs}, _context(conv))
     line.save(update_fields=["body"])
     Conversation.objects.filter(pk=conv.pk).update(last_message_at=now)
     return line
@@ -348,11 +336,11 @@ def start_team(
             kind=ConversationKind.TEAM,
             colleague_id=colleague_id,
             started_by_id=actor.user_id,
-            subject=_subject_seal(patient_id, subject),
+            subject=sealed.seal(decision, subject, SUBJECT),
             created_at=now,
             last_message_at=now,
         )
-        _add_line(conv, actor, text, [], from_practitioner=True, now=now)
+        _add_line(decision, conv, actor, text, [], from_practitioner=True, now=now)
         access.record(
             actor,
             patient_id,
@@ -384,7 +372,7 @@ def reply(actor: Actor, conversation_id: int, text: str, attachments=()) -> Conv
     )
     now = timezone.now()
     with transaction.atomic():
-        line = _add_line(conv, actor, text, refs, from_practitioner=is_pro, now=now)
+        line = _add_line(decision, conv, actor, text, refs, from_practitioner=is_pro, now=now)
         access.record(
             actor,
             conv.patient_id,
@@ -405,7 +393,7 @@ def _team_reply(actor: Actor, conv: Conversation, text: str) -> ConversationMess
     other = _other_side(conv, actor)
     now = timezone.now()
     with transaction.atomic():
-        line = _add_line(conv, actor, text, [], from_practitioner=True, now=now)
+        line = _add_line(decision, conv, actor, text, [], from_practitioner=True, now=now)
         access.record(
             actor,
             conv.patient_id,
@@ -437,7 +425,7 @@ def open_thread(actor: Actor, conversation_id: int) -> Thread:
             what="read a conversation of the care team about you",
         )
     else:
-        access.require(
+        decision = access.require(
             actor,
             conv.patient_id,
             _action(is_pro, reading=True),
@@ -456,7 +444,7 @@ def open_thread(actor: Actor, conversation_id: int) -> Thread:
         patient_id=conv.patient_id,
         practitioner_id=conv.practitioner_id,
         practitioner=names.get(conv.practitioner_id, ""),
-        subject=_subject_open(conv.patient_id, conv.subject),
+        subject=sealed.unseal_text(decision, conv.subject, SUBJECT),
         last_message_at=conv.last_message_at,
         habit=habit_of(conv.practitioner_id),
         kind=conv.kind,
@@ -466,7 +454,7 @@ def open_thread(actor: Actor, conversation_id: int) -> Thread:
         else "",
     )
     for r in rows:
-        data = _open(conv.patient_id, conv.pk, r.body)
+        data = sealed.unseal_json(decision, r.body, _context(conv))
         thread.lines.append(
             Line(
                 id=r.pk,
@@ -519,7 +507,8 @@ def unread_counts(rows, actor: Actor, is_pro: bool) -> dict[int, int]:
     return unread
 
 
-def _threads(rows, is_pro: bool, actor: Actor) -> list[Thread]:
+def _threads(rows, is_pro: bool, actor: Actor, permits: dict[int, Permit]) -> list[Thread]:
+    """The conversations as listed, each subject opened with the permit of its record."""
     rows = list(rows)
     names = _names([r.practitioner_id for r in rows] + [r.colleague_id or 0 for r in rows])
     team_rows = [r for r in rows if r.kind == ConversationKind.TEAM]
@@ -535,7 +524,7 @@ def _threads(rows, is_pro: bool, actor: Actor) -> list[Thread]:
                 patient_id=r.patient_id,
                 practitioner_id=r.practitioner_id,
                 practitioner=names.get(r.practitioner_id, ""),
-                subject=_subject_open(r.patient_id, r.subject),
+                subject=sealed.unseal_text(permits[r.patient_id], r.subject, SUBJECT),
                 last_message_at=r.last_message_at,
                 unread=unread.get(r.pk, 0),
                 kind=r.kind,
@@ -548,11 +537,11 @@ def _threads(rows, is_pro: bool, actor: Actor) -> list[Thread]:
 
 def for_person(actor: Actor, patient_id: int) -> list[Thread]:
     purpose = _person_purpose(actor, patient_id)
-    access.require(actor, patient_id, Action.READ_MESSAGES, purpose, what="conversations")
+    permit = access.require(actor, patient_id, Action.READ_MESSAGES, purpose, what="conversations")
     rows = Conversation.objects.filter(
         patient_id=patient_id, kind=ConversationKind.PATIENT
     ).order_by("-last_message_at")[:100]
-    return _threads(rows, is_pro=False, actor=actor)
+    return _threads(rows, is_pro=False, actor=actor, permits={patient_id: permit})
 
 
 def for_practitioner(actor: Actor) -> list[Thread]:
@@ -564,15 +553,14 @@ def for_practitioner(actor: Actor) -> list[Thread]:
             Q(practitioner_id=actor.user_id) | Q(colleague_id=actor.user_id)
         ).order_by("-last_message_at")[:200]
     )
-    allowed: dict[int, bool] = {}
+    allowed: dict[int, Permit | None] = {}
     for pid in {r.patient_id for r in rows}:
         try:
-            access.require(
+            allowed[pid] = access.require(
                 actor, pid, Action.READ, access.purpose_for(actor, pid), what="conversations"
             )
-            allowed[pid] = True
         except NotFound:
-            allowed[pid] = False
+            allowed[pid] = None
     # A team conversation is listed only to a member of the care team now, as it is read
     # (``_team_decision``): an emergency access lets one read the record, not the team's talk.
     team_ok = {
@@ -582,10 +570,10 @@ def for_practitioner(actor: Actor) -> list[Thread]:
     shown = [
         r
         for r in rows
-        if allowed[r.patient_id]
+        if allowed[r.patient_id] is not None
         and (r.kind != ConversationKind.TEAM or team_ok.get(r.patient_id, False))
     ]
-    return _threads(shown, is_pro=True, actor=actor)
+    return _threads(shown, is_pro=True, actor=actor, permits=allowed)
 
 
 def unread_for_practitioner(actor: Actor) -> tuple[int, int]:

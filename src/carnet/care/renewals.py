@@ -14,17 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-import orjson
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from carnet.access import services as access
-from carnet.access.services import Action, Actor, NotFound, Purpose
+from carnet.access.services import Action, Actor, NotFound, Permit, Purpose
 from carnet.accounts import services as accounts
 from carnet.notify import services as notify
 from carnet.records import current as records_current
 from carnet.records import services as records
-from carnet.vault import services as vault
+from carnet.vault import sealed
 
 from . import team
 from .models import Renewal, RenewalStatus
@@ -126,14 +125,8 @@ def _dosage_of(resource: dict) -> str:
     return " ; ".join(d.get("text") for d in dosages if d.get("text"))
 
 
-def _seal(patient_id: int, data: dict, context: str) -> bytes:
-    return vault.cipher(patient_id).encrypt(orjson.dumps(data), context)
-
-
-def _open(patient_id: int, blob, context: str) -> dict:
-    if not blob:
-        return {}
-    return orjson.loads(vault.cipher(patient_id).decrypt(bytes(blob), context))
+def _open(permit: Permit, blob, context: str) -> dict:
+    return sealed.unseal_json(permit, blob, context) if blob else {}
 
 
 def ask(
@@ -150,7 +143,7 @@ def ask(
         raise NotFound()
     if records.owner_patient_of(treatment_type, treatment_id) != patient_id:
         raise NotFound()
-    resource = records.read(actor, treatment_type, treatment_id, purpose)
+    permit, resource = records.read_with_permit(actor, treatment_type, treatment_id, purpose)
     if resource.get("status") not in ("active", "intended", "on-hold"):
         raise RenewalRefused("not a current treatment")
     if not any(p.user_id == practitioner_id for p in prescribers(actor, patient_id)):
@@ -175,7 +168,7 @@ def ask(
                 asked_by_id=actor.user_id,
                 treatment_type=treatment_type,
                 treatment_id=treatment_id,
-                summary=_seal(patient_id, summary, CONTEXT_SUMMARY),
+                summary=sealed.seal(permit, summary, CONTEXT_SUMMARY),
                 created_at=timezone.now(),
             )
             notify.notify_user(
@@ -197,9 +190,9 @@ def for_person(actor: Actor, patient_id: int) -> list[RenewalView]:
     purpose = access.purpose_for(actor, patient_id)
     if purpose not in (Purpose.SELF, Purpose.PROXY):
         raise NotFound()
-    access.require(actor, patient_id, Action.READ, purpose, what="renewals")
+    permit = access.require(actor, patient_id, Action.READ, purpose, what="renewals")
     rows = Renewal.objects.filter(patient_id=patient_id).order_by("-created_at", "-id")[:100]
-    return _views(rows)
+    return _views(rows, {patient_id: permit})
 
 
 def waiting_since(actor: Actor, patient_id: int) -> dict[str, date]:
@@ -222,7 +215,8 @@ def waiting_since(actor: Actor, patient_id: int) -> dict[str, date]:
     return out
 
 
-def _views(rows) -> list[RenewalView]:
+def _views(rows, permits: dict[int, Permit]) -> list[RenewalView]:
+    """The requests as shown, each opened with the permit of its record (by patient id)."""
     from carnet.accounts.models import User
 
     rows = list(rows)
@@ -231,8 +225,8 @@ def _views(rows) -> list[RenewalView]:
     labels = dict(RenewalStatus.choices)
     out = []
     for r in rows:
-        summary = _open(r.patient_id, r.summary, CONTEXT_SUMMARY)
-        answer = _open(r.patient_id, r.answer, CONTEXT_ANSWER)
+        summary = _open(permits[r.patient_id], r.summary, CONTEXT_SUMMARY)
+        answer = _open(permits[r.patient_id], r.answer, CONTEXT_ANSWER)
         out.append(
             RenewalView(
                 id=r.pk,
@@ -276,23 +270,22 @@ def inbox(actor: Actor) -> list[RenewalView]:
         ).order_by("created_at", "id")[:200]
     )
     shown = []
-    allowed: dict[int, bool] = {}
+    allowed: dict[int, Permit | None] = {}
     for r in rows:
         if r.patient_id not in allowed:
             try:
-                access.require(
+                allowed[r.patient_id] = access.require(
                     actor,
                     r.patient_id,
                     Action.READ,
                     access.purpose_for(actor, r.patient_id),
                     what="renewal requests",
                 )
-                allowed[r.patient_id] = True
             except NotFound:
-                allowed[r.patient_id] = False
-        if allowed[r.patient_id]:
+                allowed[r.patient_id] = None
+        if allowed[r.patient_id] is not None:
             shown.append(r)
-    return _views(shown)
+    return _views(shown, allowed)
 
 
 def _mine(actor: Actor, renewal_id: int) -> Renewal:
@@ -307,8 +300,10 @@ def open_for_prescriber(actor: Actor, renewal_id: int) -> tuple[RenewalView, dic
     """One request and the treatment it names, read through ``records`` (access decides)."""
     renewal = _mine(actor, renewal_id)
     purpose = access.purpose_for(actor, renewal.patient_id)
-    source = records.read(actor, renewal.treatment_type, renewal.treatment_id, purpose)
-    return _views([renewal])[0], source
+    permit, source = records.read_with_permit(
+        actor, renewal.treatment_type, renewal.treatment_id, purpose
+    )
+    return _views([renewal], {renewal.patient_id: permit})[0], source
 
 
 def prescription_from(source: dict, actor: Actor, dosage: str | None, note: str) -> dict:
@@ -364,7 +359,9 @@ def issue(
         raise RenewalRefused("already answered")
     if access.purpose_for(actor, renewal.patient_id) != Purpose.TREATMENT:
         raise NotFound()
-    source = records.read(actor, renewal.treatment_type, renewal.treatment_id, Purpose.TREATMENT)
+    permit, source = records.read_with_permit(
+        actor, renewal.treatment_type, renewal.treatment_id, Purpose.TREATMENT
+    )
     modified = dosage is not None and " ".join(dosage.split()) != _dosage_of(source)
     status = RenewalStatus.MODIFIED if modified else RenewalStatus.ACCEPTED
     if not _claim(renewal, status):
@@ -382,7 +379,7 @@ def issue(
         raise
     Renewal.objects.filter(pk=renewal.pk).update(
         issued_id=issued["id"],
-        answer=_seal(renewal.patient_id, {"message": note}, CONTEXT_ANSWER) if note else None,
+        answer=sealed.seal(permit, {"message": note}, CONTEXT_ANSWER) if note else None,
     )
     notify.notify_patient(renewal.patient_id, "renewal_answer", key=f"renewal-answer-{renewal.pk}")
     renewal.refresh_from_db()
@@ -403,7 +400,7 @@ def decline(actor: Actor, renewal_id: int, message: str) -> Renewal:
         if not _claim(renewal, RenewalStatus.DECLINED):
             raise RenewalRefused("already answered")
         Renewal.objects.filter(pk=renewal.pk).update(
-            answer=_seal(renewal.patient_id, {"message": message}, CONTEXT_ANSWER)
+            answer=sealed.seal(decision, {"message": message}, CONTEXT_ANSWER)
         )
         access.record(
             actor,

@@ -26,7 +26,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import orjson
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -34,9 +33,9 @@ from django.utils.translation import gettext_lazy
 
 from carnet.access import emergency
 from carnet.access import services as access
-from carnet.access.services import Action, Actor, Decision, NotFound, Purpose
+from carnet.access.services import Action, Actor, NotFound, Permit, Purpose
 from carnet.records import services as records
-from carnet.vault import services as vault
+from carnet.vault import sealed
 
 from . import live, triage
 from .models import Chat, ChatMessage, ChatStatus, OnCall
@@ -295,8 +294,17 @@ def call_on_call(chat: Chat) -> int:
 # --- both sides -------------------------------------------------------------------------------
 
 
+ASKED_FOR_HELP = "the person asked for help in the emergency chat"
+
+
 def side(actor: Actor, chat_id: int) -> tuple[Chat, bool]:
     """(chat, is the practitioner) for one of its two participants; NotFound for anyone else."""
+    chat, is_pro, _permit = _side(actor, chat_id)
+    return chat, is_pro
+
+
+def _side(actor: Actor, chat_id: int) -> tuple[Chat, bool, Permit]:
+    """``side``, with the permit that opens the chat's messages for the participant."""
     chat = Chat.objects.filter(pk=chat_id).first()
     if chat is None or actor.user_id is None:
         raise NotFound()
@@ -308,14 +316,15 @@ def side(actor: Actor, chat_id: int) -> tuple[Chat, bool]:
         ):
             # Reading the chat was the person asking for help; the transcript is theirs now.
             raise NotFound()
-        return chat, True
+        return chat, True, access.participant(actor, chat.patient_id, ASKED_FOR_HELP)
     if chat.started_by_id == actor.user_id and actor.role != "practitioner":
         # Still the person, or still their proxy allowed to write messages: a revoked
         # proxy, or one no longer allowed to write for the person, loses the chat at once.
         purpose = _person_purpose(actor, chat.patient_id)
-        if not access.decide(actor, chat.patient_id, Action.MESSAGES, purpose).permit:
+        permit = access.decide(actor, chat.patient_id, Action.MESSAGES, purpose)
+        if not permit.permit:
             raise NotFound()
-        return chat, False
+        return chat, False, permit
     raise NotFound()
 
 
@@ -323,17 +332,9 @@ def _aad(chat: Chat) -> str:
     return f"chat.message.{chat.pk}"
 
 
-def _seal(chat: Chat, text: str) -> bytes:
-    return vault.cipher(chat.patient_id).encrypt(orjson.dumps({"text": text}), _aad(chat))
-
-
-def _open(chat: Chat, blob) -> str:
-    return orjson.loads(vault.cipher(chat.patient_id).decrypt(bytes(blob), _aad(chat)))["text"]
-
-
 def send(actor: Actor, chat_id: int, text: str) -> ChatMessage:
     """Add a message (either participant) while the chat is not closed."""
-    chat, is_pro = side(actor, chat_id)
+    chat, is_pro, permit = _side(actor, chat_id)
     text = (text or "").strip()[:MAX_TEXT]
     if not text:
         raise ChatRefused("empty message")
@@ -350,7 +351,7 @@ def send(actor: Actor, chat_id: int, text: str) -> ChatMessage:
             body=b"",
             created_at=timezone.now(),
         )
-        line.body = _seal(chat, text)
+        line.body = sealed.seal(permit, {"text": text}, _aad(chat))
         line.save(update_fields=["body"])
     live.changed(chat.pk)
     return line
@@ -363,7 +364,7 @@ def _names(chat: Chat) -> dict[int, str]:
     return {u.pk: str(u) for u in User.objects.filter(pk__in=ids)}
 
 
-def _lines(chat: Chat, viewer_id: int | None, after: int = 0) -> list[Line]:
+def _lines(permit: Permit, chat: Chat, viewer_id: int | None, after: int = 0) -> list[Line]:
     names = _names(chat)
     rows = ChatMessage.objects.filter(chat=chat, id__gt=max(0, int(after))).order_by("id")
     return [
@@ -372,7 +373,7 @@ def _lines(chat: Chat, viewer_id: int | None, after: int = 0) -> list[Line]:
             mine=r.author_id == viewer_id,
             from_practitioner=r.from_practitioner,
             author=names.get(r.author_id, ""),
-            text=_open(chat, r.body),
+            text=sealed.unseal_json(permit, r.body, _aad(chat))["text"],
             created_at=r.created_at,
         )
         for r in rows
@@ -381,8 +382,8 @@ def _lines(chat: Chat, viewer_id: int | None, after: int = 0) -> list[Line]:
 
 def lines(actor: Actor, chat_id: int, after: int = 0) -> tuple[Chat, list[Line]]:
     """The chat and its messages after the id ``after``, for one of its participants."""
-    chat, _is_pro = side(actor, chat_id)
-    return chat, _lines(chat, actor.user_id, after)
+    chat, _is_pro, permit = _side(actor, chat_id)
+    return chat, _lines(permit, chat, actor.user_id, after)
 
 
 def practitioner_name(chat: Chat) -> str:
@@ -414,7 +415,7 @@ def take(actor: Actor, chat_id: int) -> Chat:
             chat.patient_id,
             Action.MESSAGES,
             Purpose.EMERGENCY,
-            Decision(True, "the person asked for help in the emergency chat"),
+            access.participant(actor, chat.patient_id, ASKED_FOR_HELP),
             what=f"answered the emergency chat ({chat.service})",
         )
     if chat.shares_dataset:
@@ -443,7 +444,7 @@ def dataset(actor: Actor, chat_id: int) -> list[dict]:
 
 def close(actor: Actor, chat_id: int) -> Chat:
     """Either participant closes the chat; the transcript goes into the person's record."""
-    chat, is_pro = side(actor, chat_id)
+    chat, is_pro, permit = _side(actor, chat_id)
     now = timezone.now()
     closed = (
         Chat.objects.filter(pk=chat.pk)
@@ -457,7 +458,7 @@ def close(actor: Actor, chat_id: int) -> Chat:
         emergency.end(
             Actor(user_id=chat.practitioner_id, role="practitioner", label=""), chat.patient_id
         )
-    lines_ = _lines(chat, None)
+    lines_ = _lines(permit, chat, None)
     if lines_:
         chat.transcript_id = keep_transcript(chat, lines_)
         chat.save(update_fields=["transcript_id"])

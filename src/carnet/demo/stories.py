@@ -32,7 +32,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from carnet.access import grants, proxies
-from carnet.access.services import Actor
+from carnet.access import services as access
+from carnet.access.services import Action, Actor, Purpose
 from carnet.accounts.models import User
 from carnet.accounts.services import patient_of
 from carnet.care import appointments, messaging, renewals
@@ -301,7 +302,8 @@ def _programmes(cast: _Cast, done: list[str]) -> None:
         if person is None:
             continue
         user, pid = person
-        if programme in reminders.enrolments(pid):
+        own = access.decide(Actor.of_user(user), pid, Action.READ, Purpose.SELF)
+        if programme in reminders.enrolments(own):
             continue
         reminders.start_programme(Actor.of_user(user), pid, programme, start)
         done.append(f"{user.display_name} starts the {programme} follow-up")

@@ -25,8 +25,11 @@ from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
+from carnet.access import services as access
+from carnet.access.services import Action, Actor, Permit, Purpose
 from carnet.notify import services as notify
-from carnet.vault import services as vault
+from carnet.vault import sealed
+from carnet.vault.services import VaultError
 
 from . import articles
 from .models import HelpMessage, HelpRequest, Status
@@ -95,19 +98,31 @@ def may_ask(user) -> bool:
 # --- sealing ----------------------------------------------------------------------------------
 
 
-def _seal(req: HelpRequest, text: str, context: str) -> bytes:
-    if req.patient_id is None:
-        return text.encode()
-    return vault.cipher(req.patient_id).encrypt(text.encode(), context)
+ASKED = "the person asked the help desk"
 
 
-def _unseal(req: HelpRequest, blob, context: str) -> str:
-    blob = bytes(blob)
+def _permit(req: HelpRequest, user) -> Permit | None:
+    """What opens a request's texts for ``user``: none for an asker without a record (kept
+    as they are); the asker's own permit on their record; an advisor's, as the one the
+    person asked."""
     if req.patient_id is None:
-        return blob.decode()
+        return None
+    actor = Actor.of_user(user)
+    if is_advisor(user):
+        return access.participant(actor, req.patient_id, ASKED, Purpose.ASSISTANCE)
+    return access.decide(actor, req.patient_id, Action.MESSAGES, Purpose.SELF)
+
+
+def _seal(permit: Permit | None, text: str, context: str) -> bytes:
+    return text.encode() if permit is None else sealed.seal(permit, text, context)
+
+
+def _unseal(permit: Permit | None, blob, context: str) -> str:
+    if permit is None:
+        return bytes(blob).decode()
     try:
-        return vault.cipher(req.patient_id).decrypt(blob, context).decode()
-    except vault.VaultError:
+        return sealed.unseal_text(permit, blob, context)
+    except (VaultError, PermissionError):
         return ""  # the asker's key is gone: the account is being closed
 
 
@@ -164,7 +179,7 @@ def ask(user, subject: str, text: str, about: str = "") -> HelpRequest:
             last_message_at=now,
             waiting_since=now,
         )
-        req.subject = _seal(req, subject, _subject_context(req))
+        req.subject = _seal(_permit(req, user), subject, _subject_context(req))
         req.save(update_fields=["subject"])
         _add_line(req, user, text, from_advisor=False, now=now)
         tell_advisors(now)
@@ -186,13 +201,13 @@ def _add_line(req: HelpRequest, user, text: str, *, from_advisor: bool, now) -> 
         request=req, author=user, from_advisor=from_advisor, body=b"", created_at=now
     )
     # Bound to its request; the line id is inside the text so lines cannot be swapped.
-    line.body = _seal(req, f"{line.pk}\n{text}", _line_context(req))
+    line.body = _seal(_permit(req, user), f"{line.pk}\n{text}", _line_context(req))
     line.save(update_fields=["body"])
     return line
 
 
-def _line_text(req: HelpRequest, line: HelpMessage) -> str:
-    plain = _unseal(req, line.body, _line_context(req))
+def _line_text(permit: Permit | None, req: HelpRequest, line: HelpMessage) -> str:
+    plain = _unseal(permit, line.body, _line_context(req))
     head, _, text = plain.partition("\n")
     return text if head == str(line.pk) else ""
 
@@ -210,9 +225,10 @@ def _visible(user, request_id: int) -> HelpRequest:
 
 
 def _thread(req: HelpRequest, user, with_lines: bool) -> Thread:
+    permit = _permit(req, user)
     t = Thread(
         id=req.pk,
-        subject=_unseal(req, req.subject, _subject_context(req)),
+        subject=_unseal(permit, req.subject, _subject_context(req)),
         status=req.status,
         about=req.about,
         asker_name=str(req.asker),
@@ -230,7 +246,7 @@ def _thread(req: HelpRequest, user, with_lines: bool) -> Thread:
                     mine=line.author_id == user.pk,
                     # The asker sees the advisor's name, so they know who answers them.
                     author=str(line.author) if line.author else "",
-                    text=_line_text(req, line),
+                    text=_line_text(permit, req, line),
                     created_at=line.created_at,
                 )
             )

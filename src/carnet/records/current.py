@@ -17,8 +17,8 @@ from django.db.models import Count, F, Q
 from django.utils.translation import gettext_lazy as _
 
 from carnet.access import services as access
-from carnet.access.services import Action, Actor, Decision
-from carnet.vault import services as vault
+from carnet.access.services import Action, Actor, Permit
+from carnet.vault import sealed
 
 from . import store, units, words
 from .fhir import clinical_date, parse_date
@@ -113,8 +113,7 @@ class Vital:
 
 @dataclass
 class Current:
-    permit: Decision
-    patient_id: int
+    permit: Permit
     counts: dict[str, int] = field(default_factory=dict)
     problems: list[Item] = field(default_factory=list)
     allergies: list[Item] = field(default_factory=list)
@@ -125,6 +124,10 @@ class Current:
     more: dict[str, int] = field(default_factory=dict)  # how many more than shown, per list
     loaded: dict[str, list[dict]] = field(default_factory=dict)  # resources read, by type
     coded: dict[tuple, list[dict]] = field(default_factory=dict)  # read for ``coded``, by call
+
+    @property
+    def patient_id(self) -> int:
+        return self.permit.patient_id
 
     @property
     def empty(self) -> bool:
@@ -179,10 +182,6 @@ def title_of(resource: dict) -> str:
 # --- The summary ------------------------------------------------------------------------------
 
 
-def _open(permit, patient_id: int, qs) -> list[dict]:
-    return store.open_rows(permit, patient_id, qs)
-
-
 def _visible(current: Current, resource_type: str | None = None):
     pid = current.patient_id
     return store.restrict(store.current_rows(pid, resource_type), pid, current.permit.view)
@@ -221,7 +220,7 @@ def _read(current: Current, types, ids=()) -> dict[str, dict]:
         current.loaded[t] = []
     by_id = {}
     qs = _newest_first(_visible(current).filter(where))
-    for r in _open(current.permit, current.patient_id, qs):
+    for r in store.open_rows(current.permit, qs):
         by_id[r["id"]] = r
         if r["resourceType"] in types:
             current.loaded[r["resourceType"]].append(r)
@@ -237,13 +236,13 @@ def resources(current: Current, resource_type: str) -> list[dict]:
 def _code_hits(current: Current, wanted: dict[str, list[str]]) -> dict[str, set[str]]:
     """{token value: fhir ids} of the items of the given types carrying these code tokens."""
     pid = current.patient_id
-    cipher = vault.cipher(pid)
+    index = sealed.cipher(current.permit).blind_index
     by_hash: dict[str, str] = {}
     types = []
     for rtype, codes in wanted.items():
         if codes and current.counts.get(rtype):
             types.append(rtype)
-            by_hash.update({cipher.blind_index(c): c for c in codes})
+            by_hash.update({index(c): c for c in codes})
     hits: dict[str, set[str]] = {}
     if not types:
         return hits
@@ -266,7 +265,7 @@ def _exercise_ids(current: Current, hits: dict[str, set[str]]) -> set[str]:
             patient_id=pid,
             resource_type="Observation",
             param="category",
-            token=vault.cipher(pid).blind_index(EXERCISE_CATEGORY),
+            token=sealed.blind_index(current.permit, EXERCISE_CATEGORY),
             fhir_id__in=list(ids),
         ).values_list("fhir_id", flat=True)
     )
@@ -325,7 +324,7 @@ def coded(
     if not ids:
         return []
     qs = _newest_first(_visible(current).filter(fhir_id__in=list(ids)))
-    return _open(current.permit, current.patient_id, qs)
+    return store.open_rows(current.permit, qs)
 
 
 def _active_problem(r: dict) -> bool:
@@ -575,7 +574,7 @@ def summary(
     query decrypts only what is shown or asked for.
     """
     permit = access.require(actor, patient_id, Action.READ, purpose, what="summary")
-    current = Current(permit=permit, patient_id=patient_id)
+    current = Current(permit=permit)
     qs = store.restrict(store.current_rows(patient_id), patient_id, permit.view)
     current.counts = {
         r["resource_type"]: r["n"] for r in qs.values("resource_type").annotate(n=Count("id"))

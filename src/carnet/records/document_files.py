@@ -32,7 +32,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from carnet.access.services import Actor, NotFound, Purpose
+from carnet.access import services as access
+from carnet.access.services import Action, Actor, NotFound, Permit, Purpose
 
 from . import cda_narrative, documents, services, words
 from .entries import ENTERED_BY_PERSON, own_patient
@@ -276,8 +277,8 @@ def pdf_text(content: bytes) -> PdfInfo:
     return PdfInfo(text, pages, first_image)
 
 
-def _attachment(patient_id: int, content: bytes, content_type: str, title: str) -> dict:
-    blob_id = documents.put(patient_id, content)
+def _attachment(permit, content: bytes, content_type: str, title: str) -> dict:
+    blob_id = documents.put(permit, content)
     return {
         "contentType": content_type,
         "url": f"Binary/{blob_id}",
@@ -314,13 +315,14 @@ def add(
         thumb = preview(content)
     key, label, code, display = TYPE_BY_KEY.get(doc_type, TYPE_BY_KEY["other"])
     patient = own_patient(actor, patient_id)  # asks access (and fails) before any file is written
+    permit = access.require(actor, patient_id, Action.CREATE, Purpose.SELF, audit_now=False)
     written = []
     try:
-        main = _attachment(patient_id, content, CONTENT_TYPES[kind], title or str(label))
+        main = _attachment(permit, content, CONTENT_TYPES[kind], title or str(label))
         written.append(main["url"].split("/", 1)[1])
         contents = [{"attachment": main, "format": {"system": FORMAT_SYSTEM, "code": "original"}}]
         if thumb:
-            small = _attachment(patient_id, thumb, "image/jpeg", "preview")
+            small = _attachment(permit, thumb, "image/jpeg", "preview")
             written.append(small["url"].split("/", 1)[1])
             contents.append(
                 {"attachment": small, "format": {"system": FORMAT_SYSTEM, "code": "preview"}}
@@ -448,13 +450,13 @@ def listing(actor: Actor, patient_id: int, *, count: int = 100) -> list[Document
     return [describe(r) for r in page.resources]
 
 
-def _read(actor: Actor, document_id: str, purpose: str | None) -> tuple[int, dict]:
+def _read(actor: Actor, document_id: str, purpose: str | None) -> tuple[Permit, dict]:
     """The DocumentReference and its record, read through access (audited); NotFound."""
     patient_id = services.owner_patient_of("DocumentReference", document_id)
     if patient_id is None:
         raise NotFound()
     purpose = purpose or services.self_purpose(actor, patient_id)
-    return patient_id, services.read(actor, "DocumentReference", document_id, purpose)
+    return services.read_with_permit(actor, "DocumentReference", document_id, purpose)
 
 
 def _files(resource: dict) -> list[dict]:
@@ -466,9 +468,9 @@ def _files(resource: dict) -> list[dict]:
     ]
 
 
-def _get(patient_id: int, attachment: dict) -> bytes:
+def _get(permit: Permit, attachment: dict) -> bytes:
     try:
-        return documents.get(patient_id, attachment["url"].split("/", 1)[1])
+        return documents.get(permit, attachment["url"].split("/", 1)[1])
     except FileNotFoundError:
         raise NotFound() from None
 
@@ -481,7 +483,7 @@ def open_file(
     ``which``: "original" (the document as received), "preview", or "file:N" (the Nth
     file kept, counting from 0: a CDA and the PDF it carries, say).
     """
-    patient_id, resource = _read(actor, document_id, purpose)
+    permit, resource = _read(actor, document_id, purpose)
     files = [c for c in _files(resource) if _format(c) != "preview"]
     if which == "preview":
         files = [c for c in _files(resource) if _format(c) == "preview"]
@@ -490,7 +492,7 @@ def open_file(
         files = files[int(n) :][:1] if n.isdigit() else []
     for c in files[:1]:
         att = c["attachment"]
-        data = _get(patient_id, att)
+        data = _get(permit, att)
         return data, att.get("contentType") or "application/octet-stream", att.get("title") or ""
     raise NotFound()
 
@@ -518,7 +520,7 @@ class Reading:
 def reading(actor: Actor, document_id: str, purpose: str | None = None) -> Reading:
     """A document's kind, files and, for a clinical document, its own narrative (safe
     HTML), read through access (audited); NotFound when the actor may not see it."""
-    patient_id, resource = _read(actor, document_id, purpose)
+    permit, resource = _read(actor, document_id, purpose)
     document = describe(resource)
     sections: list[cda_narrative.Section] = []
     links = []
@@ -526,7 +528,7 @@ def reading(actor: Actor, document_id: str, purpose: str | None = None) -> Readi
         att = c["attachment"]
         kind = str(att.get("contentType") or "")
         if document.cda and kind in XML_TYPES and n == 0:
-            sections = cda_narrative.sections(_get(patient_id, att))
+            sections = cda_narrative.sections(_get(permit, att))
             words = str(_("CDA document"))
         elif kind == "application/pdf" and document.pages:
             words = f"PDF, {pages_words(document.pages)}"

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from carnet.vault import services as vault
+from carnet.access.policy import Permit
+from carnet.vault import sealed
 
 from .models import Blob
 
@@ -18,15 +19,17 @@ def _path(patient_id: int, blob_id: str) -> Path:
     return Path(settings.BLOB_DIR) / str(patient_id) / blob_id
 
 
-def put(patient_id: int, content: bytes) -> str:
-    """Encrypt and store a file; returns its blob id (to put in an Attachment url)."""
+def put(permit: Permit, content: bytes) -> str:
+    """Encrypt and store a file in the permit's record; returns its blob id (to put in an
+    Attachment url)."""
+    patient_id = sealed.patient_of(permit)
     blob_id = uuid.uuid4().hex
-    sealed = vault.cipher(patient_id).encrypt(content, f"blob:{blob_id}")
+    ciphertext = sealed.seal(permit, content, f"blob:{blob_id}")
     path = _path(patient_id, blob_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     with open(tmp, "wb") as fh:
-        fh.write(sealed)
+        fh.write(ciphertext)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
@@ -39,13 +42,12 @@ def put(patient_id: int, content: bytes) -> str:
     return blob_id
 
 
-def get(patient_id: int, blob_id: str) -> bytes:
-    """Decrypt a stored file (callers have asked access already)."""
+def get(permit: Permit, blob_id: str) -> bytes:
+    """Decrypt a stored file of the permit's record (FileNotFoundError for any other)."""
+    patient_id = sealed.patient_of(permit)
     if not Blob.objects.filter(patient_id=patient_id, blob_id=blob_id).exists():
         raise FileNotFoundError(blob_id)
-    return vault.cipher(patient_id).decrypt(
-        _path(patient_id, blob_id).read_bytes(), f"blob:{blob_id}"
-    )
+    return sealed.unseal(permit, _path(patient_id, blob_id).read_bytes(), f"blob:{blob_id}")
 
 
 def list_ids(patient_id: int) -> list[str]:

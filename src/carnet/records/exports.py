@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 
+import orjson
 from django.utils import timezone
 
 from carnet.access import services as access
@@ -26,18 +28,32 @@ def _bundle(resources: list[dict]) -> dict:
 def export_bundle(actor: Actor, patient_id: int, purpose: str) -> dict:
     """The whole current record (and the professionals it names) as a collection Bundle."""
     permit = access.require(actor, patient_id, Action.EXPORT, purpose, what="FHIR bundle")
-    return _bundle(services.whole_record(permit, patient_id))
+    return _bundle(services.whole_record(permit))
+
+
+_BINARY = re.compile(r'"url":"Binary/([0-9a-f]{32})"')
+
+
+def _files_shown(permit, resources: list[dict]) -> list[str]:
+    """The document files the permit's view shows: every file of the record for the person
+    (and operators), otherwise only the files of the items the view shows."""
+    if permit.view.all:
+        return documents.list_ids(permit.patient_id)
+    named = {m for r in resources for m in _BINARY.findall(orjson.dumps(r).decode())}
+    return [b for b in documents.list_ids(permit.patient_id) if b in named]
 
 
 def export_zip(actor: Actor, patient_id: int, purpose: str) -> bytes:
-    """A zip with ``record.json`` (the Bundle) and every document under ``documents/``."""
+    """A zip with ``record.json`` (the Bundle) and the documents the permit's view shows
+    under ``documents/``."""
     permit = access.require(actor, patient_id, Action.EXPORT, purpose, what="zip archive")
-    bundle = _bundle(services.whole_record(permit, patient_id))
+    resources = services.whole_record(permit)
+    bundle = _bundle(resources)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("record.json", json.dumps(bundle, ensure_ascii=False, indent=1))
-        for blob_id in documents.list_ids(patient_id):
-            zf.writestr(f"documents/{blob_id}", documents.get(patient_id, blob_id))
+        for blob_id in _files_shown(permit, resources):
+            zf.writestr(f"documents/{blob_id}", documents.get(permit, blob_id))
         zf.writestr(
             "LISEZMOI.txt",
             "Votre dossier Carnet / Your Carnet record\n\n"

@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from carnet.access.services import Decision
+from carnet.access.services import Permit
 from carnet.records.data import fold
+from carnet.vault import sealed
 
 from . import store
 
@@ -143,23 +144,23 @@ def account_differs(account: str, file: Person | None) -> bool:
     )
 
 
-def record_person(permit: Decision, patient_id: int) -> Person | None:
-    """The person of a record, from its Patient (read under the caller's permit)."""
-    rows = store.current_rows(patient_id, "Patient").order_by("pk")[:1]
-    opened = store.open_rows(permit, patient_id, rows)
+def record_person(permit: Permit) -> Person | None:
+    """The person of the permit's record, from its Patient."""
+    rows = store.current_rows(sealed.patient_of(permit), "Patient").order_by("pk")[:1]
+    opened = store.open_rows(permit, rows)
     return person_of(opened[0]) if opened else None
 
 
-def check(permit: Decision, patient_id: int, file_patient: dict | None) -> None:
+def check(permit: Permit, file_patient: dict | None) -> None:
     """Raise Mismatch when ``file_patient`` is someone else than the record's person."""
     file = person_of(file_patient)
     if file is None or file.empty:
         return
-    record = record_person(permit, patient_id)
+    record = record_person(permit)
     if record is None or record.empty:
         from carnet.accounts import services as accounts
 
-        account = accounts.account_name(patient_id)
+        account = accounts.account_name(permit.patient_id)
         if account_differs(account, file):
             raise Mismatch(summary(file), {"name": account, "birth_date": ""}, ["name"])
         return

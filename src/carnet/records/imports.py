@@ -35,7 +35,7 @@ def check_person(
     imports: a stopped import is written in the record's access history.
     """
     try:
-        identity.check(permit, patient_id, file_patient)
+        identity.check(permit, file_patient)
     except identity.Mismatch as mismatch:
         access.record(
             actor,

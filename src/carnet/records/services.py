@@ -10,7 +10,8 @@ from django.db.models import Q
 
 from carnet.access import labels as access_labels
 from carnet.access import services as access
-from carnet.access.services import Action, Actor, NotFound
+from carnet.access.services import Action, Actor, NotFound, Permit
+from carnet.vault import sealed
 from carnet.vault.services import UNKNOWN_RECORD
 
 from . import fhir, store
@@ -30,11 +31,18 @@ class Page:
 
 def read(actor: Actor, resource_type: str, fhir_id: str, purpose: str) -> dict:
     """One resource by id; NotFound when it does not exist or the actor may not see it."""
+    return read_with_permit(actor, resource_type, fhir_id, purpose)[1]
+
+
+def read_with_permit(
+    actor: Actor, resource_type: str, fhir_id: str, purpose: str
+) -> tuple[Permit | None, dict]:
+    """``read``, with the permit it was read under (None for shared directory data)."""
     if resource_type in fhir.SHARED_TYPES:
         found = store.shared(resource_type, [fhir_id])
         if not found:
             raise NotFound()
-        return found[0]
+        return None, found[0]
     row = store.locate(resource_type, fhir_id)
     # The item's labels come from its blind tokens and masks, not from its plaintext:
     # nothing is decrypted before access permits. An id that exists nowhere is decided and
@@ -53,7 +61,7 @@ def read(actor: Actor, resource_type: str, fhir_id: str, purpose: str) -> dict:
     if row is None or row.deleted:
         raise NotFound()
     full = ResourceVersion.objects.get(pk=row.pk)
-    return store.open_rows(permit, row.patient_id, [full])[0]
+    return permit, store.open_rows(permit, [full])[0]
 
 
 def owner_patient_of(resource_type: str, fhir_id: str) -> int | None:
@@ -89,9 +97,7 @@ def search(
         qs = qs.filter(**{f"clinical_date__{op}": value})
     total = qs.count()
     rows = list(qs.order_by("-clinical_date", "fhir_id")[offset : offset + count])
-    return Page(
-        total=total, resources=store.open_rows(permit, patient_id, rows), offset=offset, count=count
-    )
+    return Page(total=total, resources=store.open_rows(permit, rows), offset=offset, count=count)
 
 
 MAX_LINKED = 500
@@ -122,22 +128,23 @@ def linked(
     if encounter:
         where |= store.param_filter(patient_id, "encounter", encounter)
     qs = qs.filter(where).order_by("-clinical_date", "resource_type", "fhir_id")[:MAX_LINKED]
-    return store.open_rows(permit, patient_id, list(qs))
+    return store.open_rows(permit, list(qs))
 
 
 def everything(actor: Actor, patient_id: int, purpose: str) -> list[dict]:
     """The whole current record plus the practitioners and organisations it refers to."""
     permit = access.require(actor, patient_id, Action.READ, purpose, what="$everything")
-    return whole_record(permit, patient_id)
+    return whole_record(permit)
 
 
-def whole_record(permit, patient_id: int) -> list[dict]:
-    """Every current resource of the record, then the directory data they name (permit needed)."""
+def whole_record(permit: Permit) -> list[dict]:
+    """Every current resource of the permit's record, then the directory data they name."""
+    patient_id = sealed.patient_of(permit)
     refs: set[tuple[str, str]] = set()
     rows = store.restrict(store.current_rows(patient_id), patient_id, permit.view).order_by(
         "resource_type", "fhir_id"
     )
-    resources = store.open_rows(permit, patient_id, rows, shared_refs=refs)
+    resources = store.open_rows(permit, rows, shared_refs=refs)
     return resources + shared_for(refs)
 
 
@@ -176,7 +183,7 @@ def history(actor: Actor, resource_type: str, fhir_id: str, purpose: str) -> lis
     ).order_by("-version")
     if not permit.view.all:
         rows = rows.filter(is_current=True, deleted=False)
-    return store.open_rows(permit, row.patient_id, rows)
+    return store.open_rows(permit, rows)
 
 
 def count_by_type(actor: Actor, patient_id: int, purpose: str) -> dict[str, int]:
@@ -324,7 +331,7 @@ class Listing:
         return max(1, -(-self.total // self.per_page)) if self.per_page else 1
 
 
-def _listing(permit, patient_id, qs, page: int, per_page: int, practitioners=()) -> Listing:
+def _listing(permit, qs, page: int, per_page: int, practitioners=()) -> Listing:
     from django.db.models import F
 
     per_page = max(1, min(per_page, 200))
@@ -335,7 +342,7 @@ def _listing(permit, patient_id, qs, page: int, per_page: int, practitioners=())
         start : start + per_page
     ]
     refs: set[tuple[str, str]] = set()
-    resources = store.open_rows(permit, patient_id, rows, shared_refs=refs)
+    resources = store.open_rows(permit, rows, shared_refs=refs)
     shared = {f"{r['resourceType']}/{r['id']}": r for r in shared_for(refs)}
     return Listing(total, resources, page, per_page, shared, list(practitioners))
 
@@ -376,7 +383,7 @@ def timeline(
     if practitioner:
         qs = qs.filter(store.who_filter(patient_id, f"Practitioner/{practitioner}"))
     people = store.practitioners_named(patient_id, visible, limit=PRACTITIONER_CANDIDATES)
-    return _listing(permit, patient_id, qs, page, per_page, people)
+    return _listing(permit, qs, page, per_page, people)
 
 
 def search_text(
@@ -397,7 +404,7 @@ def search_text(
         qs = qs.none()
     for term in terms:
         qs = qs.filter(store.word_filter(patient_id, term))
-    return _listing(permit, patient_id, qs, page, per_page)
+    return _listing(permit, qs, page, per_page)
 
 
 @dataclass
@@ -448,14 +455,14 @@ def provenance(actor: Actor, patient_id: int, fhir_id: str, purpose: str) -> lis
     )
     if not permit.view.all:
         rows = [r for r in rows if r.is_current and not r.deleted]
-    resources = store.open_rows(permit, patient_id, rows)
+    resources = store.open_rows(permit, rows)
     return [
         Version(
             version=r.version,
             recorded_at=r.recorded_at,
             source=r.source,
             recorded_by_id=r.recorded_by_id,
-            details=store.open_provenance(permit, patient_id, r),
+            details=store.open_provenance(permit, r),
             resource=res,
             deleted=r.deleted,
         )
@@ -492,7 +499,7 @@ def revise(
     )
     if own_entries_only and store.first_source(patient_id, rtype, fhir_id) != Source.SELF:
         raise NotYours()
-    current = store.open_rows(permit, patient_id, [ResourceVersion.objects.get(pk=row.pk)])[0]
+    current = store.open_rows(permit, [ResourceVersion.objects.get(pk=row.pk)])[0]
     revised = change(orjson.loads(orjson.dumps(current)))
     revised["resourceType"], revised["id"] = rtype, fhir_id
     fhir.validate(revised)
@@ -526,7 +533,7 @@ def revise(
 def reindex(actor: Actor, patient_id: int, purpose: str) -> int:
     """Rebuild the blind search tokens of a record (operators, after an upgrade)."""
     permit = access.require(actor, patient_id, Action.READ, purpose, what="search index rebuilt")
-    return store.reindex(permit, patient_id)
+    return store.reindex(permit)
 
 
 def holding(resource_type: str):

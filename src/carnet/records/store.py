@@ -1,7 +1,8 @@
 """The encrypted, versioned FHIR resource store (private to ``records``).
 
-Nothing here checks access: ``records.services`` asks ``access`` first and passes the
-permit along. Every plaintext comes out of ``_open`` and every ciphertext out of ``_seal``.
+``records.services`` asks ``access`` first and passes the permit along; what decrypts here
+takes nothing but that permit, and the patient from it (a row of another patient refuses).
+Every plaintext comes out of ``_open``.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from django.utils import timezone
 
 from carnet.access import labels as access_labels
 from carnet.access import masks as access_masks
-from carnet.access.policy import View
-from carnet.access.services import Decision
+from carnet.access.policy import Permit, View
+from carnet.vault import sealed
 from carnet.vault import services as vault
 
 from . import fhir, search
@@ -259,14 +260,14 @@ def write_new(
     return written
 
 
-def reindex(permit: Decision, patient_id: int) -> int:
+def reindex(permit: Permit) -> int:
     """Rebuild every search token of a record from its current items; returns how many.
 
     For records written before a change of what is indexed (new words, labels): the
     tokens are derived data, so they are deleted and written again in one transaction.
     """
-    _check(permit)
-    resources = open_rows(permit, patient_id, current_rows(patient_id).order_by("pk"))
+    patient_id = sealed.patient_of(permit)
+    resources = open_rows(permit, current_rows(patient_id).order_by("pk"))
     encounters = _encounter_people(resources)
     indexer = _Indexer(vault.cipher(patient_id))
     with transaction.atomic():
@@ -324,12 +325,7 @@ def write_version(
     return version
 
 
-# --- Reading (only with a permit) ----------------------------------------------------------
-
-
-def _check(permit: Decision) -> None:
-    if not isinstance(permit, Decision) or not permit.permit:
-        raise PermissionError("reading health data needs a permit from access")
+# --- Reading (only with a permit, of its patient's rows) -------------------------------------
 
 
 _SHARED_REF = re.compile(
@@ -339,7 +335,7 @@ _SHARED_REF = re.compile(
 )
 
 
-_OPEN_FIELDS = ("resource_type", "fhir_id", "version", "recorded_at", "payload")
+_OPEN_FIELDS = ("patient_id", "resource_type", "fhir_id", "version", "recorded_at", "payload")
 _RECORDED_AT = _OPEN_FIELDS.index("recorded_at")
 
 
@@ -409,7 +405,9 @@ def plain_rows(qs: QuerySet, *fields: str) -> list[tuple]:
 def _open(
     cipher: vault.Cipher, row: tuple, stamp: Callable, shared_refs: set | None = None
 ) -> dict:
-    rtype, fid, version, recorded_at, payload = row
+    pid, rtype, fid, version, recorded_at, payload = row
+    if pid != cipher.patient_id:
+        raise PermissionError("a permit opens the rows of its own patient only")
     plaintext = cipher.decrypt(payload, _context(rtype, fid, version))
     if shared_refs is not None:
         # Stored JSON is compact, so references to directory data are found in the bytes
@@ -440,19 +438,21 @@ def _stamps(columns: _Columns) -> Callable:
 
 
 def open_rows(
-    permit: Decision,
-    patient_id: int,
+    permit: Permit,
     rows: QuerySet | Iterable[ResourceVersion],
     shared_refs: set | None = None,
 ) -> list[dict]:
-    """Decrypt rows; ``shared_refs`` (if given) collects the (type, id) of directory data they name."""
-    _check(permit)
-    cipher = vault.cipher(patient_id)
+    """Decrypt rows of the permit's patient (another's raise PermissionError);
+    ``shared_refs`` (if given) collects the (type, id) of directory data they name."""
+    cipher = _record_cipher(permit)
     if isinstance(rows, QuerySet):
         # No model instances on the hot path: the columns straight from the cursor.
         tuples, columns = _cursor_rows(rows, _OPEN_FIELDS)
     else:
-        tuples = [(r.resource_type, r.fhir_id, r.version, r.recorded_at, r.payload) for r in rows]
+        tuples = [
+            (r.patient_id, r.resource_type, r.fhir_id, r.version, r.recorded_at, r.payload)
+            for r in rows
+        ]
         columns = _Columns()
     stamp = _stamps(columns)
     found: set[tuple[bytes, bytes]] | None = set() if shared_refs is not None else None
@@ -472,10 +472,21 @@ def open_rows(
     return opened
 
 
-def open_provenance(permit: Decision, patient_id: int, row: ResourceVersion) -> dict:
-    _check(permit)
+def _record_cipher(permit: Permit) -> vault.Cipher:
+    """The cipher of the permit's record, for a permit on the record (one with a ``view``:
+    a permit to a conversation's messages opens none of the record)."""
+    cipher = sealed.cipher(permit)
+    if permit.view is None:
+        raise PermissionError("this permit opens none of the record")
+    return cipher
+
+
+def open_provenance(permit: Permit, row: ResourceVersion) -> dict:
+    _record_cipher(permit)
+    if row.patient_id != permit.patient_id:
+        raise PermissionError("a permit opens the rows of its own patient only")
     ctx = _context(row.resource_type, row.fhir_id, row.version) + "/provenance"
-    return orjson.loads(vault.cipher(patient_id).decrypt(row.provenance, ctx))
+    return sealed.unseal_json(permit, row.provenance, ctx)
 
 
 def current_rows(patient_id: int, resource_type: str | None = None) -> QuerySet:

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import logging
 
-import orjson
 from django.core.cache import cache
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from carnet.access.services import Actor, NotFound, Purpose
-from carnet.vault import services as vault
+from carnet.access import services as access
+from carnet.access.services import Action, Actor, NotFound, Permit, Purpose
+from carnet.vault import sealed as vault
+from carnet.vault.services import VaultError
 
 from . import fhir, identity, import_staging, importers, imports
 
@@ -70,20 +71,25 @@ def take_upload(job_id: str) -> tuple[bytes, bytes] | None:
     return found
 
 
-def question(status: dict, patient_id: int, job_id: str) -> dict:
+def upload_permit(actor: Actor, patient_id: int) -> Permit:
+    """The person's permit on their own record, under whose key their upload waits (not
+    audited: the import itself is)."""
+    return access.decide(actor, patient_id, Action.IMPORT, Purpose.SELF)
+
+
+def question(status: dict, permit: Permit, job_id: str) -> dict:
     """Whom the file and the record are about, for the question the job page asks."""
     sealed = status.get("question")
     if not sealed:
         return {}
-    return orjson.loads(vault.cipher(patient_id).decrypt(sealed, f"ask:{job_id}"))
+    return vault.unseal_json(permit, sealed, f"ask:{job_id}")
 
 
-def seal(patient_id: int, job_id: str, data: bytes, filename: str) -> tuple[bytes, bytes]:
-    """Encrypt an upload and its name under the patient's key, bound to this job."""
-    c = vault.cipher(patient_id)
+def seal(permit: Permit, job_id: str, data: bytes, filename: str) -> tuple[bytes, bytes]:
+    """Encrypt an upload and its name under the permit's patient's key, bound to this job."""
     return (
-        c.encrypt(data, f"upload:{job_id}"),
-        c.encrypt(filename.encode(), f"upload-name:{job_id}"),
+        vault.seal(permit, data, f"upload:{job_id}"),
+        vault.seal(permit, filename, f"upload-name:{job_id}"),
     )
 
 
@@ -120,10 +126,10 @@ def run_import(
     target = target_id or patient_id
     purpose = Purpose.SELF if target == patient_id else Purpose.PROXY
     try:
-        c = vault.cipher(patient_id)
-        data = c.decrypt(sealed, f"upload:{job_id}")
-        filename = c.decrypt(sealed_name, f"upload-name:{job_id}").decode()
         user = User.objects.get(pk=user_id, is_active=True)
+        permit = upload_permit(Actor.of_user(user), patient_id)
+        data = vault.unseal(permit, sealed, f"upload:{job_id}")
+        filename = vault.unseal_text(permit, sealed_name, f"upload-name:{job_id}")
         if importers.detect(data, filename) != "fhir-json":
             # A CDA document, a wearable file…: converted to FHIR, the original kept.
             result = importers.import_file(
@@ -157,7 +163,7 @@ def run_import(
                 "record_person": exc.mismatch.record,
                 "differs": exc.mismatch.fields,
             }
-            asked = vault.cipher(patient_id).encrypt(orjson.dumps(question), f"ask:{job_id}")
+            asked = vault.seal(permit, question, f"ask:{job_id}")
             set_status(job_id, state=ASK, target=target, question=asked)
             return
         set_status(
@@ -169,7 +175,7 @@ def run_import(
             other_entry=exc.other_entry,
             retry_after=getattr(exc, "retry_after", None),
         )
-    except (NotFound, User.DoesNotExist, vault.VaultError):
+    except (NotFound, User.DoesNotExist, VaultError, PermissionError):
         # The record is gone (closed meanwhile) or no longer the person's: say nothing more.
         set_status(job_id, state=FAILED)
     except Exception:

@@ -134,7 +134,8 @@ def _receive_upload(request, patient, handler):
         )
     data = upload.read()
     job_id = uuid.uuid4().hex
-    sealed, sealed_name = tasks.seal(patient.pk, job_id, data, upload.name or "")
+    permit = tasks.upload_permit(Actor.of_user(request.user), patient.pk)
+    sealed, sealed_name = tasks.seal(permit, job_id, data, upload.name or "")
     del data
     tasks.set_status(
         job_id,
@@ -275,7 +276,11 @@ def _person_words(person: dict) -> str:
 def _question(request, job_id: str, status: dict) -> dict:
     """What the page asks when the file is about someone else than the record's person."""
     own = accounts.patient_of(request.user)
-    asked = tasks.question(status, own.pk, job_id) if own is not None else {}
+    asked = (
+        tasks.question(status, tasks.upload_permit(Actor.of_user(request.user), own.pk), job_id)
+        if own is not None
+        else {}
+    )
     target = status.get("target")
     managed = relatives_to_import_for(request.user)
     return {

@@ -122,7 +122,7 @@ def items(
     out += _appointments(ov, start, end)
     tz = timezone.get_current_timezone()
     for e in services.entries(
-        ov.patient_id,
+        ov.permit,
         dt.datetime.combine(start, dt.time(0), tzinfo=tz),
         dt.datetime.combine(end, dt.time(0), tzinfo=tz),
     ):

@@ -15,7 +15,7 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from carnet.vault import services as vault
+from carnet.vault import sealed
 
 from . import agenda, services
 
@@ -75,7 +75,7 @@ def render(
 ) -> bytes:
     start, end = window(ov.on)
     now = timezone.now()
-    cipher = vault.cipher(ov.patient_id)
+    uid_of = sealed.cipher(ov.permit).blind_index
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -88,7 +88,7 @@ def render(
         url = f"{base_url}{agenda_path}?vue=jour&date={item.day.isoformat()}"
         title = _title(item, show_details)
         # The UID must stay stable across fetches but say nothing: a blind index of the key.
-        uid = cipher.blind_index(f"ical:{item.uid}")
+        uid = uid_of(f"ical:{item.uid}")
         lines += ["BEGIN:VEVENT", f"UID:{uid}@carnet", f"DTSTAMP:{_stamp(now)}"]
         if item.at is None:
             lines += [

@@ -35,7 +35,7 @@ from carnet.accounts.models import Patient, User
 from carnet.notify import events
 from carnet.notify import services as notify
 from carnet.records import services as records
-from carnet.vault import services as vault
+from carnet.vault import sealed
 
 from . import services, stale
 from .models import ReminderState
@@ -56,12 +56,12 @@ def _snapshot_overview(patient_id: int, on: dt.date):
 
 def _fresh(patient_id: int, ov) -> list[str]:
     """Tokens of the reminders (not stale prompts) that are due and nobody was told about."""
-    c = vault.cipher(patient_id)
+    index = sealed.cipher(ov.permit).blind_index
     fresh = []
     for r in ov.reminders:
         if r.kind == "stale" or not r.active or ov.snoozed(r):
             continue
-        token = c.blind_index(r.key)
+        token = index(r.key)
         state = ReminderState.objects.filter(patient_id=patient_id, key_token=token).first()
         if state is not None and state.notified_on is not None:
             continue
@@ -163,7 +163,7 @@ def notify_relatives_due(patient_id: int, on: dt.date, ov=None, readers=None) ->
 def _intake_slots(patient_id: int, ov, now: dt.datetime, window_minutes: int):
     """(blind treatment token, time) of each intake in (now - window, now] not yet answered,
     for the treatments whose alerts are on (``services.compute`` marks the silenced ones)."""
-    c = vault.cipher(patient_id)
+    index = sealed.cipher(ov.permit).blind_index
     answered = services.intakes(
         patient_id, now - dt.timedelta(days=1), now + dt.timedelta(minutes=1)
     )
@@ -175,7 +175,7 @@ def _intake_slots(patient_id: int, ov, now: dt.datetime, window_minutes: int):
                 continue
             if (t.id, at) in answered:
                 continue
-            yield c.blind_index(t.id), at
+            yield index(t.id), at
 
 
 def notify_intakes(patient_id: int, now: dt.datetime, ov=None, *, window_minutes: int = 15) -> int:
@@ -236,7 +236,7 @@ def notify_stale(patient_id: int, on: dt.date, ov=None) -> bool:
     if not prompts:
         return False
     every = stale.spec()["digest_every_days"]
-    token = vault.cipher(patient_id).blind_index(DIGEST_KEY)
+    token = sealed.blind_index(ov.permit, DIGEST_KEY)
     with transaction.atomic():
         state = (
             ReminderState.objects.select_for_update()

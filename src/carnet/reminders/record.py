@@ -11,8 +11,8 @@ from datetime import date, datetime
 
 from django.utils import timezone
 
-from carnet.access.services import Actor, Purpose
-from carnet.records import exports
+from carnet.access import services as access
+from carnet.access.services import Action, Actor, Permit, Purpose
 from carnet.records import services as records
 from carnet.records.fhir import clinical_date, clinical_date_precision, parse_date
 
@@ -132,8 +132,12 @@ def vaccination_acts(immunizations: list[dict]) -> list[list[dict]]:
 
 @dataclass
 class Snapshot:
+    """A record as read through access, with the permit it was read under (which opens
+    the reminders' own data of the record: programmes, choices, agenda, notes)."""
+
     patient_id: int
     resources: list[dict] = field(default_factory=list)
+    permit: Permit | None = None
 
     def __post_init__(self):
         self.by_type: dict[str, list[dict]] = {}
@@ -238,9 +242,10 @@ def load(actor: Actor, patient_id: int, purpose: str | None = None) -> Snapshot:
     if actor.user_id is None:
         # The command line (an operator) has no reading right of its own: it exports, as
         # for `carnet export`, and that shows in the person's access history.
-        bundle = exports.export_bundle(actor, patient_id, Purpose.OPERATIONS)
-        resources = [e["resource"] for e in bundle.get("entry") or []]
+        permit = access.require(
+            actor, patient_id, Action.EXPORT, Purpose.OPERATIONS, what="FHIR bundle"
+        )
     else:
         purpose = purpose or records.self_purpose(actor, patient_id)
-        resources = records.everything(actor, patient_id, purpose)
-    return Snapshot(patient_id=patient_id, resources=resources)
+        permit = access.require(actor, patient_id, Action.READ, purpose, what="$everything")
+    return Snapshot(patient_id, records.whole_record(permit), permit)

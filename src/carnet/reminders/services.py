@@ -24,13 +24,12 @@ import secrets
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-import orjson
 from django.db import transaction
 from django.utils import timezone
 
 from carnet.access import services as access
-from carnet.access.services import Action, Actor, NotFound, Purpose
-from carnet.vault import services as vault
+from carnet.access.services import Action, Actor, NotFound, Permit, Purpose
+from carnet.vault import sealed
 
 from . import programmes, rules, stale, treatments, vaccination
 from .base import Reminder, sort_key
@@ -71,6 +70,11 @@ class Overview:
         """Every vaccine of the record, with the calendar steps it counts for or why none."""
         return vaccination.recorded(self.snapshot, self.vaccine_credits, self.on)
 
+    @property
+    def permit(self) -> Permit | None:
+        """The permit the record was read under (it opens the reminders' own data)."""
+        return self.snapshot.permit
+
     def of_kind(self, kind: str) -> list[Reminder]:
         return [r for r in self.reminders if r.kind == kind]
 
@@ -98,26 +102,17 @@ def _authorize_write(actor: Actor, patient_id: int, what: str):
     return permit, purpose
 
 
-def _token(patient_id: int, value: str) -> str:
-    return vault.cipher(patient_id).blind_index(value)
-
-
-def _seal(patient_id: int, obj: dict, context: str) -> bytes:
-    return vault.cipher(patient_id).encrypt(orjson.dumps(obj), context)
-
-
-def _open(patient_id: int, blob, context: str) -> dict:
-    return orjson.loads(vault.cipher(patient_id).decrypt(bytes(blob), context))
-
-
 # --- enrolments -----------------------------------------------------------------------------
 
 
-def enrolments(patient_id: int) -> dict[str, dict]:
+def enrolments(permit: Permit) -> dict[str, dict]:
+    """The programmes of the permit's record, started or stopped, by programme id."""
     out = {}
-    rows = Enrolment.objects.filter(patient_id=patient_id).values_list("programme_token", "payload")
+    rows = Enrolment.objects.filter(patient_id=sealed.patient_of(permit)).values_list(
+        "programme_token", "payload"
+    )
     for token, payload in rows:
-        data = _open(patient_id, payload, f"reminders/enrolment/{token}")
+        data = sealed.unseal_json(permit, payload, f"reminders/enrolment/{token}")
         out[data["programme"]] = data
     return out
 
@@ -126,8 +121,10 @@ def _save_enrolment(actor, patient_id: int, programme_id: str, data: dict, what:
     if programmes.by_id(programme_id) is None:
         raise Invalid(f"unknown programme {programme_id!r}")
     permit, purpose = _authorize_write(actor, patient_id, what)
-    token = _token(patient_id, f"programme:{programme_id}")
-    payload = _seal(patient_id, {"programme": programme_id, **data}, f"reminders/enrolment/{token}")
+    token = sealed.blind_index(permit, f"programme:{programme_id}")
+    payload = sealed.seal(
+        permit, {"programme": programme_id, **data}, f"reminders/enrolment/{token}"
+    )
     with transaction.atomic():
         Enrolment.objects.update_or_create(
             patient_id=patient_id, programme_token=token, defaults={"payload": payload}
@@ -164,7 +161,7 @@ def resume_programme(actor: Actor, patient_id: int, programme_id: str) -> None:
     if programmes.by_id(programme_id) is None:
         raise Invalid(f"unknown programme {programme_id!r}")
     permit, purpose = _authorize_write(actor, patient_id, "follow-up programme resumed")
-    token = _token(patient_id, f"programme:{programme_id}")
+    token = sealed.blind_index(permit, f"programme:{programme_id}")
     with transaction.atomic():
         Enrolment.objects.filter(patient_id=patient_id, programme_token=token).delete()
         access.record(
@@ -195,32 +192,32 @@ def intake_key(request_id: str) -> str:
 
 
 def _apply_states(
-    patient_id: int,
+    permit: Permit,
     reminders: list[Reminder],
     meds: list[treatments.Treatment] = (),
     states: dict[str, _State] | None = None,
 ) -> None:
-    states = _states(patient_id) if states is None else states
+    states = _states(sealed.patient_of(permit)) if states is None else states
     if not states:
         return
-    c = vault.cipher(patient_id)
+    index = sealed.cipher(permit).blind_index
     for r in reminders:
-        s = states.get(c.blind_index(r.key))
+        s = states.get(index(r.key))
         if s is not None:
             r.snoozed_until, r.off = s.snoozed_until, s.off
     for t in meds:
-        s = states.get(c.blind_index(intake_key(t.id)))
+        s = states.get(index(intake_key(t.id)))
         t.silenced = bool(s is not None and s.off)
 
 
-def _confirmations(patient_id: int, states: dict[str, _State] | None = None) -> dict[str, dt.date]:
-    states = _states(patient_id) if states is None else states
+def _confirmations(permit: Permit, states: dict[str, _State] | None = None) -> dict[str, dt.date]:
+    states = _states(sealed.patient_of(permit)) if states is None else states
     if not states:
         return {}
-    c = vault.cipher(patient_id)
+    index = sealed.cipher(permit).blind_index
     out = {}
     for topic in stale.spec()["topics"]:
-        s = states.get(c.blind_index(f"confirm:{topic['id']}"))
+        s = states.get(index(f"confirm:{topic['id']}"))
         if s and s.confirmed_on:
             out[topic["id"]] = s.confirmed_on
     return out
@@ -232,7 +229,7 @@ def _set_state(actor, patient_id: int, key: str, what: str, **fields) -> None:
     permit, purpose = _authorize_write(actor, patient_id, what)
     with transaction.atomic():
         ReminderState.objects.update_or_create(
-            patient_id=patient_id, key_token=_token(patient_id, key), defaults=fields
+            patient_id=patient_id, key_token=sealed.blind_index(permit, key), defaults=fields
         )
         access.record(actor, patient_id, Action.UPDATE, purpose, permit, what=what)
 
@@ -304,8 +301,8 @@ def compute(snap: Snapshot, on: dt.date, booked=(), asked=None) -> Overview:
     """Every reminder of a record as of ``on``, from a snapshot already read through access;
     ``booked``: the person's care appointments (``bookings``), which tick the steps they serve;
     ``asked``: treatment id -> day a renewal was asked (that renewal reminder is done)."""
-    pid = snap.patient_id
-    chosen = enrolments(pid)
+    pid, permit = snap.patient_id, snap.permit
+    chosen = enrolments(permit)
     progs = programmes.active(snap, chosen, on)
     lmp = next((p.start for p in progs if p.id == "pregnancy"), None)
     meds = treatments.active(snap)
@@ -315,9 +312,9 @@ def compute(snap: Snapshot, on: dt.date, booked=(), asked=None) -> Overview:
         vaccination.compute(snap, on, lmp=lmp, credits=credits)
         + programmes.compute(snap, chosen, on, booked)
         + treatments.renewals(meds, on, asked or {})
-        + stale.compute(snap, _confirmations(pid, states), on)
+        + stale.compute(snap, _confirmations(permit, states), on)
     )
-    _apply_states(pid, reminders, meds, states)
+    _apply_states(permit, reminders, meds, states)
     reminders.sort(key=sort_key)
     return Overview(pid, on, snap, reminders, meds, progs, credits)
 
@@ -366,18 +363,18 @@ def record_intake(
             defaults={
                 "status": status,
                 "recorded_at": timezone.now(),
-                "note": _seal(patient_id, {"note": note}, ctx) if note else None,
+                "note": sealed.seal(permit, {"note": note}, ctx) if note else None,
             },
         )
         access.record(actor, patient_id, Action.UPDATE, purpose, permit, what="intake marked")
     return row
 
 
-def intake_note(patient_id: int, row: Intake) -> str:
+def intake_note(permit: Permit, row: Intake) -> str:
     if not row.note:
         return ""
     ctx = f"reminders/intake/{row.request_id}/{timezone.localtime(row.scheduled_at).isoformat()}"
-    return _open(patient_id, row.note, ctx).get("note", "")
+    return sealed.unseal_json(permit, row.note, ctx).get("note", "")
 
 
 @dataclass
@@ -494,7 +491,7 @@ def care_team_adherence(
     )
     from carnet.records import services as records
 
-    snap = Snapshot(patient_id=patient_id, resources=records.whole_record(permit, patient_id))
+    snap = Snapshot(patient_id, records.whole_record(permit), permit)
     ov = Overview(patient_id, timezone.localdate(), snap, [], treatments.active(snap), [])
     return adherence(ov, days)
 
@@ -519,8 +516,8 @@ def add_entry(
         entry = AgendaEntry.objects.create(
             patient_id=patient_id, starts_at=starts_at, all_day=all_day, payload=b""
         )
-        entry.payload = _seal(
-            patient_id, {"title": title, "note": note}, f"reminders/agenda/{entry.pk}"
+        entry.payload = sealed.seal(
+            permit, {"title": title, "note": note}, f"reminders/agenda/{entry.pk}"
         )
         entry.save(update_fields=["payload"])
         access.record(actor, patient_id, Action.UPDATE, purpose, permit, what="agenda entry added")
@@ -538,12 +535,13 @@ def delete_entry(actor: Actor, patient_id: int, entry_id: int) -> None:
         )
 
 
-def entries(patient_id: int, start: dt.datetime, end: dt.datetime) -> list[dict]:
+def entries(permit: Permit, start: dt.datetime, end: dt.datetime) -> list[dict]:
+    """The person's own agenda events in [start, end) of the permit's record."""
     out = []
     for e in AgendaEntry.objects.filter(
-        patient_id=patient_id, starts_at__gte=start, starts_at__lt=end
+        patient_id=sealed.patient_of(permit), starts_at__gte=start, starts_at__lt=end
     ).order_by("starts_at"):
-        data = _open(patient_id, e.payload, f"reminders/agenda/{e.pk}")
+        data = sealed.unseal_json(permit, e.payload, f"reminders/agenda/{e.pk}")
         out.append(
             {"id": e.pk, "at": timezone.localtime(e.starts_at), "all_day": e.all_day, **data}
         )

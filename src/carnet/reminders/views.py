@@ -279,7 +279,7 @@ def programmes_page(request):
         ov = services.overview(actor, pid)
     except NotFound:
         raise Http404() from None
-    chosen = services.enrolments(pid)
+    chosen = services.enrolments(ov.permit)
     active_ids = {p.id for p in ov.programmes}
     available = [
         {

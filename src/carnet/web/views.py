@@ -71,7 +71,7 @@ def _reminders(actor: Actor, current: records_current.Current):
     # The rules look at the last few items of each code (the last HbA1c, this year's eye
     # exam, a pregnancy's monthly visits): older ones change nothing and are not read.
     loaded += records_current.coded(current, _reminder_codes(), latest=REMINDER_LATEST)
-    snap = Snapshot(patient_id=current.patient_id, resources=loaded)
+    snap = Snapshot(current.patient_id, loaded, current.permit)
     return reminders.overview_of(actor, snap, timezone.localdate())
 
 

@@ -172,7 +172,7 @@ def _wearable_document(conv: Conversion, data: bytes, kind: str, filename: str) 
             res.setdefault("derivedFrom", [{"reference": conv.document_url}])
 
 
-def _pdf_preview(patient_id: int, conv: Conversion, written: list[str]) -> list[dict]:
+def _pdf_preview(permit, conv: Conversion, written: list[str]) -> list[dict]:
     """A picture of the first page of a PDF a document carries (a scanned report inside a
     CDA, say), and its words for search: what the document's page and list can show."""
     pdf = next((o for o in conv.originals if o.content_type == "application/pdf"), None)
@@ -195,7 +195,7 @@ def _pdf_preview(patient_id: int, conv: Conversion, written: list[str]) -> list[
         )
     if not thumb:
         return []
-    blob_id = documents.put(patient_id, thumb)
+    blob_id = documents.put(permit, thumb)
     written.append(blob_id)
     return [
         {
@@ -227,7 +227,7 @@ def _same_act_key(res: dict) -> tuple | None:
     return codes, day, lot
 
 
-def _already_in_record(permit, patient_id: int, conv: Conversion) -> list[dict]:
+def _already_in_record(permit, conv: Conversion) -> list[dict]:
     """Take out of ``conv`` the vaccinations the record already holds (same vaccine code,
     same day, same lot), pointing what refers to them at the record's own; returns them, to
     list on the import result (nothing is dropped silently)."""
@@ -238,8 +238,8 @@ def _already_in_record(permit, patient_id: int, conv: Conversion) -> list[dict]:
     ]
     if not incoming:
         return []
-    rows = store.current_rows(patient_id, "Immunization")
-    held = [(r, _same_act_key(r)) for r in store.open_rows(permit, patient_id, rows)]
+    rows = store.current_rows(permit.patient_id, "Immunization")
+    held = [(r, _same_act_key(r)) for r in store.open_rows(permit, rows)]
     found: list[dict] = []
     replaced: dict[str, str] = {}
     for url, res, (codes, day, lot) in incoming:
@@ -336,7 +336,7 @@ def import_file(
             patient = {"resourceType": "Patient", "name": [{"text": account}]}
         subject = {"reference": conv.add(patient)}
     bind_subject(conv, subject)
-    already = _already_in_record(permit, patient_id, conv) if existing else []
+    already = _already_in_record(permit, conv) if existing else []
 
     written: list[str] = []
     try:
@@ -345,7 +345,7 @@ def import_file(
         with transaction.atomic():
             attachments = []
             for original in conv.originals:
-                blob_id = documents.put(patient_id, original.content)
+                blob_id = documents.put(permit, original.content)
                 written.append(blob_id)
                 attachments.append(
                     {
@@ -361,7 +361,7 @@ def import_file(
                         }
                     }
                 )
-            conv.document["content"] = attachments + _pdf_preview(patient_id, conv, written)
+            conv.document["content"] = attachments + _pdf_preview(permit, conv, written)
             result = imports.import_bundle(
                 actor,
                 conv.bundle(),
