@@ -26,7 +26,7 @@ from carnet.access.services import Actor, NotFound, Purpose
 from carnet.accounts import services as accounts
 from carnet.vault import services as vault
 
-from . import fhir, imports, services
+from . import dates, fhir, imports, services
 from .api_auth import SecondFactorRequired, token_auth
 
 log = logging.getLogger("carnet.api")
@@ -324,7 +324,7 @@ DATE_RE = re.compile(
 
 def _date_range(value: str) -> tuple[datetime, datetime]:
     """The interval a FHIR date search value stands for, [start, end)."""
-    start = fhir.parse_date(value)
+    start = dates.instant(value)
     if start is None:
         raise FhirError(400, "invalid", f"date {value[:40]!r} is not a valid date")
     try:
