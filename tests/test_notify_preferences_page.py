@@ -302,7 +302,7 @@ def test_codes_sent_are_limited_per_day_even_across_sessions(gateway):
     ("number", "words"),
     [
         ("01 45 67 89 10", "starting with 06 or 07"),  # a landline
-        ("12", "Enter a mobile number such as"),
+        ("12", "This telephone number looks wrong"),  # one message for every number field
         ("", "Enter your mobile number"),
     ],
 )

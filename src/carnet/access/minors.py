@@ -26,7 +26,9 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from . import services
+from carnet.accounts import phones
+
+from . import services, signals
 from .masks import minor_may_keep_confidential
 from .models import MinorInvitation, Proxy
 from .services import Action, Actor, NotFound, Permit, Purpose
@@ -84,11 +86,10 @@ def invite(actor: Actor, patient_id: int, email: str, phone: str = "") -> str:
     phone number is not one. A new invitation cancels the previous one. Audited in the
     minor's history as access given, by the inviter.
     """
-    from carnet.notify import services as notify
-
-    phone = notify.normalise_phone(phone) if phone else ""
-    if phone and not notify.PHONE.fullmatch(phone):
-        raise InviteRefused("phone")
+    try:
+        phone = phones.normalise(phone) if phone else ""
+    except phones.BadNumber:
+        raise InviteRefused("phone") from None
     from carnet.accounts.models import User
 
     decision = may_invite(actor, patient_id)
@@ -120,47 +121,8 @@ def invite(actor: Actor, patient_id: int, email: str, phone: str = "") -> str:
             decision,
             what=f"{email}: invitation to a login of their own",
         )
-    _send(email, raw)
-    if phone:
-        _send_sms(phone, raw)
+    signals.send_minor_invitation(email, phone, raw, LIFETIME.days)
     return raw
-
-
-def _send(email: str, raw: str) -> None:
-    """The invitation email, in the inviter's language (no health data: a link)."""
-    from django.conf import settings
-    from django.core.mail import EmailMessage
-    from django.template.loader import render_to_string
-    from django.urls import reverse
-
-    from carnet.notify import events
-
-    context = {
-        "invitation_url": events.site_url() + reverse("coffre:minor_accept", args=[raw]),
-        "days": LIFETIME.days,
-    }
-    subject = render_to_string("account/email/minor_invitation_subject.txt", context).strip()
-    body = render_to_string("account/email/minor_invitation_message.txt", context)
-    EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [email]).send()
-
-
-def _send_sms(phone: str, raw: str) -> None:
-    """The same link by SMS (no name, no health data). A gateway failure is logged: the
-    email went, and the inviter can send again."""
-    from django.urls import reverse
-    from django.utils.translation import gettext
-
-    from carnet.notify import events, sms
-
-    url = events.site_url() + reverse("coffre:minor_accept", args=[raw])
-    text = gettext(
-        "Carnet: you are invited to your own health record. Choose your password here "
-        "(the link works once, for %(days)d days): %(url)s"
-    ) % {"days": LIFETIME.days, "url": url}
-    try:
-        sms.backend().send(sms.Sms(to=phone, text=text, client_ref=f"minor-{_digest(raw)[:16]}"))
-    except sms.SmsError:
-        log.warning("minor invitation: the SMS gateway refused the message")
 
 
 def invitation(token: str) -> MinorInvitation:

@@ -13,7 +13,11 @@ Contract of ``access_event`` (a ``django.dispatch.Signal``), keyword arguments:
 ``access_request`` (a second signal) is sent when a practitioner asks for access to a record,
 with ``patient_id``, ``request_id`` and ``reply_code`` (the code the person answers by SMS).
 
-Both are sent with ``transaction.on_commit``: never for work that was rolled back, and
+``minor_invitation`` (a third signal) is sent when a minor is invited to a login of their own
+(``minors.invite``, once the invitation is committed), with ``email``, ``phone`` (E.164 or "") and ``token`` (the raw one-time
+token of the link; never logged) and ``days`` (how long it works); notify sends the link.
+
+The first two are sent with ``transaction.on_commit``: never for work that was rolled back, and
 never while the access decision's transaction is still open. A receiver's failure is
 logged and does not undo the access (``send_robust``); delivery belongs to ``notify``.
 """
@@ -29,6 +33,7 @@ log = logging.getLogger("carnet.access")
 
 access_event = Signal()
 access_request = Signal()
+minor_invitation = Signal()
 
 EVENTS = frozenset(
     {
@@ -73,3 +78,12 @@ def send_access_request(patient_id: int, request_id: int, reply_code: str) -> No
     ):
         if isinstance(result, Exception):
             log.error("access_request receiver %r failed: %r", receiver, result)
+
+
+def send_minor_invitation(email: str, phone: str, token: str, days: int) -> None:
+    """Send ``minor_invitation`` (the caller has committed the invitation); failures logged."""
+    for receiver, result in minor_invitation.send_robust(
+        sender="carnet.access", email=email, phone=phone, token=token, days=days
+    ):
+        if isinstance(result, Exception):
+            log.error("minor_invitation receiver %r failed: %r", receiver, result)

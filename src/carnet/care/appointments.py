@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+import icalendar
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -357,8 +358,6 @@ def get(actor: Actor, appointment_id: int) -> Appointment:
 
 def ics(appt: Appointment, *, practitioner: str, where: str = "") -> bytes:
     """One booking as an iCalendar file (RFC 5545, written by the icalendar library)."""
-    import icalendar
-
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Carnet//Rendez-vous//FR")
     cal.add("version", "2.0")

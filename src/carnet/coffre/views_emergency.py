@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import base64
 import io
-from datetime import date, datetime
+from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
@@ -29,8 +29,8 @@ from carnet.access import acting, emergency, labels
 from carnet.access.models import EmergencyAccess
 from carnet.access.services import Actor, NotFound, Purpose
 from carnet.accounts import services as accounts
+from carnet.records import dates, words
 from carnet.records import services as records
-from carnet.records import words
 from carnet.web.labels import HIDDEN, KINDS, OTHER
 
 # --- Reading a record in plain words ----------------------------------------------------
@@ -68,15 +68,7 @@ def _when(resource: dict) -> date | None:
             if isinstance(resource.get(f), dict) and resource[f].get("start"):
                 value = resource[f]["start"]
                 break
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
-    except ValueError:
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            return None
+    return dates.whole_day(value)
 
 
 def _value(resource: dict) -> str:
@@ -195,15 +187,9 @@ def person_of(resources: list[dict]) -> dict:
             label = found.get("name", "") if isinstance(found.get("name"), str) else ""
         if label:
             doctors.append({"name": label, "phones": _phones((found or {}).get("telecom"))})
-    birth = None
-    if isinstance(patient.get("birthDate"), str):
-        try:
-            birth = date.fromisoformat(patient["birthDate"])
-        except ValueError:
-            birth = None
     return {
         "name": _name(patient.get("name")),
-        "birth_date": birth,
+        "birth_date": dates.whole_day(patient.get("birthDate")),
         "gender": patient.get("gender", ""),
         "contacts": contacts,
         "doctors": doctors,

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from carnet.access import minors
 from carnet.access.services import Actor, NotFound
+from carnet.accounts import phones
 from carnet.accounts import services as accounts
 
 
@@ -42,14 +43,8 @@ class InviteForm(forms.Form):
     )
 
     def clean_phone(self):
-        from carnet.notify import services as notify
-
         value = self.cleaned_data.get("phone", "").strip()
-        if value and not notify.PHONE.fullmatch(notify.normalise_phone(value)):
-            raise forms.ValidationError(
-                _("Write a mobile number, like 06 12 34 56 78."), code="phone"
-            )
-        return value
+        return phones.normalise(value) if value else ""
 
 
 @login_required

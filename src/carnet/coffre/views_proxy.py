@@ -25,9 +25,10 @@ from carnet.access import acting, minors, proxies, services
 from carnet.access.masks import years_before
 from carnet.access.services import Actor, NotFound, Purpose
 from carnet.accounts import services as accounts
+from carnet.records import dates
 from carnet.records import services as records
 
-from .views_emergency import _own_patient_id, readable
+from .views_emergency import _name, _own_patient_id, readable
 
 PERMISSION_LABELS = {
     "read": gettext_lazy("Read the record"),
@@ -198,23 +199,23 @@ def proxy_revoke(request, proxy_id: int):
     return redirect("coffre:proxies")
 
 
-def _name_for(user, info: proxies.ProxyInfo) -> str:
-    """How the person is called: their account name, or a child's name from their record."""
-    if info.basis != "parent":
-        return services._owner_label(info.patient_id)
+def _child_patient(user, info: proxies.ProxyInfo) -> dict:
+    """A child's Patient resource, read through the parent's proxy ({} when none)."""
     try:
         page = records.search(
             Actor.of_user(user), info.patient_id, "Patient", Purpose.PROXY, count=1
         )
     except NotFound:
-        page = None
-    if page and page.resources:
-        from .views_emergency import _name
+        return {}
+    return page.resources[0] if page and page.resources else {}
 
-        name = _name(page.resources[0].get("name"))
-        if name:
-            return name
-    return _("My child")
+
+def _name_for(user, info: proxies.ProxyInfo, patient: dict | None = None) -> str:
+    """How the person is called: their account name, or a child's name from their record."""
+    if info.basis != "parent":
+        return services._owner_label(info.patient_id)
+    patient = _child_patient(user, info) if patient is None else patient
+    return _name(patient.get("name")) or _("My child")
 
 
 @login_required
@@ -222,10 +223,12 @@ def spaces(request):
     """The spaces I manage: the people I may act for now (relatives, my children)."""
     rows = []
     for info in proxies.represented_by(request.user):
+        # A child's birth date is the day their record says, never rebuilt from an instant.
+        patient = _child_patient(request.user, info) if info.basis == "parent" else {}
         rows.append(
             {
                 "patient_id": info.patient_id,
-                "name": _name_for(request.user, info),
+                "name": _name_for(request.user, info, patient),
                 "permissions": [
                     str(PERMISSION_LABELS[p]) for p in PERMISSION_LABELS if p in info.permissions
                 ],
@@ -234,9 +237,7 @@ def spaces(request):
                 "child": info.basis == "parent",
                 "invite": info.basis == "parent"
                 and minors.may_invite(Actor.of_user(request.user), info.patient_id) is not None,
-                "born": years_before(info.expires_at, 18).date()
-                if info.basis == "parent" and info.expires_at
-                else None,
+                "born": dates.whole_day(patient.get("birthDate")),
             }
         )
     return render(request, "coffre/proxy_spaces.html", {"rows": rows})

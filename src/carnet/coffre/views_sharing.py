@@ -15,7 +15,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -25,7 +24,7 @@ from carnet.access import labels as L
 from carnet.access.services import Actor, NotFound, Purpose
 from carnet.accounts import services as accounts
 from carnet.accounts.reauth import confirm_identity
-from carnet.records import words
+from carnet.records import dates, words
 from carnet.web.params import bounded_int
 
 DURATION_CHOICES = [
@@ -137,14 +136,6 @@ def _grant_rows(grant_list) -> list[dict]:
         }
         for g in grant_list
     ]
-
-
-def _day(text):
-    """The day of an item's ISO date, or None when it is partial or not a real date."""
-    try:
-        return parse_date((text or "")[:10])
-    except ValueError:
-        return None
 
 
 @login_required
@@ -403,7 +394,7 @@ def items(request):
                     "title": item_title(r) or _("Item without a title"),
                     "date": item_date(r),
                     # Shown as a French date ("25 août 2026"), not the record's ISO text.
-                    "when": _day(item_date(r)),
+                    "when": dates.whole_day(item_date(r)),
                     "sensitive": L.level_of(labels) != "N",
                     "audience": m.get("audience", "care_team"),
                     "hide_in_emergency": m.get("hide_in_emergency", False),

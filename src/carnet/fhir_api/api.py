@@ -24,7 +24,7 @@ from pydantic import ConfigDict, Field
 
 from carnet.access.services import Actor, NotFound, Purpose
 from carnet.accounts import services as accounts
-from carnet.records import fhir, imports, services
+from carnet.records import dates, fhir, imports, services
 from carnet.vault import services as vault
 from carnet.web.middleware import busy_response, database_busy
 
@@ -323,7 +323,7 @@ DATE_RE = re.compile(
 
 def _date_range(value: str) -> tuple[datetime, datetime]:
     """The interval a FHIR date search value stands for, [start, end)."""
-    start = fhir.parse_date(value)
+    start = dates.instant(value)
     if start is None:
         raise FhirError(400, "invalid", f"date {value[:40]!r} is not a valid date")
     try:

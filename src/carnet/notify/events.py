@@ -7,18 +7,20 @@ again when rendered: a caller cannot slip a diagnosis, a practitioner's specialt
 into an email or an SMS. Who did what, and to which part of the record, is read in the
 app after signing in; the message only says that there is something to read there.
 
-The texts are kept here per language rather than in the gettext catalogues of locale/
-(owned by the web app and checked for completeness by its tests); each language is a full,
-reviewed set, French first. Adding a language means adding its column.
+The texts are gettext messages (context « notification »; English in the source, French
+in locale/fr) rendered in the recipient's language, whatever the language of the request
+that queued them or of the worker that sends them.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string, select_template
+from django.utils.functional import Promise
+from django.utils.translation import override, pgettext, pgettext_lazy
 
 from .links import path_for
 
@@ -54,408 +56,280 @@ def format_time(value: str, lang: str) -> str:
     if not PARAM_RULES["time"].fullmatch(str(value)):
         raise BadParams("a time of day is HH:MM")
     hours, minutes = (int(part) for part in str(value).split(":"))
-    if lang == "fr":
-        return f"{hours} h {minutes:02d}"
-    return f"{hours}:{minutes:02d}"
+    with override(language(lang)):
+        return pgettext("a time of day", "%(hours)s:%(minutes)s") % {
+            "hours": hours,
+            "minutes": f"{minutes:02d}",
+        }
 
 
 @dataclass(frozen=True)
 class Event:
+    """An event's texts (gettext, English source, French in locale/fr) and what it may carry."""
+
     key: str
-    texts: dict[str, dict[str, str]]
+    subject: Promise
+    line: Promise
     params: tuple[str, ...] = ()
     path: str = "/"
     urgent: bool = False
-    extra: dict = field(default_factory=dict)
-
-
-def _e(key, fr, en, params=(), path="/", urgent=False) -> Event:
-    return Event(key=key, texts={"fr": fr, "en": en}, params=params, path=path, urgent=urgent)
+    sms: Promise | None = None  # an SMS of its own; else « Carnet : <line> <url> »
+    line_one: Promise | None = None  # the line when ``count`` is 1
 
 
 EVENTS: dict[str, Event] = {
     e.key: e
     for e in [
-        _e(
+        Event(
             "new_message",
-            {
-                "subject": "Nouveau message dans Carnet",
-                "line": "Vous avez un nouveau message dans Carnet.",
-            },
-            {"subject": "New message in Carnet", "line": "You have a new message in Carnet."},
+            pgettext_lazy("notification", "New message in Carnet"),
+            pgettext_lazy("notification", "You have a new message in Carnet."),
         ),
-        _e(
+        Event(
             "new_reminder",
-            {
-                "subject": "Nouveau rappel dans Carnet",
-                "line": "Vous avez un nouveau rappel dans Carnet.",
-            },
-            {"subject": "New reminder in Carnet", "line": "You have a new reminder in Carnet."},
+            pgettext_lazy("notification", "New reminder in Carnet"),
+            pgettext_lazy("notification", "You have a new reminder in Carnet."),
         ),
-        _e(
+        Event(
             "first_look",
-            {
-                "subject": "Votre dossier a été consulté",
-                "line": "Un professionnel de santé a consulté votre dossier pour la première "
-                "fois : ouvrez Carnet pour voir qui.",
-            },
-            {
-                "subject": "Your record was viewed",
-                "line": "A health professional looked at your record for the first time: "
-                "open Carnet to see who.",
-            },
+            pgettext_lazy("notification", "Your record was viewed"),
+            pgettext_lazy(
+                "notification",
+                "A health professional looked at your record for the first time: open "
+                "Carnet to see who.",
+            ),
         ),
-        _e(
+        Event(
             "emergency_access",
-            {
-                "subject": "Accès en urgence à votre dossier",
-                "line": "Quelqu'un a consulté votre dossier en urgence : ouvrez Carnet.",
-            },
-            {
-                "subject": "Emergency access to your record",
-                "line": "Someone opened your record in an emergency: open Carnet.",
-            },
+            pgettext_lazy("notification", "Emergency access to your record"),
+            pgettext_lazy(
+                "notification", "Someone opened your record in an emergency: open Carnet."
+            ),
             urgent=True,
         ),
-        _e(
+        Event(
             "grant_created",
-            {
-                "subject": "Nouvel accès à votre dossier",
-                "line": "Un nouvel accès à votre dossier a été ouvert : ouvrez Carnet pour le voir.",
-            },
-            {
-                "subject": "New access to your record",
-                "line": "A new access to your record was opened: open Carnet to see it.",
-            },
+            pgettext_lazy("notification", "New access to your record"),
+            pgettext_lazy(
+                "notification", "A new access to your record was opened: open Carnet to see it."
+            ),
         ),
-        _e(
+        Event(
             "grant_revoked",
-            {
-                "subject": "Accès à votre dossier retiré",
-                "line": "Un accès à votre dossier a été retiré : ouvrez Carnet pour le voir.",
-            },
-            {
-                "subject": "Access to your record withdrawn",
-                "line": "An access to your record was withdrawn: open Carnet to see it.",
-            },
+            pgettext_lazy("notification", "Access to your record withdrawn"),
+            pgettext_lazy(
+                "notification", "An access to your record was withdrawn: open Carnet to see it."
+            ),
         ),
-        _e(
+        Event(
             "proxy_created",
-            {
-                "subject": "Nouvelle procuration",
-                "line": "Une procuration sur votre espace Carnet a été créée : ouvrez Carnet "
-                "pour la voir.",
-            },
-            {
-                "subject": "New proxy access",
-                "line": "A proxy access to your Carnet space was created: open Carnet to see it.",
-            },
+            pgettext_lazy("notification", "New proxy access"),
+            pgettext_lazy(
+                "notification",
+                "A proxy access to your Carnet space was created: open Carnet to see it.",
+            ),
         ),
-        _e(
+        Event(
             "proxy_revoked",
-            {
-                "subject": "Procuration retirée",
-                "line": "Une procuration sur votre espace Carnet a été retirée : ouvrez Carnet "
-                "pour le voir.",
-            },
-            {
-                "subject": "Proxy access withdrawn",
-                "line": "A proxy access to your Carnet space was withdrawn: open Carnet to see it.",
-            },
+            pgettext_lazy("notification", "Proxy access withdrawn"),
+            pgettext_lazy(
+                "notification",
+                "A proxy access to your Carnet space was withdrawn: open Carnet to see it.",
+            ),
         ),
-        _e(
+        Event(
             "access_activity",
-            {
-                "subject": "Du nouveau sur les accès à votre dossier",
-                "line": "Il y a du nouveau sur les accès à votre dossier : ouvrez Carnet.",
-            },
-            {
-                "subject": "News about access to your record",
-                "line": "Something changed about who can see your record: open Carnet.",
-            },
+            pgettext_lazy("notification", "News about access to your record"),
+            pgettext_lazy(
+                "notification", "Something changed about who can see your record: open Carnet."
+            ),
         ),
-        _e(
+        Event(
             "access_request",
-            {
-                "subject": "Demande d'accès à votre dossier",
-                "line": "Un professionnel de santé demande l'accès à votre dossier : ouvrez "
-                "Carnet pour accepter ou refuser.",
-                "sms": "Carnet : un professionnel de santé demande l'accès à votre dossier. "
-                "Répondez OUI %(code)s pour accepter ou NON %(code)s pour refuser, ou "
-                "ouvrez %(url)s",
-            },
-            {
-                "subject": "Request to access your record",
-                "line": "A health professional asks to access your record: open Carnet to "
-                "accept or refuse.",
-                "sms": "Carnet: a health professional asks to access your record. Reply "
-                "OUI %(code)s to accept or NON %(code)s to refuse, or open %(url)s",
-            },
+            pgettext_lazy("notification", "Request to access your record"),
+            pgettext_lazy(
+                "notification",
+                "A health professional asks to access your record: open Carnet to accept or refuse.",
+            ),
             params=("code",),
+            sms=pgettext_lazy(
+                "notification",
+                "Carnet: a health professional asks to access your record. Reply OUI "
+                "%(code)s to accept or NON %(code)s to refuse, or open %(url)s",
+            ),
         ),
-        _e(
+        Event(
             "access_request_approved",
-            {
-                "subject": "Votre accord est enregistré",
-                "line": "Votre accord a bien été enregistré.",
-            },
-            {"subject": "Your approval is recorded", "line": "Your approval has been recorded."},
+            pgettext_lazy("notification", "Your approval is recorded"),
+            pgettext_lazy("notification", "Your approval has been recorded."),
         ),
-        _e(
+        Event(
             "access_request_refused",
-            {
-                "subject": "Votre refus est enregistré",
-                "line": "Votre refus a bien été enregistré.",
-            },
-            {"subject": "Your refusal is recorded", "line": "Your refusal has been recorded."},
+            pgettext_lazy("notification", "Your refusal is recorded"),
+            pgettext_lazy("notification", "Your refusal has been recorded."),
         ),
-        _e(
+        Event(
             "reply_unknown_code",
-            {
-                "subject": "Code inconnu",
-                "line": "Ce code ne correspond à aucune demande en cours : ouvrez Carnet pour "
-                "voir vos demandes.",
-            },
-            {
-                "subject": "Unknown code",
-                "line": "This code matches no pending request: open Carnet to see your requests.",
-            },
+            pgettext_lazy("notification", "Unknown code"),
+            pgettext_lazy(
+                "notification",
+                "This code matches no pending request: open Carnet to see your requests.",
+            ),
         ),
-        _e(
+        Event(
             "reply_not_understood",
-            {
-                "subject": "Réponse non comprise",
-                "line": "Carnet n'a pas compris votre réponse. Répondez OUI ou NON suivi du "
-                "code reçu, ou ouvrez Carnet.",
-            },
-            {
-                "subject": "Reply not understood",
-                "line": "Carnet did not understand your reply. Answer OUI or NON followed by "
-                "the code you received, or open Carnet.",
-            },
+            pgettext_lazy("notification", "Reply not understood"),
+            pgettext_lazy(
+                "notification",
+                "Carnet did not understand your reply. Answer OUI or NON followed by the "
+                "code you received, or open Carnet.",
+            ),
         ),
-        _e(
+        Event(
             "digest",
-            {
-                "subject": "Du nouveau dans Carnet",
-                "line": "Vous avez %(count)s nouvelles notifications dans Carnet.",
-                "line_one": "Vous avez une nouvelle notification dans Carnet.",
-            },
-            {
-                "subject": "News in Carnet",
-                "line": "You have %(count)s new notifications in Carnet.",
-                "line_one": "You have one new notification in Carnet.",
-            },
+            pgettext_lazy("notification", "News in Carnet"),
+            pgettext_lazy("notification", "You have %(count)s new notifications in Carnet."),
             params=("count",),
+            line_one=pgettext_lazy("notification", "You have one new notification in Carnet."),
         ),
-        _e(
+        Event(
             "test",
-            {
-                "subject": "Message de test de Carnet",
-                "line": "Ceci est un message de test : vos notifications Carnet fonctionnent.",
-            },
-            {
-                "subject": "Carnet test message",
-                "line": "This is a test message: your Carnet notifications work.",
-            },
+            pgettext_lazy("notification", "Carnet test message"),
+            pgettext_lazy(
+                "notification", "This is a test message: your Carnet notifications work."
+            ),
         ),
-        _e(
+        Event(
             "renewal_request",
-            {
-                "subject": "Demande de renouvellement",
-                "line": "Une personne vous demande un renouvellement d'ordonnance : ouvrez "
-                "Carnet pour répondre.",
-            },
-            {
-                "subject": "Renewal request",
-                "line": "A person asks you to renew a prescription: open Carnet to answer.",
-            },
+            pgettext_lazy("notification", "Renewal request"),
+            pgettext_lazy(
+                "notification", "A person asks you to renew a prescription: open Carnet to answer."
+            ),
             path="/pro/renouvellements/",
         ),
-        _e(
+        Event(
             "renewal_answer",
-            {
-                "subject": "Réponse à votre demande de renouvellement",
-                "line": "Votre demande de renouvellement a reçu une réponse : ouvrez Carnet "
-                "pour la lire.",
-            },
-            {
-                "subject": "Answer to your renewal request",
-                "line": "Your renewal request has an answer: open Carnet to read it.",
-            },
+            pgettext_lazy("notification", "Answer to your renewal request"),
+            pgettext_lazy(
+                "notification", "Your renewal request has an answer: open Carnet to read it."
+            ),
             path="/renouvellements/",
         ),
-        _e(
+        Event(
             "record_added",
-            {
-                "subject": "Ajout à votre dossier",
-                "line": "Un professionnel de santé a ajouté un élément à votre dossier : "
-                "ouvrez Carnet pour voir qui et quoi.",
-            },
-            {
-                "subject": "Something was added to your record",
-                "line": "A health professional added something to your record: open Carnet "
-                "to see who and what.",
-            },
+            pgettext_lazy("notification", "Something was added to your record"),
+            pgettext_lazy(
+                "notification",
+                "A health professional added something to your record: open Carnet to see "
+                "who and what.",
+            ),
             path="/dossier/chronologie/",
         ),
-        _e(
+        Event(
             "appointment_booked",
-            {
-                "subject": "Rendez-vous confirmé",
-                "line": "Votre rendez-vous est confirmé : ouvrez Carnet pour le voir.",
-            },
-            {
-                "subject": "Appointment confirmed",
-                "line": "Your appointment is confirmed: open Carnet to see it.",
-            },
+            pgettext_lazy("notification", "Appointment confirmed"),
+            pgettext_lazy("notification", "Your appointment is confirmed: open Carnet to see it."),
             path="/rendez-vous/",
         ),
-        _e(
+        Event(
             "appointment_moved",
-            {
-                "subject": "Rendez-vous déplacé",
-                "line": "Un rendez-vous a été déplacé : ouvrez Carnet pour voir la nouvelle heure.",
-            },
-            {
-                "subject": "Appointment moved",
-                "line": "An appointment was moved: open Carnet to see the new time.",
-            },
+            pgettext_lazy("notification", "Appointment moved"),
+            pgettext_lazy(
+                "notification", "An appointment was moved: open Carnet to see the new time."
+            ),
             path="/rendez-vous/",
         ),
-        _e(
+        Event(
             "appointment_cancelled",
-            {
-                "subject": "Rendez-vous annulé",
-                "line": "Un rendez-vous a été annulé : ouvrez Carnet pour le voir.",
-            },
-            {
-                "subject": "Appointment cancelled",
-                "line": "An appointment was cancelled: open Carnet to see it.",
-            },
+            pgettext_lazy("notification", "Appointment cancelled"),
+            pgettext_lazy("notification", "An appointment was cancelled: open Carnet to see it."),
             path="/rendez-vous/",
         ),
-        _e(
+        Event(
             "appointment_tomorrow",
-            {
-                "subject": "Rendez-vous demain à %(time)s",
-                "line": "Rappel : vous avez un rendez-vous demain à %(time)s. Ouvrez Carnet "
-                "pour voir le lieu.",
-            },
-            {
-                "subject": "Appointment tomorrow at %(time)s",
-                "line": "Reminder: you have an appointment tomorrow at %(time)s. Open Carnet "
-                "to see the place.",
-            },
-            params=("time",),
-            path="/rendez-vous/",
-        ),
-        _e(
-            "appointment_soon",
-            {
-                "subject": "Rendez-vous à %(time)s",
-                "line": "Rappel : vous avez un rendez-vous bientôt, à %(time)s. Ouvrez Carnet "
-                "pour voir le lieu.",
-            },
-            {
-                "subject": "Appointment at %(time)s",
-                "line": "Reminder: you have an appointment soon, at %(time)s. Open Carnet to "
+            pgettext_lazy("notification", "Appointment tomorrow at %(time)s"),
+            pgettext_lazy(
+                "notification",
+                "Reminder: you have an appointment tomorrow at %(time)s. Open Carnet to "
                 "see the place.",
-            },
+            ),
             params=("time",),
             path="/rendez-vous/",
         ),
-        _e(
+        Event(
+            "appointment_soon",
+            pgettext_lazy("notification", "Appointment at %(time)s"),
+            pgettext_lazy(
+                "notification",
+                "Reminder: you have an appointment soon, at %(time)s. Open Carnet to see the place.",
+            ),
+            params=("time",),
+            path="/rendez-vous/",
+        ),
+        Event(
             "help_answer",
-            {
-                "subject": "Réponse à votre question",
-                "line": "Un conseiller a répondu à votre question : ouvrez Carnet pour lire "
-                "sa réponse.",
-            },
-            {
-                "subject": "Answer to your question",
-                "line": "An advisor answered your question: open Carnet to read the answer.",
-            },
+            pgettext_lazy("notification", "Answer to your question"),
+            pgettext_lazy(
+                "notification", "An advisor answered your question: open Carnet to read the answer."
+            ),
             path="/aide/mes-questions/",
         ),
-        _e(
+        Event(
             "help_question",
-            {
-                "subject": "Nouvelle question au centre d'aide",
-                "line": "Une nouvelle question attend un conseiller : ouvrez Carnet pour y "
-                "répondre.",
-            },
-            {
-                "subject": "New question in the help centre",
-                "line": "A new question is waiting for an advisor: open Carnet to answer it.",
-            },
+            pgettext_lazy("notification", "New question in the help centre"),
+            pgettext_lazy(
+                "notification",
+                "A new question is waiting for an advisor: open Carnet to answer it.",
+            ),
             path="/aide/conseil/",
         ),
-        _e(
+        Event(
             "chat_waiting",
-            {
-                "subject": "Tchat d'urgence : une personne attend",
-                "line": "Une personne attend dans le tchat d'urgence d'un service où vous êtes "
-                "de garde : ouvrez Carnet pour lui répondre.",
-            },
-            {
-                "subject": "Emergency chat: someone is waiting",
-                "line": "Someone is waiting in the emergency chat of a service you are on call "
+            pgettext_lazy("notification", "Emergency chat: someone is waiting"),
+            pgettext_lazy(
+                "notification",
+                "Someone is waiting in the emergency chat of a service you are on call "
                 "for: open Carnet to answer.",
-            },
+            ),
             path="/pro/garde/",
             urgent=True,
         ),
-        _e(
+        Event(
             "relative_reminder",
-            {
-                "subject": "Un rappel pour %(first_name)s",
-                "line": "Un rappel pour %(first_name)s est arrivé : ouvrez Carnet pour le voir.",
-            },
-            {
-                "subject": "A reminder for %(first_name)s",
-                "line": "A reminder for %(first_name)s is due: open Carnet to see it.",
-            },
+            pgettext_lazy("notification", "A reminder for %(first_name)s"),
+            pgettext_lazy(
+                "notification", "A reminder for %(first_name)s is due: open Carnet to see it."
+            ),
             params=("first_name",),
             path="/mes-proches/",
         ),
-        _e(
+        Event(
             "relative_reminder_unnamed",
-            {
-                "subject": "Un rappel pour un proche",
-                "line": "Un rappel est arrivé pour un proche dont vous gérez l'espace : ouvrez "
-                "Carnet pour le voir.",
-            },
-            {
-                "subject": "A reminder for a relative",
-                "line": "A reminder is due for a relative whose space you manage: open Carnet "
-                "to see it.",
-            },
+            pgettext_lazy("notification", "A reminder for a relative"),
+            pgettext_lazy(
+                "notification",
+                "A reminder is due for a relative whose space you manage: open Carnet to see it.",
+            ),
             path="/mes-proches/",
         ),
     ]
 }
 
-# The words around every email, per language.
+# The words around every email.
 COMMON = {
-    "fr": {
-        "greeting": "Bonjour,",
-        "open": "Ouvrir Carnet",
-        "privacy": "Pour protéger votre vie privée, ce message ne contient aucun détail sur "
-        "votre santé : tout est dans Carnet, après connexion.",
-        "why": "Vous recevez ce message parce que vous avez choisi d'être prévenu par email. "
-        "Vous pouvez changer vos choix dans votre compte Carnet.",
-        "sms": "Carnet : %(line)s %(url)s",
-    },
-    "en": {
-        "greeting": "Hello,",
-        "open": "Open Carnet",
-        "privacy": "To protect your privacy, this message contains no detail about your "
-        "health: everything is in Carnet, after signing in.",
-        "why": "You receive this message because you chose to be told by email. You can "
-        "change your choices in your Carnet account.",
-        "sms": "Carnet: %(line)s %(url)s",
-    },
+    "greeting": pgettext_lazy("notification", "Hello,"),
+    "open": pgettext_lazy("notification", "Open Carnet"),
+    "privacy": pgettext_lazy(
+        "notification",
+        "To protect your privacy, this message contains no detail about your health: "
+        "everything is in Carnet, after signing in.",
+    ),
+    "why": pgettext_lazy(
+        "notification",
+        "You receive this message because you chose to be told by email. You can change "
+        "your choices in your Carnet account.",
+    ),
+    "sms": pgettext_lazy("notification", "Carnet: %(line)s %(url)s"),
 }
 
 
@@ -518,15 +392,18 @@ def render_part(event: str, part: str, params: dict, lang: str, role: str = "") 
     """One text of an event ("subject", "line" or "sms") in a language."""
     ev = get(event)
     lang = language(lang)
-    texts = ev.texts[lang]
     ctx = _context(event, params, lang, role)
-    if part == "line" and "line_one" in texts and ctx.get("count") == "1":
-        return texts["line_one"]
-    if part == "sms":
-        if "sms" in texts:
-            return texts["sms"] % ctx
-        return COMMON[lang]["sms"] % {"line": render_part(event, "line", params, lang), **ctx}
-    return texts[part] % ctx
+    with override(lang):
+        if part == "line" and ev.line_one is not None and ctx.get("count") == "1":
+            return str(ev.line_one)
+        if part == "sms":
+            if ev.sms is not None:
+                return str(ev.sms) % ctx
+            line = render_part(event, "line", params, lang)
+            return str(COMMON["sms"]) % {"line": line, **ctx}
+        if part not in ("subject", "line"):
+            raise KeyError(part)
+        return str(getattr(ev, part)) % ctx
 
 
 def render_email(event: str, params: dict, lang: str, role: str = "") -> dict:
@@ -535,24 +412,27 @@ def render_email(event: str, params: dict, lang: str, role: str = "") -> dict:
     An event may have its own set in ``notify/email/<event>/``; others use the shared one.
     """
     lang = language(lang)
+    with override(lang):
+        words = {key: str(text) for key, text in COMMON.items()}
     ctx = {
         "lang": lang,
         "title": render_part(event, "subject", params, lang),
         "line": render_part(event, "line", params, lang),
         "url": url_for(event, role),
-        **COMMON[lang],
+        **words,
     }
 
     def pick(name: str) -> str:
         tpl = select_template([f"notify/email/{event}/{name}", f"notify/email/{name}"])
         return tpl.template.name
 
-    subject = render_to_string(pick("subject.txt"), ctx)
-    return {
-        "subject": " ".join(subject.split()),
-        "text": render_to_string(pick("body.txt"), ctx),
-        "html": render_to_string(pick("body.html"), ctx),
-    }
+    with override(lang):
+        subject = render_to_string(pick("subject.txt"), ctx)
+        return {
+            "subject": " ".join(subject.split()),
+            "text": render_to_string(pick("body.txt"), ctx),
+            "html": render_to_string(pick("body.html"), ctx),
+        }
 
 
 def render_push(event: str, params: dict, lang: str, role: str = "") -> dict:

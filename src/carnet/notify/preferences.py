@@ -35,6 +35,8 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from carnet.accounts import phones
+
 from . import services, sms
 from .models import Preferences, PushSubscription
 
@@ -53,8 +55,6 @@ CODE_SMS = {
     "en": "Carnet: your confirmation code is %(code)s. It expires in 10 minutes. "
     "Do not give it to anyone.",
 }
-
-FRENCH_MOBILE = re.compile(r"^\+33[67][0-9]{8}$")
 
 
 class PhoneCheckError(ValidationError):
@@ -121,15 +121,11 @@ def set_push(user, on: bool) -> Preferences:
 # --- proving a mobile number ------------------------------------------------------------------
 def clean_mobile(raw: str) -> str:
     """E.164 from what people type; a French number must be a mobile (06 or 07)."""
-    phone = services.normalise_phone(raw or "")
-    if not services.PHONE.match(phone):
-        raise PhoneCheckError(
-            _(
-                "Enter a mobile number such as 06 12 34 56 78, or +44 7700 900123 for a "
-                "number outside France."
-            )
-        )
-    if phone.startswith("+33") and not FRENCH_MOBILE.match(phone):
+    try:
+        phone = phones.normalise(raw or "")
+    except phones.BadNumber as exc:
+        raise PhoneCheckError(exc.message) from None
+    if not phones.is_mobile(phone):
         raise PhoneCheckError(
             _("This is not a mobile number: SMS need a number starting with 06 or 07.")
         )

@@ -7,17 +7,25 @@ something happened and the person reads who and why in their access history.
 
 ``access_request`` (a practitioner asks for access) tells the person with the code they may
 answer by SMS; "OUI …"/"NON …" replies go back to ``carnet.access.requests``.
+``minor_invitation`` sends a minor the link to a login of their own (email, and SMS).
 Notify listens to access and calls it; access never imports notify.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
-from carnet.access import requests as access_requests
-from carnet.access.signals import access_event, access_request
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext
 
-from . import services
+from carnet.access import requests as access_requests
+from carnet.access.signals import access_event, access_request, minor_invitation
+
+from . import events, services, sms
 
 log = logging.getLogger("carnet.notify")
 
@@ -62,6 +70,28 @@ def on_access_request(sender, *, patient_id, request_id, reply_code, **kwargs):
         log.exception("could not tell patient %s about access request %s", patient_id, request_id)
 
 
+def on_minor_invitation(sender, *, email, phone, token, days, **kwargs):
+    """A minor invited to a login of their own: the one-time link by email, and by SMS too
+    when a number was given (no name, no health data: a link). A gateway failure is logged:
+    the email went, and the inviter can send again."""
+    url = events.site_url() + reverse("coffre:minor_accept", args=[token])
+    context = {"invitation_url": url, "days": days}
+    subject = render_to_string("account/email/minor_invitation_subject.txt", context).strip()
+    body = render_to_string("account/email/minor_invitation_message.txt", context)
+    EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [email]).send()
+    if not phone:
+        return
+    text = gettext(
+        "Carnet: you are invited to your own health record. Choose your password here "
+        "(the link works once, for %(days)d days): %(url)s"
+    ) % {"days": days, "url": url}
+    ref = "minor-" + hashlib.sha256(token.encode()).hexdigest()[:16]
+    try:
+        sms.backend().send(sms.Sms(to=phone, text=text, client_ref=ref))
+    except sms.SmsError:
+        log.warning("minor invitation: the SMS gateway refused the message")
+
+
 def register_sms_answers() -> None:
     """Route "OUI …" and "NON …" SMS replies to the access requests they answer."""
     services.register_reply_handler("OUI", access_requests.answer_yes)
@@ -72,5 +102,6 @@ def connect() -> bool:
     """Listen to the access app's signals and take the SMS answers to its requests."""
     access_event.connect(on_access_event, dispatch_uid="carnet.notify.on_access_event")
     access_request.connect(on_access_request, dispatch_uid="carnet.notify.on_access_request")
+    minor_invitation.connect(on_minor_invitation, dispatch_uid="carnet.notify.on_minor_invitation")
     register_sms_answers()
     return True

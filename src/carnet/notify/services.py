@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from carnet.accounts import phones
 from carnet.accounts.models import Patient, User
 from carnet.vault import push_keys
 
@@ -66,17 +67,6 @@ __all__ = [
 
 
 # --- preferences ----------------------------------------------------------------------------
-PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
-
-
-def normalise_phone(value: str) -> str:
-    """E.164 from what people type: spaces, dots and dashes dropped, French 0X… numbers."""
-    value = re.sub(r"[\s.\-()]", "", value or "")
-    if value.startswith("00"):
-        value = "+" + value[2:]
-    elif re.fullmatch(r"0[1-9][0-9]{8}", value):
-        value = "+33" + value[1:]
-    return value
 
 
 def update_preferences(user, **changes) -> Preferences:
@@ -101,9 +91,10 @@ def update_preferences(user, **changes) -> Preferences:
             setattr(prefs, name, value)
         errors: dict[str, str] = {}
         if prefs.phone:
-            prefs.phone = normalise_phone(prefs.phone)
-            if not PHONE.match(prefs.phone):
-                errors["phone"] = "Enter a phone number in international form, e.g. +33612345678."
+            try:
+                prefs.phone = phones.normalise(prefs.phone)
+            except phones.BadNumber as exc:
+                errors["phone"] = exc.message
         if prefs.sms and not prefs.phone:
             errors["sms"] = "A phone number is needed to receive SMS."
         if prefs.language not in ("", *events.LANGUAGES):
@@ -409,14 +400,19 @@ def handle_inbound_sms(sender: str, text: str, *, ref: str | None = None) -> str
     from numbers no account holds get no answer: answering strangers would let anyone
     make Carnet send SMS to numbers of their choosing.
     """
-    phone = normalise_phone(sender)
-    digest = hashlib.sha256((f"ref|{ref}" if ref else f"body|{phone}|{text}").encode()).hexdigest()
+    try:
+        phone = phones.normalise(sender)
+    except phones.BadNumber:
+        phone = ""
+    digest = hashlib.sha256(
+        (f"ref|{ref}" if ref else f"body|{phone or sender}|{text}").encode()
+    ).hexdigest()
     words = _words(text)
     candidates = list(
         User.objects.filter(
             is_active=True, notify_preferences__phone=phone
         ).order_by("pk")
-    ) if PHONE.match(phone) else []  # fmt: skip
+    ) if phone else []  # fmt: skip
     try:
         with transaction.atomic():
             InboundSms.objects.create(

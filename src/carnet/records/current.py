@@ -11,7 +11,7 @@ permit (the reminders need a few kinds of items, not the whole record).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from django.db.models import Count, F, Q
 from django.utils.translation import gettext_lazy as _
@@ -20,8 +20,8 @@ from carnet.access import services as access
 from carnet.access.services import Action, Actor, Permit
 from carnet.vault import sealed
 
-from . import store, units, words
-from .fhir import clinical_date, parse_date
+from . import dates, store, units, words
+from .fhir import clinical_date
 from .models import SearchToken
 
 LOINC = "http://loinc.org"
@@ -89,7 +89,7 @@ class Item:
     id: str
     title: str
     detail: str = ""
-    when: datetime | None = None
+    when: date | datetime | None = None
 
 
 @dataclass
@@ -98,7 +98,7 @@ class Vital:
     label: str
     value: str
     unit: str
-    when: datetime | None
+    when: date | datetime | None
     trend: str = ""  # up | stable | down | "" (a single measurement)
     previous: str = ""
 
@@ -158,7 +158,15 @@ def _quantity(q: dict | None, context: str | None = None) -> tuple[float | None,
 
 
 def _when(resource: dict) -> datetime | None:
+    """When it happened, its first instant: to order items, never to show a day."""
     return clinical_date(resource)
+
+
+def _shown_when(resource: dict) -> date | datetime | None:
+    """When it happened as a page shows it: a date-only value stays a ``date``."""
+    from .fhir import clinical_shown
+
+    return clinical_shown(resource)
 
 
 def _status(concept) -> str:
@@ -338,9 +346,7 @@ def _active_problem(r: dict) -> bool:
 
 def _problem_item(r: dict) -> Item:
     onset = r.get("onsetDateTime") or r.get("recordedDate")
-    return Item(
-        "Condition", r.get("id", ""), title_of(r), when=parse_date(onset) if onset else None
-    )
+    return Item("Condition", r.get("id", ""), title_of(r), when=dates.shown(onset))
 
 
 def _allergy_item(r: dict) -> Item:
@@ -363,7 +369,7 @@ def _treatment_item(r: dict) -> Item:
         for d in r.get("dosageInstruction") or r.get("dosage") or []
         if (text := (d.get("text") or "").strip()) and text.casefold() != str(title).casefold()
     )
-    return Item(r["resourceType"], r.get("id", ""), title, detail=dosage, when=_when(r))
+    return Item(r["resourceType"], r.get("id", ""), title, detail=dosage, when=_shown_when(r))
 
 
 def _vital_value(kind: VitalKind, r: dict) -> tuple[float | None, str, str]:
@@ -463,7 +469,7 @@ def _vital(kind: VitalKind, rows: list[dict], key: str = "", label=None) -> Vita
             continue
         number, shown, unit = _vital_value(kind, r)
         if number is not None:
-            values.append((number, shown, unit, _when(r)))
+            values.append((number, shown, unit, _shown_when(r)))
         if len(values) == 2:
             break
     if not values:
@@ -534,7 +540,7 @@ def _recent_ids(current: Current) -> list[str]:
 
 def _recent(ids: list[str], by_id: dict[str, dict]) -> list[Item]:
     return [
-        Item(r["resourceType"], r.get("id", ""), title_of(r), when=_when(r))
+        Item(r["resourceType"], r.get("id", ""), title_of(r), when=_shown_when(r))
         for r in (by_id.get(i) for i in ids)
         if r is not None
     ]

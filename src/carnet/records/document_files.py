@@ -35,9 +35,8 @@ from django.utils.translation import gettext_lazy as _
 from carnet.access import services as access
 from carnet.access.services import Action, Actor, NotFound, Permit, Purpose
 
-from . import cda_narrative, documents, services, words
+from . import cda_narrative, dates, documents, services, words
 from .entries import ENTERED_BY_PERSON, own_patient
-from .fhir import parse_date
 
 log = logging.getLogger("carnet.records")
 
@@ -416,12 +415,11 @@ def describe(resource: dict) -> Document:
     day = ((resource.get("context") or {}).get("period") or {}).get("start") or resource.get(
         "date", ""
     )[:10]
-    parsed = parse_date(day) if day else None
     return Document(
         id=resource.get("id", ""),
         title=_title(resource, main),
         type_label=kind_of_document(resource),
-        day=parsed.date() if parsed else None,
+        day=dates.day(day),
         author=", ".join(
             a.get("display", "") for a in resource.get("author") or [] if a.get("display")
         ),

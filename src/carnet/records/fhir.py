@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import date, datetime
 
 from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
 
-from . import validation
+from . import dates, validation
 
 # Professionals and places: public reference data shared by every record.
 SHARED_TYPES = frozenset({"Practitioner", "Organization", "Location", "PractitionerRole"})
@@ -133,46 +133,33 @@ DATE_FIELDS = (
 )
 
 
-def parse_date(value: str) -> datetime | None:
-    """A FHIR date/dateTime/instant as an aware datetime (partial dates: their first instant)."""
-    if not isinstance(value, str) or not value:
-        return None
-    v = value.strip()
-    try:
-        if len(v) == 4:
-            return datetime(int(v), 1, 1, tzinfo=UTC)
-        if len(v) == 7:
-            return datetime(int(v[:4]), int(v[5:7]), 1, tzinfo=UTC)
-        if len(v) == 10:
-            return datetime(int(v[:4]), int(v[5:7]), int(v[8:10]), tzinfo=UTC)
-        dt = datetime.fromisoformat(v.replace("Z", "+00:00"))
-        return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
-    except ValueError:
-        return None
-
-
-def _clinical_date_text(resource: dict) -> str | None:
+def clinical_date_text(resource: dict) -> str | None:
+    """The FHIR date or dateTime that says when the thing happened, as the source wrote it."""
     for name in DATE_FIELDS:
         value = resource.get(name)
         if isinstance(value, dict):
             value = value.get("start") or value.get("end")
-        if isinstance(value, str) and parse_date(value) is not None:
+        if isinstance(value, str) and dates.parse(value) is not None:
             return value.strip()
     return None
 
 
 def clinical_date(resource: dict) -> datetime | None:
-    """When the thing happened, for timelines and ``date`` search."""
-    text = _clinical_date_text(resource)
-    return parse_date(text) if text else None
+    """When the thing happened, its first instant: to order timelines and ``date`` search."""
+    return dates.instant(clinical_date_text(resource))
+
+
+def clinical_shown(resource: dict) -> date | datetime | None:
+    """When the thing happened, as a page shows it: a day stays a ``date`` (``dates.shown``)."""
+    return dates.shown(clinical_date_text(resource))
 
 
 def clinical_date_precision(resource: dict) -> str:
     """How much of ``clinical_date`` the source gave: "year" (« 1975 »), "month" or "day".
 
     A vaccine the document dates « 1975 » is shown as « 1975 », never « 1 janvier 1975 »."""
-    text = _clinical_date_text(resource) or ""
-    return {4: "year", 7: "month"}.get(len(text), "day")
+    found = dates.precision(clinical_date_text(resource))
+    return found if found in ("year", "month") else "day"
 
 
 # --- Searchable codes --------------------------------------------------------------------------

@@ -16,6 +16,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from carnet.accounts import phones
+
 from . import data
 
 TODAY_HELP = _("Leave empty if you do not know.")
@@ -563,7 +565,6 @@ class DirectiveForm(EntryForm):
     )
 
 
-PHONE = re.compile(r"^\+?[0-9][0-9 .\-]{5,19}$")
 CONTACT_RELATIONS = [
     ("SPS", _("husband, wife or partner")),
     ("DAU", _("daughter")),
@@ -598,13 +599,8 @@ class ContactForm(EntryForm):
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()
-        if not PHONE.match(phone):
-            raise forms.ValidationError(
-                _(
-                    "This telephone number looks wrong: type digits only, for example 06 12 34 56 78."
-                )
-            )
-        return phone
+        phones.normalise(phone)  # BadNumber (a ValidationError) says what is wrong
+        return phone  # kept as the person wrote it, as a relative reads it on the card
 
 
 BLOOD_GROUPS = [

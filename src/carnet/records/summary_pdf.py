@@ -91,7 +91,7 @@ def _directive(r: dict) -> dict | None:
         "title": attachment.get("title") or records_current.title_of(r),
         "decision": decision or "",
         "text": text,
-        "when": records_current._when(r),
+        "when": fhir.clinical_shown(r),
         "document_id": ref.partition("/")[2] if ref.startswith("DocumentReference/") else "",
     }
 
@@ -139,7 +139,7 @@ def paper_summary(actor: Actor, patient_id: int, purpose: str = Purpose.SELF) ->
             continue
         found = vaccines.setdefault(
             title.lower(),
-            Vaccine(title, records_current._when(r), precision=fhir.clinical_date_precision(r)),
+            Vaccine(title, fhir.clinical_shown(r), precision=fhir.clinical_date_precision(r)),
         )
         found.doses += 1
     paper.vaccines = sorted(vaccines.values(), key=lambda v: v.title.lower())

@@ -27,6 +27,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from . import dates
+
 MAX_STRING_BYTES = 1024 * 1024  # a FHIR string is at most 1 MB
 ID_RE = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -234,25 +236,12 @@ def _uri_problem(value: str, what: str) -> str | None:
     return None
 
 
-_PRECISION_FORMATS = (
-    (4, "%Y"),
-    (7, "%Y-%m"),
-    (10, "%Y-%m-%d"),
-)
-
-
 def _instant(value: str) -> tuple[int, datetime] | None:
     """(precision, value) of a date/dateTime: 0 year, 1 month, 2 day, 3 time (UTC)."""
-    try:
-        for i, (length, fmt) in enumerate(_PRECISION_FORMATS):
-            if len(value) == length:
-                return i, datetime.strptime(value, fmt).replace(tzinfo=UTC)
-        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        if dt.tzinfo is None:
-            dt = dt.replace(tzinfo=UTC)
-        return 3, dt.astimezone(UTC)
-    except ValueError:
+    first = dates.instant(value)
+    if first is None:
         return None
+    return dates.PRECISIONS.index(dates.precision(value)), first.astimezone(UTC)
 
 
 def _period_problem(start: str, end: str) -> str | None:

@@ -6,7 +6,6 @@ import io
 import json
 import re
 import uuid
-from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -26,7 +25,7 @@ from carnet.accounts import services as accounts
 from carnet.accounts.reauth import confirm_identity
 from carnet.web.labels import summarise
 
-from . import exports, imports, tasks
+from . import dates, exports, imports, tasks
 
 # Room for the multipart envelope around the file itself.
 MULTIPART_OVERHEAD = 64 * 1024
@@ -255,10 +254,8 @@ DIFFERENCE_WORDS = {
 
 def _day_words(day: str) -> str:
     """« 28 septembre 2009 » for 2009-09-28 (a year or month alone stays as written)."""
-    try:
-        return date_format(date.fromisoformat(day), "j F Y") if len(day) == 10 else day
-    except ValueError:
-        return day
+    whole = dates.whole_day(day)
+    return date_format(whole, "j F Y") if whole else day
 
 
 def _person_words(person: dict) -> str:
@@ -266,10 +263,8 @@ def _person_words(person: dict) -> str:
     born = person.get("birth_date") or ""
     if not born:
         return name
-    try:
-        day = date_format(date.fromisoformat(born[:10]), "j F Y") if len(born) >= 10 else born
-    except ValueError:
-        day = born
+    whole = dates.whole_day(born)
+    day = date_format(whole, "j F Y") if whole else born
     return _("%(name)s, born on %(day)s") % {"name": name, "day": day}
 
 

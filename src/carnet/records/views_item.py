@@ -26,7 +26,7 @@ from carnet.reminders import rules as reminder_rules
 from carnet.reminders import services as reminders
 from carnet.reminders import stale as reminder_stale
 
-from . import document_files, fhir, search, services, views_results, words
+from . import dates, document_files, fhir, search, services, views_results, words
 from .models import Source
 from .views import explain_warning
 from .views_timeline import (
@@ -90,7 +90,7 @@ def confirmation(resource: dict, shared: dict) -> dict | None:
                     ref = sub.get("valueReference") or {}
                     by = person_name(shared.get(ref.get("reference", ""))) or ref.get("display", "")
                 elif sub.get("url") == "date":
-                    when = fhir.parse_date(sub.get("valueDateTime") or "")
+                    when = dates.instant(sub.get("valueDateTime"))
             return {"by": by, "when": when}
     status = resource.get("verificationStatus")
     codes = {c.get("code") for c in (status or {}).get("coding") or [] if isinstance(c, dict)}
@@ -117,7 +117,7 @@ def _topic_of(resource: dict) -> dict | None:
 def _still_right_on(resource: dict):
     for ext in resource.get("extension") or []:
         if isinstance(ext, dict) and ext.get("url") == STILL_RIGHT:
-            return fhir.parse_date(ext.get("valueDateTime") or "")
+            return dates.instant(ext.get("valueDateTime"))
     return None
 
 
@@ -134,8 +134,8 @@ def freshness(resource: dict, latest_of_measure: dict | None) -> dict | None:
             return None  # a newer value of this kind exists: the prompt belongs on it
     # When it happened (a prescription's date, a measurement's), or when the person last
     # said it was still right; not when it was imported (an old list imported today is old).
-    dates = [d for d in (fhir.clinical_date(basis), _still_right_on(resource)) if d is not None]
-    last = max(dates) if dates else None
+    seen = [d for d in (fhir.clinical_date(basis), _still_right_on(resource)) if d is not None]
+    last = max(seen) if seen else None
     if last is not None and timezone.now() - last <= timedelta(days=topic["max_age_days"]):
         return None
     return {
@@ -334,7 +334,6 @@ def item_context(request, actor, pid, purpose, versions, *, note_form=None, link
         }
         for v in versions
     ]
-    when = fhir.clinical_date(current)
     warnings = []
     for v in versions:
         for w in (v.details or {}).get("warnings") or []:
@@ -348,7 +347,7 @@ def item_context(request, actor, pid, purpose, versions, *, note_form=None, link
         "kind": kind_word(current),
         "title": title_of(current) or kind_word(current),
         "value": value_of(current) if current.get("resourceType") == "Observation" else "",
-        "when": timezone.localtime(when) if when else None,
+        "when": fhir.clinical_shown(current),
         "precision": fhir.clinical_date_precision(current),
         "who": who_of(current, shared),
         "status": words.label(current.get("clinicalStatus")),
@@ -492,9 +491,7 @@ def correct(request, item_id: str):
     has_value = isinstance((current.get("valueQuantity") or {}).get("value"), int | float)
     initial = {
         "title": words.label(current.get(concept)) if concept else "",
-        "day": (fhir.parse_date(current.get(date_field)) or timezone.now()).date()
-        if date_field
-        else None,
+        "day": dates.day(current.get(date_field)) or timezone.localdate() if date_field else None,
         "value": current["valueQuantity"]["value"] if has_value else None,
     }
     form = CorrectForm(request.POST or None, initial=initial)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import fhir, words
+from . import dates, fhir, words
 from .models import Source
 from .views_timeline import number, quantity_text
 
@@ -113,7 +113,7 @@ def comments(resource: dict, first_source: str | None) -> tuple[list[dict], list
             "author": (note.get("authorReference") or {}).get("display")
             or note.get("authorString")
             or "",
-            "time": fhir.parse_date(note.get("time") or ""),
+            "time": dates.instant(note.get("time")),
             "from_file": imported and not kind,
         }
         if kind == "practitioner" or (not kind and not from_person):

@@ -212,13 +212,12 @@ def who_of(resource: dict, shared: dict[str, dict]) -> list[str]:
 
 def row_of(resource: dict, shared: dict[str, dict]) -> dict:
     """One line of the timeline: what, when, who; and the link to the item's page."""
-    when = fhir.clinical_date(resource)
     return {
         "id": resource["id"],
         "kind": kind_word(resource),
         "title": title_of(resource),
         "value": value_of(resource) if resource.get("resourceType") == "Observation" else "",
-        "when": timezone.localtime(when) if when else None,
+        "when": fhir.clinical_shown(resource),
         "precision": fhir.clinical_date_precision(resource),
         "who": who_of(resource, shared),
         "url": reverse("records:item", args=[resource["id"]]),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from carnet.records.fhir import parse_date
+from carnet.records import dates
 
 from . import services
 from .base import DONE
@@ -76,7 +76,7 @@ def _appointments(ov: services.Overview, start: dt.date, end: dt.date) -> list[I
         when = a.get("start")
         if not when:
             continue
-        at = parse_date(when)
+        at = dates.instant(when)
         if at is None:
             continue
         local = timezone.localtime(at)

@@ -1,4 +1,4 @@
-"""A private iCalendar feed (RFC 5545), written by hand: a few properties, folded and escaped.
+"""A private iCalendar feed (RFC 5545), written by the ``icalendar`` library.
 
 By default an event says only « Rappel Carnet » (an appointment « Rendez-vous Carnet »,
 with no practitioner's name or specialty) and links to the agenda; the person may choose
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import icalendar
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,36 +23,6 @@ from . import agenda, services
 PRODID = "-//Carnet//Rappels//FR"
 HORIZON_DAYS = 400
 PAST_DAYS = 30
-
-
-def escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
-
-
-def fold(line: str) -> str:
-    """Lines of at most 75 octets, continued with CRLF and one space (never splitting UTF-8)."""
-    out, current, size = [], "", 0
-    for ch in line:
-        n = len(ch.encode("utf-8"))
-        limit = 75 if not out else 74
-        if size + n > limit:
-            out.append(current)
-            current, size = "", 0
-        current += ch
-        size += n
-    out.append(current)
-    return "\r\n ".join(out)
-
-
-def _stamp(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def window(on: dt.date) -> tuple[dt.date, dt.date]:
@@ -74,39 +45,35 @@ def render(
     booked=(),
 ) -> bytes:
     start, end = window(ov.on)
-    now = timezone.now()
-    uid_of = sealed.cipher(ov.permit).blind_index
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:{PRODID}",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{escape(_('Carnet reminders'))}",
-    ]
+    now = timezone.now().astimezone(dt.UTC).replace(microsecond=0)
+    cipher = sealed.cipher(ov.permit)
+    cal = icalendar.Calendar()
+    cal.add("version", "2.0")
+    cal.add("prodid", PRODID)
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", _("Carnet reminders"))
     for item in agenda.items(ov, start, end, intakes=False, booked=booked):
         url = f"{base_url}{agenda_path}?vue=jour&date={item.day.isoformat()}"
-        title = _title(item, show_details)
+        event = icalendar.Event()
         # The UID must stay stable across fetches but say nothing: a blind index of the key.
-        uid = uid_of(f"ical:{item.uid}")
-        lines += ["BEGIN:VEVENT", f"UID:{uid}@carnet", f"DTSTAMP:{_stamp(now)}"]
+        event.add("uid", f"{cipher.blind_index(f'ical:{item.uid}')}@carnet")
+        event.add("dtstamp", now)
         if item.at is None:
-            lines += [
-                f"DTSTART;VALUE=DATE:{item.day.strftime('%Y%m%d')}",
-                f"DTEND;VALUE=DATE:{(item.day + dt.timedelta(days=1)).strftime('%Y%m%d')}",
-            ]
+            event.add("dtstart", item.day)  # a whole day: VALUE=DATE, never a time zone
+            event.add("dtend", item.day + dt.timedelta(days=1))
         else:
             at = dt.datetime.combine(item.day, item.at, tzinfo=timezone.get_current_timezone())
             ends = item.ends if item.ends and item.ends > at else at + dt.timedelta(minutes=30)
-            lines += [f"DTSTART:{_stamp(at)}", f"DTEND:{_stamp(ends)}"]
-        lines.append(f"SUMMARY:{escape(title)}")
-        desc = (item.why + "\n" if show_details and item.why else "") + url
-        lines.append(f"DESCRIPTION:{escape(desc)}")
-        lines.append(f"URL:{url}")
+            event.add("dtstart", at.astimezone(dt.UTC))
+            event.add("dtend", ends.astimezone(dt.UTC))
+        event.add("summary", _title(item, show_details))
+        event.add("description", (item.why + "\n" if show_details and item.why else "") + url)
+        event.add("url", url)
         if item.kind == "appointment":
-            lines.append("STATUS:CANCELLED" if item.cancelled else "STATUS:CONFIRMED")
-            lines += ["TRANSP:OPAQUE", "END:VEVENT"]
+            event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
+            event.add("transp", "OPAQUE")
         else:
-            lines += ["TRANSP:TRANSPARENT", "END:VEVENT"]
-    lines.append("END:VCALENDAR")
-    return ("\r\n".join(fold(line) for line in lines) + "\r\n").encode("utf-8")
+            event.add("transp", "TRANSPARENT")
+        cal.add_component(event)
+    return cal.to_ical()

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from carnet.access import services as access
 from carnet.access.services import Action, Actor, Permit, Purpose
+from carnet.records import dates
 from carnet.records import services as records
-from carnet.records.fhir import clinical_date, clinical_date_precision, parse_date
+from carnet.records.fhir import clinical_date_precision, clinical_date_text
 
 from . import rules
 
@@ -57,8 +58,9 @@ def resource_tokens(resource: dict) -> set[str]:
 
 
 def local_date(value) -> date | None:
+    """The day of a FHIR date (as written: never through a time zone) or of a moment (local)."""
     if isinstance(value, str):
-        value = parse_date(value)
+        return dates.day(value)
     if isinstance(value, datetime):
         return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     return value if isinstance(value, date) else None
@@ -162,7 +164,7 @@ class Snapshot:
         return self.patient.get("gender") or "unknown"
 
     def dated(self, resource: dict) -> date | None:
-        return local_date(clinical_date(resource))
+        return local_date(clinical_date_text(resource))
 
     def given_vaccines(self) -> list[Given]:
         """Every completed Immunization whose diseases Carnet knows, with its day, oldest first."""
