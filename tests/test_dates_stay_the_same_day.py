@@ -22,7 +22,10 @@ from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from carnet.access import services as access
 from carnet.access.models import Proxy
+from carnet.access.services import Action, Actor, Purpose
+from carnet.accounts import services as accounts
 from carnet.records import dates, fhir
 from carnet.reminders import record, services
 from carnet.reminders.testing import ATC, SNOMED, Bundle, person
@@ -75,7 +78,7 @@ def _enter_and_read(born: dt.date, entered_in: str, shown_in: str) -> None:
     client.force_login(parent)
     with override_settings(TIME_ZONE=entered_in):
         done = client.post(
-            reverse("access:child_add"),
+            reverse("coffre:child_add"),
             {
                 "given": "Lucas",
                 "family": "Esquirol",
@@ -86,9 +89,9 @@ def _enter_and_read(born: dt.date, entered_in: str, shown_in: str) -> None:
         assert done.status_code == 302, done.content.decode()
     child = Proxy.objects.filter(proxy_id=parent.pk, basis="parent").latest("id").patient_id
     with override_settings(TIME_ZONE=shown_in):
-        card = client.get(reverse("access:spaces")).content.decode()
+        card = client.get(reverse("coffre:spaces")).content.decode()
         assert f"Your child, born on {words(born)}." in card, (born, entered_in, shown_in)
-        client.post(reverse("access:act_for", args=[child]))
+        client.post(reverse("coffre:act_for", args=[child]))
         page = client.get(reverse("reminders:vaccinations")).content.decode()
         assert f"to the birth date ({words(born)})" in page
 
@@ -135,6 +138,9 @@ def test_the_record_shows_each_day_as_entered(born, vaccinated, ill_since, shown
         assert words(vaccinated) in vaccines
 
 
+_due = itertools.count()
+
+
 @hypothesis_settings(
     max_examples=examples(25),
     deadline=None,
@@ -146,8 +152,13 @@ def test_the_record_shows_each_day_as_entered(born, vaccinated, ill_since, shown
 )
 def test_reminders_fall_due_on_the_days_the_birth_date_gives_in_every_zone(born, zone, db):
     """The engine's due dates are the same in every zone as in UTC (where no shift can hide)."""
+    owner = citizen(f"due-{next(_due)}@example.org")
+    pid = accounts.patient_of(owner).pk
+    permit = access.require(Actor.of_user(owner), pid, Action.READ, Purpose.SELF, what="test")
     snap = record.Snapshot(
-        0, [{"resourceType": "Patient", "birthDate": born.isoformat(), "gender": "female"}]
+        pid,
+        [{"resourceType": "Patient", "birthDate": born.isoformat(), "gender": "female"}],
+        permit,
     )
     on = born + dt.timedelta(days=400)
 
