@@ -113,7 +113,7 @@ def _display(info: proxies.ProxyInfo) -> dict:
 @require_http_methods(["GET", "POST"])
 def proxies_page(request):
     """The person's proxies: who may act for them, and a form to add one."""
-    patient_id = _own_patient_id(request)
+    patient_id = _own_patient_id(request, "manage")
     actor = Actor.of_user(request.user)
     form = ProxyForm(request.POST or None)
     try:
@@ -177,7 +177,7 @@ def _add(request, actor: Actor, patient_id: int, form: ProxyForm) -> bool:
 @login_required
 @require_POST
 def proxy_revoke(request, proxy_id: int):
-    patient_id = _own_patient_id(request)
+    patient_id = _own_patient_id(request, "manage")
     try:
         if patient_id is None:
             raise NotFound()
