@@ -311,7 +311,13 @@ def revoke_all(request):
         except NotFound:
             raise Http404() from None
         if n:
-            left = audience.of_record(actor, patient_id)
+            try:
+                left = audience.of_record(actor, patient_id)
+            except NotFound:
+                # A relative acting for the person withdrew their own access too: they are
+                # back in their own space from the next page on.
+                messages.success(request, _("Every access is withdrawn, yours included."))
+                return redirect("home")
             messages.success(
                 request,
                 _("Every access is withdrawn. Nobody but you can open your record now.")
