@@ -14,7 +14,9 @@ import itertools
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from huey.contrib.djhuey import HUEY
 
 from carnet.access import grants, proxies
 from carnet.access.models import AuditEntry, Grant
@@ -262,3 +264,49 @@ def test_an_entry_added_for_him_goes_into_his_record(client, family):
     assert "Henriajout" not in json.dumps(mine, ensure_ascii=False)
     his = records.everything(Actor.of_user(henri), pid, "self")
     assert "Henriajout" in json.dumps(his, ensure_ascii=False)
+
+
+@pytest.fixture
+def immediate():
+    """The import job runs in the request (as the worker of `carnet serve` would, later)."""
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = False
+
+
+def test_a_file_imported_for_him_goes_into_his_record(client, family, immediate):
+    henri, sophie, pid, _doc = family
+    _acting(client, henri, sophie, pid, GRANTS["everything"])
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {
+                "fullUrl": "urn:uuid:p",
+                "resource": {
+                    "resourceType": "Patient",
+                    "name": [{"family": "Marty", "given": ["Henri"]}],
+                },
+            },
+            {
+                "fullUrl": "urn:uuid:c",
+                "resource": {
+                    "resourceType": "Condition",
+                    "code": {"text": "Henrimport"},
+                    "subject": {"reference": "urn:uuid:p"},
+                },
+            },
+        ],
+    }
+    upload = SimpleUploadedFile("dossier.json", json.dumps(bundle).encode())
+    response = client.post(reverse("records:import"), {"file": upload})
+    assert response.status_code == 302
+    job = client.get(response["Location"]).content.decode()
+    his = records.everything(Actor.of_user(henri), pid, "self")
+    assert "Henrimport" in json.dumps(his, ensure_ascii=False), job[job.find("<main") :][:1500]
+    own = accounts.patient_of(sophie).pk
+    mine = records.everything(Actor.of_user(sophie), own, "self")
+    assert "Henrimport" not in json.dumps(mine, ensure_ascii=False)
+    assert AuditEntry.objects.filter(
+        patient_id=pid, actor_id=sophie.pk, action="import", purpose="proxy", decision="permit"
+    ).exists()
