@@ -275,17 +275,17 @@ def act_stop(request):
 @login_required
 def proxy_record(request):
     """The record of the person I act for, in plain words (as much as they let me read)."""
-    chosen = acting.current(request)
-    if chosen is None:
+    found = acting.whose(request)
+    if found is None or not found.acting:
         messages.error(
             request,
             _("You are not acting for anyone now. Choose a person below, if you may."),
         )
         return redirect("coffre:spaces")
-    pid = chosen["patient_id"]
+    pid = found.patient_id
     info = next((p for p in proxies.represented_by(request.user) if p.patient_id == pid), None)
     try:
-        resources = records.everything(Actor.of_user(request.user), pid, Purpose.PROXY)
+        resources = records.everything(found.actor, pid, found.purpose)
     except NotFound:
         resources = None
     minor_15 = False
@@ -295,7 +295,7 @@ def proxy_record(request):
         request,
         "coffre/proxy_record.html",
         {
-            "name": chosen["name"],
+            "name": found.name,
             "record": readable(resources) if resources is not None else None,
             "permissions": [
                 str(PERMISSION_LABELS[p])
