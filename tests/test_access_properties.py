@@ -4,7 +4,11 @@ masks, checked after each step against a tiny model written independently of the
 Invariants: nothing is visible without a live grant, referent role, proxy or emergency;
 masked items never leak, through $everything, counts, searches or single reads;
 revocation is immediate; every access (permit and deny) is in the history; the hash
-chain verifies at the end.
+chain verifies at the end. A relative acting for the person opens any page of the menu:
+it is about the person's record when the proxy is live and gives the permission the page
+needs, a plain refusal (403) when it does not, their own space once it has ended — never
+their own record under the person's banner, and what they do is recorded as done by them
+for the person.
 """
 
 from __future__ import annotations
@@ -14,18 +18,22 @@ import uuid
 
 import hypothesis.strategies as st
 import pytest
+from django.test import Client, override_settings
+from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from carnet.access import audit, emergency, grants, history, masks, minors, proxies
+from carnet.access import acting, audit, emergency, grants, history, masks, minors, proxies
 from carnet.access.models import AuditEntry
 from carnet.access.services import Actor, NotFound, Purpose
+from carnet.accounts import services as accounts
 from carnet.records import services
 from carnet.vault import services as vault
 
 from .fuzzing import examples
 from .test_access_policy import items, person, practitioner, record_with_items
+from .test_acting_for_on_every_page import MENU
 
 # The model's own table of the test items: category, level, in the emergency dataset.
 # Written by hand from the clinical meaning, not computed by carnet.access.labels.
@@ -46,6 +54,8 @@ NAMES = sorted(ITEMS)
 CATS = ["problems", "results", "measurements", "treatments", "vaccines"]
 LEVELS = "NRV"
 N_PRACT, N_REL = 3, 2
+PERMISSIONS = ["read", "appointments", "messages", "manage"]
+PASSWORD = "a long enough passphrase"
 
 
 class Coffre(RuleBasedStateMachine):
@@ -55,10 +65,12 @@ class Coffre(RuleBasedStateMachine):
         self.me = Actor.of_user(self.owner)
         self.practs = [practitioner(f"p{i}") for i in range(N_PRACT)]
         self.rels = [person(f"r{i}") for i in range(N_REL)]
+        self.clients: dict[int, Client] = {}  # made the first time a relative opens a page
         # The model.
         self.grants: dict[int, tuple[frozenset, str, int]] = {}  # practitioner -> (cats, level, id)
         self.referent: int | None = None
-        self.proxies: dict[int, tuple[str, int]] = {}  # relative -> (level, id)
+        # relative -> (level, id, permissions)
+        self.proxies: dict[int, tuple[str, int, frozenset]] = {}
         self.emergency: set[int] = set()
         self.refused = False
         self.masks: dict[str, tuple[str, bool]] = {}
@@ -79,7 +91,7 @@ class Coffre(RuleBasedStateMachine):
                 cats, max_level, _id = self.grants[i]
                 ok = audience == "care_team" and LEVELS.index(level) <= LEVELS.index(max_level)
                 ok = ok and (cat == "identity" or cat in cats)
-            elif who == "r" and i in self.proxies:
+            elif who == "r" and i in self.proxies and "read" in self.proxies[i][2]:
                 max_level = self.proxies[i][0]
                 ok = audience == "care_team" and LEVELS.index(level) <= LEVELS.index(max_level)
             else:
@@ -87,6 +99,25 @@ class Coffre(RuleBasedStateMachine):
             if ok:
                 out.add(name)
         return out
+
+    def _relative_client(self, i, rel) -> Client:
+        """The relative's browser, signed in and confirmed; their own record holds a marker."""
+        rel.set_password(PASSWORD)
+        rel.save()
+        own = accounts.patient_of(rel).pk
+        services.create(
+            Actor.of_user(rel),
+            own,
+            {"resourceType": "Patient", "name": [{"family": f"Relmarker{i}"}]},
+            Purpose.SELF,
+        )
+        client = Client()
+        client.force_login(rel)
+        assert (
+            client.post(reverse("account_reauthenticate"), {"password": PASSWORD}).status_code
+            == 302
+        )
+        return client
 
     def actor(self, who, i):
         return Actor.of_user(self.practs[i] if who == "p" else self.rels[i])
@@ -126,11 +157,48 @@ class Coffre(RuleBasedStateMachine):
         self.proxies.clear()
         self.entries += 1
 
-    @rule(i=st.integers(0, N_REL - 1), level=st.sampled_from(LEVELS))
-    def add_proxy(self, i, level):
-        p = proxies.add_proxy(self.me, self.pid, self.rels[i].pk, max_level=level)
-        self.proxies[i] = (level, p.pk)
+    @rule(
+        i=st.integers(0, N_REL - 1),
+        level=st.sampled_from(LEVELS),
+        permissions=st.sets(st.sampled_from(PERMISSIONS), min_size=1),
+    )
+    def add_proxy(self, i, level, permissions):
+        p = proxies.add_proxy(
+            self.me, self.pid, self.rels[i].pk, max_level=level, permissions=sorted(permissions)
+        )
+        self.proxies[i] = (level, p.pk, frozenset(permissions))
         self.entries += 1
+
+    @rule(i=st.integers(0, N_REL - 1), page=st.sampled_from(MENU))
+    def relative_opens_a_page_acting_for_the_person(self, i, page):
+        name, need = page
+        rel = self.rels[i]
+        if i not in self.clients:
+            self.clients[i] = self._relative_client(i, rel)
+        client = self.clients[i]
+        session = client.session
+        session[acting.SESSION_KEY] = {"patient_id": self.pid, "name": "Durand"}
+        session.save()
+        ours = AuditEntry.objects.filter(patient_id=self.pid)
+        last = ours.order_by("-pk").values_list("pk", flat=True).first() or 0
+        response = client.get(reverse(name))
+        body = response.content.decode()
+        new = list(ours.filter(pk__gt=last).values("actor_id", "purpose", "decision"))
+        if i in self.proxies:
+            assert "acting-banner" in body, name
+            assert f"Relmarker{i}" not in body, f"{name}: the relative's own record"
+            if need is None or need in self.proxies[i][2]:
+                assert response.status_code == 200, (name, need, response.status_code)
+            else:
+                assert response.status_code == 403, (name, need, response.status_code)
+                assert not [e for e in new if e["decision"] == "permit"], name
+            # What they did there is in the person's history, as done by them for the person.
+            assert all(e["actor_id"] == rel.pk and e["purpose"] == "proxy" for e in new), new
+        else:
+            # No live proxy: back in their own space, nothing of the person read.
+            assert "acting-banner" not in body, name
+            assert not new, (name, new)
+        self.entries += len(new)
 
     @rule(i=st.integers(0, N_REL - 1))
     def revoke_proxy(self, i):
@@ -228,6 +296,7 @@ class Coffre(RuleBasedStateMachine):
         assert audit.verify_chain(self.pid)[1] is None
 
 
+@override_settings(ACCOUNT_REAUTHENTICATION_TIMEOUT=3600)
 def test_the_coffre_keeps_its_promises():
     run_state_machine_as_test(
         Coffre,

@@ -62,7 +62,9 @@ def test_without_the_permissions_she_can_neither_book_nor_write(client):
         reverse("care:appointment_book", args=[doctor.pk]),
         {"type": kind.pk, "start": first_free(doctor, kind).isoformat()},
     )
-    assert refused.status_code == 404 and not Appointment.objects.exists()
+    # Said plainly (403), not answered with her own appointments.
+    assert refused.status_code == 403 and not Appointment.objects.exists()
+    assert "Henri Marty" in refused.content.decode()
     form = client.get(reverse("care:conversation_new")).content.decode()
     assert "Dr Claire Garonne" not in form
     client.post(

@@ -117,7 +117,7 @@ def test_an_expired_proxy_goes_back_to_their_own_space(client):
         services.overview(Actor.of_user(sophie), pid)
 
 
-def test_a_relative_without_reading_rights_gets_not_found(client):
+def test_a_relative_without_reading_rights_is_told_so(client):
     henri = citizen("Henri Marty")
     sophie = citizen("Sophie Esquirol")
     from carnet.accounts import services as accounts
@@ -127,7 +127,12 @@ def test_a_relative_without_reading_rights_gets_not_found(client):
     client.force_login(sophie)
     client.post(reverse("coffre:act_for", args=[pid]))
     for name in PAGES:
-        assert client.get(reverse(name)).status_code == 404
+        refused = client.get(reverse(name))
+        assert refused.status_code == 403  # said plainly: Henri did not give it
+        assert (
+            "Henri Marty" in refused.content.decode()
+            and "rm-subject" not in refused.content.decode()
+        )
     # Reading is not changing: a reader who may not manage cannot snooze anything.
     proxies.add_proxy(Actor.of_user(henri), pid, sophie.pk, permissions=["read"])
     done = client.post(

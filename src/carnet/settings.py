@@ -151,6 +151,7 @@ MIDDLEWARE = [
     "carnet.accounts.language.SignInLanguageMiddleware",
     "carnet.web.middleware.NoStoreMiddleware",
     "carnet.web.middleware.UnreadableRecordMiddleware",
+    "carnet.web.middleware.NotPermittedMiddleware",
     # Innermost: sees the views' errors first (a lock wait that ran out becomes a 503).
     "carnet.web.middleware.DatabaseBusyMiddleware",
 ]

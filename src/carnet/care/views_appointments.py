@@ -101,7 +101,7 @@ def _names(ids) -> dict[int, object]:
 
 @login_required
 def person_page(request):
-    actor, pid = person_and_record(request)
+    actor, pid = person_and_record(request, "appointments")
     try:
         mine = appointments.for_person(actor, pid)
     except NotFound:
@@ -147,7 +147,7 @@ def _slots_page(request, practitioner_id, kind_id, *, appt=None, error=None):
 
 @login_required
 def book(request, practitioner_id: int):
-    actor, pid = person_and_record(request)
+    actor, pid = person_and_record(request, "appointments")
     kind_id = _type_id(request)
     error = None
     if request.method == "POST":
@@ -171,7 +171,7 @@ def book(request, practitioner_id: int):
 
 @login_required
 def move(request, appointment_id: int):
-    actor, _pid = person_and_record(request)
+    actor, _pid = person_and_record(request, "appointments")
     try:
         appt = appointments.get(actor, appointment_id)
     except NotFound:

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy
 
 from carnet.access import acting
 from carnet.access.services import Actor, NotFound
-from carnet.accounts import services as accounts
 
 from . import directory, finder
 
@@ -47,11 +46,8 @@ class SearchForm(forms.Form):
 
 
 def _record_of(request) -> int | None:
-    chosen = acting.current(request)
-    if chosen is not None:
-        return chosen["patient_id"]
-    patient = accounts.patient_of(request.user)
-    return patient.pk if patient is not None else None
+    found = acting.whose(request)
+    return found.patient_id if found is not None else None
 
 
 @login_required

@@ -80,7 +80,7 @@ class HabitForm(forms.Form):
 
 @login_required
 def person_list(request):
-    actor, pid = person_and_record(request)
+    actor, pid = person_and_record(request, "messages")
     try:
         threads = messaging.for_person(actor, pid)
     except NotFound:
@@ -90,7 +90,7 @@ def person_list(request):
 
 @login_required
 def start(request):
-    actor, pid = person_and_record(request)
+    actor, pid = person_and_record(request, "messages")
     try:
         people = messaging.counterparts(actor, pid)
         items = messaging.attachable(actor, pid)

@@ -12,20 +12,17 @@ from django.utils.translation import gettext_lazy
 
 from carnet.access import acting
 from carnet.access.services import Actor, NotFound
-from carnet.accounts import services as accounts
 
 from . import renewals
 
 
-def person_and_record(request) -> tuple[Actor, int]:
-    """The signed-in person and the record they act on (their own, or as a proxy)."""
-    chosen = acting.current(request)
-    if chosen is not None:
-        return Actor.of_user(request.user), chosen["patient_id"]
-    patient = accounts.patient_of(request.user)
-    if patient is None:
+def person_and_record(request, need: str | None = None) -> tuple[Actor, int]:
+    """The signed-in person and the record they act on (their own, or as a proxy who was
+    given ``need``: ``access.acting.whose``); Http404 without a record."""
+    found = acting.whose(request, need)
+    if found is None:
         raise Http404()
-    return Actor.of_user(request.user), patient.pk
+    return found.actor, found.patient_id
 
 
 def practitioner_actor(request) -> Actor:

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from carnet.access import acting
 from carnet.access.services import Actor, NotFound
-from carnet.accounts import services as accounts
 from carnet.coffre.views_emergency import readable
 from carnet.web.params import bounded_int
 
@@ -29,11 +28,8 @@ def _person(request) -> tuple[Actor, int] | None:
     """The signed-in person and the record they act on, or None (not a citizen's space)."""
     if not request.user.is_authenticated or request.user.role == "practitioner":
         return None
-    chosen = acting.current(request)
-    if chosen is not None:
-        return Actor.of_user(request.user), chosen["patient_id"]
-    patient = accounts.patient_of(request.user)
-    return (Actor.of_user(request.user), patient.pk) if patient else None
+    found = acting.whose(request)
+    return (found.actor, found.patient_id) if found is not None else None
 
 
 def _current_chat(person):

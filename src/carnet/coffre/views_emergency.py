@@ -396,20 +396,17 @@ def card_open(request, token: str):
 # --- The person's side ----------------------------------------------------------------------
 
 
-def _own_patient_id(request) -> int | None:
-    """The record the settings are about: the represented person's when acting for them."""
-
-    chosen = acting.current(request)
-    if chosen is not None:
-        return chosen["patient_id"]
-    patient = accounts.patient_of(request.user)
-    return patient.pk if patient else None
+def _own_patient_id(request, need: str | None = None) -> int | None:
+    """The record the settings are about: the represented person's when acting for them
+    (``access.acting.whose``; a proxy without ``need`` is told so)."""
+    found = acting.whose(request, need)
+    return found.patient_id if found is not None else None
 
 
 @login_required
 def settings_page(request):
     """Refuse emergency access in advance, review emergency accesses, the emergency card."""
-    patient_id = _own_patient_id(request)
+    patient_id = _own_patient_id(request, "manage")
     actor = Actor.of_user(request.user)
     try:
         if patient_id is None:
@@ -428,7 +425,7 @@ def settings_page(request):
 @login_required
 @require_POST
 def refusal(request):
-    patient_id = _own_patient_id(request)
+    patient_id = _own_patient_id(request, "manage")
     refuse = request.POST.get("refuse") == "1"
     try:
         if patient_id is None:
@@ -480,16 +477,15 @@ def card_new(request):
     The token is shown this once: only its digest is kept, so the page is not stored
     anywhere and cannot be shown again; a lost card is replaced by a new one.
     """
-    patient_id = _own_patient_id(request)
+    found = acting.whose(request, "manage")
     try:
-        if patient_id is None:
+        if found is None:
             raise NotFound()
-        raw = emergency.reset_card(Actor.of_user(request.user), patient_id)
+        raw = emergency.reset_card(found.actor, found.patient_id)
     except NotFound:
         return render(request, "coffre/emergency_no_record.html", status=404)
 
-    chosen = acting.current(request)
-    name = chosen["name"] if chosen else str(request.user)
+    name = found.name or str(request.user)
     url = card_url(request, raw)
     return render(
         request,

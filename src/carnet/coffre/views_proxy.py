@@ -114,7 +114,7 @@ def _display(info: proxies.ProxyInfo) -> dict:
 @require_http_methods(["GET", "POST"])
 def proxies_page(request):
     """The person's proxies: who may act for them, and a form to add one."""
-    patient_id = _own_patient_id(request)
+    patient_id = _own_patient_id(request, "manage")
     actor = Actor.of_user(request.user)
     form = ProxyForm(request.POST or None)
     try:
@@ -178,7 +178,7 @@ def _add(request, actor: Actor, patient_id: int, form: ProxyForm) -> bool:
 @login_required
 @require_POST
 def proxy_revoke(request, proxy_id: int):
-    patient_id = _own_patient_id(request)
+    patient_id = _own_patient_id(request, "manage")
     try:
         if patient_id is None:
             raise NotFound()
@@ -278,17 +278,17 @@ def act_stop(request):
 @login_required
 def proxy_record(request):
     """The record of the person I act for, in plain words (as much as they let me read)."""
-    chosen = acting.current(request)
-    if chosen is None:
+    found = acting.whose(request)
+    if found is None or not found.acting:
         messages.error(
             request,
             _("You are not acting for anyone now. Choose a person below, if you may."),
         )
         return redirect("coffre:spaces")
-    pid = chosen["patient_id"]
+    pid = found.patient_id
     info = next((p for p in proxies.represented_by(request.user) if p.patient_id == pid), None)
     try:
-        resources = records.everything(Actor.of_user(request.user), pid, Purpose.PROXY)
+        resources = records.everything(found.actor, pid, found.purpose)
     except NotFound:
         resources = None
     minor_15 = False
@@ -298,7 +298,7 @@ def proxy_record(request):
         request,
         "coffre/proxy_record.html",
         {
-            "name": chosen["name"],
+            "name": found.name,
             "record": readable(resources) if resources is not None else None,
             "permissions": [
                 str(PERMISSION_LABELS[p])

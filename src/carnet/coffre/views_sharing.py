@@ -19,10 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from carnet.access import audience, grants, masks, requests
+from carnet.access import acting, audience, grants, masks, requests
 from carnet.access import labels as L
-from carnet.access.services import Actor, NotFound, Purpose
-from carnet.accounts import services as accounts
+from carnet.access.services import Actor, NotFound
 from carnet.accounts.reauth import confirm_identity
 from carnet.records import dates, words
 from carnet.web.params import bounded_int
@@ -102,12 +101,19 @@ class MaskForm(forms.Form):
     hide_in_emergency = forms.BooleanField(required=False)
 
 
-def actor_and_record(request) -> tuple[Actor, int]:
-    """The signed-in citizen and their own record; Http404 for anyone without one."""
-    patient = accounts.patient_of(request.user)
-    if patient is None:
+def whose_record(request) -> acting.Whose:
+    """The record these pages manage: one's own, or that of the person one acts for, who
+    gave the permission to manage it (``access.acting.whose``); Http404 without one."""
+    found = acting.whose(request, "manage")
+    if found is None:
         raise Http404()
-    return Actor.of_user(request.user), patient.pk
+    return found
+
+
+def actor_and_record(request) -> tuple[Actor, int]:
+    """(actor, record) of ``whose_record``."""
+    found = whose_record(request)
+    return found.actor, found.patient_id
 
 
 def _practitioner(user_id: int):
@@ -141,9 +147,10 @@ def _grant_rows(grant_list) -> list[dict]:
 @login_required
 def sharing(request):
     """The sharing page: médecin traitant, practitioners, requests, share code, take back."""
-    if accounts.patient_of(request.user) is None:
+    found = acting.whose(request, "manage")
+    if found is None:
         return render(request, "coffre/sharing_no_record.html", status=404)
-    actor, patient_id = actor_and_record(request)
+    actor, patient_id = found.actor, found.patient_id
     try:
         current = grants.list_grants(actor, patient_id)
         pending = requests.pending_for(actor, patient_id)
@@ -295,7 +302,13 @@ def revoke_all(request):
         except NotFound:
             raise Http404() from None
         if n:
-            left = audience.of_record(actor, patient_id)
+            try:
+                left = audience.of_record(actor, patient_id)
+            except NotFound:
+                # A relative acting for the person withdrew their own access too: they are
+                # back in their own space from the next page on.
+                messages.success(request, _("Every access is withdrawn, yours included."))
+                return redirect("home")
             messages.success(
                 request,
                 _("Every access is withdrawn. Nobody but you can open your record now.")
@@ -338,12 +351,12 @@ def item_date(resource: dict) -> str:
     return str(period.get("start", ""))[:10] if isinstance(period, dict) else ""
 
 
-def _kinds(actor, patient_id) -> list[tuple[str, str, int, int]]:
+def _kinds(actor, patient_id, purpose) -> list[tuple[str, str, int, int]]:
     """(key, label, how many items, how many of them restricted), for the kinds not empty."""
     from carnet.records import services as records
     from carnet.web.labels import KINDS
 
-    counts = records.count_by_type(actor, patient_id, Purpose.SELF)
+    counts = records.count_by_type(actor, patient_id, purpose)
     restricted = masks.restricted_by_type(patient_id)
     out = []
     for key, label, types in KINDS:
@@ -367,10 +380,11 @@ def items(request):
     from carnet.records import services as records
     from carnet.web.labels import KINDS
 
-    actor, patient_id = actor_and_record(request)
+    found = whose_record(request)
+    actor, patient_id = found.actor, found.patient_id
     if request.method == "POST":
         return _mask_post(request)
-    kinds = _kinds(actor, patient_id)
+    kinds = _kinds(actor, patient_id, found.purpose)
     kind = request.GET.get("kind", "")
     chosen = next((k for k in kinds if k[0] == kind), None)
     if chosen is None:
@@ -381,7 +395,7 @@ def items(request):
     rows = []
     for rtype in types:
         try:
-            page = records.search(actor, patient_id, rtype, Purpose.SELF, count=200)
+            page = records.search(actor, patient_id, rtype, found.purpose, count=200)
         except NotFound:
             raise Http404() from None
         for r in page.resources:
@@ -424,8 +438,7 @@ def items(request):
 def _widens(request) -> bool:
     """Whether a mask change shows an item to more people than now."""
     try:
-        patient = accounts.patient_of(request.user)
-        current = masks.masks_of(patient.pk).get(
+        current = masks.masks_of(whose_record(request).patient_id).get(
             (request.POST.get("resource_type", ""), request.POST.get("fhir_id", "")), {}
         )
     except Exception:

@@ -297,8 +297,11 @@ def add(
     title: str,
     day,
     author: str = "",
+    purpose: str = Purpose.SELF,
 ) -> dict:
-    """Check, clean and keep one file with its DocumentReference; Refused or NotFound."""
+    """Check, clean and keep one file with its DocumentReference; Refused or NotFound.
+
+    ``purpose`` is ``proxy`` when a relative who manages the record adds it for the person."""
     kind = check(content)
     info = PdfInfo("", 0)
     thumb = None
@@ -313,8 +316,8 @@ def add(
         content = clean_image(content, kind)
         thumb = preview(content)
     key, label, code, display = TYPE_BY_KEY.get(doc_type, TYPE_BY_KEY["other"])
-    patient = own_patient(actor, patient_id)  # asks access (and fails) before any file is written
-    permit = access.require(actor, patient_id, Action.CREATE, Purpose.SELF, audit_now=False)
+    patient = own_patient(actor, patient_id, purpose)  # asks access before any file is written
+    permit = access.require(actor, patient_id, Action.CREATE, purpose, audit_now=False)
     written = []
     try:
         main = _attachment(permit, content, CONTENT_TYPES[kind], title or str(label))
@@ -349,7 +352,7 @@ def add(
             extensions.append({"url": PAGES_EXTENSION, "valueInteger": info.pages})
         if extensions:
             resource["extension"] = extensions
-        return services.create(actor, patient_id, resource, Purpose.SELF)
+        return services.create(actor, patient_id, resource, purpose)
     except BaseException:
         for blob_id in written:
             documents.delete(patient_id, blob_id)
@@ -443,8 +446,10 @@ def _format(content: dict) -> str:
     return (content.get("format") or {}).get("code", "")
 
 
-def listing(actor: Actor, patient_id: int, *, count: int = 100) -> list[Document]:
-    page = services.search(actor, patient_id, "DocumentReference", Purpose.SELF, count=count)
+def listing(
+    actor: Actor, patient_id: int, *, count: int = 100, purpose: str = Purpose.SELF
+) -> list[Document]:
+    page = services.search(actor, patient_id, "DocumentReference", purpose, count=count)
     return [describe(r) for r in page.resources]
 
 

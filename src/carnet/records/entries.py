@@ -633,7 +633,7 @@ def add(
     if kind == "contact":
         if not author.is_person:
             raise NotFound()
-        return add_contact(actor, patient_id, form)
+        return add_contact(actor, patient_id, form, author.purpose)
     patient = own_patient(actor, patient_id, author.purpose)
     resource = build(kind, form, {"reference": f"Patient/{patient['id']}"}, author.reference)
     if author.is_person:
@@ -669,20 +669,20 @@ def writable_kinds(actor: Actor, patient_id: int) -> dict[str, Kind] | None:
     }
 
 
-def add_contact(actor: Actor, patient_id: int, form) -> dict:
+def add_contact(actor: Actor, patient_id: int, form, purpose: str = Purpose.SELF) -> dict:
     """Add an emergency contact to the person's Patient resource (a new version of it)."""
-    patient = own_patient(actor, patient_id)
+    patient = own_patient(actor, patient_id, purpose)
     updated = {k: v for k, v in patient.items() if k != "meta"}
     contacts = list(updated.get("contact") or [])
     if len(contacts) >= 10:
         raise InvalidResource("too many contacts")
     updated["contact"] = contacts + [contact(form.cleaned_data)]
-    return services.update(actor, updated, Purpose.SELF)
+    return services.update(actor, updated, purpose)
 
 
-def emergency_contacts(actor: Actor, patient_id: int) -> list[dict]:
+def emergency_contacts(actor: Actor, patient_id: int, purpose: str = Purpose.SELF) -> list[dict]:
     """The emergency contacts of the record, as plain values for a page."""
-    page = services.search(actor, patient_id, "Patient", Purpose.SELF, count=1)
+    page = services.search(actor, patient_id, "Patient", purpose, count=1)
     out = []
     for c in (page.resources[0].get("contact") or []) if page.resources else []:
         relation = next((r.get("text") for r in c.get("relationship") or [] if r.get("text")), "")

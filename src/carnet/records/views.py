@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
+from carnet.access import acting
 from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.accounts.reauth import confirm_identity
@@ -91,8 +92,10 @@ def _import_form(request, *, error: str = "", status: int = 200):
 @login_required
 @csrf_exempt  # the CSRF check runs in _receive_upload, once the upload handlers are set
 def import_page(request):
-    patient = accounts.patient_of(request.user)
-    if patient is None:
+    found = acting.whose(request, "manage")
+    # The upload is sealed under the key of one's own record, the file goes to ``found``'s.
+    own = accounts.patient_of(request.user)
+    if found is None or own is None:
         return render(request, "records/no_record.html")
     if request.method != "POST":
         return _import_form(request)
@@ -106,7 +109,7 @@ def import_page(request):
         return _too_big(request)
     handler = MemoryOnlyUpload(request, limit)
     request.upload_handlers = [handler]
-    return _receive_upload(request, patient, handler)
+    return _receive_upload(request, own.pk, found.patient_id, handler)
 
 
 def _too_big(request):
@@ -121,7 +124,7 @@ def _too_big(request):
 
 
 @csrf_protect
-def _receive_upload(request, patient, handler):
+def _receive_upload(request, own_id: int, target_id: int, handler):
     upload = request.FILES.get("file")
     if handler.too_big:
         return _too_big(request)
@@ -133,19 +136,21 @@ def _receive_upload(request, patient, handler):
         )
     data = upload.read()
     job_id = uuid.uuid4().hex
-    permit = tasks.upload_permit(Actor.of_user(request.user), patient.pk)
+    # The upload waits sealed under the uploader's own record key (a relative's file too).
+    permit = tasks.upload_permit(Actor.of_user(request.user), own_id)
     sealed, sealed_name = tasks.seal(permit, job_id, data, upload.name or "")
     del data
     tasks.set_status(
         job_id,
         owner=request.user.pk,
-        patient=patient.pk,
+        patient=own_id,
         state=tasks.QUEUED,
         done=0,
         total=None,
         created_at=timezone.now().isoformat(),
     )
-    tasks.import_upload(job_id, request.user.pk, patient.pk, sealed, sealed_name)
+    target = target_id if target_id != own_id else None  # a relative's record: as a proxy
+    tasks.import_upload(job_id, request.user.pk, own_id, sealed, sealed_name, target)
     return redirect("records:import_job", job_id=job_id)
 
 
@@ -421,27 +426,26 @@ def explain_warning(warning: dict) -> str:
 
 @login_required
 def export_page(request):
-    patient = accounts.patient_of(request.user)
-    if patient is None:
+    found = acting.whose(request, "manage")
+    if found is None:
         return render(request, "records/no_record.html")
-    return _export(request, patient)
+    return _export(request, found)
 
 
 @confirm_identity
-def _export(request, patient):
+def _export(request, found):
     """The whole record leaves Carnet's protection: the person confirms who they are first."""
     if request.method != "POST":
         return render(request, "records/export.html")
     kind = request.POST.get("format")
-    actor = Actor.of_user(request.user)
     # The file name says what and when, never whose or what about.
     stamp = timezone.localdate().isoformat()
     if kind == "zip":
-        body = exports.export_zip(actor, patient.pk, Purpose.SELF)
+        body = exports.export_zip(found.actor, found.patient_id, found.purpose)
         response = HttpResponse(body, content_type="application/zip")
         name = f"carnet-{stamp}.zip"
     elif kind == "json":
-        bundle = exports.export_bundle(actor, patient.pk, Purpose.SELF)
+        bundle = exports.export_bundle(found.actor, found.patient_id, found.purpose)
         response = HttpResponse(
             json.dumps(bundle, ensure_ascii=False, indent=1).encode(),
             content_type="application/fhir+json; charset=utf-8",

@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET
 
+from carnet.access import acting
 from carnet.access.services import Actor, NotFound
-from carnet.accounts import services as accounts
 
 from . import document_files
 from .forms import DateInput, _not_future
@@ -80,8 +80,8 @@ class DocumentForm(forms.Form):
         self.fields["file"].error_messages["empty"] = self.fields["file"].error_messages["required"]
 
 
-def _page(request, patient, form=None, *, error: str = "", status: int = 200):
-    docs = document_files.listing(Actor.of_user(request.user), patient.pk)
+def _page(request, found, form=None, *, error: str = "", status: int = 200):
+    docs = document_files.listing(found.actor, found.patient_id, purpose=found.purpose)
     return render(
         request,
         "records/documents.html",
@@ -98,7 +98,8 @@ def _page(request, patient, form=None, *, error: str = "", status: int = 200):
 @login_required
 @csrf_exempt  # the CSRF check runs in _receive, once the upload handler is set
 def documents_page(request):
-    patient = accounts.patient_of(request.user)
+    # Reading the list needs reading; adding a file, managing (``access.acting.whose``).
+    patient = acting.whose(request, "read" if request.method != "POST" else "manage")
     if patient is None:
         return render(request, "records/no_record.html")
     if request.method != "POST":
@@ -137,13 +138,14 @@ def _receive(request, patient, handler):
     upload = form.cleaned_data["file"]
     try:
         document_files.add(
-            Actor.of_user(request.user),
-            patient.pk,
+            patient.actor,
+            patient.patient_id,
             upload.read(),
             doc_type=form.cleaned_data["doc_type"],
             title=form.cleaned_data["title"],
             day=form.cleaned_data["day"],
             author=form.cleaned_data["author"],
+            purpose=patient.purpose,
         )
     except document_files.Refused as refused:
         form.add_error("file", str(refused.message))

@@ -16,8 +16,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from carnet.access.services import Actor, NotFound
-from carnet.accounts import services as accounts
+from carnet.access import acting
+from carnet.access.services import NotFound
 
 from . import data, entries, forms
 from .fhir import InvalidResource
@@ -26,7 +26,8 @@ log = logging.getLogger("carnet.records")
 
 
 def _patient_or_none(request):
-    return accounts.patient_of(request.user)
+    """The record entries go into: one's own, or that of the person one manages for."""
+    return acting.whose(request, "manage")
 
 
 @login_required
@@ -34,7 +35,10 @@ def entry_index(request):
     patient = _patient_or_none(request)
     if patient is None:
         return render(request, "records/no_record.html")
-    contacts = entries.emergency_contacts(Actor.of_user(request.user), patient.pk)
+    try:
+        contacts = entries.emergency_contacts(patient.actor, patient.patient_id, patient.purpose)
+    except NotFound:  # a relative who manages the record without reading it
+        contacts = []
     return render(
         request,
         "records/entry_index.html",
@@ -79,7 +83,13 @@ def entry_add(request, kind: str):
     if not form.is_valid():
         return render(request, "records/entry_form.html", context, status=400)
     try:
-        entries.add(Actor.of_user(request.user), patient.pk, kind, form)
+        entries.add(
+            patient.actor,
+            patient.patient_id,
+            kind,
+            form,
+            author=entries.Author(patient.actor, patient.purpose),
+        )
     except NotFound:
         raise Http404() from None
     except InvalidResource as exc:

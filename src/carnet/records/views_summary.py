@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
 
-from carnet.access.services import Actor, NotFound, Purpose
-from carnet.accounts import services as accounts
+from carnet.access import acting
+from carnet.access.services import NotFound
 
 from . import summary_pdf
 
@@ -29,12 +29,13 @@ def _url(name: str) -> str:
 
 
 def _paper(request) -> dict:
-    """What the pages show, for the signed-in person's own record; 404 for anyone else."""
-    patient = accounts.patient_of(request.user)
-    if patient is None:
+    """What the pages show, for the person's record (their own, or the one they act for
+    with reading: ``access.acting.whose``); 404 for anyone without one."""
+    found = acting.whose(request, "read")
+    if found is None:
         raise Http404()
     try:
-        paper = summary_pdf.paper_summary(Actor.of_user(request.user), patient.pk, Purpose.SELF)
+        paper = summary_pdf.paper_summary(found.actor, found.patient_id, found.purpose)
     except NotFound as e:
         raise Http404() from e
     return {

@@ -20,7 +20,6 @@ from django.views.decorators.http import require_http_methods
 from carnet.access import acting
 from carnet.access import labels as access_labels
 from carnet.access.services import Actor, NotFound
-from carnet.accounts import services as accounts
 
 from . import current, fhir, search, services, words
 
@@ -93,17 +92,12 @@ OTHER_WORD = _("Other item")
 
 def record_of(request) -> tuple[Actor, int, str] | None:
     """(actor, patient id, purpose) of the record the user is looking at: their own, or the
-    record of the relative they act for. None when they have no record."""
-    actor = Actor.of_user(request.user)
-    chosen = acting.current(request)
-    if chosen is not None:
-        pid = chosen["patient_id"]
-    else:
-        patient = accounts.patient_of(request.user)
-        if patient is None:
-            return None
-        pid = patient.pk
-    return actor, pid, services.self_purpose(actor, pid)
+    record of the relative they act for, who must have been given reading
+    (``access.acting.whose``). None when they have no record."""
+    found = acting.whose(request, "read")
+    if found is None:
+        return None
+    return found.actor, found.patient_id, found.purpose
 
 
 # --- Plain words for one item -----------------------------------------------------------------

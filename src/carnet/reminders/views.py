@@ -26,16 +26,13 @@ from .record import load, owner_actor
 
 def _whose(request) -> tuple[Actor, int, str]:
     """(actor, record, name): the signed-in person's own record (name ""), or the record of
-    the relative they act for now (``access.acting``). What the actor may see or change
-    there is decided by ``access`` on every read and write; 404 without a record."""
-    actor = Actor.of_user(request.user)
-    chosen = acting.current(request)
-    if chosen is not None:
-        return actor, chosen["patient_id"], chosen["name"] or _("this person")
-    patient = accounts.patient_of(request.user)
-    if patient is None:
+    the relative they act for now (``access.acting.whose``). A proxy who may not read the
+    record is told so (403); 404 without a record. What the actor may see or change there
+    is decided by ``access`` on every read and write."""
+    found = acting.whose(request, "read")
+    if found is None:
         raise Http404()
-    return actor, patient.pk, ""
+    return found.actor, found.patient_id, found.name
 
 
 def _context(request):

@@ -50,6 +50,31 @@ class UnreadableRecordMiddleware:
         return response
 
 
+class NotPermittedMiddleware:
+    """A proxy on a page that needs a permission the person did not give them gets a plain
+    403 page saying so, with a way back (``access.acting.NotPermitted``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.shortcuts import render
+
+        from carnet.access.acting import NotPermitted
+
+        if not isinstance(exception, NotPermitted):
+            return None
+        return render(
+            request,
+            "web/not_permitted.html",
+            {"name": exception.whose.name, "permission": exception.permission},
+            status=403,
+        )
+
+
 # --- A database too busy to answer in time ---------------------------------------------------
 
 BUSY_RETRY_AFTER = 5  # seconds

@@ -78,7 +78,8 @@ def _reminders(actor: Actor, current: records_current.Current):
 @login_required
 def home(request):
     """A citizen sees what matters first in their record; others see what they will do here."""
-    if acting.current(request) is not None:
+    found = acting.whose(request)
+    if found is not None and found.acting:
         return redirect("coffre:proxy_record")  # acting for a relative: their record
     if request.user.role == "practitioner":
         return pro_home(request)  # their workspace: patients, messages, requests, agenda
