@@ -24,6 +24,7 @@ from carnet.accounts import services as accounts
 from carnet.notify import services as notify
 from carnet.records import current as records_current
 from carnet.records import services as records
+from carnet.records import words
 from carnet.vault import services as vault
 
 from . import team
@@ -164,7 +165,7 @@ def ask(
     if waiting is not None:
         return waiting
     summary = {
-        "title": records_current.title_of(resource),
+        "title": words.title(resource),
         "dosage": _dosage_of(resource),
     }
     try:

@@ -26,8 +26,9 @@ from carnet.access.masks import years_before
 from carnet.access.services import Actor, NotFound, Purpose
 from carnet.accounts import services as accounts
 from carnet.records import services as records
+from carnet.records import words
 
-from .views_emergency import _own_patient_id, readable
+from .views_emergency import _own_patient_id
 
 PERMISSION_LABELS = {
     "read": gettext_lazy("Read the record"),
@@ -209,9 +210,7 @@ def _name_for(user, info: proxies.ProxyInfo) -> str:
     except NotFound:
         page = None
     if page and page.resources:
-        from .views_emergency import _name
-
-        name = _name(page.resources[0].get("name"))
+        name = words.person_name(page.resources[0])
         if name:
             return name
     return _("My child")
@@ -296,7 +295,7 @@ def proxy_record(request):
         "coffre/proxy_record.html",
         {
             "name": chosen["name"],
-            "record": readable(resources) if resources is not None else None,
+            "record": words.readable(resources) if resources is not None else None,
             "permissions": [
                 str(PERMISSION_LABELS[p])
                 for p in PERMISSION_LABELS

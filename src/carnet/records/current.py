@@ -38,22 +38,6 @@ QUIET_TYPES = (
 )
 
 
-# Heart rate, by context (LOINC): resting; a reading taken at some moment (posture or
-# method given or not); during exercise (the HL7 Physical Activity guide's session maximum).
-HR_RESTING = ("40443-4", "67129-7")
-HR_READING = ("8867-4", "68999-2", "69000-8", "69001-6", "8889-8")
-HR_EXERCISE = ("55422-0",)
-# An observation made during exercise: its category, or a component naming the session.
-EXERCISE_CATEGORY = "activity"
-EXERCISE_COMPONENTS = {"73985-4", "55411-3"}  # exercise activity, exercise duration
-HR_CODES = {*HR_RESTING, *HR_READING, *HR_EXERCISE}
-HR_LABELS = {
-    "rest": _("Resting heart rate"),
-    "reading": _("Heart rate"),
-    "effort": _("Heart rate during exercise"),
-}
-
-
 @dataclass(frozen=True)
 class VitalKind:
     key: str
@@ -70,7 +54,9 @@ VITALS = (
         "glucose", _("Blood sugar"), ("41653-7", "2339-0", "2345-7", "15074-8", "14743-9"), 0.1
     ),
     VitalKind("hba1c", _("HbA1c (average blood sugar)"), ("4548-4", "17856-6"), 0.2, "%"),
-    VitalKind("hr", _("Heart rate"), (*HR_RESTING, *HR_READING, *HR_EXERCISE), 5, "/min"),
+    VitalKind(
+        "hr", _("Heart rate"), (*words.HR_RESTING, *words.HR_READING, *words.HR_EXERCISE), 5, "/min"
+    ),
     VitalKind("bmi", _("Body mass index"), ("39156-5",), 0.3, "kg/m²"),
     VitalKind("temperature", _("Temperature"), ("8310-5",), 0.3, "°C"),
     VitalKind("spo2", _("Oxygen saturation"), ("59408-5", "2708-6"), 1, "%"),
@@ -133,11 +119,6 @@ class Current:
 # --- Plain text of FHIR values --------------------------------------------------------------
 
 
-def text_of(concept) -> str:
-    """The words of a CodeableConcept in the page's language (``words.label``)."""
-    return words.label(concept)
-
-
 def _codes(concept) -> set[str]:
     out = set()
     for c in concept if isinstance(concept, list) else [concept]:
@@ -162,19 +143,6 @@ def _when(resource: dict) -> datetime | None:
 def _status(concept) -> str:
     codes = _codes(concept)
     return next(iter(sorted(codes)), "") if codes else ""
-
-
-def title_of(resource: dict) -> str:
-    """The name of an item in the page's language (``words.title_of``); a heart rate measured
-    during exercise says so (« Fréquence cardiaque pendant l'effort »), never read as the
-    heart rate at rest."""
-    if (
-        resource.get("resourceType") == "Observation"
-        and _codes(resource.get("code")) & HR_CODES
-        and heart_rate_context(resource) == "effort"
-    ):
-        return str(HR_LABELS["effort"])
-    return words.title_of(resource)
 
 
 # --- The summary ------------------------------------------------------------------------------
@@ -258,7 +226,7 @@ def _code_hits(current: Current, wanted: dict[str, list[str]]) -> dict[str, set[
 
 def _exercise_ids(current: Current, hits: dict[str, set[str]]) -> set[str]:
     """Which heart rates found carry the category ``activity`` (blind tokens only)."""
-    ids = set().union(*(hits.get(f"{LOINC}|{c}", set()) for c in HR_READING))
+    ids = set().union(*(hits.get(f"{LOINC}|{c}", set()) for c in words.HR_READING))
     if not ids:
         return set()
     pid = current.patient_id
@@ -267,7 +235,7 @@ def _exercise_ids(current: Current, hits: dict[str, set[str]]) -> set[str]:
             patient_id=pid,
             resource_type="Observation",
             param="category",
-            token=vault.cipher(pid).blind_index(EXERCISE_CATEGORY),
+            token=vault.cipher(pid).blind_index(words.EXERCISE_CATEGORY),
             fhir_id__in=list(ids),
         ).values_list("fhir_id", flat=True)
     )
@@ -343,31 +311,17 @@ def _problem_item(r: dict) -> Item:
     from .fhir import parse_date
 
     return Item(
-        "Condition", r.get("id", ""), title_of(r), when=parse_date(onset) if onset else None
+        "Condition", r.get("id", ""), words.title(r), when=parse_date(onset) if onset else None
     )
 
 
 def _allergy_item(r: dict) -> Item:
-    reactions = [
-        text_of(m)
-        for reaction in r.get("reaction") or []
-        for m in reaction.get("manifestation") or []
-    ]
-    detail = ", ".join(x for x in reactions if x)
-    if r.get("criticality") == "high":
-        detail = str(_("serious reaction possible")) + (f" — {detail}" if detail else "")
-    return Item("AllergyIntolerance", r.get("id", ""), title_of(r), detail=detail)
+    return Item("AllergyIntolerance", r.get("id", ""), words.title(r), detail=words.detail(r))
 
 
 def _treatment_item(r: dict) -> Item:
-    title = title_of(r)
-    # Some documents give the medicine's name again as its dosage: never say it twice.
-    dosage = " ; ".join(
-        text
-        for d in r.get("dosageInstruction") or r.get("dosage") or []
-        if (text := (d.get("text") or "").strip()) and text.casefold() != str(title).casefold()
-    )
-    return Item(r["resourceType"], r.get("id", ""), title, detail=dosage, when=_when(r))
+    title, detail = words.title(r), words.detail(r)
+    return Item(r["resourceType"], r.get("id", ""), title, detail=detail, when=_when(r))
 
 
 def _vital_value(kind: VitalKind, r: dict) -> tuple[float | None, str, str]:
@@ -387,24 +341,6 @@ def _vital_value(kind: VitalKind, r: dict) -> tuple[float | None, str, str]:
         digits = words.digits_for(q["unit"], context)
     shown = words.number(value, digits)
     return value, shown, unit or units.shown(kind.unit, value, kind.codes[0])
-
-
-def heart_rate_context(r: dict) -> str:
-    """How a heart rate was taken: "rest", "effort" (during exercise) or "reading".
-
-    The code says it first (resting heart rate, a session's maximum); else the category
-    ``activity`` or a component naming an exercise session marks a value measured during
-    exercise (how Carnet's watch imports and the HL7 Physical Activity guide tag it); else
-    it is a single reading.
-    """
-    codes = _codes(r.get("code"))
-    if codes & set(HR_RESTING):
-        return "rest"
-    if codes & set(HR_EXERCISE) or EXERCISE_CATEGORY in _codes(r.get("category")):
-        return "effort"
-    if any(_codes(c.get("code")) & EXERCISE_COMPONENTS for c in r.get("component") or []):
-        return "effort"
-    return "reading"
 
 
 def _trend(kind: VitalKind, latest: float, previous: float) -> str:
@@ -428,7 +364,7 @@ def _vital_ids(hits: dict[str, set[str]], dated, effort: set[str] = frozenset())
     Heart rates are chosen per context: resting (by code), during exercise (``effort``:
     the ids carrying the category ``activity``) and the others.
     """
-    hr_rest = set().union(*(hits.get(f"{LOINC}|{c}", set()) for c in HR_RESTING))
+    hr_rest = set().union(*(hits.get(f"{LOINC}|{c}", set()) for c in words.HR_RESTING))
     kind_of_id: dict[str, str] = {}
     for token, ids in hits.items():
         kind = VITAL_TOKENS.get(token)
@@ -485,7 +421,7 @@ def _heart_rates(kind: VitalKind, rows: list[dict]) -> list[Vital]:
     exercise: never one for the other, each compared only with a value of its context."""
     by_context: dict[str, list[dict]] = {}
     for r in rows:
-        by_context.setdefault(heart_rate_context(r), []).append(r)
+        by_context.setdefault(words.heart_rate_context(r), []).append(r)
     out = []
     calm = sorted(
         by_context.get("rest", []) + by_context.get("reading", []),
@@ -493,11 +429,11 @@ def _heart_rates(kind: VitalKind, rows: list[dict]) -> list[Vital]:
         reverse=True,
     )
     if calm:
-        context = heart_rate_context(calm[0])
-        vital = _vital(kind, by_context[context], label=HR_LABELS[context])
+        context = words.heart_rate_context(calm[0])
+        vital = _vital(kind, by_context[context], label=words.HR_LABELS[context])
         if vital:
             out.append(vital)
-    vital = _vital(kind, by_context.get("effort", []), "hr_effort", HR_LABELS["effort"])
+    vital = _vital(kind, by_context.get("effort", []), "hr_effort", words.HR_LABELS["effort"])
     if vital:
         out.append(vital)
     return out
@@ -520,7 +456,7 @@ def latest_vitals(latest: dict[str, list[dict]]) -> list[Vital]:
 def _blood_group(rows: list[dict]) -> str:
     for r in rows:
         if r.get("valueCodeableConcept"):
-            return text_of(r["valueCodeableConcept"])
+            return words.label(r["valueCodeableConcept"])
         if r.get("valueString"):
             return str(r["valueString"])
     return ""
@@ -538,7 +474,7 @@ def _recent_ids(current: Current) -> list[str]:
 
 def _recent(ids: list[str], by_id: dict[str, dict]) -> list[Item]:
     return [
-        Item(r["resourceType"], r.get("id", ""), title_of(r), when=_when(r))
+        Item(r["resourceType"], r.get("id", ""), words.title(r), when=_when(r))
         for r in (by_id.get(i) for i in ids)
         if r is not None
     ]

@@ -19,7 +19,6 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
 from carnet.access.services import Actor, Purpose
-from carnet.coffre.views_emergency import person_of
 
 from . import current as records_current
 from . import fhir, words
@@ -88,7 +87,7 @@ def _directive(r: dict) -> dict | None:
     ref = (r.get("sourceReference") or {}).get("reference") or ""
     return {
         # An imported directive: what it is about (« réanimation cardiaque… »).
-        "title": attachment.get("title") or records_current.title_of(r),
+        "title": attachment.get("title") or words.title(r),
         "decision": decision or "",
         "text": text,
         "when": records_current._when(r),
@@ -101,7 +100,7 @@ def paper_summary(actor: Actor, patient_id: int, purpose: str = Purpose.SELF) ->
     cur = records_current.summary(
         actor, patient_id, purpose, preload=("Patient", "Immunization", "Consent")
     )
-    paper = Paper(current=cur, person=person_of(records_current.resources(cur, "Patient")))
+    paper = Paper(current=cur, person=words.person_of(records_current.resources(cur, "Patient")))
     if cur.empty and not cur.counts:
         return paper
     # The whole lists (the home page shows only the first few).
@@ -134,8 +133,8 @@ def paper_summary(actor: Actor, patient_id: int, purpose: str = Purpose.SELF) ->
     for r in records_current.resources(cur, "Immunization"):  # newest first
         if r.get("status") not in ("completed", None):
             continue
-        title = records_current.title_of(r)
-        if not title:
+        title = words.title(r)
+        if title.generic:
             continue
         found = vaccines.setdefault(
             title.lower(),
