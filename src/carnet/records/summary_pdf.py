@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from carnet.access.services import Actor, Purpose
 
 from . import current as records_current
-from . import fhir, words
+from . import words
 from .current import Current, Item
 
 LOINC = "http://loinc.org"
@@ -33,9 +33,8 @@ FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 @dataclass
 class Vaccine:
     title: str
-    last: object = None
+    last: words.When | None = None  # « 1975 » when the source gives the year only
     doses: int = 0
-    precision: str = "day"  # of ``last``: "year" when the source gives « 1975 » only
 
 
 @dataclass
@@ -138,7 +137,7 @@ def paper_summary(actor: Actor, patient_id: int, purpose: str = Purpose.SELF) ->
             continue
         found = vaccines.setdefault(
             title.lower(),
-            Vaccine(title, records_current._when(r), precision=fhir.clinical_date_precision(r)),
+            Vaccine(title, words.when(r)),
         )
         found.doses += 1
     paper.vaccines = sorted(vaccines.values(), key=lambda v: v.title.lower())

@@ -318,7 +318,6 @@ def item_context(request, actor, pid, purpose, versions, *, note_form=None, link
         }
         for v in versions
     ]
-    when = fhir.clinical_date(current)
     warnings = []
     for v in versions:
         for w in (v.details or {}).get("warnings") or []:
@@ -332,8 +331,7 @@ def item_context(request, actor, pid, purpose, versions, *, note_form=None, link
         "kind": words.kind(current),
         "title": words.title(current),
         "value": words.value(current) if current.get("resourceType") == "Observation" else "",
-        "when": timezone.localtime(when) if when else None,
-        "precision": fhir.clinical_date_precision(current),
+        "when": words.when(current),
         "who": who_of(current, shared),
         "status": words.label(current.get("clinicalStatus")),
         "first": {

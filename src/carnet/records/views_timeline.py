@@ -91,14 +91,12 @@ def who_of(resource: dict, shared: dict[str, dict]) -> list[str]:
 
 def row_of(resource: dict, shared: dict[str, dict]) -> dict:
     """One line of the timeline: what, when, who; and the link to the item's page."""
-    when = fhir.clinical_date(resource)
     return {
         "id": resource["id"],
         "kind": words.kind(resource),
         "title": words.title(resource),
         "value": words.value(resource) if resource.get("resourceType") == "Observation" else "",
-        "when": timezone.localtime(when) if when else None,
-        "precision": fhir.clinical_date_precision(resource),
+        "when": words.when(resource),
         "who": who_of(resource, shared),
         "url": reverse("records:item", args=[resource["id"]]),
     }

@@ -28,7 +28,7 @@ import csv
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
@@ -924,7 +924,7 @@ class When:
     """When an item happened, as much of it as the source said (« 1975 », « mars 2021 »,
     « 5 mars 2021 »): a vaccine dated « 1975 » is never shown as « 1 janvier 1975 »."""
 
-    at: datetime
+    at: date | datetime
     precision: str = "day"
 
     def __str__(self) -> str:
@@ -933,7 +933,9 @@ class When:
     @property
     def machine(self) -> str:
         """For a ``<time datetime>`` attribute: as much of the date as is known."""
-        return self.at.strftime({"year": "%Y", "month": "%Y-%m"}.get(self.precision, "%Y-%m-%d"))
+        if self.precision in ("year", "month"):
+            return self.at.strftime("%Y" if self.precision == "year" else "%Y-%m")
+        return self.at.isoformat()
 
 
 def when(resource: dict) -> When | None:

@@ -455,6 +455,10 @@ class RecordedVaccine:
     def known(self) -> bool:
         return bool(self.recognised)
 
+    @property
+    def when(self) -> words.When | None:
+        return words.When(self.day, self.precision) if self.day else None
+
 
 def name_of(r: dict) -> str:
     """A vaccine's name: the record's one naming (``records.words.title``), else the name
