@@ -119,14 +119,6 @@ class Current:
 # --- Plain text of FHIR values --------------------------------------------------------------
 
 
-def _codes(concept) -> set[str]:
-    out = set()
-    for c in concept if isinstance(concept, list) else [concept]:
-        if isinstance(c, dict):
-            out |= {str(x.get("code")) for x in c.get("coding") or [] if x.get("code")}
-    return out
-
-
 def _quantity(q: dict | None, context: str | None = None) -> tuple[float | None, str]:
     if not isinstance(q, dict) or not isinstance(q.get("value"), int | float):
         return None, ""
@@ -141,7 +133,7 @@ def _when(resource: dict) -> datetime | None:
 
 
 def _status(concept) -> str:
-    codes = _codes(concept)
+    codes = words.codes(concept)
     return next(iter(sorted(codes)), "") if codes else ""
 
 
@@ -298,12 +290,12 @@ def coded(
 
 
 def _active_problem(r: dict) -> bool:
-    status = _codes(r.get("clinicalStatus"))
+    status = words.codes(r.get("clinicalStatus"))
     if status and not status & {"active", "recurrence", "relapse"}:
         return False
     if r.get("abatementDateTime") or r.get("abatementPeriod") or r.get("abatementAge"):
         return False
-    return not _codes(r.get("verificationStatus")) & {"refuted", "entered-in-error"}
+    return not words.codes(r.get("verificationStatus")) & {"refuted", "entered-in-error"}
 
 
 def _problem_item(r: dict) -> Item:
@@ -543,9 +535,9 @@ def summary(
             r
             for r in resources(current, "AllergyIntolerance")
             if _status(r.get("clinicalStatus")) in ("", "active")
-            and not _codes(r.get("verificationStatus")) & {"refuted", "entered-in-error"}
+            and not words.codes(r.get("verificationStatus")) & {"refuted", "entered-in-error"}
         ]
-        known = [r for r in allergies if not _codes(r.get("code")) & NO_KNOWN_ALLERGY]
+        known = [r for r in allergies if not words.codes(r.get("code")) & NO_KNOWN_ALLERGY]
         # "No known allergy" is worth showing only while nothing else is recorded.
         allergies = known or allergies
         current.allergies = _shown(current, "allergies", [_allergy_item(r) for r in allergies])

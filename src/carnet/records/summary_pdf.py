@@ -112,13 +112,10 @@ def paper_summary(actor: Actor, patient_id: int, purpose: str = Purpose.SELF) ->
         r
         for r in records_current.resources(cur, "AllergyIntolerance")
         if records_current._status(r.get("clinicalStatus")) in ("", "active")
-        and not records_current._codes(r.get("verificationStatus"))
-        & {"refuted", "entered-in-error"}
+        and not words.codes(r.get("verificationStatus")) & {"refuted", "entered-in-error"}
     ]
     known = [
-        r
-        for r in allergies
-        if not records_current._codes(r.get("code")) & records_current.NO_KNOWN_ALLERGY
+        r for r in allergies if not words.codes(r.get("code")) & records_current.NO_KNOWN_ALLERGY
     ]
     paper.allergies = [records_current._allergy_item(r) for r in known or allergies]
     meds = [

@@ -1,7 +1,8 @@
-"""Words a person reads: the one place that turns coded FHIR data into plain words.
+"""Words a person reads: the one place that turns FHIR data into plain words.
 
-Every page, the printed summary and the emergency view call these functions (and nothing
-else) to name an item, say a measured value, a unit, a blood pressure:
+Every page, the printed summary (PDF), the emergency view, the chat, the sharing page and
+the reminders call these functions (and nothing else) to name an item, say its value, its
+date, a unit, a blood pressure, a person's name:
 
 - ``label(concept)``: the name of a coded thing in the reader's language, from Carnet's
   display table (``data/displays.tsv``: measurements, common labs and panels, vaccines,
@@ -11,15 +12,23 @@ else) to name an item, say a measured value, a unit, a blood pressure:
   the page's language: ``as_read``); labels written in capitals (CDA) are put in sentence
   case; a code the source wrote into a name (« … (CIM-10 : E06.3) ») is taken out of it,
   to be shown apart (``Label.code``).
-- ``document_title(resource)``: a document's one name, its own title.
-- ``title_of(resource)``: the name of any item (a vaccine, a medicine, a test, a visit…).
+- ``title(resource)``: the one name of an item (a vaccine, a medicine, a test, a visit, a
+  document: ``document_title``), the same on every page; a heart rate measured during
+  exercise says so; an item without a name of its own is called by its ``kind``.
+- ``kind(resource)``: what an item is, in a word (« Vaccin », « Mesure »); ``KINDS`` and
+  ``summarise``: the kinds grouped as the home page and the emergency view list them.
+- ``value(resource)``: an observation's value with its unit; a blood pressure as
+  « 118/74 mmHg », systolic and diastolic found by their LOINC codes, never by position
+  (``components``); ``quantity(q)``, ``unit(code)`` (``data/units.tsv``: « kg/m² »,
+  « battements par minute », never « kg/m2 » or « {score} »).
+- ``detail(resource)``: what a list says after the name (a dosage, an allergy's reactions).
+- ``when(resource)``: when it happened, as much of the date as the source gave (« 1975 »),
+  written by the ``day`` template filter (``templatetags/words.py``).
+- ``person_name``, ``person_of``: people's names, the person's contacts and doctor;
+  ``describe`` and ``readable``: a whole record in words (emergency view, chat, proxy).
 - ``number(value)``: a number for people, in the reader's language (« 118,34 » in
   French, « 118.34 » in English). Numbers for machines (SVG, data attributes, JSON,
   iCal, FHIR) never go through it: ``coordinate`` writes them with a dot, always.
-- ``unit(code)``: a UCUM unit in plain words (``data/units.tsv``): « kg/m² », « mmHg »,
-  « battements par minute », « points », never « kg/m2 » or « {score} ».
-- ``quantity(q)``, ``value_of(observation)``: a value with its unit; a blood pressure as
-  « 118/74 mmHg », systolic and diastolic found by their LOINC codes, never by position.
 """
 
 from __future__ import annotations
