@@ -76,7 +76,7 @@ def coverage(bundles: list[Path]) -> dict:
                         key = (words.SHORT.get(c.get("system") or "", c.get("system")), c["code"])
                         seen[key] += 1
                         displays.setdefault(key, c.get("display") or "")
-                title = words.title_of(r)
+                title = words.title(r)
                 ok = bool(title) and title.named
                 items += 1
                 named += ok

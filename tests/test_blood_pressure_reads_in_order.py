@@ -100,14 +100,10 @@ def test_a_practitioner_reads_it_in_the_same_order(client, gustavo):
     """The practitioner's timeline and emergency view use the same formatter."""
     latest = gustavo[-1]
     with translation.override("fr"):
-        assert words.value_of(latest) == "{}/{} mmHg".format(
+        assert words.value(latest) == "{}/{} mmHg".format(
             *(_shown(v, "fr") for v in _values(latest))
         )
-        from carnet.coffre.views_emergency import describe
-        from carnet.records.views_timeline import value_of
-
-        assert value_of(latest) == words.value_of(latest)
-        assert describe(latest)["detail"] == words.value_of(latest)
+        assert words.describe(latest)["detail"] == words.value(latest)
 
 
 def test_components_by_code_whatever_their_order():
@@ -126,13 +122,13 @@ def test_components_by_code_whatever_their_order():
     with translation.override("fr"):
         for order in ([(SYS, 142), (DIA, 88)], [(DIA, 88), (SYS, 142)]):
             bp["component"] = [component(c, v) for c, v in order]
-            assert words.value_of(bp) == "142/88 mmHg"
+            assert words.value(bp) == "142/88 mmHg"
         # Only one of the two: said with its name, never as half a fraction.
         bp["component"] = [component(DIA, 88)]
-        assert words.value_of(bp) == "Pression diastolique : 88 mmHg"
+        assert words.value(bp) == "Pression diastolique : 88 mmHg"
     with translation.override("en"):
         bp["component"] = [component(DIA, 88.5), component(SYS, 142.25)]
-        assert words.value_of(bp) == "142/89 mmHg"
+        assert words.value(bp) == "142/89 mmHg"
 
 
 def test_the_practitioner_timeline_shows_it_systolic_first(client):

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
-from carnet.records import current, importers, services
+from carnet.records import importers, services, words
 
 from .helpers import DATA, citizen
 
@@ -46,8 +46,8 @@ def test_a_run_heart_rate_is_named_and_charted_apart(client):
         for r in services.search(actor, pid, "Observation", "self", count=100).resources
         if "8867-4" in str(r.get("code"))
     ]
-    run = next(r for r in rates if current.heart_rate_context(r) == "effort")
-    day = next(r for r in rates if current.heart_rate_context(r) != "effort")
+    run = next(r for r in rates if words.heart_rate_context(r) == "effort")
+    day = next(r for r in rates if words.heart_rate_context(r) != "effort")
     run_value, day_value = str(run["valueQuantity"]["value"]), str(day["valueQuantity"]["value"])
     assert run_value != day_value
 
@@ -59,7 +59,7 @@ def test_a_run_heart_rate_is_named_and_charted_apart(client):
     run_page = client.get(reverse("records:item", args=[run["id"]])).content.decode()
     assert EFFORT in _text(run_page)
     # The run's chart: the two sessions, under the name of their context.
-    efforts = [r for r in rates if current.heart_rate_context(r) == "effort"]
+    efforts = [r for r in rates if words.heart_rate_context(r) == "effort"]
     assert len(efforts) == 2 and len(_chart_values(run_page)) == 2
     assert f"{EFFORT} au fil du temps" in _text(run_page)
     for item, other in ((run, day_value), (day, run_value)):

@@ -20,7 +20,7 @@ from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.demo import dossiers, personas
 from carnet.records import current as records_current
-from carnet.records import importers, imports, services, summary_pdf
+from carnet.records import importers, imports, services, summary_pdf, words
 
 from .helpers import DATA
 
@@ -118,8 +118,8 @@ def test_real_watch_files_keep_exercise_apart_from_a_single_reading(client):
         for r in services.search(Actor.of_user(user), pid, "Observation", Purpose.SELF).resources
         if HEART_RATE in _codes(r)
     ]
-    effort = [r for r in rates if records_current.heart_rate_context(r) == "effort"]
-    other = [r for r in rates if records_current.heart_rate_context(r) != "effort"]
+    effort = [r for r in rates if words.heart_rate_context(r) == "effort"]
+    other = [r for r in rates if words.heart_rate_context(r) != "effort"]
     # The FIT run and the GPX track are exercise; the Apple Health day is a reading.
     assert len(effort) == 2 and len(other) == 1, [_start(r) for r in rates]
     assert all(
@@ -157,9 +157,7 @@ def test_real_watch_files_keep_exercise_apart_from_a_single_reading(client):
     ],
 )
 def test_the_context_comes_from_codes_and_category(resource, context):
-    assert records_current.heart_rate_context({"resourceType": "Observation", **resource}) == (
-        context
-    )
+    assert words.heart_rate_context({"resourceType": "Observation", **resource}) == (context)
 
 
 def test_an_apple_watch_run_and_its_resting_rate_read_right(client):
@@ -201,7 +199,7 @@ def test_an_apple_watch_run_and_its_resting_rate_read_right(client):
         for r in services.search(Actor.of_user(user), pid, "Observation", Purpose.SELF).resources
         if _codes(r) & {HEART_RATE, RESTING}
     ]
-    by_context = {records_current.heart_rate_context(r): r for r in rates}
+    by_context = {words.heart_rate_context(r): r for r in rates}
     assert len(rates) == 3 and set(by_context) == {"rest", "reading", "effort"}
     assert by_context["effort"]["valueQuantity"]["value"] == 155
     assert by_context["reading"]["valueQuantity"]["value"] == pytest.approx((62 + 70 + 66) / 3)

@@ -87,7 +87,7 @@ def test_every_page_names_a_directive_and_its_decision():
     consents = services.search(
         Actor.of_user(user), accounts.patient_of(user).pk, "Consent", Purpose.SELF
     ).resources
-    named = {(str(words.title_of(c)), words.value_of(c)) for c in consents}
+    named = {(str(words.title(c)), words.value(c)) for c in consents}
     assert ("Réanimation cardiaque et respiratoire", "non autorisé") in named
     assert ("Directives anticipées", "") in named  # the scanned PDF's entry
 

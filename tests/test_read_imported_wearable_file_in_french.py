@@ -76,4 +76,4 @@ def test_a_file_imported_before_reads_in_french_too():
         described = document_files.describe(old)
         assert described.type_label == "Fichier d'activité (FIT)"
         assert "Activity" not in described.title and "run.fit" in described.title
-        assert words.title_of(old) == "Fichier d'activité (FIT)"
+        assert words.title(old) == "Fichier d'activité (FIT)"

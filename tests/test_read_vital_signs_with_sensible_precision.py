@@ -67,7 +67,7 @@ def test_a_blood_pressure_reads_whole():
         ],
     }
     with translation.override("fr"):
-        assert words.value_of(bp) == "121/86 mmHg"
+        assert words.value(bp) == "121/86 mmHg"
         assert words.pair_text(121.46, 85.66) == "121/86"
 
 

@@ -51,9 +51,7 @@ def test_a_lab_report_lists_its_results_with_values_and_links(client):
     text = _text(block)
     for r in results:
         assert f'href="{reverse("records:item", args=[r["id"]])}"' in block
-        assert (
-            f"{words.title_of(r)} : {words.value_of(r)}" in text
-        )  # « Triglycérides : 127,35 mg/dL »
+        assert f"{words.title(r)} : {words.value(r)}" in text  # « Triglycérides : 127,35 mg/dL »
     assert "mg/dL" in text and "Bilan lipidique" in _text(page)
 
 

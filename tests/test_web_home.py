@@ -6,7 +6,7 @@ from django.urls import reverse
 from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.records import imports
-from carnet.web.labels import summarise
+from carnet.records.words import summarise
 
 from .helpers import practitioner_account
 

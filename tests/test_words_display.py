@@ -160,7 +160,7 @@ def test_the_table_names_most_synthea_items():
             for r in plain_words.resources_of(path):
                 if r["resourceType"] not in left_out:
                     total += 1
-                    named += words.title_of(r).named
+                    named += words.title(r).named
     assert total > 1000 and named / total >= 0.95, (named, total)
 
 

@@ -30,6 +30,7 @@ from carnet.accounts.models import User
 from carnet.notify import services as notify
 from carnet.records import current as records_current
 from carnet.records import services as records
+from carnet.records import words
 from carnet.vault import sealed
 
 from . import team
@@ -167,9 +168,7 @@ def attachable(actor: Actor, patient_id: int) -> list[records_current.Item]:
     except NotFound:
         return []  # a proxy who may write messages but not read the record attaches nothing
     for r in page.resources:
-        out.append(
-            records_current.Item(r["resourceType"], r["id"], records_current.title_of(r) or "")
-        )
+        out.append(records_current.Item(r["resourceType"], r["id"], words.title(r)))
     out += [t for t in summary.treatments if t.resource_type in ATTACHABLE]
     return out
 
@@ -475,7 +474,7 @@ def _attachment(actor: Actor, ref: str, purpose: str) -> Attachment:
         resource = records.read(actor, rtype, rid, purpose)
     except NotFound:
         return Attachment(ref, "", False)
-    return Attachment(ref, records_current.title_of(resource) or rtype, True)
+    return Attachment(ref, words.title(resource), True)
 
 
 def _theirs(lines, conv: Conversation, actor: Actor, is_pro: bool):

@@ -23,6 +23,7 @@ from carnet.accounts import services as accounts
 from carnet.notify import services as notify
 from carnet.records import current as records_current
 from carnet.records import services as records
+from carnet.records import words
 from carnet.vault import sealed
 
 from . import team
@@ -157,7 +158,7 @@ def ask(
     if waiting is not None:
         return waiting
     summary = {
-        "title": records_current.title_of(resource),
+        "title": words.title(resource),
         "dosage": _dosage_of(resource),
     }
     try:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from carnet.access import acting
 from carnet.access.services import Actor, NotFound
-from carnet.coffre.views_emergency import readable
+from carnet.records import words
 from carnet.web.params import bounded_int
 
 from . import services, triage
@@ -243,7 +243,7 @@ def dataset(request, chat_id: int):
         resources = services.dataset(actor, chat_id)
     except NotFound:
         return render(request, "chat/dataset_unavailable.html", {"chat": chat}, status=404)
-    shown = readable(resources)
+    shown = words.readable(resources)
     # Only the emergency information the person agreed to, not the rest of the record.
     shown["others"] = []
     return render(request, "chat/dataset.html", {"chat": chat, "record": shown})

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import io
-from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
@@ -25,216 +24,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from carnet.access import acting, emergency, labels
+from carnet.access import acting, emergency
 from carnet.access.models import EmergencyAccess
 from carnet.access.services import Actor, NotFound, Purpose
 from carnet.accounts import services as accounts
-from carnet.records import dates, words
 from carnet.records import services as records
-from carnet.web.labels import HIDDEN, KINDS, OTHER
-
-# --- Reading a record in plain words ----------------------------------------------------
-
-EMERGENCY_SECTIONS = [
-    ("allergies", gettext_lazy("Allergies")),
-    ("problems", gettext_lazy("Current health problems")),
-    ("treatments", gettext_lazy("Current treatments")),
-    ("blood", gettext_lazy("Blood group")),
-    ("directives", gettext_lazy("Advance directives")),
-]
-OTHER_LIMIT = 20
-_DATE_FIELDS = (
-    "effectiveDateTime",
-    "authoredOn",
-    "occurrenceDateTime",
-    "performedDateTime",
-    "onsetDateTime",
-    "recordedDate",
-    "issued",
-    "date",
-)
-_KIND_OF = {rtype: key for key, _label, types in KINDS for rtype in types}
-
-
-def concept_text(concept) -> str:
-    """The words of a CodeableConcept in the page's language (``records.words.label``)."""
-    return words.label(concept)
-
-
-def _when(resource: dict) -> date | None:
-    value = next((resource[f] for f in _DATE_FIELDS if isinstance(resource.get(f), str)), None)
-    if value is None:
-        for f in ("effectivePeriod", "period"):
-            if isinstance(resource.get(f), dict) and resource[f].get("start"):
-                value = resource[f]["start"]
-                break
-    return dates.whole_day(value)
-
-
-def _value(resource: dict) -> str:
-    """A value in words; a blood pressure by its components' codes (``records.words``)."""
-    return words.value_of(resource)
-
-
-TITLE_DEFAULTS = {
-    "MedicationRequest": gettext_lazy("Treatment"),
-    "MedicationStatement": gettext_lazy("Treatment"),
-    "MedicationAdministration": gettext_lazy("Treatment"),
-    "Immunization": gettext_lazy("Vaccine"),
-    "Encounter": gettext_lazy("Visit"),
-    "DocumentReference": gettext_lazy("Document"),
-}
-
-
-def _title(resource: dict) -> str:
-    """The name of an item (``records.words.title_of``), or what kind of item it is."""
-    found = words.title_of(resource)
-    if found:
-        return found
-    return str(TITLE_DEFAULTS.get(resource.get("resourceType", ""), gettext_lazy("Item")))
-
-
-def _detail(resource: dict) -> str:
-    rtype = resource.get("resourceType", "")
-    if rtype.startswith("Medication"):
-        return "; ".join(
-            d["text"] for d in resource.get("dosageInstruction") or [] if d.get("text")
-        )
-    if rtype == "AllergyIntolerance":
-        bits = []
-        if resource.get("criticality") == "high":
-            bits.append(_("serious risk"))
-        for reaction in resource.get("reaction") or []:
-            bits += [concept_text(m) for m in reaction.get("manifestation") or []]
-        return ", ".join(b for b in bits if b)
-    if rtype == "Encounter":
-        return "; ".join(concept_text(r) for r in resource.get("reasonCode") or [])
-    if rtype == "DiagnosticReport":
-        return resource.get("conclusion", "")
-    return _value(resource)
-
-
-def describe(resource: dict) -> dict:
-    return {
-        "title": _title(resource),
-        "detail": _detail(resource),
-        "date": _when(resource),
-        "id": f"{resource.get('resourceType')}/{resource.get('id')}",
-    }
-
-
-def _emergency_key(resource: dict) -> str | None:
-    """Which emergency section an item of the emergency dataset belongs to."""
-    if not labels.in_emergency_set(resource):
-        return None
-    return {
-        "AllergyIntolerance": "allergies",
-        "Condition": "problems",
-        "MedicationRequest": "treatments",
-        "MedicationStatement": "treatments",
-        "Observation": "blood",
-        "DocumentReference": "directives",
-        "Consent": "directives",
-    }.get(resource.get("resourceType"))
-
-
-def _name(name) -> str:
-    if isinstance(name, list):
-        name = next((n for n in name if n.get("use") in ("official", "usual")), None) or (
-            name[0] if name else {}
-        )
-    if not isinstance(name, dict):
-        return ""
-    if name.get("text"):
-        return str(name["text"])
-    return " ".join([*(name.get("given") or []), name.get("family", "")]).strip()
-
-
-def _phones(telecom) -> list[str]:
-    return [t["value"] for t in telecom or [] if t.get("system") == "phone" and t.get("value")]
-
-
-def person_of(resources: list[dict]) -> dict:
-    """Identity, emergency contacts and médecin traitant from the Patient resource."""
-    patient = next((r for r in resources if r.get("resourceType") == "Patient"), None) or {}
-    shared = {
-        f"{r['resourceType']}/{r.get('id')}": r
-        for r in resources
-        if r.get("resourceType") in ("Practitioner", "Organization")
-    }
-    contacts = []
-    for c in patient.get("contact") or []:
-        relations = [concept_text(r) for r in c.get("relationship") or []]
-        contacts.append(
-            {
-                "name": _name(c.get("name")),
-                "relation": next(
-                    (
-                        r
-                        for r in relations
-                        if r and r not in ("Emergency Contact", "Next-of-Kin", "C", "N")
-                    ),
-                    "",
-                ),
-                "phones": _phones(c.get("telecom")),
-            }
-        )
-    doctors = []
-    for ref in patient.get("generalPractitioner") or []:
-        found = shared.get(ref.get("reference", ""))
-        label = ref.get("display") or (_name(found.get("name")) if found else "")
-        if found and not label:
-            label = found.get("name", "") if isinstance(found.get("name"), str) else ""
-        if label:
-            doctors.append({"name": label, "phones": _phones((found or {}).get("telecom"))})
-    return {
-        "name": _name(patient.get("name")),
-        "birth_date": dates.whole_day(patient.get("birthDate")),
-        "gender": patient.get("gender", ""),
-        "contacts": contacts,
-        "doctors": doctors,
-    }
-
-
-def readable(resources: list[dict]) -> dict:
-    """A record in plain words: the person, the emergency sections, then the other kinds."""
-    found: dict[str, list] = {key: [] for key, _label in EMERGENCY_SECTIONS}
-    others: dict[str, list] = {}
-    for r in resources:
-        rtype = r.get("resourceType", "")
-        if rtype in HIDDEN or rtype in ("Practitioner", "Organization", "Location"):
-            continue
-        key = _emergency_key(r)
-        if key is not None:
-            found[key].append(describe(r))
-        else:
-            others.setdefault(_KIND_OF.get(rtype, OTHER[0]), []).append(describe(r))
-
-    def newest_first(items):
-        return sorted(items, key=lambda i: (i["date"] is not None, i["date"]), reverse=True)
-
-    emergency_sections = [
-        {"key": key, "title": str(title), "items": newest_first(found[key])}
-        for key, title in EMERGENCY_SECTIONS
-    ]
-    other_sections = []
-    for key, title in [(k, t) for k, t, _types in KINDS] + [OTHER]:
-        if key in others:
-            items = newest_first(others[key])
-            other_sections.append(
-                {
-                    "key": key,
-                    "title": str(title),
-                    "items": items[:OTHER_LIMIT],
-                    "more": max(0, len(items) - OTHER_LIMIT),
-                }
-            )
-    return {
-        "person": person_of(resources),
-        "emergency": emergency_sections,
-        "others": other_sections,
-    }
-
+from carnet.records import words
 
 # --- Practitioner side ----------------------------------------------------------------------
 
@@ -337,7 +132,7 @@ def record(request, patient_id: int):
         request,
         "coffre/emergency_record.html",
         {
-            "record": readable(resources),
+            "record": words.readable(resources),
             "session": session,
             "patient_id": patient_id,
             "hours_left": minutes // 60,

@@ -25,10 +25,10 @@ from carnet.access import acting, minors, proxies, services
 from carnet.access.masks import years_before
 from carnet.access.services import Actor, NotFound, Purpose
 from carnet.accounts import services as accounts
-from carnet.records import dates
+from carnet.records import dates, words
 from carnet.records import services as records
 
-from .views_emergency import _name, _own_patient_id, readable
+from .views_emergency import _own_patient_id
 
 PERMISSION_LABELS = {
     "read": gettext_lazy("Read the record"),
@@ -215,7 +215,7 @@ def _name_for(user, info: proxies.ProxyInfo, patient: dict | None = None) -> str
     if info.basis != "parent":
         return services._owner_label(info.patient_id)
     patient = _child_patient(user, info) if patient is None else patient
-    return _name(patient.get("name")) or _("My child")
+    return (words.person_name(patient) if patient else "") or _("My child")
 
 
 @login_required
@@ -299,7 +299,7 @@ def proxy_record(request):
         "coffre/proxy_record.html",
         {
             "name": found.name,
-            "record": readable(resources) if resources is not None else None,
+            "record": words.readable(resources) if resources is not None else None,
             "permissions": [
                 str(PERMISSION_LABELS[p])
                 for p in PERMISSION_LABELS

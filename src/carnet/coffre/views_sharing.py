@@ -23,7 +23,7 @@ from carnet.access import acting, audience, grants, masks, requests
 from carnet.access import labels as L
 from carnet.access.services import Actor, NotFound
 from carnet.accounts.reauth import confirm_identity
-from carnet.records import dates, words
+from carnet.records import words
 from carnet.web.params import bounded_int
 
 DURATION_CHOICES = [
@@ -329,37 +329,14 @@ def revoke_all(request):
 # --- per-item masking ---------------------------------------------------------------------
 
 
-def item_title(resource: dict) -> str:
-    """A short human title for an item, in the page's language (``records.words.title_of``)."""
-    return words.title_of(resource)
-
-
-def item_date(resource: dict) -> str:
-    for name in (
-        "effectiveDateTime",
-        "onsetDateTime",
-        "occurrenceDateTime",
-        "recordedDate",
-        "authoredOn",
-        "date",
-        "issued",
-    ):
-        value = resource.get(name)
-        if isinstance(value, str) and value:
-            return value[:10]
-    period = resource.get("period") or resource.get("effectivePeriod") or {}
-    return str(period.get("start", ""))[:10] if isinstance(period, dict) else ""
-
-
 def _kinds(actor, patient_id, purpose) -> list[tuple[str, str, int, int]]:
     """(key, label, how many items, how many of them restricted), for the kinds not empty."""
     from carnet.records import services as records
-    from carnet.web.labels import KINDS
 
     counts = records.count_by_type(actor, patient_id, purpose)
     restricted = masks.restricted_by_type(patient_id)
     out = []
-    for key, label, types in KINDS:
+    for key, label, types in words.KINDS:
         n = sum(counts.get(t, 0) for t in types)
         if n:
             out.append((key, str(label), n, min(n, sum(restricted.get(t, 0) for t in types))))
@@ -378,7 +355,6 @@ def items(request):
     picks one, then sees its items, those shown to fewer people first.
     """
     from carnet.records import services as records
-    from carnet.web.labels import KINDS
 
     found = whose_record(request)
     actor, patient_id = found.actor, found.patient_id
@@ -389,7 +365,7 @@ def items(request):
     chosen = next((k for k in kinds if k[0] == kind), None)
     if chosen is None:
         return render(request, "coffre/sharing_items.html", {"kinds": kinds})
-    types = next((sorted(t) for key, _label, t in KINDS if key == kind), [])
+    types = next((sorted(t) for key, _label, t in words.KINDS if key == kind), [])
     offset = bounded_int(request.GET.get("depuis"))
     current = masks.masks_of(patient_id)
     rows = []
@@ -405,10 +381,8 @@ def items(request):
                 {
                     "type": r["resourceType"],
                     "id": r["id"],
-                    "title": item_title(r) or _("Item without a title"),
-                    "date": item_date(r),
-                    # Shown as a French date ("25 août 2026"), not the record's ISO text.
-                    "when": dates.whole_day(item_date(r)),
+                    "title": words.title(r),
+                    "when": words.when(r),
                     "sensitive": L.level_of(labels) != "N",
                     "audience": m.get("audience", "care_team"),
                     "hide_in_emergency": m.get("hide_in_emergency", False),
@@ -416,7 +390,9 @@ def items(request):
                 }
             )
     # Newest first, and the items already shown to fewer people before the others.
-    rows.sort(key=lambda row: row["date"], reverse=True)
+    rows.sort(
+        key=lambda row: (row["when"] is not None, row["when"] and row["when"].at), reverse=True
+    )
     rows.sort(key=lambda row: not row["restricted"])
     shown = rows[offset : offset + 50]
     return render(

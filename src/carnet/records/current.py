@@ -39,22 +39,6 @@ QUIET_TYPES = (
 )
 
 
-# Heart rate, by context (LOINC): resting; a reading taken at some moment (posture or
-# method given or not); during exercise (the HL7 Physical Activity guide's session maximum).
-HR_RESTING = ("40443-4", "67129-7")
-HR_READING = ("8867-4", "68999-2", "69000-8", "69001-6", "8889-8")
-HR_EXERCISE = ("55422-0",)
-# An observation made during exercise: its category, or a component naming the session.
-EXERCISE_CATEGORY = "activity"
-EXERCISE_COMPONENTS = {"73985-4", "55411-3"}  # exercise activity, exercise duration
-HR_CODES = {*HR_RESTING, *HR_READING, *HR_EXERCISE}
-HR_LABELS = {
-    "rest": _("Resting heart rate"),
-    "reading": _("Heart rate"),
-    "effort": _("Heart rate during exercise"),
-}
-
-
 @dataclass(frozen=True)
 class VitalKind:
     key: str
@@ -71,7 +55,9 @@ VITALS = (
         "glucose", _("Blood sugar"), ("41653-7", "2339-0", "2345-7", "15074-8", "14743-9"), 0.1
     ),
     VitalKind("hba1c", _("HbA1c (average blood sugar)"), ("4548-4", "17856-6"), 0.2, "%"),
-    VitalKind("hr", _("Heart rate"), (*HR_RESTING, *HR_READING, *HR_EXERCISE), 5, "/min"),
+    VitalKind(
+        "hr", _("Heart rate"), (*words.HR_RESTING, *words.HR_READING, *words.HR_EXERCISE), 5, "/min"
+    ),
     VitalKind("bmi", _("Body mass index"), ("39156-5",), 0.3, "kg/m²"),
     VitalKind("temperature", _("Temperature"), ("8310-5",), 0.3, "°C"),
     VitalKind("spo2", _("Oxygen saturation"), ("59408-5", "2708-6"), 1, "%"),
@@ -137,19 +123,6 @@ class Current:
 # --- Plain text of FHIR values --------------------------------------------------------------
 
 
-def text_of(concept) -> str:
-    """The words of a CodeableConcept in the page's language (``words.label``)."""
-    return words.label(concept)
-
-
-def _codes(concept) -> set[str]:
-    out = set()
-    for c in concept if isinstance(concept, list) else [concept]:
-        if isinstance(c, dict):
-            out |= {str(x.get("code")) for x in c.get("coding") or [] if x.get("code")}
-    return out
-
-
 def _quantity(q: dict | None, context: str | None = None) -> tuple[float | None, str]:
     if not isinstance(q, dict) or not isinstance(q.get("value"), int | float):
         return None, ""
@@ -170,21 +143,8 @@ def _shown_when(resource: dict) -> date | datetime | None:
 
 
 def _status(concept) -> str:
-    codes = _codes(concept)
+    codes = words.codes(concept)
     return next(iter(sorted(codes)), "") if codes else ""
-
-
-def title_of(resource: dict) -> str:
-    """The name of an item in the page's language (``words.title_of``); a heart rate measured
-    during exercise says so (« Fréquence cardiaque pendant l'effort »), never read as the
-    heart rate at rest."""
-    if (
-        resource.get("resourceType") == "Observation"
-        and _codes(resource.get("code")) & HR_CODES
-        and heart_rate_context(resource) == "effort"
-    ):
-        return str(HR_LABELS["effort"])
-    return words.title_of(resource)
 
 
 # --- The summary ------------------------------------------------------------------------------
@@ -264,7 +224,7 @@ def _code_hits(current: Current, wanted: dict[str, list[str]]) -> dict[str, set[
 
 def _exercise_ids(current: Current, hits: dict[str, set[str]]) -> set[str]:
     """Which heart rates found carry the category ``activity`` (blind tokens only)."""
-    ids = set().union(*(hits.get(f"{LOINC}|{c}", set()) for c in HR_READING))
+    ids = set().union(*(hits.get(f"{LOINC}|{c}", set()) for c in words.HR_READING))
     if not ids:
         return set()
     pid = current.patient_id
@@ -273,7 +233,7 @@ def _exercise_ids(current: Current, hits: dict[str, set[str]]) -> set[str]:
             patient_id=pid,
             resource_type="Observation",
             param="category",
-            token=sealed.blind_index(current.permit, EXERCISE_CATEGORY),
+            token=sealed.blind_index(current.permit, words.EXERCISE_CATEGORY),
             fhir_id__in=list(ids),
         ).values_list("fhir_id", flat=True)
     )
@@ -336,40 +296,26 @@ def coded(
 
 
 def _active_problem(r: dict) -> bool:
-    status = _codes(r.get("clinicalStatus"))
+    status = words.codes(r.get("clinicalStatus"))
     if status and not status & {"active", "recurrence", "relapse"}:
         return False
     if r.get("abatementDateTime") or r.get("abatementPeriod") or r.get("abatementAge"):
         return False
-    return not _codes(r.get("verificationStatus")) & {"refuted", "entered-in-error"}
+    return not words.codes(r.get("verificationStatus")) & {"refuted", "entered-in-error"}
 
 
 def _problem_item(r: dict) -> Item:
     onset = r.get("onsetDateTime") or r.get("recordedDate")
-    return Item("Condition", r.get("id", ""), title_of(r), when=dates.shown(onset))
+    return Item("Condition", r.get("id", ""), words.title(r), when=dates.shown(onset))
 
 
 def _allergy_item(r: dict) -> Item:
-    reactions = [
-        text_of(m)
-        for reaction in r.get("reaction") or []
-        for m in reaction.get("manifestation") or []
-    ]
-    detail = ", ".join(x for x in reactions if x)
-    if r.get("criticality") == "high":
-        detail = str(_("serious reaction possible")) + (f" — {detail}" if detail else "")
-    return Item("AllergyIntolerance", r.get("id", ""), title_of(r), detail=detail)
+    return Item("AllergyIntolerance", r.get("id", ""), words.title(r), detail=words.detail(r))
 
 
 def _treatment_item(r: dict) -> Item:
-    title = title_of(r)
-    # Some documents give the medicine's name again as its dosage: never say it twice.
-    dosage = " ; ".join(
-        text
-        for d in r.get("dosageInstruction") or r.get("dosage") or []
-        if (text := (d.get("text") or "").strip()) and text.casefold() != str(title).casefold()
-    )
-    return Item(r["resourceType"], r.get("id", ""), title, detail=dosage, when=_shown_when(r))
+    title, detail = words.title(r), words.detail(r)
+    return Item(r["resourceType"], r.get("id", ""), title, detail=detail, when=_shown_when(r))
 
 
 def _vital_value(kind: VitalKind, r: dict) -> tuple[float | None, str, str]:
@@ -389,24 +335,6 @@ def _vital_value(kind: VitalKind, r: dict) -> tuple[float | None, str, str]:
         digits = words.digits_for(q["unit"], context)
     shown = words.number(value, digits)
     return value, shown, unit or units.shown(kind.unit, value, kind.codes[0])
-
-
-def heart_rate_context(r: dict) -> str:
-    """How a heart rate was taken: "rest", "effort" (during exercise) or "reading".
-
-    The code says it first (resting heart rate, a session's maximum); else the category
-    ``activity`` or a component naming an exercise session marks a value measured during
-    exercise (how Carnet's watch imports and the HL7 Physical Activity guide tag it); else
-    it is a single reading.
-    """
-    codes = _codes(r.get("code"))
-    if codes & set(HR_RESTING):
-        return "rest"
-    if codes & set(HR_EXERCISE) or EXERCISE_CATEGORY in _codes(r.get("category")):
-        return "effort"
-    if any(_codes(c.get("code")) & EXERCISE_COMPONENTS for c in r.get("component") or []):
-        return "effort"
-    return "reading"
 
 
 def _trend(kind: VitalKind, latest: float, previous: float) -> str:
@@ -430,7 +358,7 @@ def _vital_ids(hits: dict[str, set[str]], dated, effort: set[str] = frozenset())
     Heart rates are chosen per context: resting (by code), during exercise (``effort``:
     the ids carrying the category ``activity``) and the others.
     """
-    hr_rest = set().union(*(hits.get(f"{LOINC}|{c}", set()) for c in HR_RESTING))
+    hr_rest = set().union(*(hits.get(f"{LOINC}|{c}", set()) for c in words.HR_RESTING))
     kind_of_id: dict[str, str] = {}
     for token, ids in hits.items():
         kind = VITAL_TOKENS.get(token)
@@ -487,7 +415,7 @@ def _heart_rates(kind: VitalKind, rows: list[dict]) -> list[Vital]:
     exercise: never one for the other, each compared only with a value of its context."""
     by_context: dict[str, list[dict]] = {}
     for r in rows:
-        by_context.setdefault(heart_rate_context(r), []).append(r)
+        by_context.setdefault(words.heart_rate_context(r), []).append(r)
     out = []
     calm = sorted(
         by_context.get("rest", []) + by_context.get("reading", []),
@@ -495,11 +423,11 @@ def _heart_rates(kind: VitalKind, rows: list[dict]) -> list[Vital]:
         reverse=True,
     )
     if calm:
-        context = heart_rate_context(calm[0])
-        vital = _vital(kind, by_context[context], label=HR_LABELS[context])
+        context = words.heart_rate_context(calm[0])
+        vital = _vital(kind, by_context[context], label=words.HR_LABELS[context])
         if vital:
             out.append(vital)
-    vital = _vital(kind, by_context.get("effort", []), "hr_effort", HR_LABELS["effort"])
+    vital = _vital(kind, by_context.get("effort", []), "hr_effort", words.HR_LABELS["effort"])
     if vital:
         out.append(vital)
     return out
@@ -522,7 +450,7 @@ def latest_vitals(latest: dict[str, list[dict]]) -> list[Vital]:
 def _blood_group(rows: list[dict]) -> str:
     for r in rows:
         if r.get("valueCodeableConcept"):
-            return text_of(r["valueCodeableConcept"])
+            return words.label(r["valueCodeableConcept"])
         if r.get("valueString"):
             return str(r["valueString"])
     return ""
@@ -540,7 +468,7 @@ def _recent_ids(current: Current) -> list[str]:
 
 def _recent(ids: list[str], by_id: dict[str, dict]) -> list[Item]:
     return [
-        Item(r["resourceType"], r.get("id", ""), title_of(r), when=_shown_when(r))
+        Item(r["resourceType"], r.get("id", ""), words.title(r), when=_shown_when(r))
         for r in (by_id.get(i) for i in ids)
         if r is not None
     ]
@@ -609,9 +537,9 @@ def summary(
             r
             for r in resources(current, "AllergyIntolerance")
             if _status(r.get("clinicalStatus")) in ("", "active")
-            and not _codes(r.get("verificationStatus")) & {"refuted", "entered-in-error"}
+            and not words.codes(r.get("verificationStatus")) & {"refuted", "entered-in-error"}
         ]
-        known = [r for r in allergies if not _codes(r.get("code")) & NO_KNOWN_ALLERGY]
+        known = [r for r in allergies if not words.codes(r.get("code")) & NO_KNOWN_ALLERGY]
         # "No known allergy" is worth showing only while nothing else is recorded.
         allergies = known or allergies
         current.allergies = _shown(current, "allergies", [_allergy_item(r) for r in allergies])

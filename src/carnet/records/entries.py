@@ -32,7 +32,7 @@ from carnet.access import services as access
 from carnet.access.services import Action, Actor, NotFound, Purpose
 from carnet.notify import services as notify
 
-from . import data, fhir, forms, services, store
+from . import data, fhir, forms, services, store, words
 from .fhir import InvalidResource
 
 SNOMED = "http://snomed.info/sct"
@@ -684,13 +684,9 @@ def emergency_contacts(actor: Actor, patient_id: int, purpose: str = Purpose.SEL
     """The emergency contacts of the record, as plain values for a page."""
     page = services.search(actor, patient_id, "Patient", purpose, count=1)
     out = []
-    for c in (page.resources[0].get("contact") or []) if page.resources else []:
-        relation = next((r.get("text") for r in c.get("relationship") or [] if r.get("text")), "")
-        phone = next(
-            (t.get("value") for t in c.get("telecom") or [] if t.get("system") == "phone"), ""
+    # Names and relations as the emergency view says them (``words.person_of``).
+    for c in words.person_of(page.resources[:1])["contacts"]:
+        out.append(
+            {"name": c["name"], "relation": c["relation"], "phone": next(iter(c["phones"]), "")}
         )
-        name = c.get("name") or {}
-        # Imported records often give the name as parts, without a "text".
-        text = name.get("text") or " ".join([*(name.get("given") or []), name.get("family", "")])
-        out.append({"name": text.strip(), "relation": relation, "phone": phone})
     return out

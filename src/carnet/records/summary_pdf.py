@@ -19,7 +19,6 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
 from carnet.access.services import Actor, Purpose
-from carnet.coffre.views_emergency import person_of
 
 from . import current as records_current
 from . import fhir, words
@@ -34,9 +33,8 @@ FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 @dataclass
 class Vaccine:
     title: str
-    last: object = None
+    last: words.When | None = None  # « 1975 » when the source gives the year only
     doses: int = 0
-    precision: str = "day"  # of ``last``: "year" when the source gives « 1975 » only
 
 
 @dataclass
@@ -88,7 +86,7 @@ def _directive(r: dict) -> dict | None:
     ref = (r.get("sourceReference") or {}).get("reference") or ""
     return {
         # An imported directive: what it is about (« réanimation cardiaque… »).
-        "title": attachment.get("title") or records_current.title_of(r),
+        "title": attachment.get("title") or words.title(r),
         "decision": decision or "",
         "text": text,
         "when": fhir.clinical_shown(r),
@@ -101,7 +99,7 @@ def paper_summary(actor: Actor, patient_id: int, purpose: str = Purpose.SELF) ->
     cur = records_current.summary(
         actor, patient_id, purpose, preload=("Patient", "Immunization", "Consent")
     )
-    paper = Paper(current=cur, person=person_of(records_current.resources(cur, "Patient")))
+    paper = Paper(current=cur, person=words.person_of(records_current.resources(cur, "Patient")))
     if cur.empty and not cur.counts:
         return paper
     # The whole lists (the home page shows only the first few).
@@ -114,13 +112,10 @@ def paper_summary(actor: Actor, patient_id: int, purpose: str = Purpose.SELF) ->
         r
         for r in records_current.resources(cur, "AllergyIntolerance")
         if records_current._status(r.get("clinicalStatus")) in ("", "active")
-        and not records_current._codes(r.get("verificationStatus"))
-        & {"refuted", "entered-in-error"}
+        and not words.codes(r.get("verificationStatus")) & {"refuted", "entered-in-error"}
     ]
     known = [
-        r
-        for r in allergies
-        if not records_current._codes(r.get("code")) & records_current.NO_KNOWN_ALLERGY
+        r for r in allergies if not words.codes(r.get("code")) & records_current.NO_KNOWN_ALLERGY
     ]
     paper.allergies = [records_current._allergy_item(r) for r in known or allergies]
     meds = [
@@ -134,12 +129,12 @@ def paper_summary(actor: Actor, patient_id: int, purpose: str = Purpose.SELF) ->
     for r in records_current.resources(cur, "Immunization"):  # newest first
         if r.get("status") not in ("completed", None):
             continue
-        title = records_current.title_of(r)
-        if not title:
+        title = words.title(r)
+        if title.generic:
             continue
         found = vaccines.setdefault(
             title.lower(),
-            Vaccine(title, fhir.clinical_shown(r), precision=fhir.clinical_date_precision(r)),
+            Vaccine(title, words.when(r)),
         )
         found.doses += 1
     paper.vaccines = sorted(vaccines.values(), key=lambda v: v.title.lower())

@@ -24,9 +24,8 @@ from carnet.access import acting
 from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.accounts.reauth import confirm_identity
-from carnet.web.labels import summarise
 
-from . import dates, exports, imports, tasks
+from . import dates, exports, imports, tasks, words
 
 # Room for the multipart envelope around the file itself.
 MULTIPART_OVERHEAD = 64 * 1024
@@ -208,7 +207,7 @@ def import_job(request, job_id: str):
     if state == tasks.ASK:
         context.update(_question(request, job_id, status))
     if state == tasks.DONE:
-        context["kinds"] = summarise(status.get("by_type") or {})
+        context["kinds"] = words.summarise(status.get("by_type") or {})
         # Count what the person sees listed (their identity card is not a health datum).
         context["added"] = sum(n for _key, _label, n in context["kinds"])
         context["warnings"] = [

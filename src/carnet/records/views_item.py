@@ -29,21 +29,7 @@ from carnet.reminders import stale as reminder_stale
 from . import dates, document_files, fhir, search, services, views_results, words
 from .models import Source
 from .views import explain_warning
-from .views_timeline import (
-    LIFESTYLE_WORD,
-    MEASUREMENT_WORD,
-    OTHER_WORD,
-    TYPE_WORDS,
-    is_heart_rate,
-    is_lifestyle,
-    kind_word,
-    person_name,
-    record_of,
-    same_context,
-    title_of,
-    value_of,
-    who_of,
-)
+from .views_timeline import record_of, same_context, who_of
 
 CONFIRMED_BY = "https://carnet.sante.fr/fhir/StructureDefinition/confirmed-by"
 STILL_RIGHT = "https://carnet.sante.fr/fhir/StructureDefinition/confirmed-up-to-date"
@@ -88,7 +74,9 @@ def confirmation(resource: dict, shared: dict) -> dict | None:
             for sub in ext.get("extension") or []:
                 if sub.get("url") == "practitioner":
                     ref = sub.get("valueReference") or {}
-                    by = person_name(shared.get(ref.get("reference", ""))) or ref.get("display", "")
+                    by = words.person_name(
+                        shared.get(ref.get("reference", "")), titled=True
+                    ) or ref.get("display", "")
                 elif sub.get("url") == "date":
                     when = dates.instant(sub.get("valueDateTime"))
             return {"by": by, "when": when}
@@ -175,7 +163,7 @@ VISIT_GROUPS = (
     ("DiagnosticReport", gettext_lazy("Test reports")),
     ("results", gettext_lazy("Test results")),
     ("measurements", gettext_lazy("Measurements")),
-    ("lifestyle", LIFESTYLE_WORD),
+    ("lifestyle", words.LIFESTYLE_WORD),
     ("Immunization", gettext_lazy("Vaccines")),
     ("ImagingStudy", gettext_lazy("Imaging")),
     ("CarePlan", gettext_lazy("Care plans")),
@@ -189,17 +177,17 @@ def _group_of(resource: dict) -> str:
     rtype = resource.get("resourceType", "")
     if rtype != "Observation":
         return rtype
-    if is_lifestyle(resource):
+    if words.is_lifestyle(resource):
         return "lifestyle"
-    return "measurements" if kind_word(resource) == str(MEASUREMENT_WORD) else "results"
+    return "measurements" if words.kind(resource) == str(words.MEASUREMENT_WORD) else "results"
 
 
 def linked_line(resource: dict) -> dict:
     """One linked item in plain words: its name, its value, its usual range and its page."""
     line = {
         "url": reverse("records:item", args=[resource["id"]]),
-        "title": title_of(resource) or kind_word(resource),
-        "value": value_of(resource) if resource.get("resourceType") == "Observation" else "",
+        "title": words.title(resource),
+        "value": words.value(resource) if resource.get("resourceType") == "Observation" else "",
         "range": "",
         "position": "",
     }
@@ -242,7 +230,7 @@ def visit_contents(actor, pid, purpose, encounter: dict) -> list[dict]:
         groups.setdefault(_group_of(r), []).append(linked_line(r))
     merged: dict[str, dict] = {}
     for key in sorted(groups, key=lambda k: (order.get(k, len(order)), k)):
-        name = str(names.get(key) or TYPE_WORDS.get(key) or OTHER_WORD)
+        name = str(names.get(key) or words.TYPE_WORDS.get(key) or words.OTHER_WORD)
         merged.setdefault(name, {"kind": name, "lines": []})["lines"] += groups[key]
     return list(merged.values())
 
@@ -314,8 +302,8 @@ def item_context(request, actor, pid, purpose, versions, *, note_form=None, link
         series = same_context(current, series)
         latest = series[0] if series else None
         result = views_results.result_context(current, series, first.source)
-        if is_heart_rate(current):  # « Fréquence cardiaque pendant l'effort au fil du temps »
-            result["name"] = title_of(current)
+        if words.is_heart_rate(current):  # « Fréquence cardiaque pendant l'effort au fil du temps »
+            result["name"] = words.title(current)
     own_record = purpose == "self"
     document = None
     if current.get("resourceType") == "DocumentReference":
@@ -328,8 +316,8 @@ def item_context(request, actor, pid, purpose, versions, *, note_form=None, link
             "version": v.version,
             "when": timezone.localtime(v.recorded_at),
             "by": recorded_by(v, request.user),
-            "title": title_of(v.resource),
-            "value": value_of(v.resource),
+            "title": words.title(v.resource),
+            "value": words.value(v.resource),
             "notes": [n.get("text") for n in v.resource.get("note") or [] if n.get("text")],
         }
         for v in versions
@@ -344,11 +332,10 @@ def item_context(request, actor, pid, purpose, versions, *, note_form=None, link
         "warnings": warnings,
         "item_id": current["id"],
         "resource": current,
-        "kind": kind_word(current),
-        "title": title_of(current) or kind_word(current),
-        "value": value_of(current) if current.get("resourceType") == "Observation" else "",
-        "when": fhir.clinical_shown(current),
-        "precision": fhir.clinical_date_precision(current),
+        "kind": words.kind(current),
+        "title": words.title(current),
+        "value": words.value(current) if current.get("resourceType") == "Observation" else "",
+        "when": words.when(current),
         "who": who_of(current, shared),
         "status": words.label(current.get("clinicalStatus")),
         "first": {
@@ -528,7 +515,7 @@ def correct(request, item_id: str):
     return render(
         request,
         "records/item_correct.html",
-        {"form": form, "item_id": item_id, "title": title_of(current) or kind_word(current)},
+        {"form": form, "item_id": item_id, "title": words.title(current)},
         status=400 if request.method == "POST" else 200,
     )
 

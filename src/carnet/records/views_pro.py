@@ -26,8 +26,8 @@ from carnet.access import requests as access_requests
 from carnet.access import services as access
 from carnet.access.services import Actor, NotFound, Purpose
 
-from . import search, services, summary_pdf, views_item, views_timeline
-from .views_timeline import MAX_QUERY, PER_PAGE, kind_word, row_of
+from . import search, services, summary_pdf, views_item, views_timeline, words
+from .views_timeline import MAX_QUERY, PER_PAGE, row_of
 
 RECENT_RESULTS = 5
 CARE = Purpose.TREATMENT
@@ -123,8 +123,8 @@ def record(request, patient_id: int):
         more_results=max(0, results.total - RECENT_RESULTS),
         recent=[
             {
-                "title": i.title or kind_word({"resourceType": i.resource_type}),
-                "kind": kind_word({"resourceType": i.resource_type}),
+                "title": i.title,
+                "kind": words.kind({"resourceType": i.resource_type}),
                 "when": i.when,
                 "url": _item_url(patient_id, i.id),
             }

@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 
 from . import dates, fhir, words
 from .models import Source
-from .views_timeline import number, quantity_text
 
 IN_RANGE, ABOVE, BELOW, UNKNOWN = "in", "above", "below", ""
 LABELS = {
@@ -53,11 +52,11 @@ def usual_range(resource: dict) -> dict | None:
         bound = rr.get("low") or rr.get("high") or {}
         unit = words.unit(bound.get("code") or bound.get("unit") or "", high or low)
         if low is not None and high is not None:
-            text = f"{number(low)} – {number(high)} {unit}".strip()
+            text = f"{words.number(low)} – {words.number(high)} {unit}".strip()
         elif low is not None:
-            text = f"≥ {number(low)} {unit}".strip()
+            text = f"≥ {words.number(low)} {unit}".strip()
         elif high is not None:
-            text = f"≤ {number(high)} {unit}".strip()
+            text = f"≤ {words.number(high)} {unit}".strip()
         else:
             text = str(rr.get("text") or "")
         if text:
@@ -175,7 +174,7 @@ def component_series(
         if a is None or b is None or when is None:
             continue
         when = timezone.localtime(when)
-        text, here = words.value_of(r), r.get("id") == current_id
+        text, here = words.value(r), r.get("id") == current_id
         first.append(Point(when=when, value=a, text=text, position=UNKNOWN, current=here))
         second.append(Point(when=when, value=b, text=text, position=UNKNOWN, current=here))
     first.sort(key=lambda p: p.when)
@@ -196,7 +195,7 @@ def series_points(resources: list[dict], current_id: str) -> list[Point]:
             Point(
                 when=timezone.localtime(when),
                 value=v,
-                text=quantity_text(r["valueQuantity"], context),
+                text=words.quantity(r["valueQuantity"], context),
                 position=position(r),
                 current=r.get("id") == current_id,
             )
@@ -252,7 +251,7 @@ def chart(points: list[Point], rng: dict | None, second: list[Point] = ()) -> di
     ticks = []
     for frac in (0, 0.5, 1):
         v = lo + (hi - lo) * (1 - frac)
-        ticks.append({"y": words.coordinate(PAD_T + frac * ih), "label": number(round(v, 1))})
+        ticks.append({"y": words.coordinate(PAD_T + frac * ih), "label": words.number(round(v, 1))})
     return {
         "w": W,
         "h": H,

@@ -21,7 +21,7 @@ from carnet.access import acting
 from carnet.access import labels as access_labels
 from carnet.access.services import Actor, NotFound
 
-from . import current, fhir, search, services, words
+from . import fhir, search, services, words
 
 PER_PAGE = 30
 
@@ -36,56 +36,6 @@ KINDS = [
     access_labels.Category.PROBLEMS,
     access_labels.Category.ADMINISTRATIVE,
 ]
-
-# What an item is, in a word a non-doctor understands.
-TYPE_WORDS = {
-    "Encounter": _("Visit"),
-    "Condition": _("Health problem"),
-    "AllergyIntolerance": _("Allergy"),
-    "MedicationRequest": _("Prescription"),
-    "MedicationStatement": _("Treatment"),
-    "MedicationAdministration": _("Treatment given"),
-    "MedicationDispense": _("Medicine handed out"),
-    "Medication": _("Medicine"),
-    "Immunization": _("Vaccine"),
-    "Procedure": _("Procedure or examination"),
-    "DiagnosticReport": _("Test report"),
-    "DocumentReference": _("Document"),
-    "Media": _("Photo or recording"),
-    "CarePlan": _("Care plan"),
-    "CareTeam": _("Care team"),
-    "Goal": _("Goal"),
-    "ServiceRequest": _("Request for care"),
-    "Appointment": _("Appointment"),
-    "Claim": _("Claim for reimbursement"),
-    "ExplanationOfBenefit": _("Reimbursement"),
-    "Coverage": _("Health cover"),
-    "ImagingStudy": _("Medical imaging"),
-    "FamilyMemberHistory": _("Family history"),
-    "Device": _("Medical device"),
-    "DeviceRequest": _("Prescribed medical device"),
-    "Specimen": _("Sample"),
-    "Consent": _("Consent"),
-    "SupplyDelivery": _("Supplies delivered"),
-}
-RESULT_WORD = _("Test result")
-MEASUREMENT_WORD = _("Measurement")
-LIFESTYLE_WORD = _("Lifestyle")
-# Social history (tobacco, alcohol, drugs): one kind whatever the source's category (a DMP
-# summary files it under « social-history », Synthea under « survey »). LOINC codes.
-SOCIAL_HISTORY_CATEGORY = "social-history"
-LIFESTYLE_CODES = {
-    "72166-2",  # tobacco smoking status
-    "11367-0",  # history of tobacco use
-    "74011-8",  # tobacco use and exposure
-    "8663-7",  # cigarettes smoked current (packs per day)
-    "8664-5",  # cigarettes smoked total (pack-years)
-    "74013-4",  # alcoholic drinks per day
-    "11331-6",  # history of alcohol use
-    "11343-1",  # history of other nonmedical drug use
-}
-OTHER_WORD = _("Other item")
-
 
 # --- Whose record ----------------------------------------------------------------------------
 
@@ -103,91 +53,20 @@ def record_of(request) -> tuple[Actor, int, str] | None:
 # --- Plain words for one item -----------------------------------------------------------------
 
 
-def title_of(resource: dict) -> str:
-    """The name of the thing: a vaccine, a medicine, a test, a problem, a document.
-
-    A heart rate measured during exercise says so (« Fréquence cardiaque pendant
-    l'effort »): a run's value is never read as the heart rate at rest.
-    """
-    return current.title_of(resource)
-
-
-def is_heart_rate(resource: dict) -> bool:
-    """A heart-rate observation (by its LOINC code: at rest, a reading, during exercise)."""
-    return resource.get("resourceType") == "Observation" and bool(
-        words.codes(resource.get("code")) & current.HR_CODES
-    )
-
-
 def same_context(resource: dict, others: list[dict]) -> list[dict]:
     """Of the same measure as ``resource``, those taken in the same context: a heart rate at
     rest or during exercise is charted only with heart rates of its own context."""
-    if not is_heart_rate(resource):
+    if not words.is_heart_rate(resource):
         return others
-    context = current.heart_rate_context(resource)
-    return [r for r in others if current.heart_rate_context(r) == context]
-
-
-def kind_word(resource: dict) -> str:
-    rtype = resource.get("resourceType", "")
-    if rtype == "Observation":
-        if is_lifestyle(resource):
-            return str(LIFESTYLE_WORD)
-        if access_labels.category_of(resource) == access_labels.Category.MEASUREMENTS:
-            return str(MEASUREMENT_WORD)
-        return str(RESULT_WORD)
-    return str(TYPE_WORDS.get(rtype, OTHER_WORD))
-
-
-def is_lifestyle(resource: dict) -> bool:
-    """An observation of social history (tobacco, alcohol, drugs), by its category or code."""
-    categories = {
-        c.get("code")
-        for concept in resource.get("category") or []
-        if isinstance(concept, dict)
-        for c in concept.get("coding") or []
-        if isinstance(c, dict)
-    }
-    return SOCIAL_HISTORY_CATEGORY in categories or bool(
-        words.codes(resource.get("code")) & LIFESTYLE_CODES
-    )
-
-
-def number(value) -> str:
-    """A measured value as a reader writes it in the page's language (``words.number``)."""
-    return words.number(value)
-
-
-def quantity_text(q, context: str | None = None) -> str:
-    return words.quantity(q, context)
-
-
-def value_of(resource: dict) -> str:
-    """An observation's value in words ("6,9 %", "142/88 mmHg", "Négatif")."""
-    return words.value_of(resource)
-
-
-def person_name(resource: dict | None) -> str:
-    """A practitioner's name as written on a letter ("Dr Claire Garonne")."""
-    if not isinstance(resource, dict):
-        return ""
-    for name in resource.get("name") or []:
-        if not isinstance(name, dict):
-            continue
-        if name.get("text"):
-            return str(name["text"])
-        parts = [*(name.get("prefix") or []), *(name.get("given") or []), name.get("family") or ""]
-        text = " ".join(str(p) for p in parts if p).strip()
-        if text:
-            return text
-    return str(resource.get("name") or "") if isinstance(resource.get("name"), str) else ""
+    context = words.heart_rate_context(resource)
+    return [r for r in others if words.heart_rate_context(r) == context]
 
 
 def who_of(resource: dict, shared: dict[str, dict]) -> list[str]:
     """The practitioners named by an item (from the shared directory or the reference's text)."""
     names = []
     for ref in sorted(search.who_refs(resource)):
-        name = person_name(shared.get(ref))
+        name = words.person_name(shared.get(ref), titled=True)
         if name and name not in names:
             names.append(name)
     if not names:
@@ -208,11 +87,10 @@ def row_of(resource: dict, shared: dict[str, dict]) -> dict:
     """One line of the timeline: what, when, who; and the link to the item's page."""
     return {
         "id": resource["id"],
-        "kind": kind_word(resource),
-        "title": title_of(resource),
-        "value": value_of(resource) if resource.get("resourceType") == "Observation" else "",
-        "when": fhir.clinical_shown(resource),
-        "precision": fhir.clinical_date_precision(resource),
+        "kind": words.kind(resource),
+        "title": words.title(resource),
+        "value": words.value(resource) if resource.get("resourceType") == "Observation" else "",
+        "when": words.when(resource),
         "who": who_of(resource, shared),
         "url": reverse("records:item", args=[resource["id"]]),
     }
@@ -272,7 +150,8 @@ def read_filters(params) -> tuple[dict, dict, list]:
 def listing_context(listing: services.Listing, filters: dict, errors: list) -> dict:
     """What the timeline templates need besides the rows: filters, people, pages."""
     people = sorted(
-        ((fid, person_name(body)) for fid, body in listing.practitioners), key=lambda p: p[1]
+        ((fid, words.person_name(body, titled=True)) for fid, body in listing.practitioners),
+        key=lambda p: p[1],
     )
     query = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in filters.items() if v}
     return {

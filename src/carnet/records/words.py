@@ -1,7 +1,8 @@
-"""Words a person reads: the one place that turns coded FHIR data into plain words.
+"""Words a person reads: the one place that turns FHIR data into plain words.
 
-Every page, the printed summary and the emergency view call these functions (and nothing
-else) to name an item, say a measured value, a unit, a blood pressure:
+Every page, the printed summary (PDF), the emergency view, the chat, the sharing page and
+the reminders call these functions (and nothing else) to name an item, say its value, its
+date, a unit, a blood pressure, a person's name:
 
 - ``label(concept)``: the name of a coded thing in the reader's language, from Carnet's
   display table (``data/displays.tsv``: measurements, common labs and panels, vaccines,
@@ -11,15 +12,23 @@ else) to name an item, say a measured value, a unit, a blood pressure:
   the page's language: ``as_read``); labels written in capitals (CDA) are put in sentence
   case; a code the source wrote into a name (« … (CIM-10 : E06.3) ») is taken out of it,
   to be shown apart (``Label.code``).
-- ``document_title(resource)``: a document's one name, its own title.
-- ``title_of(resource)``: the name of any item (a vaccine, a medicine, a test, a visit…).
+- ``title(resource)``: the one name of an item (a vaccine, a medicine, a test, a visit, a
+  document: ``document_title``), the same on every page; a heart rate measured during
+  exercise says so; an item without a name of its own is called by its ``kind``.
+- ``kind(resource)``: what an item is, in a word (« Vaccin », « Mesure »); ``KINDS`` and
+  ``summarise``: the kinds grouped as the home page and the emergency view list them.
+- ``value(resource)``: an observation's value with its unit; a blood pressure as
+  « 118/74 mmHg », systolic and diastolic found by their LOINC codes, never by position
+  (``components``); ``quantity(q)``, ``unit(code)`` (``data/units.tsv``: « kg/m² »,
+  « battements par minute », never « kg/m2 » or « {score} »).
+- ``detail(resource)``: what a list says after the name (a dosage, an allergy's reactions).
+- ``when(resource)``: when it happened, as much of the date as the source gave (« 1975 »),
+  written by the ``day`` template filter (``templatetags/words.py``).
+- ``person_name``, ``person_of``: people's names, the person's contacts and doctor;
+  ``describe`` and ``readable``: a whole record in words (emergency view, chat, proxy).
 - ``number(value)``: a number for people, in the reader's language (« 118,34 » in
   French, « 118.34 » in English). Numbers for machines (SVG, data attributes, JSON,
   iCal, FHIR) never go through it: ``coordinate`` writes them with a dot, always.
-- ``unit(code)``: a UCUM unit in plain words (``data/units.tsv``): « kg/m² », « mmHg »,
-  « battements par minute », « points », never « kg/m2 » or « {score} ».
-- ``quantity(q)``, ``value_of(observation)``: a value with its unit; a blood pressure as
-  « 118/74 mmHg », systolic and diastolic found by their LOINC codes, never by position.
 """
 
 from __future__ import annotations
@@ -28,15 +37,19 @@ import csv
 import math
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 
+from carnet.access import labels as access_labels
 from carnet.records.data import fold
+
+from . import dates, fhir
 
 HERE = Path(__file__).resolve().parent / "data"
 LANGS = ("fr", "en")
@@ -231,17 +244,27 @@ class Label(str):
     know, in a language that may not be the reader's (pages mark them once per item,
     « texte d'origine »); ``named``: Carnet's own words for the code (its display table, or
     the public medicines database); ``code``: the code the source wrote into its words
-    (« CIM-10 E06.3 »), taken out of the name to be shown apart, small."""
+    (« CIM-10 E06.3 »), taken out of the name to be shown apart, small; ``generic``: not a
+    name but the item's kind (« Vaccin »), for an item without a name of its own."""
 
     original: bool = False
     named: bool = False
     code: str = ""
+    generic: bool = False
 
-    def __new__(cls, text: str, original: bool = False, named: bool = False, code: str = ""):
+    def __new__(
+        cls,
+        text: str,
+        original: bool = False,
+        named: bool = False,
+        code: str = "",
+        generic: bool = False,
+    ):
         obj = super().__new__(cls, text)
         obj.original = original
         obj.named = named
         obj.code = code
+        obj.generic = generic
         return obj
 
 
@@ -405,12 +428,18 @@ def as_read(found, resource: dict):
     return found
 
 
-def title_of(resource: dict) -> Label:
-    """The name of an item: a vaccine, a medicine, a test, a problem, a visit, a document."""
-    return as_read(_title_of(resource), resource)
+def title(resource: dict) -> Label:
+    """The one name of an item on every page, the PDF, the chat and the emails: a vaccine, a
+    medicine, a test, a problem, a visit, a document; a heart rate measured during exercise
+    says so (never read as the heart rate at rest); an item without a name of its own is
+    called by its kind (« Vaccin », ``Label.generic``)."""
+    if is_heart_rate(resource) and heart_rate_context(resource) == "effort":
+        return Label(str(HR_LABELS["effort"]), named=True)
+    found = as_read(_name(resource), resource)
+    return found or Label(kind(resource), generic=True)
 
 
-def _title_of(resource: dict) -> Label:
+def _name(resource: dict) -> Label:
     rtype = resource.get("resourceType", "")
     if rtype == "DocumentReference":
         kind = older_kind((resource.get("type") or {}).get("text"))
@@ -596,14 +625,14 @@ def colon() -> str:
     return pgettext("between a name and its value, in words", ": ")
 
 
-def value_of(resource: dict) -> str:
+def value(resource: dict) -> str:
     """An observation's value in words (« 6,9 % », « 118/74 mmHg », « Non-fumeur »); an
     advance directive's decision (« non autorisé »)."""
     if resource.get("resourceType") == "Consent":
         return directive_decision(resource)
-    value = _plain_value(resource, measure_code(resource))
-    if value:
-        return as_read(value, resource)
+    plain = _plain_value(resource, measure_code(resource))
+    if plain:
+        return as_read(plain, resource)
     return components(resource)
 
 
@@ -694,3 +723,383 @@ def directive_decision(resource: dict) -> str:
     """Whether an advance directive allows what it is about, in the page's language."""
     kind = (resource.get("provision") or {}).get("type") if isinstance(resource, dict) else None
     return {"permit": _("authorised"), "deny": _("not authorised")}.get(kind or "", "")
+
+
+# --- Kinds of items -----------------------------------------------------------------------------
+
+# What an item is, in a word a non-doctor understands.
+TYPE_WORDS = {
+    "Encounter": gettext_lazy("Visit"),
+    "Condition": gettext_lazy("Health problem"),
+    "AllergyIntolerance": gettext_lazy("Allergy"),
+    "MedicationRequest": gettext_lazy("Prescription"),
+    "MedicationStatement": gettext_lazy("Treatment"),
+    "MedicationAdministration": gettext_lazy("Treatment given"),
+    "MedicationDispense": gettext_lazy("Medicine handed out"),
+    "Medication": gettext_lazy("Medicine"),
+    "Immunization": gettext_lazy("Vaccine"),
+    "Procedure": gettext_lazy("Procedure or examination"),
+    "DiagnosticReport": gettext_lazy("Test report"),
+    "DocumentReference": gettext_lazy("Document"),
+    "Media": gettext_lazy("Photo or recording"),
+    "CarePlan": gettext_lazy("Care plan"),
+    "CareTeam": gettext_lazy("Care team"),
+    "Goal": gettext_lazy("Goal"),
+    "ServiceRequest": gettext_lazy("Request for care"),
+    "Appointment": gettext_lazy("Appointment"),
+    "Claim": gettext_lazy("Claim for reimbursement"),
+    "ExplanationOfBenefit": gettext_lazy("Reimbursement"),
+    "Coverage": gettext_lazy("Health cover"),
+    "ImagingStudy": gettext_lazy("Medical imaging"),
+    "FamilyMemberHistory": gettext_lazy("Family history"),
+    "Device": gettext_lazy("Medical device"),
+    "DeviceRequest": gettext_lazy("Prescribed medical device"),
+    "Specimen": gettext_lazy("Sample"),
+    "Consent": gettext_lazy("Consent"),
+    "SupplyDelivery": gettext_lazy("Supplies delivered"),
+}
+RESULT_WORD = gettext_lazy("Test result")
+MEASUREMENT_WORD = gettext_lazy("Measurement")
+LIFESTYLE_WORD = gettext_lazy("Lifestyle")
+OTHER_WORD = gettext_lazy("Other item")
+# Social history (tobacco, alcohol, drugs): one kind whatever the source's category (a DMP
+# summary files it under « social-history », Synthea under « survey »). LOINC codes.
+SOCIAL_HISTORY_CATEGORY = "social-history"
+LIFESTYLE_CODES = {
+    "72166-2",  # tobacco smoking status
+    "11367-0",  # history of tobacco use
+    "74011-8",  # tobacco use and exposure
+    "8663-7",  # cigarettes smoked current (packs per day)
+    "8664-5",  # cigarettes smoked total (pack-years)
+    "74013-4",  # alcoholic drinks per day
+    "11331-6",  # history of alcohol use
+    "11343-1",  # history of other nonmedical drug use
+}
+
+
+def kind(resource: dict) -> str:
+    """What an item is, in a word (« Vaccin », « Mesure », « Résultat d'analyse »)."""
+    rtype = resource.get("resourceType", "")
+    if rtype == "Observation":
+        if is_lifestyle(resource):
+            return str(LIFESTYLE_WORD)
+        if access_labels.category_of(resource) == access_labels.Category.MEASUREMENTS:
+            return str(MEASUREMENT_WORD)
+        return str(RESULT_WORD)
+    return str(TYPE_WORDS.get(rtype, OTHER_WORD))
+
+
+def is_lifestyle(resource: dict) -> bool:
+    """An observation of social history (tobacco, alcohol, drugs), by its category or code."""
+    return SOCIAL_HISTORY_CATEGORY in codes(resource.get("category")) or bool(
+        codes(resource.get("code")) & LIFESTYLE_CODES
+    )
+
+
+# Kinds grouped as the home page, the emergency view and the sharing page list them.
+KINDS = [
+    ("results", gettext_lazy("Results and measurements"), {"Observation", "DiagnosticReport"}),
+    ("conditions", gettext_lazy("Health problems"), {"Condition"}),
+    (
+        "treatments",
+        gettext_lazy("Treatments"),
+        {"MedicationRequest", "MedicationStatement", "MedicationAdministration", "Medication"},
+    ),
+    ("vaccines", gettext_lazy("Vaccines"), {"Immunization"}),
+    ("allergies", gettext_lazy("Allergies"), {"AllergyIntolerance"}),
+    ("visits", gettext_lazy("Visits and hospital stays"), {"Encounter"}),
+    ("procedures", gettext_lazy("Procedures and operations"), {"Procedure"}),
+    ("imaging", gettext_lazy("Medical imaging"), {"ImagingStudy"}),
+    ("documents", gettext_lazy("Documents"), {"DocumentReference", "Media", "Binary"}),
+    ("care_plans", gettext_lazy("Care plans and goals"), {"CarePlan", "Goal", "CareTeam"}),
+    ("family", gettext_lazy("Family history"), {"FamilyMemberHistory"}),
+    ("devices", gettext_lazy("Medical devices"), {"Device", "DeviceRequest", "DeviceUseStatement"}),
+    (
+        "billing",
+        gettext_lazy("Bills and reimbursements"),
+        {"Claim", "ExplanationOfBenefit", "Coverage"},
+    ),
+    ("supplies", gettext_lazy("Medical supplies"), {"SupplyDelivery", "SupplyRequest"}),
+]
+# Not listed: the person's own identity card and the technical trail of where data came from.
+HIDDEN = {"Patient", "Provenance", "AuditEvent"}
+OTHER = ("other", gettext_lazy("Other information"))
+_GROUP_OF = {rtype: key for key, _label, types in KINDS for rtype in types}
+
+
+def summarise(counts: dict[str, int]) -> list[tuple[str, str, int]]:
+    """``{"Observation": 12, …}`` -> ``[("results", "Résultats et mesures", 12), …]``.
+
+    Kinds with nothing in them are left out; unknown types fall under "Other information".
+    """
+    totals: dict[str, int] = {}
+    for rtype, n in counts.items():
+        if rtype in HIDDEN or not n:
+            continue
+        key = _GROUP_OF.get(rtype, OTHER[0])
+        totals[key] = totals.get(key, 0) + n
+    ordered = [(key, label) for key, label, _types in KINDS] + [OTHER]
+    return [(key, str(label), totals[key]) for key, label in ordered if key in totals]
+
+
+# --- Heart rates --------------------------------------------------------------------------------
+
+# Heart rate, by context (LOINC): resting; a reading taken at some moment (posture or
+# method given or not); during exercise (the HL7 Physical Activity guide's session maximum).
+HR_RESTING = ("40443-4", "67129-7")
+HR_READING = ("8867-4", "68999-2", "69000-8", "69001-6", "8889-8")
+HR_EXERCISE = ("55422-0",)
+# An observation made during exercise: its category, or a component naming the session.
+EXERCISE_CATEGORY = "activity"
+EXERCISE_COMPONENTS = {"73985-4", "55411-3"}  # exercise activity, exercise duration
+HR_CODES = {*HR_RESTING, *HR_READING, *HR_EXERCISE}
+HR_LABELS = {
+    "rest": gettext_lazy("Resting heart rate"),
+    "reading": gettext_lazy("Heart rate"),
+    "effort": gettext_lazy("Heart rate during exercise"),
+}
+
+
+def is_heart_rate(resource: dict) -> bool:
+    """A heart-rate observation (by its LOINC code: at rest, a reading, during exercise)."""
+    return resource.get("resourceType") == "Observation" and bool(
+        codes(resource.get("code")) & HR_CODES
+    )
+
+
+def heart_rate_context(resource: dict) -> str:
+    """How a heart rate was taken: "rest", "effort" (during exercise) or "reading"; "" for
+    an item that is not a heart rate.
+
+    The code says it first (resting heart rate, a session's maximum); else the category
+    ``activity`` or a component naming an exercise session marks a value measured during
+    exercise (how Carnet's watch imports and the HL7 Physical Activity guide tag it); else
+    it is a single reading.
+    """
+    found = codes(resource.get("code"))
+    if not found & HR_CODES:
+        return ""
+    if found & set(HR_RESTING):
+        return "rest"
+    if found & set(HR_EXERCISE) or EXERCISE_CATEGORY in codes(resource.get("category")):
+        return "effort"
+    parts = [c for c in resource.get("component") or [] if isinstance(c, dict)]
+    if any(codes(c.get("code")) & EXERCISE_COMPONENTS for c in parts):
+        return "effort"
+    return "reading"
+
+
+# --- What more an item says ---------------------------------------------------------------------
+
+
+def detail(resource: dict) -> str:
+    """What a list says after an item's name: a treatment's dosage, an allergy's reactions,
+    a visit's reasons, a report's conclusion, else its value (« 118/74 mmHg »)."""
+    rtype = resource.get("resourceType", "")
+    if rtype.startswith("Medication"):
+        # Some documents give the medicine's name again as its dosage: never say it twice.
+        name = str(title(resource)).casefold()
+        return " ; ".join(
+            text
+            for d in resource.get("dosageInstruction") or resource.get("dosage") or []
+            if isinstance(d, dict) and (text := str(d.get("text") or "").strip())
+            if text.casefold() != name
+        )
+    if rtype == "AllergyIntolerance":
+        reactions = [
+            label(m)
+            for reaction in resource.get("reaction") or []
+            for m in reaction.get("manifestation") or []
+        ]
+        said = ", ".join(x for x in reactions if x)
+        if resource.get("criticality") == "high":
+            return _("serious reaction possible") + (f" — {said}" if said else "")
+        return said
+    if rtype == "Encounter":
+        return "; ".join(x for x in map(label, resource.get("reasonCode") or []) if x)
+    if rtype == "DiagnosticReport":
+        return str(resource.get("conclusion") or "")
+    return value(resource)
+
+
+# --- Dates --------------------------------------------------------------------------------------
+
+DAY_FORMATS = {"year": "Y", "month": "F Y", "day": "j F Y"}
+
+
+@dataclass(frozen=True)
+class When:
+    """When an item happened, as much of it as the source said (« 1975 », « mars 2021 »,
+    « 5 mars 2021 »): a vaccine dated « 1975 » is never shown as « 1 janvier 1975 »."""
+
+    at: date | datetime
+    precision: str = "day"
+
+    def __str__(self) -> str:
+        return date_format(self.at, DAY_FORMATS.get(self.precision, "j F Y"))
+
+    @property
+    def machine(self) -> str:
+        """For a ``<time datetime>`` attribute: as much of the date as is known."""
+        if self.precision in ("year", "month"):
+            return self.at.strftime("%Y" if self.precision == "year" else "%Y-%m")
+        return self.at.isoformat()
+
+
+def when(resource: dict) -> When | None:
+    """When an item happened (its clinical date, in local time), or None."""
+    at = fhir.clinical_shown(resource)  # a date-only value stays a date: no time zone shift
+    if at is None:
+        return None
+    return When(at, fhir.clinical_date_precision(resource))
+
+
+# --- People -------------------------------------------------------------------------------------
+
+
+def person_name(person, titled: bool = False) -> str:
+    """A person's name as written (« Claire Garonne »; « Dr Claire Garonne » when
+    ``titled``): from a resource (Patient, Practitioner, an Organization's name), a list of
+    FHIR HumanNames (the official or usual one first) or one HumanName."""
+    if isinstance(person, dict) and "resourceType" in person:
+        person = person.get("name")
+    if isinstance(person, str):
+        return person
+    names = [n for n in (person if isinstance(person, list) else [person]) if isinstance(n, dict)]
+    names.sort(key=lambda n: n.get("use") not in ("official", "usual"))
+    for name in names:
+        if name.get("text"):
+            return str(name["text"])
+        parts = [
+            *((name.get("prefix") or []) if titled else []),
+            *(name.get("given") or []),
+            name.get("family") or "",
+        ]
+        text = " ".join(str(p) for p in parts if p).strip()
+        if text:
+            return text
+    return ""
+
+
+def _phones(telecom) -> list[str]:
+    return [
+        t["value"]
+        for t in telecom or []
+        if isinstance(t, dict) and t.get("system") == "phone" and t.get("value")
+    ]
+
+
+# Relationship codes that say a contact is one, not who they are to the person.
+CONTACT_ROLES = {"Emergency Contact", "Next-of-Kin", "C", "N"}
+
+
+def person_of(resources: list[dict]) -> dict:
+    """Identity, emergency contacts and médecin traitant from the Patient resource."""
+    patient = next((r for r in resources if r.get("resourceType") == "Patient"), None) or {}
+    shared = {
+        f"{r['resourceType']}/{r.get('id')}": r
+        for r in resources
+        if r.get("resourceType") in ("Practitioner", "Organization")
+    }
+    contacts = []
+    for c in patient.get("contact") or []:
+        relations = [label(r) for r in c.get("relationship") or []]
+        contacts.append(
+            {
+                "name": person_name(c.get("name")),
+                "relation": next((r for r in relations if r and r not in CONTACT_ROLES), ""),
+                "phones": _phones(c.get("telecom")),
+            }
+        )
+    doctors = []
+    for ref in patient.get("generalPractitioner") or []:
+        found = shared.get(ref.get("reference", ""))
+        name = ref.get("display") or (person_name(found) if found else "")
+        if name:
+            doctors.append({"name": name, "phones": _phones((found or {}).get("telecom"))})
+    return {
+        "name": person_name(patient.get("name")),
+        "birth_date": dates.whole_day(patient.get("birthDate")),
+        "gender": patient.get("gender", ""),
+        "contacts": contacts,
+        "doctors": doctors,
+    }
+
+
+# --- A record in plain words --------------------------------------------------------------------
+
+EMERGENCY_SECTIONS = [
+    ("allergies", gettext_lazy("Allergies")),
+    ("problems", gettext_lazy("Current health problems")),
+    ("treatments", gettext_lazy("Current treatments")),
+    ("blood", gettext_lazy("Blood group")),
+    ("directives", gettext_lazy("Advance directives")),
+]
+EMERGENCY_KEYS = {
+    "AllergyIntolerance": "allergies",
+    "Condition": "problems",
+    "MedicationRequest": "treatments",
+    "MedicationStatement": "treatments",
+    "Observation": "blood",
+    "DocumentReference": "directives",
+    "Consent": "directives",
+}
+OTHER_LIMIT = 20
+
+
+def describe(resource: dict) -> dict:
+    """One item in words: its name, what more it says, when it happened."""
+    return {
+        "title": title(resource),
+        "detail": detail(resource),
+        "date": when(resource),
+        "id": f"{resource.get('resourceType')}/{resource.get('id')}",
+    }
+
+
+def _emergency_key(resource: dict) -> str | None:
+    """Which emergency section an item of the emergency dataset belongs to."""
+    if not access_labels.in_emergency_set(resource):
+        return None
+    return EMERGENCY_KEYS.get(resource.get("resourceType", ""))
+
+
+def _newest_first(items: list[dict]) -> list[dict]:
+    return sorted(
+        items, key=lambda i: (i["date"] is not None, i["date"] and i["date"].at), reverse=True
+    )
+
+
+def readable(resources: list[dict]) -> dict:
+    """A record in plain words: the person, the emergency sections, then the other kinds."""
+    found: dict[str, list] = {key: [] for key, _label in EMERGENCY_SECTIONS}
+    others: dict[str, list] = {}
+    for r in resources:
+        rtype = r.get("resourceType", "")
+        if rtype in HIDDEN or rtype in ("Practitioner", "Organization", "Location"):
+            continue
+        key = _emergency_key(r)
+        if key is not None:
+            found[key].append(describe(r))
+        else:
+            others.setdefault(_GROUP_OF.get(rtype, OTHER[0]), []).append(describe(r))
+    other_sections = []
+    for key, heading in [(k, t) for k, t, _types in KINDS] + [OTHER]:
+        if key in others:
+            items = _newest_first(others[key])
+            other_sections.append(
+                {
+                    "key": key,
+                    "title": str(heading),
+                    "items": items[:OTHER_LIMIT],
+                    "more": max(0, len(items) - OTHER_LIMIT),
+                }
+            )
+    return {
+        "person": person_of(resources),
+        "emergency": [
+            {"key": key, "title": str(heading), "items": _newest_first(found[key])}
+            for key, heading in EMERGENCY_SECTIONS
+        ],
+        "others": other_sections,
+    }

@@ -9,6 +9,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from carnet.records import words
+
 DONE, UPCOMING, DUE, OVERDUE = "done", "upcoming", "due", "overdue"
 STATUSES = {
     OVERDUE: _("overdue"),
@@ -124,7 +126,7 @@ def when_text(r: Reminder) -> str:
         if r.booked_on:
             return gettext("Appointment booked for %(date)s.") % {"date": _day(r.booked_on)}
         if r.done_on and r.done_precision in ("year", "month"):
-            shown = date_format(r.done_on, "Y" if r.done_precision == "year" else "F Y")
+            shown = str(words.When(r.done_on, r.done_precision))
             return gettext("Done in %(date)s.") % {"date": shown}
         return gettext("Done on %(date)s.") % {"date": _day(r.done_on)} if r.done_on else ""
     if r.kind == "stale":

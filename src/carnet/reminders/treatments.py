@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from carnet.records import words
+
 from . import rules
 from .base import DONE, DUE, OVERDUE, UPCOMING, Reminder
 from .record import Snapshot, local_date
@@ -72,23 +74,19 @@ def _hm(value: str) -> dt.time:
 
 
 def _name(snap: Snapshot, req: dict) -> str:
-    concept = req.get("medicationCodeableConcept")
-    if not concept:
+    """A medicine's name as every page of the record gives it (``records.words``); a
+    prescription naming it by reference is named by that Medication's code."""
+    if not req.get("medicationCodeableConcept"):
         ref = (req.get("medicationReference") or {}).get("reference") or ""
         rid = ref.rsplit("/", 1)[-1].lstrip("#")
         meds = snap.of("Medication") + [
             c for c in req.get("contained") or [] if c.get("resourceType") == "Medication"
         ]
         med = next((m for m in meds if m.get("id") == rid), {})
-        concept = med.get("code") or {}
-        if not concept:
-            return (req.get("medicationReference") or {}).get("display") or "?"
-    if concept.get("text"):
-        return concept["text"]
-    for c in concept.get("coding") or []:
-        if c.get("display"):
-            return c["display"]
-    return "?"
+        if med.get("code") and words.label(med["code"]):
+            return str(words.label(med["code"]))
+    title = words.title(req)
+    return "?" if title.generic else str(title)
 
 
 def _times(dosage: dict) -> tuple[list[dt.time], int, list[int], bool]:

@@ -455,17 +455,23 @@ class RecordedVaccine:
     def known(self) -> bool:
         return bool(self.recognised)
 
+    @property
+    def when(self) -> words.When | None:
+        return words.When(self.day, self.precision) if self.day else None
+
 
 def name_of(r: dict) -> str:
-    """A vaccine's name: the record's one naming (``records.words.title_of``), else the name
+    """A vaccine's name: the record's one naming (``records.words.title``), else the name
     of its code in the vaccine table, else « Vaccine without a name »."""
-    title = words.title_of(r)
-    if title and not (title.original and words.codes(r.get("vaccineCode")) == {str(title)}):
+    title = words.title(r)
+    if not title.generic and not (
+        title.original and words.codes(r.get("vaccineCode")) == {str(title)}
+    ):
         return str(title)
     for c in (r.get("vaccineCode") or {}).get("coding") or []:
         if isinstance(c, dict) and rules.code_display(c):
             return words.sentence_case(rules.code_display(c))
-    return str(title) or _("Vaccine without a name")
+    return _("Vaccine without a name") if title.generic else str(title)
 
 
 def _product(concept: dict | None, name: str) -> str:

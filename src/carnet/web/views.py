@@ -10,12 +10,11 @@ from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.care.views_pro import home as pro_home
 from carnet.records import current as records_current
+from carnet.records import words
 from carnet.reminders import programmes as reminder_programmes
 from carnet.reminders import rules as reminder_rules
 from carnet.reminders import services as reminders
 from carnet.reminders.record import Snapshot
-
-from .labels import summarise
 
 # What the reminders read of a record: every item of these kinds…
 REMINDER_TYPES = (
@@ -106,7 +105,7 @@ def home(request):
         stale = [r for r in overview.pressing if r.kind == "stale"]
         pressing = (active + stale)[:SHOWN_REMINDERS]
         more_reminders = len(active) + len(stale) - len(pressing)
-    kinds = summarise(counts)
+    kinds = words.summarise(counts)
     return render(
         request,
         "web/home.html",
@@ -129,7 +128,7 @@ def home(request):
 
 
 def _kind_label(resource_type: str) -> str:
-    kinds = summarise({resource_type: 1})
+    kinds = words.summarise({resource_type: 1})
     return kinds[0][1] if kinds else ""
 
 

@@ -3,7 +3,8 @@
 ``{{ item.title|label }}``: a name alone, marked when it is the source's own words for a
 code Carnet does not know. On a line that says a name and a value, both may be the
 source's words: ``{{ title|label_text }} : {{ value|label_text }}{% source_mark title value %}``
-marks the line once, never each word.
+marks the line once, never each word. ``{{ item.when|day }}``: when an item happened
+(``words.When``), as much of the date as the source gave, in a ``<time>`` element.
 """
 
 from __future__ import annotations
@@ -44,3 +45,11 @@ def source_mark(*values):
     if any(getattr(v, "original", False) for v in values):
         return _mark()
     return ""
+
+
+@register.filter
+def day(value):
+    """``<time datetime="1975">1975</time>``: a ``words.When`` read by people and machines."""
+    if not value:
+        return ""
+    return format_html('<time datetime="{}">{}</time>', value.machine, str(value))
