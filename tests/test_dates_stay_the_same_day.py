@@ -130,7 +130,7 @@ def test_the_record_shows_each_day_as_entered(born, vaccinated, ill_since, shown
             [when] = re.findall(r'<p class="item-when">(.*?)</p>', item, re.S)
             assert words(vaccinated) in when or words(ill_since) in when, (when, shown_in)
         summary = client.get(reverse("records:summary")).content.decode()
-        assert words(born) in summary and words(vaccinated, "j N Y") in summary
+        assert words(born) in summary and words(vaccinated) in summary
         card = client.get(reverse("records:card")).content.decode()
         assert f"born {words(born, 'j N Y')}" in card
         vaccines = client.get(reverse("reminders:vaccinations")).content.decode()

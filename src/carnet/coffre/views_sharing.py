@@ -391,7 +391,7 @@ def items(request):
             )
     # Newest first, and the items already shown to fewer people before the others.
     rows.sort(
-        key=lambda row: (row["when"] is not None, row["when"] and row["when"].at), reverse=True
+        key=lambda row: (row["when"] is not None, row["when"] and row["when"].order), reverse=True
     )
     rows.sort(key=lambda row: not row["restricted"])
     shown = rows[offset : offset + 50]

@@ -939,6 +939,13 @@ class When:
         return date_format(self.at, DAY_FORMATS.get(self.precision, "j F Y"))
 
     @property
+    def order(self) -> datetime:
+        """To sort items: a day as its first instant, so days and moments compare."""
+        if isinstance(self.at, datetime):
+            return self.at.replace(tzinfo=None)
+        return datetime.combine(self.at, datetime.min.time())
+
+    @property
     def machine(self) -> str:
         """For a ``<time datetime>`` attribute: as much of the date as is known."""
         if self.precision in ("year", "month"):
@@ -1066,7 +1073,7 @@ def _emergency_key(resource: dict) -> str | None:
 
 def _newest_first(items: list[dict]) -> list[dict]:
     return sorted(
-        items, key=lambda i: (i["date"] is not None, i["date"] and i["date"].at), reverse=True
+        items, key=lambda i: (i["date"] is not None, i["date"] and i["date"].order), reverse=True
     )
 
 
