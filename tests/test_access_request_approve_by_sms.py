@@ -10,8 +10,8 @@ from carnet.access.models import AccessRequest, Grant
 from carnet.access.services import Actor
 from carnet.notify import services as notify
 from carnet.notify import views as notify_views
-from carnet.notify.testing import LoopbackSmsGateway
 
+from .loopback import LoopbackSmsGateway
 from .test_access_policy import can_read, record_with_items
 from .test_sharing_page import citizen, pro
 

@@ -13,9 +13,9 @@ from django.utils import translation
 from carnet.notify import preferences as rules
 from carnet.notify import services
 from carnet.notify.models import Message, PushSubscription, Status
-from carnet.notify.testing import LoopbackSmsGateway, LoopbackSmtp
 
 from .helpers import citizen
+from .loopback import LoopbackSmsGateway, LoopbackSmtp
 
 URL = "/compte/notifications/"
 PARIS = ZoneInfo("Europe/Paris")

@@ -14,8 +14,8 @@ from carnet.access import audit, grants
 from carnet.access.services import Actor
 from carnet.reminders import services
 from carnet.reminders.models import AdherenceSharing
-from carnet.reminders.testing import Bundle, person
 
+from .bundles import Bundle, person
 from .fuzzing import examples
 from .test_care_helpers import pro
 

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from carnet.access.models import AuditEntry
 from carnet.reminders import notifications
-from carnet.reminders.testing import Bundle, person
+
+from .bundles import Bundle, person
 
 
 def test_only_records_with_a_prescription_are_read_by_the_intake_job():

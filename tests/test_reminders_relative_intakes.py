@@ -23,8 +23,8 @@ from carnet.notify import services as notify
 from carnet.notify.models import Message, Notification
 from carnet.records import imports
 from carnet.reminders import notifications, services
-from carnet.reminders.testing import Bundle
 
+from .bundles import Bundle
 from .helpers import Clock
 from .test_emergency_break_glass import citizen
 from .test_proxy_add_child import add_child
@@ -49,7 +49,7 @@ def clock():
 
 @pytest.fixture
 def smtp(settings):
-    from carnet.notify.testing import LoopbackSmtp
+    from .loopback import LoopbackSmtp
 
     server = LoopbackSmtp().start().use_in(settings)
     settings.CARNET_NOTIFY_KICK = False

@@ -22,12 +22,12 @@ from carnet.access.services import Actor
 from carnet.notify import events
 from carnet.notify import services as notify
 from carnet.notify.models import Message, Notification
-from carnet.notify.testing import LoopbackSmtp
 from carnet.reminders import notifications, services
 from carnet.reminders.base import DONE
 from carnet.reminders.record import load
 
 from .helpers import Clock
+from .loopback import LoopbackSmtp
 from .test_emergency_break_glass import citizen
 from .test_proxy_add_child import add_child
 

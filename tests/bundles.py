@@ -1,4 +1,4 @@
-"""Small FHIR bundles for the reminders' tests (a person, their vaccines, results, treatments)."""
+"""Small FHIR bundles for the tests and the reminders benchmark (a person, their vaccines, results, treatments)."""
 
 from __future__ import annotations
 
