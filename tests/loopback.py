@@ -242,3 +242,6 @@ class LoopbackPushService:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+MOBILE = "06 12 34 56 78"

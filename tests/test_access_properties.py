@@ -18,8 +18,9 @@ from carnet.access.models import AuditEntry
 from carnet.access.services import Actor, NotFound
 from carnet.records import services
 
+from .access_records import record_with_items
 from .fuzzing import examples
-from .test_access_policy import person, practitioner, record_with_items
+from .people import citizen, practitioner
 
 # The model's own table of the test items: category, level, in the emergency dataset.
 # Written by hand from the clinical meaning, not computed by carnet.access.labels.
@@ -47,8 +48,8 @@ class Coffre(RuleBasedStateMachine):
         super().__init__()
         self.owner, self.pid, self.made = record_with_items()
         self.me = Actor.of_user(self.owner)
-        self.practs = [practitioner(f"p{i}") for i in range(N_PRACT)]
-        self.rels = [person(f"r{i}") for i in range(N_REL)]
+        self.practs = [practitioner(f"Dr P{i}") for i in range(N_PRACT)]
+        self.rels = [citizen() for i in range(N_REL)]
         # The model.
         self.grants: dict[int, tuple[frozenset, str, int]] = {}  # practitioner -> (cats, level, id)
         self.referent: int | None = None

@@ -30,11 +30,10 @@ from carnet.notify import services as notify
 from carnet.records import imports
 from carnet.records import services as records
 
-from .helpers import practitioner_account
+from .care import doctor_of
+from .files import pdf_with_text
 from .loopback import LoopbackSmsGateway, LoopbackSmtp
-from .test_care_helpers import doctor_of
-from .test_documents_files import pdf_with_text
-from .test_sharing_page import PASSWORD
+from .people import PASSWORD, practitioner_account
 
 MARK = "Zqxcanari7"  # in no dictionary, no code system, no template
 PHONE = "+33612345678"

@@ -26,8 +26,7 @@ from carnet.reminders import notifications, services
 
 from .bundles import Bundle
 from .helpers import Clock
-from .test_emergency_break_glass import citizen
-from .test_proxy_add_child import add_child
+from .people import add_child, citizen
 
 PARIS = ZoneInfo("Europe/Paris")
 DAY = dt.date(2026, 10, 14)
@@ -60,8 +59,14 @@ def smtp(settings):
 
 @pytest.fixture
 def family(clock):
-    sophie, marc = citizen("Sophie Esquirol"), citizen("Marc Esquirol")
-    granny, stranger = citizen("Jeanne Esquirol"), citizen("Inconnu Total")
+    sophie, marc = (
+        citizen("Sophie Esquirol", language="fr"),
+        citizen("Marc Esquirol", language="fr"),
+    )
+    granny, stranger = (
+        citizen("Jeanne Esquirol", language="fr"),
+        citizen("Inconnu Total", language="fr"),
+    )
     pid = add_child(Client(), sophie, BORN, given="Léo", family="Esquirol")
     proxies.add_parent(Actor.of_user(sophie), pid, marc.pk)
     proxies.add_proxy(Actor.of_user(sophie), pid, granny.pk, permissions=["appointments"])
