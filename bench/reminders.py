@@ -35,7 +35,7 @@ TARGET_10K_MINUTES = 30.0  # the 07:00 job for 10,000 people done within half an
 
 def _bundles(today: dt.date) -> list[dict]:
     """Four small records, each with something for every engine."""
-    from carnet.reminders.testing import CVX, SNOMED, Bundle
+    from tests.bundles import CVX, SNOMED, Bundle
 
     def years(n: int) -> dt.date:
         return today - dt.timedelta(days=int(n * 365.25))

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .directory import extract, rpps_line
+
 CARNET = Path(sys.executable).with_name("carnet")
 
 
@@ -47,12 +49,10 @@ def fresh_install(data_dir: Path) -> None:
 def directory_extract_for(rpps: str, name: str = "", profession: str = "") -> bytes:
     """A national directory extract (the real 52-column format) listing one practitioner
     under this RPPS number, name (titles aside) and profession."""
-    from .test_directory_import import extract, practitioner
-
     words = [w for w in name.split() if w.lower().rstrip(".") not in {"dr", "docteur", "pr"}]
     first, last = (" ".join(words[:-1]), words[-1]) if words else ("", f"Praticien {rpps}")
     more = {"profession": profession} if profession else {}
-    return extract([practitioner(rpps, last, first, **more)])
+    return extract([rpps_line(rpps, last, first, **more)])
 
 
 def list_in_directory(data_dir: Path, rpps: str, name: str = "", profession: str = "") -> None:

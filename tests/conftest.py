@@ -72,3 +72,25 @@ def chromium(server):
         browser = launch(p)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def gateway(settings):
+    """A loopback SMS gateway (key "k") that notify sends through; files may define their own."""
+    from .loopback import LoopbackSmsGateway
+
+    gw = LoopbackSmsGateway(key="k").start()
+    settings.CARNET_SMS_BACKEND = "http"
+    settings.CARNET_SMS_URL = gw.url
+    settings.CARNET_SMS_KEY = "k"
+    settings.CARNET_NOTIFY_KICK = False
+    yield gw
+    gw.stop()
+
+
+@pytest.fixture
+def citizen():
+    """A citizen (alice@example.org) with an empty record of her own: helpers.citizen."""
+    from .helpers import citizen
+
+    return citizen()

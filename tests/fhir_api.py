@@ -8,6 +8,7 @@ from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.records import imports
 
+from . import helpers
 from .helpers import synthea
 
 SMALL = synthea("Gustavo_Mej")  # 78 entries
@@ -15,7 +16,7 @@ SMALL = synthea("Gustavo_Mej")  # 78 entries
 
 def citizen(email: str):
     """A citizen with their own (empty) record and a personal access token."""
-    user = accounts.create_user(email, None)
+    user = helpers.citizen(email, None)
     _token, raw = accounts.create_token(user)
     return user, {"Authorization": f"Bearer {raw}"}
 

@@ -9,7 +9,10 @@ from pathlib import Path
 from carnet.access import services as access
 from carnet.access.services import Action, Actor, Purpose
 from carnet.accounts import services as accounts
-from carnet.records import imports
+from carnet.records import fhir, imports
+
+from . import people
+from .people import PASSWORD
 
 # The test data ships with the repository (tests/data/README.md says what and whence);
 # nothing here reads ../shared, which only feeds benchmarks and optional long runs.
@@ -37,8 +40,9 @@ def largest_synthea() -> Path:
     return max(SYNTHEA, key=lambda p: p.stat().st_size)
 
 
-def citizen(email: str = "alice@example.org", password: str = "a long enough passphrase"):
-    return accounts.create_user(email, password, role="citizen")
+def citizen(email: str = "alice@example.org", password: str = PASSWORD):
+    """A citizen known by an email address only, in French (the site's language)."""
+    return people.citizen("", email=email, password=password, language="fr")
 
 
 def import_file(user, path: Path):
@@ -81,46 +85,54 @@ class Clock:
         return self.at
 
 
-def list_in_directory(rpps: str, display_name: str = "", profession: str = "") -> None:
-    """Put a practitioner in the practitioner directory, as the national extract would.
+def canonical(resources: list[dict]) -> list[str]:
+    """Resources with ids and server metadata dropped and each reference replaced by a
+    fingerprint of its target's content (refined over three rounds, so the fingerprint
+    also covers what the target refers to).
 
-    A practitioner account must match the directory (RPPS number, name, profession:
-    accounts.services._as_listed), so tests list their practitioners first. The listing
-    takes the account's name without titles, and its profession (Médecin by default).
+    Two imports of the same content give equal canonical forms even though every id is
+    new, and a reference pointing to the wrong resource makes them differ.
     """
-    from django.utils import timezone
+    import hashlib
 
-    from carnet.care.directory import fold
-    from carnet.care.models import DirectoryEntry
+    def body_of(res):
+        body = json.loads(json.dumps(res))
+        body.pop("id", None)
+        meta = body.get("meta") or {}
+        meta.pop("versionId", None)
+        meta.pop("lastUpdated", None)
+        if not meta:
+            body.pop("meta", None)
+        return body
 
-    words = display_name.split()
-    if len(words) > 1 and fold(words[0]) in {"dr", "docteur", "pr", "mme"}:
-        words = words[1:]
-    first, last = (" ".join(words[:-1]), words[-1]) if words else ("", f"Praticien {rpps}")
-    profession = profession or "Médecin"
-    DirectoryEntry.objects.update_or_create(
-        national_id="8" + rpps,
-        activity_key="",
-        defaults={
-            "source": "rpps",
-            "id_type": "8",
-            "identifier": rpps,
-            "rpps": rpps,
-            "first_name": first,
-            "last_name": last,
-            "profession": profession,
-            "name_norm": fold(f"{last} {first}"),
-            "name_rev_norm": fold(f"{first} {last}"),
-            "profession_norm": fold(profession),
-            "updated_at": timezone.now(),
-        },
-    )
+    keys = [f"{r['resourceType']}/{r['id']}" for r in resources]
+    prints = dict.fromkeys(keys, "")
+    rendered = []
+    for _round in range(3):
+        rendered = []
+        for res in resources:
+            body = body_of(res)
+            for node, _ in fhir.iter_references(body):
+                ref = node["reference"]
+                if not ref.startswith("#"):  # contained resources stay as they are
+                    node["reference"] = "->" + prints[ref] if ref in prints else "DANGLING:" + ref
+            rendered.append(json.dumps(body, sort_keys=True))
+        prints = {
+            k: hashlib.sha256(r.encode()).hexdigest()[:16]
+            for k, r in zip(keys, rendered, strict=True)
+        }
+    return sorted(rendered)
 
 
-def practitioner_account(email: str, password: str | None = None, **fields):
-    """accounts.create_user for a practitioner listed in the directory first."""
-    fields.setdefault("role", "practitioner")
-    list_in_directory(
-        fields.get("rpps", ""), fields.get("display_name", ""), fields.get("profession", "")
-    )
-    return accounts.create_user(email, password, **fields)
+def original_resources(bundle: dict) -> list[dict]:
+    """The source bundle's resources with urn:uuid references turned into Type/id."""
+    by_url = {
+        e["fullUrl"]: f"{e['resource']['resourceType']}/{e['resource']['id']}"
+        for e in bundle["entry"]
+    }
+    resources = []
+    for e in bundle["entry"]:
+        res = json.loads(json.dumps(e["resource"]))
+        fhir.rewrite_references(res, lambda ref: by_url.get(ref, ref))
+        resources.append(res)
+    return resources

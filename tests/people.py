@@ -11,21 +11,26 @@ waiting for Dr Grant, on call) are kept with their ids so that tests can fill UR
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
+from datetime import date
+
+from django.urls import reverse
+from django.utils import timezone
 
 from carnet.access import grants, proxies, requests
 from carnet.access.labels import CATEGORIES
+from carnet.access.models import Proxy
 from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.care import appointments, messaging, renewals
-from carnet.care.models import AppointmentType
+from carnet.care.directory import fold
+from carnet.care.models import AppointmentType, DirectoryEntry
 from carnet.chat import services as chat
 from carnet.chat import triage
 from carnet.helpdesk import services as helpdesk
 from carnet.records import imports
 from carnet.reminders import services as reminders
-
-from .helpers import practitioner_account
 
 PASSWORD = "a long enough passphrase"
 
@@ -84,20 +89,122 @@ class People:
         }
 
 
-def practitioner(email: str, rpps: str, name: str):
-    return practitioner_account(email, PASSWORD, rpps=rpps, display_name=name, profession="médecin")
+def list_in_directory(rpps: str, display_name: str = "", profession: str = "") -> None:
+    """Put a practitioner in the practitioner directory, as the national extract would.
+
+    A practitioner account must match the directory (RPPS number, name, profession:
+    accounts.services._as_listed), so tests list their practitioners first. The listing
+    takes the account's name without titles, and its profession (Médecin by default).
+    """
+    words = display_name.split()
+    if len(words) > 1 and fold(words[0]) in {"dr", "docteur", "pr", "mme"}:
+        words = words[1:]
+    first, last = (" ".join(words[:-1]), words[-1]) if words else ("", f"Praticien {rpps}")
+    profession = profession or "Médecin"
+    DirectoryEntry.objects.update_or_create(
+        national_id="8" + rpps,
+        activity_key="",
+        defaults={
+            "source": "rpps",
+            "id_type": "8",
+            "identifier": rpps,
+            "rpps": rpps,
+            "first_name": first,
+            "last_name": last,
+            "profession": profession,
+            "name_norm": fold(f"{last} {first}"),
+            "name_rev_norm": fold(f"{first} {last}"),
+            "profession_norm": fold(profession),
+            "updated_at": timezone.now(),
+        },
+    )
+
+
+def practitioner_account(email: str, password: str | None = None, **fields):
+    """accounts.create_user for a practitioner listed in the directory first."""
+    fields.setdefault("role", "practitioner")
+    list_in_directory(
+        fields.get("rpps", ""), fields.get("display_name", ""), fields.get("profession", "")
+    )
+    return accounts.create_user(email, password, **fields)
+
+
+_n = itertools.count(1)
+
+
+def citizen(
+    name: str = "Antoine Roussel",
+    *,
+    email: str | None = None,
+    password: str | None = PASSWORD,
+    language: str = "en",
+    **fields,
+):
+    """A citizen, with the record of their own that accounts.create_user opens for them.
+
+    Accounts speak English by default, as the pages the tests read (``english(client)``), so
+    that assertions do not hang on the French catalogue; ``language="fr"`` is the site's own.
+    """
+    email = email or f"citizen-{next(_n)}@example.org"
+    return accounts.create_user(email, password, display_name=name, language=language, **fields)
+
+
+def practitioner(
+    name: str = "Julien Carmes",
+    profession: str = "masseur-kinésithérapeute",
+    organisation: str = "Cabinet de kinésithérapie du Busca",
+    *,
+    email: str | None = None,
+    password: str | None = PASSWORD,
+    rpps: str | None = None,
+    language: str = "en",
+    **fields,
+):
+    """A health professional, listed in the national directory first (as the account must be)."""
+    n = next(_n)
+    return practitioner_account(
+        email or f"pro-{n}@example.org",
+        password,
+        rpps=rpps or f"{20000000000 + n}",
+        display_name=name,
+        profession=profession,
+        organisation=organisation,
+        language=language,
+        **fields,
+    )
+
+
+pro = practitioner  # the name most sharing and care tests use
+
+
+def advisor(name: str = "Élodie Lalande", *, email: str | None = None, **fields):
+    """A help-centre advisor (Maison France Services)."""
+    fields.setdefault("organisation", "Maison France Services")
+    fields.setdefault("language", "en")
+    email = email or f"advisor-{next(_n)}@example.org"
+    return accounts.create_user(email, PASSWORD, role="advisor", display_name=name, **fields)
+
+
+def researcher(name: str = "Rosa", *, email: str | None = None, **fields):
+    email = email or f"researcher-{next(_n)}@example.org"
+    return accounts.create_user(email, PASSWORD, role="researcher", display_name=name, **fields)
 
 
 def make_people() -> People:
-    alice = accounts.create_user("alice@example.org", PASSWORD, display_name="Alice Martin")
+    fr = {"language": "fr"}
+    alice = citizen("Alice Martin", email="alice@example.org", **fr)
     people = People(
         alice=alice,
-        relative=accounts.create_user("remi@example.org", PASSWORD, display_name="Rémi Martin"),
-        pro_granted=practitioner("dr.grant@example.org", "10000000011", "Dr Grant"),
-        pro_plain=practitioner("dr.plain@example.org", "10000000012", "Dr Plain"),
-        stranger=accounts.create_user("bob@example.org", PASSWORD, display_name="Bob"),
-        advisor=accounts.create_user("ada@example.org", PASSWORD, role="advisor"),
-        researcher=accounts.create_user("rosa@example.org", PASSWORD, role="researcher"),
+        relative=citizen("Rémi Martin", email="remi@example.org", **fr),
+        pro_granted=practitioner(
+            "Dr Grant", "médecin", "", email="dr.grant@example.org", rpps="10000000011", **fr
+        ),
+        pro_plain=practitioner(
+            "Dr Plain", "médecin", "", email="dr.plain@example.org", rpps="10000000012", **fr
+        ),
+        stranger=citizen("Bob", email="bob@example.org", **fr),
+        advisor=advisor("", email="ada@example.org", organisation="", **fr),
+        researcher=researcher("", email="rosa@example.org"),
     )
     me = Actor.of_user(alice)
     pid = people.patient_id = accounts.patient_of(alice).pk
@@ -152,3 +259,55 @@ def make_people() -> People:
         "chat_id": waiting.pk,
     }
     return people
+
+
+def english(client):
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def confirmed(client, user):
+    """Signed in, and confirmed who they are just now (asked before opening access)."""
+    client.force_login(user)
+    response = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    assert response.status_code == 302, "the password confirmation was refused"
+    return client
+
+
+def pid_of(user) -> int:
+    return accounts.patient_of(user).pk
+
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXP"
+
+
+def with_totp(user) -> None:
+    """Turn on two-factor authentication (a TOTP authenticator) for ``user``."""
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.create(
+        user=user, type=Authenticator.Type.TOTP, data={"secret": TOTP_SECRET}
+    )
+
+
+def totp_code() -> str:
+    """The code the person's authenticator app shows now."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import hotp_value
+
+    return f"{hotp_value(TOTP_SECRET, int(time.time()) // 30):06d}"
+
+
+def add_child(client, parent, born: date, given="Léo", family="Esquirol"):
+    client.force_login(parent)
+    done = client.post(
+        reverse("coffre:child_add"),
+        {"given": given, "family": family, "birth_date": born.isoformat(), "parent": "on"},
+    )
+    assert done.status_code == 302, done.content.decode()
+    return Proxy.objects.filter(proxy_id=parent.pk, basis="parent").latest("id").patient_id
+
+
+def give(henri, pid, sophie, permissions=("read",)):
+    return proxies.add_proxy(Actor.of_user(henri), pid, sophie.pk, permissions=list(permissions))

@@ -11,7 +11,8 @@ from carnet.access import audit, emergency, grants, masks, signals
 from carnet.access.models import AuditEntry, EmergencySettings
 from carnet.access.services import Actor, NotFound
 
-from .test_access_policy import can_read, person, practitioner, record_with_items, visible_ids
+from .access_records import can_read, record_with_items, visible_ids
+from .people import citizen, practitioner
 
 
 @pytest.fixture
@@ -30,7 +31,7 @@ def test_breaking_the_glass_opens_the_emergency_dataset_flags_it_and_tells_the_p
     django_capture_on_commit_callbacks, events
 ):
     owner, pid, made = record_with_items()
-    doc = practitioner("urgentiste")
+    doc = practitioner("Dr Urgentiste")
     them = Actor.of_user(doc)
     masks.set_mask(Actor.of_user(owner), pid, *made["knee"], hide_in_emergency=True)
     assert visible_ids(them, pid) == set()
@@ -58,7 +59,7 @@ def test_it_needs_a_reason_and_a_practitioner():
     with pytest.raises(NotFound):
         emergency.break_glass(Actor.of_user(practitioner()), pid, "  ")
     with pytest.raises(NotFound):
-        emergency.break_glass(Actor.of_user(person()), pid, "I am his neighbour")
+        emergency.break_glass(Actor.of_user(citizen()), pid, "I am his neighbour")
     assert (
         AuditEntry.objects.filter(patient_id=pid, action="break_glass", decision="deny").count()
         == 2
@@ -104,8 +105,11 @@ def test_the_emergency_card_opens_with_a_logged_in_practitioner_and_can_be_reset
     stored = EmergencySettings.objects.get(patient_id=pid)
     assert raw not in (stored.card_digest, stored.card_hint) and len(stored.card_digest) == 64
     with pytest.raises(NotFound):
-        emergency.open_with_card(Actor.of_user(person()), raw)  # a card alone opens nothing
-    doc, other = practitioner("samu"), practitioner("smur")
+        emergency.open_with_card(Actor.of_user(citizen()), raw)  # a card alone opens nothing
+    doc, other = (
+        practitioner("Dr Samu"),
+        practitioner("Dr Smur"),
+    )
     assert emergency.open_with_card(Actor.of_user(doc), raw) == pid
     assert can_read(Actor.of_user(doc), made["allergy"])
     entry = AuditEntry.objects.filter(patient_id=pid, action="break_glass", decision="permit")
@@ -115,7 +119,7 @@ def test_the_emergency_card_opens_with_a_logged_in_practitioner_and_can_be_reset
     assert entry.count() == 2
     new = emergency.reset_card(me, pid)
     with pytest.raises(NotFound):
-        emergency.open_with_card(Actor.of_user(practitioner("late")), raw)  # replayed old card
+        emergency.open_with_card(Actor.of_user(practitioner("Dr Late")), raw)  # replayed old card
     with pytest.raises(NotFound):
         emergency.open_with_card(Actor.of_user(doc), new[:-2] + "xx")
     assert emergency.settings_of(me, pid)["card_hint"] == new[12:16]

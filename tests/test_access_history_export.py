@@ -6,12 +6,12 @@ from django.urls import reverse
 from fhir.resources.R4B.auditevent import AuditEvent
 from fhir.resources.R4B.bundle import Bundle
 
-from .test_access_history_filters import _story
-from .test_sharing_page import english
+from .access_records import looked_at_record
+from .people import english
 
 
 def test_the_export_is_a_bundle_of_valid_audit_events(client):
-    owner, _pid, _made, physio, stranger, er = _story()
+    owner, _pid, _made, physio, stranger, er = looked_at_record()
     english(client).force_login(owner)
     response = client.get(reverse("coffre:history_export"), {"own": "on"})
     assert response.status_code == 200
@@ -41,13 +41,13 @@ def test_the_export_is_a_bundle_of_valid_audit_events(client):
 
 
 def test_the_export_follows_the_filters(client):
-    owner, _pid, _made, physio, *_rest = _story()
+    owner, _pid, _made, physio, *_rest = looked_at_record()
     english(client).force_login(owner)
     data = json.loads(client.get(reverse("coffre:history_export"), {"who": physio.pk}).content)
     assert {e["resource"]["agent"][0]["who"]["display"] for e in data["entry"]} == {"Julien Carmes"}
 
 
 def test_nobody_else_exports_my_history(client):
-    _owner, _pid, _made, physio, *_rest = _story()
+    _owner, _pid, _made, physio, *_rest = looked_at_record()
     english(client).force_login(physio)
     assert client.get(reverse("coffre:history_export")).status_code == 404

@@ -5,12 +5,10 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from carnet.access import emergency, grants
 from carnet.access.models import AuditEntry
-from carnet.access.services import Actor
 
-from .test_access_policy import can_read, record_with_items
-from .test_sharing_page import citizen, english, pro
+from .access_records import looked_at_record
+from .people import citizen, english
 
 
 def shown(response) -> str:
@@ -18,23 +16,8 @@ def shown(response) -> str:
     return response.content.decode().split("</details>", 1)[1]
 
 
-def _story():
-    """A record that a physiotherapist, a stranger and an emergency doctor looked at."""
-    owner, pid, made = record_with_items(citizen())
-    physio = pro()
-    stranger = pro("Dr Curieux", "médecin", "Clinique du Coin")
-    er = pro("Dr Urgences", "médecin urgentiste", "CHU Purpan")
-    grants.share(Actor.of_user(owner), pid, physio.pk, categories=["measurements"])
-    assert can_read(Actor.of_user(physio), made["knee"])
-    assert not can_read(Actor.of_user(physio), made["depression"])
-    assert not can_read(Actor.of_user(stranger), made["knee"])
-    emergency.break_glass(Actor.of_user(er), pid, "malaise sur la voie publique")
-    assert can_read(Actor.of_user(er), made["allergy"])
-    return owner, pid, made, physio, stranger, er
-
-
 def test_it_says_who_what_when_why_and_whether_it_was_allowed(client):
-    owner, _pid, _made, physio, stranger, er = _story()
+    owner, _pid, _made, physio, stranger, er = looked_at_record()
     english(client).force_login(owner)
     html = client.get(reverse("coffre:history")).content.decode()
     assert "Julien Carmes" in html and "masseur-kinésithérapeute" in html
@@ -56,7 +39,7 @@ def test_it_says_who_what_when_why_and_whether_it_was_allowed(client):
 
 
 def test_filters_by_who_decision_and_period(client):
-    owner, pid, _made, physio, stranger, er = _story()
+    owner, pid, _made, physio, stranger, er = looked_at_record()
     english(client).force_login(owner)
     url = reverse("coffre:history")
     only_physio = shown(client.get(url, {"who": physio.pk}))
@@ -80,7 +63,7 @@ def test_filters_by_who_decision_and_period(client):
 
 
 def test_a_bad_filter_says_what_to_fix(client):
-    owner, *_rest = _story()
+    owner, *_rest = looked_at_record()
     english(client).force_login(owner)
     response = client.get(reverse("coffre:history"), {"since": "2025-05-01", "until": "2025-04-01"})
     assert response.status_code == 400
@@ -90,7 +73,7 @@ def test_a_bad_filter_says_what_to_fix(client):
 
 
 def test_nobody_else_reads_my_history(client):
-    owner, pid, _made, physio, *_rest = _story()
+    owner, pid, _made, physio, *_rest = looked_at_record()
     english(client).force_login(physio)
     assert client.get(reverse("coffre:history")).status_code == 404
     english(client).force_login(citizen("Intruder"))

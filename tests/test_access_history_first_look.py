@@ -4,8 +4,8 @@ from carnet.access import grants
 from carnet.access.services import Actor
 from carnet.notify.models import Message
 
-from .test_access_policy import can_read, record_with_items
-from .test_sharing_page import citizen, pro
+from .access_records import can_read, record_with_items
+from .people import citizen, pro
 
 
 def test_the_first_look_is_told_once(django_capture_on_commit_callbacks):

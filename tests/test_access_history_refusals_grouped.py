@@ -10,8 +10,8 @@ from carnet.access import audit, history
 from carnet.access.models import AuditEntry
 from carnet.access.services import Actor
 
-from .test_access_policy import can_read, record_with_items
-from .test_sharing_page import citizen, pro
+from .access_records import can_read, record_with_items
+from .people import citizen, pro
 
 
 def _lines(html: str) -> list[str]:

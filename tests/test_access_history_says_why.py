@@ -18,8 +18,8 @@ from carnet.access.services import Actor, NotFound, Purpose
 from carnet.care import messaging
 from carnet.records import services as records
 
+from .access_records import can_read, record_with_items
 from .helpers import citizen, practitioner_account
-from .test_access_policy import can_read, record_with_items
 
 
 def _doctor(n=1):

@@ -6,7 +6,6 @@ one item of each kind, made through the real services.
 
 from __future__ import annotations
 
-import itertools
 from datetime import timedelta
 
 import pytest
@@ -20,148 +19,8 @@ from carnet.accounts import services as accounts
 from carnet.records import exports, services
 from carnet.records.models import SearchToken
 
-from .helpers import practitioner_account
-
-SNOMED, LOINC = labels.SNOMED, labels.LOINC
-_n = itertools.count(1)
-
-
-def person(name: str = "paul"):
-    return accounts.create_user(f"{name}-{next(_n)}@example.org", None)
-
-
-def practitioner(name: str = "dr"):
-    n = next(_n)
-    return practitioner_account(
-        f"{name}-{n}@example.org",
-        None,
-        role="practitioner",
-        rpps=f"{10000000000 + n}",
-        display_name=f"Dr {name.title()}",
-        profession="médecin",
-    )
-
-
-def _cc(system, code):
-    return {"coding": [{"system": system, "code": code}]}
-
-
-ACTIVE = _cc("http://terminology.hl7.org/CodeSystem/condition-clinical", "active")
-
-
-def items(pid_ref: str) -> dict[str, dict]:
-    """One resource per interesting case, keyed by a short name."""
-    subj = {"reference": pid_ref}
-    return {
-        "diabetes": {
-            "resourceType": "Condition",
-            "clinicalStatus": ACTIVE,
-            "code": _cc(SNOMED, "44054006"),
-            "subject": subj,
-        },
-        "depression": {
-            "resourceType": "Condition",
-            "clinicalStatus": ACTIVE,
-            "code": _cc(SNOMED, "35489007"),
-            "subject": subj,
-        },
-        "hiv_test": {
-            "resourceType": "Observation",
-            "status": "final",
-            "category": [
-                _cc("http://terminology.hl7.org/CodeSystem/observation-category", "laboratory")
-            ],
-            "code": _cc(LOINC, "75622-1"),
-            "subject": subj,
-        },
-        "glucose": {
-            "resourceType": "Observation",
-            "status": "final",
-            "category": [
-                _cc("http://terminology.hl7.org/CodeSystem/observation-category", "laboratory")
-            ],
-            "code": _cc(LOINC, "2339-0"),
-            "subject": subj,
-            "effectiveDateTime": "2024-03-01",
-        },
-        "knee": {
-            "resourceType": "Observation",
-            "status": "final",
-            "category": [
-                _cc("http://terminology.hl7.org/CodeSystem/observation-category", "vital-signs")
-            ],
-            "code": _cc(LOINC, "8867-4"),
-            "subject": subj,
-        },
-        "blood_group": {
-            "resourceType": "Observation",
-            "status": "final",
-            "code": _cc(LOINC, "882-1"),
-            "subject": subj,
-        },
-        "allergy": {
-            "resourceType": "AllergyIntolerance",
-            "code": _cc(SNOMED, "91936005"),
-            "patient": subj,
-        },
-        "insulin": {
-            "resourceType": "MedicationRequest",
-            "status": "active",
-            "intent": "order",
-            "medicationCodeableConcept": _cc(
-                "http://www.nlm.nih.gov/research/umls/rxnorm", "311041"
-            ),
-            "subject": subj,
-        },
-        "flu_vaccine": {
-            "resourceType": "Immunization",
-            "status": "completed",
-            "vaccineCode": _cc("http://hl7.org/fhir/sid/cvx", "140"),
-            "patient": subj,
-            "occurrenceDateTime": "2023-10-01",
-        },
-        "secret_note": {
-            "resourceType": "Observation",
-            "status": "final",
-            "meta": {"security": [{"system": labels.CONFIDENTIALITY_SYSTEM, "code": "V"}]},
-            "code": _cc(LOINC, "11506-3"),
-            "subject": subj,
-        },
-    }
-
-
-def record_with_items(owner=None):
-    """(owner, patient_id, {name: (type, id)}) with a Patient and the ``items`` above."""
-    owner = owner or person()
-    pid = accounts.patient_of(owner).pk
-    me = Actor.of_user(owner)
-    patient = services.create(
-        me, pid, {"resourceType": "Patient", "name": [{"family": "Durand"}]}, Purpose.SELF
-    )
-    made = {"patient": ("Patient", patient["id"])}
-    for name, res in items(f"Patient/{patient['id']}").items():
-        r = services.create(me, pid, res, Purpose.SELF)
-        made[name] = (r["resourceType"], r["id"])
-    return owner, pid, made
-
-
-def visible_ids(actor: Actor, pid: int) -> set[tuple[str, str]]:
-    """What an actor sees through $everything (empty set when denied)."""
-    try:
-        found = services.everything(actor, pid, access.purpose_for(actor, pid))
-    except NotFound:
-        return set()
-    return {(r["resourceType"], r["id"]) for r in found if r["resourceType"] != "Practitioner"}
-
-
-def can_read(actor: Actor, ref: tuple[str, str]) -> bool:
-    pid = services.owner_patient_of(*ref)
-    try:
-        services.read(actor, ref[0], ref[1], access.purpose_for(actor, pid))
-        return True
-    except NotFound:
-        return False
-
+from .access_records import _cc, can_read, items, record_with_items, visible_ids
+from .people import citizen, practitioner
 
 # --- Labels ------------------------------------------------------------------------------
 
@@ -271,7 +130,7 @@ def test_the_database_refuses_commercial_grants_and_proxies(model, fields):
 def test_the_database_refuses_a_commercial_purpose_in_the_history():
     from carnet.access import audit
 
-    owner = person()
+    owner = citizen()
     pid = accounts.patient_of(owner).pk
     # append retries on integrity errors (a concurrent writer), then gives up: nothing written.
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -290,7 +149,7 @@ def test_the_database_refuses_a_commercial_purpose_in_the_history():
 
 def test_a_grant_shows_its_categories_up_to_its_level_and_nothing_else():
     owner, pid, made = record_with_items()
-    physio = practitioner("kine")
+    physio = practitioner("Dr Kine")
     me, them = Actor.of_user(owner), Actor.of_user(physio)
     assert visible_ids(them, pid) == set()
     grants.share(me, pid, physio.pk, categories=["measurements", "problems"], duration="month")
@@ -325,7 +184,11 @@ def test_revocation_takes_effect_on_the_next_request():
 
 def test_revoke_all_ends_every_practitioner_at_once():
     owner, pid, made = record_with_items()
-    a, b, c = practitioner("a"), practitioner("b"), practitioner("c")
+    a, b, c = (
+        practitioner("Dr A"),
+        practitioner("Dr B"),
+        practitioner("Dr C"),
+    )
     me = Actor.of_user(owner)
     grants.share(me, pid, a.pk, categories=["results"])
     grants.set_referent(me, pid, b.pk)
@@ -352,7 +215,10 @@ def test_a_grant_expiring_exactly_now_is_over(monkeypatch, offset, live):
 
 def test_the_referent_sees_everything_but_what_is_only_mine():
     owner, pid, made = record_with_items()
-    doc, other = practitioner("mt"), practitioner("other")
+    doc, other = (
+        practitioner("Dr Mt"),
+        practitioner("Dr Other"),
+    )
     me = Actor.of_user(owner)
     grants.set_referent(me, pid, doc.pk)
     grants.share(me, pid, other.pk, categories=labels.CATEGORIES, max_level="V")
@@ -389,7 +255,7 @@ def test_only_the_person_changes_who_sees_what():
     with pytest.raises(NotFound):
         grants.share(Actor.of_user(doc), pid, doc.pk, categories=["results"])
     with pytest.raises(NotFound):
-        masks.set_mask(Actor.of_user(person()), pid, *made["knee"], audience="self")
+        masks.set_mask(Actor.of_user(citizen()), pid, *made["knee"], audience="self")
     with pytest.raises(grants.GrantRefused):
         grants.share(Actor.of_user(owner), pid, owner.pk, categories=["results"])
     with pytest.raises(grants.GrantRefused):

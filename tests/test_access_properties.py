@@ -31,9 +31,10 @@ from carnet.accounts import services as accounts
 from carnet.records import services
 from carnet.vault import services as vault
 
+from .access_records import items, record_with_items
+from .acting import MENU
 from .fuzzing import examples
-from .test_access_policy import items, person, practitioner, record_with_items
-from .test_acting_for_on_every_page import MENU
+from .people import citizen, practitioner
 
 # The model's own table of the test items: category, level, in the emergency dataset.
 # Written by hand from the clinical meaning, not computed by carnet.access.labels.
@@ -63,8 +64,8 @@ class Coffre(RuleBasedStateMachine):
         super().__init__()
         self.owner, self.pid, self.made = record_with_items()
         self.me = Actor.of_user(self.owner)
-        self.practs = [practitioner(f"p{i}") for i in range(N_PRACT)]
-        self.rels = [person(f"r{i}") for i in range(N_REL)]
+        self.practs = [practitioner(f"Dr P{i}") for i in range(N_PRACT)]
+        self.rels = [citizen() for i in range(N_REL)]
         self.clients: dict[int, Client] = {}  # made the first time a relative opens a page
         # The model.
         self.grants: dict[int, tuple[frozenset, str, int]] = {}  # practitioner -> (cats, level, id)
@@ -324,7 +325,7 @@ class MinorsSecret(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
         today = timezone.localdate()
-        self.mum = person("mum")
+        self.mum = citizen("mum")
         self.mum_actor = Actor.of_user(self.mum)
         self.pid = proxies.add_child(
             self.mum, today.replace(year=today.year - 16, day=min(today.day, 28))
@@ -341,7 +342,7 @@ class MinorsSecret(RuleBasedStateMachine):
             self.made[name] = (r["resourceType"], r["id"])
         self.doc = practitioner("lina")
         grants.set_referent(self.mum_actor, self.pid, self.doc.pk)
-        self.rel = person("granny")
+        self.rel = citizen("granny")
         self.teen = None
         # The model.
         self.hidden: set[str] = set()  # kept from the parents

@@ -14,21 +14,15 @@ from carnet.access.services import Actor, NotFound, Purpose
 from carnet.accounts.models import Patient
 from carnet.records import exports, services
 
-from .test_access_policy import (
-    can_read,
-    items,
-    person,
-    practitioner,
-    record_with_items,
-    visible_ids,
-)
+from .access_records import can_read, items, record_with_items, visible_ids
+from .people import citizen, practitioner
 
 
 def test_a_daughter_reads_her_fathers_treatments_until_he_revokes(
     django_capture_on_commit_callbacks,
 ):
-    father, pid, made = record_with_items(person("pierre"))
-    daughter = person("claire")
+    father, pid, made = record_with_items(citizen())
+    daughter = citizen()
     me, her = Actor.of_user(father), Actor.of_user(daughter)
     assert visible_ids(her, pid) == set()
     p = proxies.add_proxy(me, pid, daughter.pk, permissions=["read", "appointments"])
@@ -41,7 +35,7 @@ def test_a_daughter_reads_her_fathers_treatments_until_he_revokes(
     with pytest.raises(NotFound):
         exports.export_bundle(her, pid, Purpose.PROXY)  # reading is not taking the record
     with pytest.raises(NotFound):
-        proxies.add_proxy(her, pid, person().pk)  # a reader does not manage consent
+        proxies.add_proxy(her, pid, citizen().pk)  # a reader does not manage consent
     assert [i.patient_id for i in proxies.represented_by(daughter)] == [pid]
     assert proxies.revoke_proxy(me, pid, p.pk)
     assert not can_read(her, made["insulin"]) and visible_ids(her, pid) == set()
@@ -50,7 +44,7 @@ def test_a_daughter_reads_her_fathers_treatments_until_he_revokes(
 def test_a_proxy_until_a_date_ends_then(monkeypatch):
     father, pid, made = record_with_items()
     until = timezone.now() + timedelta(days=7)
-    proxies.add_proxy(Actor.of_user(father), pid, (son := person()).pk, until=until)
+    proxies.add_proxy(Actor.of_user(father), pid, (son := citizen()).pk, until=until)
     monkeypatch.setattr(timezone, "now", lambda: until)
     assert not can_read(Actor.of_user(son), made["insulin"])
 
@@ -58,7 +52,7 @@ def test_a_proxy_until_a_date_ends_then(monkeypatch):
 def test_legal_proxies_are_not_ended_by_a_click_and_bases_are_closed():
     father, pid, _made = record_with_items()
     me = Actor.of_user(father)
-    tutor = person()
+    tutor = citizen()
     p = proxies.add_proxy(me, pid, tutor.pk, permissions=["read", "manage"], basis="court")
     assert not proxies.revoke_proxy(me, pid, p.pk)
     assert proxies.revoke_proxy(Actor.operator(), pid, p.pk)
@@ -70,7 +64,7 @@ def test_legal_proxies_are_not_ended_by_a_click_and_bases_are_closed():
 
 
 def test_parents_manage_their_childs_record_and_a_minor_of_15_keeps_care_confidential():
-    mother, father = person("maman"), person("papa")
+    mother, father = citizen(), citizen()
     today = date.today()
     child = proxies.add_child(mother, today.replace(year=today.year - 16))
     pid = child.pk
@@ -92,7 +86,7 @@ def test_parents_manage_their_childs_record_and_a_minor_of_15_keeps_care_confide
     )
     ref = ("Observation", contraception["id"])
     assert can_read(dad, ref)
-    doc = practitioner("pediatre")
+    doc = practitioner("Dr Pediatre")
     from carnet.access import grants
 
     grants.set_referent(mum, pid, doc.pk)
@@ -108,7 +102,7 @@ def test_parents_manage_their_childs_record_and_a_minor_of_15_keeps_care_confide
 
 
 def test_a_child_under_15_cannot_hide_care_from_parents():
-    mother = person()
+    mother = citizen()
     today = date.today()
     child = proxies.add_child(mother, today.replace(year=today.year - 12))
     mum = Actor.of_user(mother)
@@ -122,7 +116,7 @@ def test_a_child_under_15_cannot_hide_care_from_parents():
 
 
 def test_parental_authority_ends_at_18(monkeypatch):
-    mother = person()
+    mother = citizen()
     born = date.today() - timedelta(days=365 * 17)
     child = proxies.add_child(mother, born)
     mum = Actor.of_user(mother)

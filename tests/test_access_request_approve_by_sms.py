@@ -11,10 +11,10 @@ from carnet.access.services import Actor
 from carnet.notify import receivers
 from carnet.notify import services as notify
 from carnet.notify import views as notify_views
-from carnet.notify.testing import LoopbackSmsGateway
 
-from .test_access_policy import can_read, record_with_items
-from .test_sharing_page import citizen, pro
+from .access_records import can_read, record_with_items
+from .loopback import LoopbackSmsGateway
+from .people import citizen, pro
 
 SECRET = "inbound-shared-secret"
 URL = "/notify/sms/inbound"

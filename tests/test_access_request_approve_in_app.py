@@ -12,8 +12,8 @@ from carnet.access.services import Actor
 from carnet.notify import services as notify
 from carnet.notify.models import Message, Notification
 
-from .test_access_policy import can_read, record_with_items
-from .test_sharing_page import citizen, confirmed, english, pro
+from .access_records import can_read, record_with_items
+from .people import citizen, confirmed, english, pro
 
 ASK = {
     "reason": "Rééducation du genou après entorse : je voudrais voir vos mesures.",

@@ -6,8 +6,8 @@ from carnet.access import history, requests
 from carnet.access.models import AccessRequest, Grant
 from carnet.access.services import Actor
 
-from .test_access_policy import can_read, record_with_items
-from .test_sharing_page import citizen, english, pro
+from .access_records import can_read, record_with_items
+from .people import citizen, english, pro
 
 
 def test_refusing_gives_nothing_and_looks_like_waiting_to_the_practitioner(client):

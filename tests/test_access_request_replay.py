@@ -14,8 +14,8 @@ from carnet.notify import services as notify
 from carnet.notify import views as notify_views
 from carnet.notify.models import Message
 
-from .test_access_policy import record_with_items
-from .test_sharing_page import citizen, confirmed, english, pro
+from .access_records import record_with_items
+from .people import citizen, confirmed, english, pro
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from carnet.accounts import services
 from carnet.accounts.models import Role, User
 from carnet.vault import services as vault
 
-from .helpers import list_in_directory
+from .people import list_in_directory
 
 FORBIDDEN = ["bank", "insurer", "employer", "marketing", "assureur", "banque", "employeur"]
 

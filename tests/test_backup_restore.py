@@ -10,7 +10,7 @@ import re
 import pytest
 
 from .helpers import DATA, SYNTHEA, smallest_synthea
-from .test_backup_install import installs  # noqa: F401 (fixture)
+from .installs import installs  # noqa: F401
 
 CDA = DATA / "cda" / "fr" / "VAC_2023.01.xml"
 PEOPLE = ("alice@example.org", "bob@example.org")

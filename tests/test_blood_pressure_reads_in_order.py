@@ -24,7 +24,8 @@ from carnet.accounts import services as accounts
 from carnet.records import words
 from tests import plain_words
 from tests.helpers import citizen, import_file, synthea
-from tests.test_sharing_page import pro
+
+from .people import pro
 
 SYS, DIA = words.SYSTOLIC, words.DIASTOLIC
 

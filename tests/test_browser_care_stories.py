@@ -25,7 +25,8 @@ from tests.browser import (
     sign_in_as,
     start_server,
 )
-from tests.test_directory_import import extract, practitioner
+
+from .directory import extract, rpps_line
 
 pytestmark = [pytest.mark.browser, pytest.mark.no_db]
 
@@ -64,15 +65,15 @@ def server():
         listing.write_bytes(
             extract(
                 [
-                    practitioner(
+                    rpps_line(
                         GP.rpps, "GARONNE", "Claire", specialty_code="SM54",
                         specialty="Médecine Générale", town="Toulouse", postcode="31300",
                     ),
-                    practitioner(
+                    rpps_line(
                         CARDIO.rpps, "CAPITOLE", "Marc", specialty_code="SM04",
                         specialty="Cardiologie", town="Toulouse", postcode="31000",
                     ),
-                    practitioner("10000000099", "GARONNET", "Hélène", town="Albi"),
+                    rpps_line("10000000099", "GARONNET", "Hélène", town="Albi"),
                 ]
             )
         )  # fmt: skip

@@ -13,7 +13,8 @@ from tests.browser import (
     sign_in_as,
     start_server,
 )
-from tests.test_documents_files import pdf_with_text
+
+from .files import pdf_with_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.no_db]
 KARIM = personas.DIABETIC

@@ -15,7 +15,7 @@ from tests.browser import (
     start_server,
 )
 
-from .test_timeline_browse import record_bundle
+from .timeline import record_bundle
 
 pytestmark = [pytest.mark.browser, pytest.mark.no_db]
 EMAIL = "karim@example.org"

@@ -22,7 +22,8 @@ from tests.browser import (
     start_server,
 )
 from tests.helpers import DATA
-from tests.test_documents_files import pdf_with_text
+
+from .files import pdf_with_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.no_db]
 

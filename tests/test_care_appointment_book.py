@@ -7,7 +7,8 @@ from carnet.access.models import AuditEntry
 from carnet.care.models import Appointment
 from carnet.notify.models import Message
 
-from .test_care_helpers import citizen, english, first_free, open_every_day, pid_of, pro
+from .care import first_free, open_every_day
+from .people import citizen, english, pid_of, pro
 
 
 def test_the_practitioner_publishes_hours_and_types(client):

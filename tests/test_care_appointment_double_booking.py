@@ -12,7 +12,8 @@ from carnet.access.services import Actor
 from carnet.care import appointments
 from carnet.care.models import Appointment
 
-from .test_care_helpers import citizen, first_free, open_every_day, pid_of, pro
+from .care import first_free, open_every_day
+from .people import citizen, pid_of, pro
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 

@@ -12,8 +12,8 @@ from carnet.notify import events
 from carnet.notify import services as notify
 from carnet.notify.models import Message
 
-from .test_care_appointment_reminders import slot_days_ahead
-from .test_care_helpers import citizen, open_every_day, pid_of, pro
+from .care import open_every_day, slot_days_ahead
+from .people import citizen, pid_of, pro
 
 
 def _said(message, lang, channel="sms") -> str:

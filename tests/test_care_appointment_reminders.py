@@ -11,13 +11,8 @@ from carnet.care.models import Appointment
 from carnet.notify import events
 from carnet.notify.models import Message
 
-from .test_care_helpers import citizen, open_every_day, pid_of, pro
-
-
-def slot_days_ahead(doctor, kind, days=3, n=0):
-    slots = appointments.free_slots(doctor.pk, kind.pk)
-    today = min(slots)
-    return [t for day in sorted(slots) if (day - today).days >= days for t in slots[day]][n]
+from .care import open_every_day, slot_days_ahead
+from .people import citizen, pid_of, pro
 
 
 def reminders_of(user, event=None):

@@ -6,8 +6,8 @@ from carnet.access.models import AuditEntry
 from carnet.care.models import Conversation, ConversationMessage
 from carnet.notify.models import Message
 
-from .test_care_helpers import doctor_of, english, person_with_treatment
-from .test_care_message_start import start
+from .care import doctor_of, person_with_treatment, start
+from .people import english
 
 
 def test_the_doctor_answers_and_read_receipts_follow(client):

@@ -5,22 +5,7 @@ from django.urls import reverse
 from carnet.care.models import Conversation, ConversationMessage
 from carnet.notify.models import Message
 
-from .test_care_helpers import doctor_of, english, person_with_treatment
-
-
-def start(client, person, doctor, med_id, text="Puis-je arrêter la metformine ?"):
-    english(client).force_login(person)
-    page = client.get(reverse("care:conversation_new"))
-    assert page.status_code == 200 and "Dr Claire Martin" in page.content.decode()
-    return client.post(
-        reverse("care:conversation_new"),
-        {
-            "practitioner": doctor.pk,
-            "subject": "Question sur mon traitement",
-            "text": text,
-            "attachments": [f"MedicationStatement/{med_id}"],
-        },
-    )
+from .care import doctor_of, person_with_treatment, start
 
 
 def test_it_starts_a_conversation_encrypted_and_tells_the_doctor(client):

@@ -6,8 +6,8 @@ from carnet.access import grants
 from carnet.access.services import Actor
 from carnet.care.models import Conversation
 
-from .test_care_helpers import citizen, doctor_of, english, person_with_treatment, pro
-from .test_care_message_start import start
+from .care import doctor_of, person_with_treatment, start
+from .people import citizen, english, pro
 
 
 def test_strangers_get_404(client):

@@ -7,15 +7,15 @@ from django.urls import reverse
 from carnet.access.models import AuditEntry
 from carnet.care.models import Conversation, Renewal
 
-from .test_care_helpers import (
+from .care import (
+    ask_in_two_taps,
     doctor_of,
-    english,
     first_free,
     open_every_day,
     person_with_treatment,
+    start,
 )
-from .test_care_message_start import start
-from .test_care_renewal_accept import ask_in_two_taps
+from .people import english
 
 
 def test_the_workspace_gathers_what_waits_without_opening_records(client):

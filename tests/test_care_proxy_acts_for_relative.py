@@ -9,7 +9,8 @@ from carnet.access.models import AuditEntry
 from carnet.access.services import Actor
 from carnet.care.models import Appointment, Conversation, ConversationMessage
 
-from .test_care_helpers import citizen, doctor_of, english, first_free, open_every_day, pid_of
+from .care import doctor_of, first_free, open_every_day
+from .people import citizen, english, pid_of
 
 
 def daughter_acting_for_father(client, permissions=("read", "appointments", "messages")):

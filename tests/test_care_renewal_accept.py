@@ -8,17 +8,8 @@ from carnet.care.models import Renewal
 from carnet.notify.models import Message
 from carnet.records import services as records
 
-from .test_care_helpers import doctor_of, english, person_with_treatment
-
-
-def ask_in_two_taps(client, person, med_id, doctor):
-    english(client).force_login(person)
-    page = client.get(reverse("care:renewals")).content.decode()
-    ask_url = reverse("care:renewal_ask", args=["MedicationStatement", med_id])
-    assert ask_url in page and "Metformine 1000 mg" in page
-    confirm = client.get(ask_url)  # tap 1
-    assert confirm.status_code == 200 and "Dr Claire Martin" in confirm.content.decode()
-    return client.post(ask_url, {"practitioner": doctor.pk})  # tap 2
+from .care import ask_in_two_taps, doctor_of, person_with_treatment
+from .people import english
 
 
 def test_it_issues_a_prescription_by_the_practitioner(client, django_capture_on_commit_callbacks):

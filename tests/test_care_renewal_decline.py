@@ -6,8 +6,8 @@ from carnet.access.services import Actor
 from carnet.care.models import Renewal
 from carnet.records import services as records
 
-from .test_care_helpers import doctor_of, english, person_with_treatment
-from .test_care_renewal_accept import ask_in_two_taps
+from .care import ask_in_two_taps, doctor_of, person_with_treatment
+from .people import english
 
 
 def test_it_declines_with_a_message(client):

@@ -7,8 +7,8 @@ from carnet.access.services import Actor, NotFound
 from carnet.care import renewals
 from carnet.care.models import Renewal
 
-from .test_care_helpers import doctor_of, english, person_with_treatment
-from .test_care_renewal_accept import ask_in_two_taps
+from .care import ask_in_two_taps, doctor_of, person_with_treatment
+from .people import english
 
 
 def test_a_citizen_cannot_prescribe(client):

@@ -9,7 +9,8 @@ from carnet.access.models import AuditEntry
 from carnet.access.services import Actor
 from carnet.care.models import Conversation, ConversationMessage
 
-from .test_care_helpers import citizen, doctor_of, english, pid_of, pro
+from .care import doctor_of
+from .people import citizen, english, pid_of, pro
 
 
 def team_of_two():

@@ -28,7 +28,7 @@ from carnet.care import messaging
 from carnet.care.models import ConversationKind
 
 from .fuzzing import examples
-from .test_care_helpers import citizen, pid_of, pro
+from .people import citizen, pid_of, pro
 
 N_PRACT = 3
 _n = itertools.count(1)

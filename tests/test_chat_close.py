@@ -10,7 +10,8 @@ from carnet.chat import services
 from carnet.chat.models import ChatStatus
 from carnet.records import services as records
 
-from .test_chat_helpers import english, on_call_doctor, opened, person
+from .chat import on_call_doctor, opened, person
+from .people import english
 
 
 def chat_with_two_messages(share=False):

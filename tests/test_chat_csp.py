@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from carnet.web.security import CONTENT_SECURITY_POLICY
 
-from .test_chat_helpers import english, opened, person
+from .chat import opened, person
+from .people import english
 
 
 def directives(csp: str) -> dict[str, list[str]]:

@@ -7,7 +7,8 @@ from carnet.access.services import Actor
 from carnet.chat import services
 from carnet.chat.models import ChatMessage
 
-from .test_chat_helpers import english, on_call_doctor, opened, person
+from .chat import on_call_doctor, opened, person
+from .people import english
 
 
 def test_a_form_post_sends_and_the_other_side_polls_it(client):

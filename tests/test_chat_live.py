@@ -4,40 +4,16 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.test import Client
 
 from carnet.access.services import Actor
 from carnet.asgi import application
 from carnet.chat import services
 from carnet.chat.models import ChatMessage
 
-from .test_chat_helpers import on_call_doctor, opened, person
+from .chat import cookie_of, open_chat, person, socket
 
 # The consumer reaches the database from worker threads: a real transaction per test.
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
-
-
-def cookie_of(user) -> str:
-    """A signed-in session cookie (made before the event loop runs: it writes the session)."""
-    client = Client()
-    client.force_login(user)
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-
-
-def socket(cookie, chat_id, origin="http://localhost"):
-    return WebsocketCommunicator(
-        application,
-        f"/ws/urgence-tchat/{chat_id}/",
-        headers=[(b"origin", origin.encode()), (b"cookie", cookie.encode())],
-    )
-
-
-def open_chat():
-    user, pid = person(allergy=False)
-    doctor = on_call_doctor()
-    chat = opened(user, pid)
-    services.take(Actor.of_user(doctor), chat.pk)
-    return user, doctor, chat
 
 
 def test_messages_go_both_ways_live():

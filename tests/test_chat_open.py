@@ -8,7 +8,8 @@ from carnet.access.services import Actor
 from carnet.chat import services
 from carnet.chat.models import Chat, ChatStatus
 
-from .test_chat_helpers import NO_FLAGS, english, on_call_doctor, person
+from .chat import NO_FLAGS, on_call_doctor, person
+from .people import english
 
 
 def test_it_opens_a_waiting_chat_and_writes_it_in_the_history():

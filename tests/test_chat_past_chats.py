@@ -8,7 +8,8 @@ from django.urls import reverse
 from carnet.access.services import Actor
 from carnet.chat import services
 
-from .test_chat_helpers import citizen, on_call_doctor, opened, person
+from .chat import on_call_doctor, opened, person
+from .people import citizen
 
 
 def _closed_chat(user, pid, doctor, text):

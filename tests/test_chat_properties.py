@@ -28,8 +28,9 @@ from carnet.access.services import Actor, NotFound
 from carnet.chat import services
 from carnet.chat.models import ChatMessage
 
+from .chat import NO_FLAGS, on_call_doctor, person
 from .fuzzing import examples
-from .test_chat_helpers import NO_FLAGS, citizen, on_call_doctor, person, pro
+from .people import citizen, pro
 
 CITIZENS = ("owner", "proxy", "stranger")
 DOCTORS = ("d0", "d1", "d2")  # d2 is not on call

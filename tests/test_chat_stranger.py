@@ -6,7 +6,8 @@ from django.urls import reverse
 from carnet.access.services import Actor
 from carnet.chat import services
 
-from .test_chat_helpers import on_call_doctor, opened, person, pro
+from .chat import on_call_doctor, opened, person
+from .people import pro
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ from carnet.access.services import Actor
 from carnet.chat import services
 from carnet.chat.models import ChatStatus
 
-from .test_chat_helpers import english, on_call_doctor, opened, person, pro
+from .chat import on_call_doctor, opened, person
+from .people import english, pro
 
 
 def test_only_practitioners_on_call_for_the_service_see_and_take_it():

@@ -5,7 +5,8 @@ from django.urls import reverse
 
 from carnet.chat import triage
 
-from .test_chat_helpers import NO_FLAGS, english
+from .chat import NO_FLAGS
+from .people import english
 
 pytestmark = pytest.mark.no_db
 

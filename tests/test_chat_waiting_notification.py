@@ -14,7 +14,8 @@ from carnet.notify import events
 from carnet.notify import services as notify
 from carnet.notify.models import Message, Notification
 
-from .test_chat_helpers import on_call_doctor, opened, person, pro
+from .chat import on_call_doctor, opened, person
+from .people import pro
 
 SITE = "https://carnet.example.org"
 

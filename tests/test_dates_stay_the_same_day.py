@@ -28,8 +28,8 @@ from carnet.access.services import Action, Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.records import dates, fhir
 from carnet.reminders import record, services
-from carnet.reminders.testing import ATC, SNOMED, Bundle, person
 
+from .bundles import ATC, SNOMED, Bundle, person
 from .fuzzing import examples
 from .helpers import Clock, citizen
 

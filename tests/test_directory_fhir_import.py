@@ -11,7 +11,8 @@ from django.core.management import CommandError, call_command
 
 from carnet.care import directory
 from carnet.care.models import DirectoryEntry
-from tests.test_directory_import import SHARED, extract, practitioner
+
+from .directory import SHARED, extract, rpps_line
 
 SAMPLE = SHARED / "exemple-practitioner-10000548254.json"
 INVALID = SHARED / "PP16-Practitioner.INVALID.json"
@@ -67,10 +68,8 @@ def test_it_updates_the_listings_already_imported_from_the_extract():
         io.BytesIO(
             extract(
                 [
-                    practitioner("10000000001", "MARTIN", "Anne", structure_id="S1", town="Albi"),
-                    practitioner(
-                        "10000000001", "MARTIN", "Anne", structure_id="S2", town="Gaillac"
-                    ),
+                    rpps_line("10000000001", "MARTIN", "Anne", structure_id="S1", town="Albi"),
+                    rpps_line("10000000001", "MARTIN", "Anne", structure_id="S2", town="Gaillac"),
                 ]
             )
         )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import subprocess
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -13,43 +12,7 @@ from carnet.care import directory
 from carnet.care.models import DirectoryEntry
 from tests.cli import CARNET, env_for
 
-SHARED = Path(__file__).resolve().parent / "data" / "fr-reference" / "annuaire-sante"
-SMALL = SHARED / "PS_LibreAcces_Personne_activite_small.txt"
-HEADER = SMALL.read_bytes().split(b"\n", 1)[0].decode("utf-8").split("|")[:-1]
-
-
-def extract_line(**values: str) -> str:
-    """One extract row (52 columns and the trailing "|"); ``values`` keyed by our field names."""
-    cells = [""] * len(HEADER)
-    for key, value in values.items():
-        cells[HEADER.index(directory.COLUMNS[key])] = value
-    return "|".join(cells) + "|"
-
-
-def practitioner(ident: str, last: str, first: str, **more: str) -> str:
-    fields = {
-        "id_type": "8",
-        "identifier": ident,
-        "national_id": "8" + ident,
-        "last_name": last,
-        "first_name": first,
-        "profession_code": "10",
-        "profession": "Médecin",
-        "mode_code": "L",
-        "practice_mode": "Libéral",
-    }
-    fields.update(more)
-    return extract_line(**fields)
-
-
-def extract(lines: list[str | bytes]) -> bytes:
-    head = ("|".join(HEADER) + "|").encode()
-    body = [line if isinstance(line, bytes) else line.encode() for line in lines]
-    return b"\n".join([head, *body]) + b"\n"
-
-
-def run(data: bytes, **kwargs) -> directory.ImportReport:
-    return directory.import_rpps(io.BytesIO(data), **kwargs)
+from .directory import SMALL, extract, rpps_line, run
 
 
 def test_it_imports_every_row_of_the_shared_extract():
@@ -77,22 +40,20 @@ def test_it_imports_every_row_of_the_shared_extract():
 
 
 def test_it_rejects_each_kind_of_malformed_row_and_imports_the_rest():
-    good = [practitioner(f"1000000000{i}", "MARTIN", f"Anne{i}") for i in range(3)]
+    good = [rpps_line(f"1000000000{i}", "MARTIN", f"Anne{i}") for i in range(3)]
     data = extract(
         [
             good[0],
             "8|10000000099|810000000099|too|few|columns|",  # line 3
-            practitioner("10000000098", "DURAND", "Paul") + "extra|",  # line 4: 53 columns
-            practitioner("", "SANS", "Numero", national_id=""),  # line 5
-            practitioner("10000000097", "LAT", "Hélène")
+            rpps_line("10000000098", "DURAND", "Paul") + "extra|",  # line 4: 53 columns
+            rpps_line("", "SANS", "Numero", national_id=""),  # line 5
+            rpps_line("10000000097", "LAT", "Hélène")
             .encode("utf-8")
             .replace("é".encode(), "é".encode("latin-1")),  # line 6: Latin-1, not UTF-8
             good[1],
-            practitioner(
-                "12345", "COURT", "Numero", national_id="812345"
-            ),  # line 8: RPPS of 5 digits
-            practitioner("10000000096", "", ""),  # line 9
-            practitioner("10000000095", "NUL", "Octet\x00"),  # line 10
+            rpps_line("12345", "COURT", "Numero", national_id="812345"),  # line 8: RPPS of 5 digits
+            rpps_line("10000000096", "", ""),  # line 9
+            rpps_line("10000000095", "NUL", "Octet\x00"),  # line 10
             good[2],
         ]
     )
@@ -134,8 +95,8 @@ def test_importing_again_updates_instead_of_duplicating():
     assert (again.imported, again.created) == (21, 0)
     assert DirectoryEntry.objects.count() == 21
 
-    first = extract([practitioner("10000000001", "MARTIN", "Anne", town="Toulouse")])
-    moved = extract([practitioner("10000000001", "MARTIN", "Anne", town="Albi")])
+    first = extract([rpps_line("10000000001", "MARTIN", "Anne", town="Toulouse")])
+    moved = extract([rpps_line("10000000001", "MARTIN", "Anne", town="Albi")])
     run(first)
     report = run(moved)
     assert report.created == 0
@@ -147,9 +108,9 @@ def test_importing_again_updates_instead_of_duplicating():
 def test_one_practitioner_at_two_places_has_two_listings():
     data = extract(
         [
-            practitioner("10000000001", "MARTIN", "Anne", structure_id="S1", town="Albi"),
-            practitioner("10000000001", "MARTIN", "Anne", structure_id="S2", town="Castres"),
-            practitioner("10000000001", "MARTIN", "Anne", structure_id="S2", town="Castres"),
+            rpps_line("10000000001", "MARTIN", "Anne", structure_id="S1", town="Albi"),
+            rpps_line("10000000001", "MARTIN", "Anne", structure_id="S2", town="Castres"),
+            rpps_line("10000000001", "MARTIN", "Anne", structure_id="S2", town="Castres"),
         ]
     )
     report = run(data, batch_size=2)
@@ -165,8 +126,8 @@ def test_small_batches_give_the_same_result(monkeypatch):
 
 
 def test_prune_removes_listings_the_new_extract_no_longer_has():
-    run(extract([practitioner("10000000001", "MARTIN", "Anne", structure_id="OLD")]))
-    run(extract([practitioner("10000000001", "MARTIN", "Anne", structure_id="NEW")]), prune=True)
+    run(extract([rpps_line("10000000001", "MARTIN", "Anne", structure_id="OLD")]))
+    run(extract([rpps_line("10000000001", "MARTIN", "Anne", structure_id="NEW")]), prune=True)
     assert list(DirectoryEntry.objects.values_list("activity_key", flat=True)) == ["NEW|L||10"]
 
 
@@ -188,7 +149,7 @@ def test_a_file_that_is_not_an_extract_is_refused_whole(data):
 def test_the_command_prints_what_it_imported_and_rejected(tmp_path):
     path = tmp_path / "extract.txt"
     path.write_bytes(
-        extract([practitioner("10000000001", "MARTIN", "Anne"), "a|b|", practitioner("", "X", "Y")])
+        extract([rpps_line("10000000001", "MARTIN", "Anne"), "a|b|", rpps_line("", "X", "Y")])
     )
     out = io.StringIO()
     call_command("directory", "import", str(path), "--quiet", stdout=out)

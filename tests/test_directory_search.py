@@ -7,7 +7,8 @@ import io
 from carnet.accounts import services as accounts
 from carnet.accounts.models import User
 from carnet.care import directory
-from tests.test_directory_import import SMALL, extract, practitioner
+
+from .directory import SMALL, extract, rpps_line
 
 
 def names(result: directory.SearchResult) -> list[str]:
@@ -20,10 +21,10 @@ def load(*lines: str) -> None:
 
 def test_it_finds_a_name_whatever_the_accents_and_case():
     load(
-        practitioner("10000000001", "DUPONT", "HELENE"),
-        practitioner("10000000002", "MARTIN", "Hélène"),
-        practitioner("10000000003", "HÉLÈNE", "Paul"),
-        practitioner("10000000004", "HELIOS", "Marc"),
+        rpps_line("10000000001", "DUPONT", "HELENE"),
+        rpps_line("10000000002", "MARTIN", "Hélène"),
+        rpps_line("10000000003", "HÉLÈNE", "Paul"),
+        rpps_line("10000000004", "HELIOS", "Marc"),
     )
     expected = ["DUPONT HELENE", "HÉLÈNE Paul", "MARTIN Hélène"]
     for query in ("Hélène", "helene", "HELENE", "hélène", "  HéLèNe "):
@@ -59,12 +60,10 @@ def test_filters_by_profession_specialty_and_town():
     assert directory.search(town="Paris").total == 0
 
     load(
-        practitioner(
+        rpps_line(
             "10000000001", "MARTIN", "Anne", specialty_code="SM54", specialty="Médecine Générale"
         ),
-        practitioner(
-            "10000000002", "MARTIN", "Luc", specialty_code="SM26", specialty="Cardiologie"
-        ),
+        rpps_line("10000000002", "MARTIN", "Luc", specialty_code="SM26", specialty="Cardiologie"),
     )
     cardio = directory.search(q="martin", specialty="cardiologie")
     assert names(cardio) == ["MARTIN Luc"]
@@ -85,10 +84,10 @@ def test_it_pages_and_counts_the_whole_match():
 
 def test_practitioners_with_a_carnet_account_are_marked_and_reachable():
     load(
-        practitioner("10000000001", "MARTIN", "Anne", structure_id="S1"),
-        practitioner("10000000001", "MARTIN", "Anne", structure_id="S2"),
-        practitioner("10000000002", "MARTIN", "Luc"),
-        practitioner("10000000003", "MARTIN", "Zoé"),
+        rpps_line("10000000001", "MARTIN", "Anne", structure_id="S1"),
+        rpps_line("10000000001", "MARTIN", "Anne", structure_id="S2"),
+        rpps_line("10000000002", "MARTIN", "Luc"),
+        rpps_line("10000000003", "MARTIN", "Zoé"),
     )
     anne = accounts.create_user("anne@example.org", None, role="practitioner", rpps="10000000001")
     gone = accounts.create_user("zoe@example.org", None, role="practitioner", rpps="10000000003")

@@ -9,8 +9,9 @@ from django.urls import reverse
 from carnet.accounts import services as accounts
 from carnet.care import directory
 
-from .test_care_helpers import citizen, doctor_of, english, open_every_day, pid_of
-from .test_directory_import import extract, practitioner
+from .care import doctor_of, open_every_day
+from .directory import extract, rpps_line
+from .people import citizen, english, pid_of
 
 
 def load(*lines: str) -> None:
@@ -19,11 +20,11 @@ def load(*lines: str) -> None:
 
 def test_it_searches_by_post_accent_insensitive_and_marks_carnet_users(client):
     load(
-        practitioner(
+        rpps_line(
             "10000000001", "MARTIN", "Hélène", specialty_code="SM54", specialty="Médecine Générale"
         ),
-        practitioner("10000000002", "MARTIN", "Luc", town="Toulouse", postcode="31000"),
-        practitioner("10000000003", "DUPONT", "Anne"),
+        rpps_line("10000000002", "MARTIN", "Luc", town="Toulouse", postcode="31000"),
+        rpps_line("10000000003", "DUPONT", "Anne"),
     )
     person = citizen("Karim Benali")
     helene = accounts.create_user(
@@ -80,7 +81,7 @@ def test_it_says_what_to_do_with_an_empty_or_too_short_search(client):
 
 
 def test_a_broad_search_is_not_counted_and_asks_to_refine(client):
-    load(*[practitioner(f"1000000{i:04d}", "MARTIN", f"Prénom{i}") for i in range(40)])
+    load(*[rpps_line(f"1000000{i:04d}", "MARTIN", f"Prénom{i}") for i in range(40)])
     english(client).force_login(citizen())
     html = client.post(reverse("care:directory"), {"q": "mar"}).content.decode()
     assert html.count("data-listing=") == 30

@@ -18,6 +18,7 @@ from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.records import importers
 
+from . import helpers
 from .helpers import DATA
 
 FR = DATA / "cda" / "fr"
@@ -25,7 +26,7 @@ FR = DATA / "cda" / "fr"
 
 @pytest.fixture
 def person(client):
-    user = accounts.create_user("lea@example.org", "correct horse battery")
+    user = helpers.citizen("lea@example.org")
     accounts.patient_of(user) or accounts.ensure_own_patient(user)
     client.force_login(user)
     return user

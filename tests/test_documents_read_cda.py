@@ -28,6 +28,7 @@ from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.records import cda_narrative, document_files, importers, services
 
+from . import helpers
 from .helpers import DATA
 
 NS = "{urn:hl7-org:v3}"
@@ -44,7 +45,7 @@ VAC = DATA / "cda" / "fr" / "VAC_2023.01.xml"
 
 @pytest.fixture
 def person(client):
-    user = accounts.create_user("alice@example.org", "correct horse battery")
+    user = helpers.citizen("alice@example.org")
     accounts.patient_of(user) or accounts.ensure_own_patient(user)
     client.force_login(user)
     return user
@@ -223,7 +224,7 @@ def test_a_word_of_the_narrative_finds_the_document(person):
 def test_a_pdf_the_person_added_keeps_the_type_they_chose(client, person):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tests.test_documents_files import pdf_with_text
+    from .files import pdf_with_text
 
     pdf = pdf_with_text()
     client.post(

@@ -10,7 +10,8 @@ from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.records import services as records
 from carnet.records.models import Blob
-from tests.test_documents_files import pdf_with_text
+
+from .files import pdf_with_text
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from PIL import Image
 from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.records import services as records
-from tests.test_documents_files import jpeg_with_gps
+
+from .files import jpeg_with_gps
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from carnet.accounts import services as accounts
 from carnet.records.models import Blob, ResourceVersion
-from tests.test_documents_files import pdf_with_text
+
+from .files import pdf_with_text
 
 EXE = (
     b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"

@@ -7,17 +7,8 @@ from django.urls import reverse
 
 from carnet.access.models import AuditEntry, EmergencyAccess
 
-from .test_emergency_break_glass import citizen, practitioner, readable_record
-
-
-def make_card(client, owner) -> tuple[str, str]:
-    """(card page html, card address) as the person prints it."""
-    client.force_login(owner)
-    page = client.post(reverse("coffre:card_new"))
-    assert page.status_code == 200
-    html = page.content.decode()
-    url = re.search(r'class="token">([^<]+)<', html).group(1)
-    return html, url
+from .emergency import emergency_doctor, make_card, readable_record
+from .people import citizen
 
 
 def test_the_card_shows_a_qr_code_of_its_address(client):
@@ -33,7 +24,7 @@ def test_a_practitioner_opens_it_with_a_reason(client, django_capture_on_commit_
     owner, pid, _made = readable_record()
     _html, url = make_card(client, owner)
     path = url[url.index("/urgence/") :]
-    client.force_login(practitioner())
+    client.force_login(emergency_doctor())
     form = client.get(path)
     assert form.status_code == 200 and "Haddad" not in form.content.decode()
     refused = client.post(path, {"reason": ""})
@@ -64,6 +55,6 @@ def test_a_citizen_cannot_open_it(client):
     owner, _pid, _made = readable_record()
     _html, url = make_card(client, owner)
     path = url[url.index("/urgence/") :]
-    client.force_login(citizen("Passant"))
+    client.force_login(citizen("Passant", language="fr"))
     assert client.post(path, {"reason": "je l'ai trouvé"}).status_code == 403
     assert not EmergencyAccess.objects.exists()

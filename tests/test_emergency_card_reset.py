@@ -4,8 +4,7 @@ from django.urls import reverse
 
 from carnet.access.models import EmergencyAccess
 
-from .test_emergency_break_glass import practitioner, readable_record
-from .test_emergency_card_open import make_card
+from .emergency import emergency_doctor, make_card, readable_record
 
 
 def test_the_old_card_stops_working(client):
@@ -16,7 +15,7 @@ def test_the_old_card_stops_working(client):
     assert hint in settings_page
     _html, new = make_card(client, owner)
     assert new != old
-    client.force_login(practitioner())
+    client.force_login(emergency_doctor())
     refused = client.post(old[old.index("/urgence/") :], {"reason": "malaise"})
     assert refused.status_code == 400 and b'role="alert"' in refused.content
     assert not EmergencyAccess.objects.filter(patient_id=pid).exists()
@@ -27,5 +26,5 @@ def test_the_old_card_stops_working(client):
 
 def test_only_the_person_makes_a_card(client):
     _owner, pid, _made = readable_record()
-    client.force_login(practitioner())
+    client.force_login(emergency_doctor())
     assert client.post(reverse("coffre:card_new")).status_code == 404

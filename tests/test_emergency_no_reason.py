@@ -4,12 +4,13 @@ from django.urls import reverse
 
 from carnet.access.models import AuditEntry, EmergencyAccess
 
-from .test_emergency_break_glass import citizen, practitioner, readable_record
+from .emergency import emergency_doctor, readable_record
+from .people import citizen
 
 
 def test_it_refuses_an_empty_reason_and_says_what_to_write(client):
     owner, pid, _made = readable_record()
-    client.force_login(practitioner())
+    client.force_login(emergency_doctor())
     page = client.post(reverse("coffre:emergency"), {"email": owner.email, "reason": "   "})
     html = page.content.decode()
     assert page.status_code == 400
@@ -20,14 +21,14 @@ def test_it_refuses_an_empty_reason_and_says_what_to_write(client):
 
 
 def test_it_asks_for_the_person(client):
-    client.force_login(practitioner())
+    client.force_login(emergency_doctor())
     page = client.post(reverse("coffre:emergency"), {"email": "", "reason": "coma"})
     assert page.status_code == 400 and 'id="email-error"' in page.content.decode()
 
 
 def test_a_citizen_cannot_break_the_glass(client):
     owner, pid, _made = readable_record()
-    client.force_login(citizen("Voisin"))
+    client.force_login(citizen("Voisin", language="fr"))
     page = client.post(reverse("coffre:emergency"), {"email": owner.email, "reason": "chute"})
     assert page.status_code == 403
     assert not EmergencyAccess.objects.exists()

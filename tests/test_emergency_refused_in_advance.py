@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from carnet.access.models import AuditEntry, EmergencyAccess, EmergencySettings
 
-from .test_emergency_break_glass import practitioner, readable_record
+from .emergency import emergency_doctor, readable_record
 
 
 def test_the_person_refuses_then_no_practitioner_can_open(client):
@@ -17,7 +17,7 @@ def test_the_person_refuses_then_no_practitioner_can_open(client):
     assert EmergencySettings.objects.get(patient_id=pid).refuse
     assert b'name="refuse" value="0"' in client.get(reverse("coffre:emergency_settings")).content
 
-    client.force_login(practitioner())
+    client.force_login(emergency_doctor())
     page = client.post(reverse("coffre:emergency"), {"email": owner.email, "reason": "coma"})
     assert page.status_code == 400 and b'role="alert"' in page.content
     assert "Haddad" not in page.content.decode()
@@ -30,7 +30,7 @@ def test_the_person_refuses_then_no_practitioner_can_open(client):
 
 def test_refusing_ends_an_access_in_progress_and_accepting_again_reopens(client):
     owner, pid, _made = readable_record()
-    doc = practitioner()
+    doc = emergency_doctor()
     client.force_login(doc)
     client.post(reverse("coffre:emergency"), {"email": owner.email, "reason": "chute"})
     client.force_login(owner)
@@ -48,6 +48,6 @@ def test_refusing_ends_an_access_in_progress_and_accepting_again_reopens(client)
 
 def test_nobody_else_changes_my_emergency_settings(client):
     _owner, pid, _made = readable_record()
-    client.force_login(practitioner())
+    client.force_login(emergency_doctor())
     assert client.post(reverse("coffre:emergency_refusal"), {"refuse": "1"}).status_code == 404
     assert not EmergencySettings.objects.filter(patient_id=pid, refuse=True).exists()

@@ -5,12 +5,12 @@ from django.utils import timezone
 
 from carnet.access.models import EmergencyAccess
 
-from .test_emergency_break_glass import practitioner, readable_record
+from .emergency import emergency_doctor, readable_record
 
 
 def test_the_record_closes_when_the_time_is_over(client, monkeypatch):
     owner, pid, _made = readable_record()
-    client.force_login(practitioner())
+    client.force_login(emergency_doctor())
     client.post(reverse("coffre:emergency"), {"email": owner.email, "reason": "malaise"})
     session = EmergencyAccess.objects.get(patient_id=pid)
     url = reverse("coffre:emergency_record", args=[pid])

@@ -4,7 +4,8 @@ from carnet.access import audit
 from carnet.accounts import services as accounts
 
 from .fhir_api import SMALL, citizen, source
-from .helpers import largest_synthea, practitioner_account
+from .helpers import largest_synthea
+from .people import practitioner_account
 
 
 def counts():

@@ -8,13 +8,14 @@ from carnet.access import audit, emergency, grants, masks
 from carnet.access.services import Actor
 from carnet.accounts import services as accounts
 
-from .test_access_policy import practitioner, record_with_items
+from .access_records import record_with_items
+from .people import practitioner
 
 
 @pytest.fixture
 def shared():
     owner, pid, made = record_with_items()
-    doc = practitioner("kine")
+    doc = practitioner("Dr Kine")
     _t, raw = accounts.create_token(doc)
     return owner, pid, made, doc, {"Authorization": f"Bearer {raw}"}
 

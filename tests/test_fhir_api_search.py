@@ -5,7 +5,7 @@ import pytest
 from carnet.accounts import services as accounts
 
 from .fhir_api import citizen, denials, import_into, source
-from .helpers import practitioner_account
+from .people import practitioner_account
 
 
 @pytest.fixture

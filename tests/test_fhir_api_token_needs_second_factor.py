@@ -10,8 +10,9 @@ from carnet.access import grants
 from carnet.access.services import Actor
 from carnet.accounts import services as accounts
 
+from .access_records import record_with_items
 from .fhir_api import citizen, import_into
-from .test_access_policy import practitioner, record_with_items
+from .people import practitioner
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
 @pytest.fixture
 def shared():
     owner, pid, made = record_with_items()
-    doc = practitioner("kine")
+    doc = practitioner("Dr Kine")
     grants.share(Actor.of_user(owner), pid, doc.pk, categories=["measurements", "problems"])
     _t, raw = accounts.create_token(doc)
     url = f"/fhir/R4/Patient/{made['patient'][1]}/$everything"

@@ -105,13 +105,6 @@ def test_expected_valid_case_is_accepted(case):
     _judge(case)
 
 
-@pytest.fixture
-def citizen():
-    return accounts.create_user(
-        "valid.case@example.org", "a long enough passphrase", role="citizen"
-    )
-
-
 @pytest.mark.parametrize("case", INVALID)
 def test_expected_invalid_case_is_refused_and_nothing_is_written(case, citizen):
     with pytest.raises((validation.StructuralError, fhir.InvalidResource)):

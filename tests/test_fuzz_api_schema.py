@@ -87,7 +87,7 @@ FOUND = {
 }
 
 
-def _found(operation, path_parameters: dict | None):
+def found_ids(operation, path_parameters: dict | None):
     """The regression examples of ``operation``, as Hypothesis @example decorators."""
     decorators = []
     for found in FOUND.get(operation.label, []):
@@ -107,7 +107,7 @@ def _run(
         case.validate_response(response, checks=CHECKS, headers=headers)
         seen.append(response.status_code)
 
-    for add in _found(operation, path_parameters):
+    for add in found_ids(operation, path_parameters):
         check = add(check)
     check = given(case=operation.as_strategy(path_parameters=path_parameters))(check)
     check = settings(

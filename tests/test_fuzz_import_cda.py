@@ -8,7 +8,6 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
-import pytest
 from defusedxml import ElementTree as SafeET
 from django.conf import settings
 from hypothesis import HealthCheck, given
@@ -82,11 +81,6 @@ def mutated_documents(draw) -> bytes:
             el.tag = draw(st.sampled_from(sorted({e.tag for e in elements})))
         elements = list(root.iter())
     return SafeET.tostring(root, encoding="utf-8")
-
-
-@pytest.fixture
-def citizen():
-    return accounts.create_user("cda.fuzz@example.org", "a long enough passphrase", role="citizen")
 
 
 @hypothesis_settings(

@@ -10,7 +10,8 @@ from carnet.helpdesk import services as helpdesk
 from carnet.helpdesk.models import HelpRequest, Status
 from carnet.notify.models import Message
 
-from .test_helpdesk_helpers import advisor, ask, citizen, english, pro, thread_url
+from .helpdesk import ask, thread_url
+from .people import advisor, citizen, english, pro
 
 
 def _age(req, days):

@@ -8,7 +8,8 @@ from carnet.accounts import services as accounts
 from carnet.helpdesk import services as helpdesk
 from carnet.records import services as records
 
-from .test_helpdesk_helpers import advisor, ask, citizen, english, pro
+from .helpdesk import ask
+from .people import advisor, citizen, english, pro
 
 
 def test_citizens_and_practitioners_cannot_open_the_inbox(client):

@@ -12,7 +12,8 @@ from carnet.helpdesk import services as helpdesk
 from carnet.notify import events
 from carnet.notify.models import Message, Notification
 
-from .test_helpdesk_helpers import advisor, ask, citizen, pro
+from .helpdesk import ask
+from .people import advisor, citizen, pro
 
 SITE = "https://carnet.example.org"
 PARIS = ZoneInfo("Europe/Paris")

@@ -7,7 +7,8 @@ from carnet.accounts import services as accounts
 from carnet.helpdesk import services as helpdesk
 from carnet.helpdesk.models import HelpMessage, HelpRequest, Status
 
-from .test_helpdesk_helpers import advisor, ask, citizen, english, pro, thread_url
+from .helpdesk import ask, thread_url
+from .people import advisor, citizen, english, pro
 
 SECRET = "ma sérologie VIH positive"
 

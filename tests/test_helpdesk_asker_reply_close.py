@@ -6,7 +6,8 @@ from django.urls import reverse
 from carnet.helpdesk import services as helpdesk
 from carnet.helpdesk.models import HelpRequest, Status
 
-from .test_helpdesk_helpers import advisor, ask, citizen, english, thread_url
+from .helpdesk import ask, thread_url
+from .people import advisor, citizen, english
 
 
 def test_the_asker_replies_and_the_question_waits_again(client):

@@ -8,7 +8,8 @@ from carnet.notify import events
 from carnet.notify import services as notify
 from carnet.notify.models import Message
 
-from .test_helpdesk_helpers import advisor, ask, citizen
+from .helpdesk import ask
+from .people import advisor, citizen
 
 
 def test_an_answer_is_announced_without_its_content(settings):

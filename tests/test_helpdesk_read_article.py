@@ -7,7 +7,7 @@ from django.urls import reverse
 from carnet.helpdesk import articles
 from carnet.helpdesk.urls import RESERVED
 
-from .test_helpdesk_helpers import citizen, english
+from .people import citizen, english
 
 NEEDED = {
     "connexion",

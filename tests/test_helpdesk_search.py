@@ -6,7 +6,7 @@ from django.utils import translation
 
 from carnet.helpdesk import search
 
-from .test_helpdesk_helpers import citizen, english
+from .people import citizen, english
 
 
 def _post(client, q):

@@ -6,7 +6,8 @@ from django.urls import reverse
 from carnet.helpdesk import services as helpdesk
 from carnet.helpdesk.models import HelpRequest
 
-from .test_helpdesk_helpers import ask, citizen, english, pro, thread_url
+from .helpdesk import ask, thread_url
+from .people import citizen, english, pro
 
 
 def test_strangers_get_404_and_change_nothing(client):

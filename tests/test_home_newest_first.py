@@ -12,9 +12,11 @@ from carnet.records import current as records_current
 from carnet.records import imports, services
 from carnet.web import views as web_views
 
+from . import people
+
 
 def _person(client):
-    user = accounts.create_user("lea@example.org", "correct horse battery", display_name="Léa")
+    user = people.citizen("Léa", email="lea@example.org", language="fr")
     patient = accounts.patient_of(user) or accounts.ensure_own_patient(user)
     client.force_login(user)
     return user, patient.pk

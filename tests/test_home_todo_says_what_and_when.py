@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from carnet.reminders.testing import SNOMED, Bundle, person
+from .bundles import SNOMED, Bundle, person
 
 
 def _todo(html: str) -> str:

@@ -8,60 +8,15 @@ from carnet.access.services import Actor, Purpose
 from carnet.records import exports, fhir, services
 from carnet.records.models import ResourceVersion, SharedResource
 
-from .helpers import SYNTHEA, import_as_new_record, load, smallest_synthea, synthea
-
-
-def _canonical(resources: list[dict]) -> list[str]:
-    """Resources with ids and server metadata dropped and each reference replaced by a
-    fingerprint of its target's content (refined over three rounds, so the fingerprint
-    also covers what the target refers to).
-
-    Two imports of the same content give equal canonical forms even though every id is
-    new, and a reference pointing to the wrong resource makes them differ.
-    """
-    import hashlib
-
-    def body_of(res):
-        body = json.loads(json.dumps(res))
-        body.pop("id", None)
-        meta = body.get("meta") or {}
-        meta.pop("versionId", None)
-        meta.pop("lastUpdated", None)
-        if not meta:
-            body.pop("meta", None)
-        return body
-
-    keys = [f"{r['resourceType']}/{r['id']}" for r in resources]
-    prints = dict.fromkeys(keys, "")
-    rendered = []
-    for _round in range(3):
-        rendered = []
-        for res in resources:
-            body = body_of(res)
-            for node, _ in fhir.iter_references(body):
-                ref = node["reference"]
-                if not ref.startswith("#"):  # contained resources stay as they are
-                    node["reference"] = "->" + prints[ref] if ref in prints else "DANGLING:" + ref
-            rendered.append(json.dumps(body, sort_keys=True))
-        prints = {
-            k: hashlib.sha256(r.encode()).hexdigest()[:16]
-            for k, r in zip(keys, rendered, strict=True)
-        }
-    return sorted(rendered)
-
-
-def _original(bundle: dict) -> list[dict]:
-    """The source bundle's resources with urn:uuid references turned into Type/id."""
-    by_url = {
-        e["fullUrl"]: f"{e['resource']['resourceType']}/{e['resource']['id']}"
-        for e in bundle["entry"]
-    }
-    resources = []
-    for e in bundle["entry"]:
-        res = json.loads(json.dumps(e["resource"]))
-        fhir.rewrite_references(res, lambda ref: by_url.get(ref, ref))
-        resources.append(res)
-    return resources
+from .helpers import (
+    SYNTHEA,
+    canonical,
+    import_as_new_record,
+    load,
+    original_resources,
+    smallest_synthea,
+    synthea,
+)
 
 
 def _export(patient_id):
@@ -79,12 +34,12 @@ def test_it_round_trips_every_synthea_bundle(path):
 
     exported, resources = _export(first.patient_id)
     assert len(resources) == len(source["entry"]), "every entry is kept"
-    assert not any("DANGLING" in r for r in _canonical(resources)), "no reference left dangling"
-    assert _canonical(resources) == _canonical(_original(source))
+    assert not any("DANGLING" in r for r in canonical(resources)), "no reference left dangling"
+    assert canonical(resources) == canonical(original_resources(source))
 
     second = import_as_new_record(json.loads(json.dumps(exported)))
     _, again = _export(second.patient_id)
-    assert _canonical(again) == _canonical(resources)
+    assert canonical(again) == canonical(resources)
 
 
 def test_it_rewrites_urn_uuid_references_to_stored_resources():

@@ -28,11 +28,6 @@ RESULT_OBS = "2.16.840.1.113883.10.20.22.4.2"
 VITAL_OBS = "2.16.840.1.113883.10.20.22.4.27"
 
 
-@pytest.fixture
-def citizen():
-    return accounts.create_user("ccda@example.org", "a long enough passphrase", role="citizen")
-
-
 def _import(user, path):
     return importers.import_file(
         Actor.of_user(user),

@@ -26,11 +26,6 @@ SAMPLES = sorted(FR.glob("*.xml"))
 N = "{urn:hl7-org:v3}"
 
 
-@pytest.fixture
-def citizen():
-    return accounts.create_user("cda.fr@example.org", "a long enough passphrase", role="citizen")
-
-
 def _import(user, path_or_bytes, name="document.xml"):
     data = path_or_bytes if isinstance(path_or_bytes, bytes) else path_or_bytes.read_bytes()
     return importers.import_file(

@@ -24,8 +24,7 @@ from carnet.accounts import services as accounts
 from carnet.records import exports, imports
 from carnet.reminders import services as reminders
 
-from .helpers import citizen
-from .test_import_bundle import _canonical, _original
+from .helpers import canonical, citizen, original_resources
 
 ON = dt.date(2026, 1, 15)  # the day reminders are computed for, the same for both records
 _people = itertools.count()
@@ -188,8 +187,8 @@ def test_any_record_survives_export_and_reimport(bundle):
     first_user, first, exported = _into_a_new_record(bundle)
     resources = [e["resource"] for e in exported["entry"]]
     assert len(resources) == len(bundle["entry"]), "every item is kept"
-    assert _canonical(resources) == _canonical(_original(bundle))
+    assert canonical(resources) == canonical(original_resources(bundle))
 
     second_user, second, again = _into_a_new_record(exported)
-    assert _canonical([e["resource"] for e in again["entry"]]) == _canonical(resources)
+    assert canonical([e["resource"] for e in again["entry"]]) == canonical(resources)
     assert _reminders(second_user, second) == _reminders(first_user, first)

@@ -23,13 +23,10 @@ from carnet.records.models import ResourceVersion
 
 from .cli import carnet, fresh_install
 from .helpers import DATA, synthea
+from .people import citizen
 
 VAC = DATA / "cda" / "fr" / "VAC_2023.01.xml"
 KEITHA = synthea("Keitha")
-
-
-def _user(email: str, name: str):
-    return accounts.create_user(email, "a long enough passphrase", display_name=name)
 
 
 def _import(user, path, **kw):
@@ -66,7 +63,7 @@ def test_account_name_against_the_files_person(account, differs):
 
 
 def test_an_empty_record_asks_before_taking_a_cda_persons_name():
-    marie = _user("marie@example.org", "Marie Dupont")
+    marie = citizen("Marie Dupont", email="marie@example.org", language="fr")
     with pytest.raises(imports.ImportRefused) as refused:
         _import(marie, VAC)
     assert refused.value.reason == "other_person"
@@ -77,7 +74,7 @@ def test_an_empty_record_asks_before_taking_a_cda_persons_name():
 
 
 def test_it_is_me_keeps_the_accounts_name():
-    marie = _user("marie@example.org", "Marie Dupont")
+    marie = citizen("Marie Dupont", email="marie@example.org", language="fr")
     result = _import(marie, VAC, person=imports.MINE)
     assert result.by_type["Immunization"] >= 1
     (me,) = _me(marie)
@@ -86,14 +83,14 @@ def test_it_is_me_keeps_the_accounts_name():
 
 
 def test_taking_the_files_details_is_a_choice():
-    marie = _user("marie@example.org", "Marie Dupont")
+    marie = citizen("Marie Dupont", email="marie@example.org", language="fr")
     _import(marie, VAC, person=imports.MINE_TAKE_DETAILS)
     (me,) = _me(marie)
     assert me["name"][0]["family"] == "PAT-TROIS"
 
 
 def test_a_fhir_bundle_is_checked_the_same_way():
-    marie = _user("marie@example.org", "Marie Dupont")
+    marie = citizen("Marie Dupont", email="marie@example.org", language="fr")
     with pytest.raises(imports.ImportRefused) as refused:
         imports.import_bundle(
             Actor.of_user(marie), KEITHA.read_bytes(), patient_id=accounts.patient_of(marie).pk
@@ -102,7 +99,7 @@ def test_a_fhir_bundle_is_checked_the_same_way():
 
 
 def test_a_file_about_the_account_holder_goes_in_without_a_question():
-    dominique = _user("dominique@example.org", "Dominique Pat-Trois")
+    dominique = citizen("Dominique Pat-Trois", email="dominique@example.org", language="fr")
     _import(dominique, VAC)
     (me,) = _me(dominique)
     assert me["name"][0]["family"] == "PAT-TROIS"
@@ -129,7 +126,7 @@ def _upload(client, path) -> str:
 
 @pytest.mark.parametrize("path", [VAC, KEITHA], ids=["cda", "fhir"])
 def test_the_web_import_asks_and_it_is_me_keeps_the_accounts_name(client, immediate, path):
-    marie = _user("marie@example.org", "Marie Dupont")
+    marie = citizen("Marie Dupont", email="marie@example.org", language="fr")
     client.force_login(marie)
     job = _upload(client, path)
     page = client.get(job).content.decode()

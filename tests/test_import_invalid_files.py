@@ -31,11 +31,6 @@ def _counts():
     )
 
 
-@pytest.fixture
-def citizen():
-    return accounts.create_user("bad.files@example.org", "a long enough passphrase", role="citizen")
-
-
 def _import(user, data):
     return imports.import_bundle(
         Actor.of_user(user),

@@ -30,11 +30,6 @@ def _code(component: dict) -> str:
     return component["code"]["coding"][0]["code"]
 
 
-@pytest.fixture
-def citizen():
-    return accounts.create_user("apps@example.org", "a long enough passphrase", role="citizen")
-
-
 def _import(user, data: bytes, name="file"):
     return importers.import_file(
         Actor.of_user(user), accounts.patient_of(user).pk, data, name, Purpose.SELF

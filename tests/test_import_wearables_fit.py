@@ -52,11 +52,6 @@ NO_HEALTH_DATA = {
 PDT = timezone(timedelta(hours=-7))
 
 
-@pytest.fixture
-def citizen():
-    return accounts.create_user("fit@example.org", "a long enough passphrase", role="citizen")
-
-
 def _import(user, path):
     return importers.import_file(
         Actor.of_user(user),

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from carnet.accounts import services as accounts
 
-from .helpers import practitioner_account
+from .people import practitioner_account
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
 

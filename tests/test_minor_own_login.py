@@ -22,7 +22,8 @@ from carnet.accounts.models import Patient
 from carnet.notify.models import Message
 from carnet.records import services as records
 
-from .test_minor_secret_hidden_from_parent import SECRET, consult, family
+from .minors import SECRET, consult, family
+from .people import citizen
 
 PASSWORD = "Un mot de passe assez long 2026"
 
@@ -126,7 +127,6 @@ def test_no_invitation_under_15_by_a_stranger_or_once_expired(client):
     with pytest.raises(NotFound):
         minors.invite(Actor.of_user(mum), pid, "leo@example.org")
     mum, pid, _doctor = family(client)
-    from .test_emergency_break_glass import citizen
 
     with pytest.raises(NotFound):
         minors.invite(Actor.of_user(citizen("Bob")), pid, "lina@example.org")

@@ -27,14 +27,13 @@ from carnet.accounts import services as accounts
 from carnet.care.models import Conversation
 from carnet.helpdesk.models import HelpRequest
 from carnet.notify import services as notify
-from carnet.notify.testing import LoopbackSmsGateway, LoopbackSmtp
 from carnet.records import imports
 from carnet.records import services as records
 
-from .helpers import practitioner_account
-from .test_care_helpers import doctor_of
-from .test_documents_files import pdf_with_text
-from .test_sharing_page import PASSWORD
+from .care import doctor_of
+from .files import pdf_with_text
+from .loopback import LoopbackSmsGateway, LoopbackSmtp
+from .people import PASSWORD, practitioner_account
 
 MARK = "Zqxcanari7"  # in no dictionary, no code system, no template
 PHONE = "+33612345678"

@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from carnet.notify import services
 from carnet.notify.models import Message, Status
-from carnet.notify.testing import LoopbackSmtp, free_port
 
 from .helpers import citizen
+from .loopback import LoopbackSmtp, free_port
 
 
 @pytest.fixture

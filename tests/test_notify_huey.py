@@ -6,9 +6,9 @@ from huey.contrib.djhuey import HUEY
 
 from carnet.notify import services, tasks
 from carnet.notify.models import Message, Status
-from carnet.notify.testing import LoopbackSmtp
 
 from .helpers import citizen
+from .loopback import LoopbackSmtp
 
 # Huey's db_task closes the database connection around each job, as a worker should: the
 # tests commit for real (and are flushed after) rather than run in a rolled-back transaction.

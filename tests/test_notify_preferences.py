@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 
 from carnet.notify import services
 from carnet.notify.models import Message, Notification, Status
-from carnet.notify.testing import LoopbackSmtp
 
 from .helpers import citizen
+from .loopback import LoopbackSmtp
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -13,30 +13,18 @@ from django.utils import translation
 from carnet.notify import preferences as rules
 from carnet.notify import services
 from carnet.notify.models import Message, PushSubscription, Status
-from carnet.notify.testing import LoopbackSmsGateway, LoopbackSmtp
 
 from .helpers import citizen
+from .loopback import MOBILE, LoopbackSmtp
 
 URL = "/compte/notifications/"
 PARIS = ZoneInfo("Europe/Paris")
-MOBILE = "06 12 34 56 78"
 E164 = "+33612345678"
 PUSH_HOST = "updates.push.services.mozilla.com"
 
 
 def at(hour, minute=0, day=10):
     return dt.datetime(2026, 3, day, hour, minute, tzinfo=PARIS)
-
-
-@pytest.fixture
-def gateway(settings):
-    gw = LoopbackSmsGateway(key="k").start()
-    settings.CARNET_SMS_BACKEND = "http"
-    settings.CARNET_SMS_URL = gw.url
-    settings.CARNET_SMS_KEY = "k"
-    settings.CARNET_NOTIFY_KICK = False
-    yield gw
-    gw.stop()
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ from py_vapid import Vapid  # noqa: E402
 
 from carnet.notify import services  # noqa: E402
 from carnet.notify.models import Message, PushSubscription, Status  # noqa: E402
-from carnet.notify.testing import LoopbackPushService  # noqa: E402
 
 from .helpers import citizen  # noqa: E402
+from .loopback import LoopbackPushService  # noqa: E402
 
 
 def b64(raw: bytes) -> str:

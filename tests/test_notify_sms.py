@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from carnet.notify import outbox, services, sms
 from carnet.notify.models import Message, Status
-from carnet.notify.testing import LoopbackSmsGateway
 
 from .helpers import citizen
+from .loopback import LoopbackSmsGateway
 
 PHONE = "+33612345678"
 

@@ -16,9 +16,8 @@ import uuid
 
 import pytest
 
-from carnet.notify.testing import LoopbackSmsGateway, LoopbackSmtp
-
 from .cli import CARNET, env_for
+from .loopback import LoopbackSmsGateway, LoopbackSmtp
 
 pytestmark = pytest.mark.no_db
 

@@ -17,14 +17,14 @@ from carnet.demo import personas
 from carnet.demo import services as demo
 
 from .cli import carnet, fresh_install
-from .test_directory_import import extract, practitioner, run
-from .test_sharing_page import citizen, english, pid_of
+from .directory import extract, rpps_line, run
+from .people import citizen, english, pid_of
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
 PASSWORD = "Tilleul-Garonne-Brique-31"
 AXA = {"display_name": "AXA Prévoyance", "profession": "Assureur santé", "rpps": "12345678901"}
 # One directory row, in the national extract's own format (52 columns), imported for real.
-LEFEVRE = practitioner(
+LEFEVRE = rpps_line(
     "10003456789",
     "LEFÈVRE",
     "Hélène",

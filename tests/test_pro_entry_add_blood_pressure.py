@@ -12,7 +12,8 @@ from carnet.notify.models import Message
 from carnet.records import services as records
 from carnet.records.models import ResourceVersion
 
-from .test_pro_entry_helpers import english, shared_in_writing, url
+from .people import english
+from .pro_entry import shared_in_writing, url
 
 
 def _add(client, pid, **values):

@@ -8,7 +8,8 @@ from django.urls import reverse
 from carnet.access.services import Actor, Purpose
 from carnet.records import services as records
 
-from .test_pro_entry_helpers import english, shared_in_writing, url
+from .people import english
+from .pro_entry import shared_in_writing, url
 
 
 def test_the_gp_writes_a_note_the_person_reads(client):

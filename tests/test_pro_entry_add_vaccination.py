@@ -9,7 +9,8 @@ from carnet.access.services import Actor, Purpose
 from carnet.notify.models import Message
 from carnet.records import services as records
 
-from .test_pro_entry_helpers import english, shared_in_writing, url
+from .people import english
+from .pro_entry import shared_in_writing, url
 
 
 def test_the_gp_records_a_flu_vaccination_with_its_batch_number(client):

@@ -22,7 +22,8 @@ from carnet.notify.models import Message
 from carnet.records.models import ResourceVersion
 
 from .fuzzing import examples
-from .test_pro_entry_helpers import english, shared_in_writing, url
+from .people import english
+from .pro_entry import shared_in_writing, url
 
 WHEN = "2025-02-03T09:15"
 # Each kind a practitioner may add: what the person calls it on the sharing page, and a

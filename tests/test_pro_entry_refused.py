@@ -17,8 +17,8 @@ from carnet.notify.models import Message
 from carnet.records import entries, forms
 from carnet.records.models import ResourceVersion
 
-from .test_pro_entry_helpers import english, shared_in_writing, url
-from .test_sharing_page import pro
+from .people import english, pro
+from .pro_entry import shared_in_writing, url
 
 BLOOD_PRESSURE = {"systolic": "142", "diastolic": "88", "when": "2025-02-03T09:15"}
 ALLERGY = {"substance": "764146007", "kind": "allergy"}

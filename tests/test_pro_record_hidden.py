@@ -14,8 +14,8 @@ from carnet.access import grants
 from carnet.access.models import Grant
 from carnet.access.services import Actor
 
-from .test_pro_record_read import shared_record, url
-from .test_sharing_page import citizen, english, pro
+from .people import citizen, english, pro
+from .pro_record import shared_record, url
 
 # Only me (diabetes), outside the grant (vaccine, heart rate), sensitive (depression, HIV
 # test), very sensitive (secret note).

@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from carnet.access import grants, masks
 from carnet.access.services import Actor
 
+from .access_records import record_with_items
 from .fuzzing import examples
-from .test_access_policy import record_with_items
-from .test_pro_record_read import url
-from .test_sharing_page import citizen, english, pro
+from .people import citizen, english, pro
+from .pro_record import url
 
 # Each item of ``record_with_items``: its kind and how sensitive it is.
 MODEL = {

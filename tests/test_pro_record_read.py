@@ -14,24 +14,9 @@ from carnet.access import grants, history, masks
 from carnet.access.services import Actor, Purpose
 from carnet.records import services
 
-from .test_access_policy import record_with_items
-from .test_sharing_page import citizen, english, pro
-
-GRANTED = ["problems", "results", "treatments"]
-
-
-def shared_record(*, categories=GRANTED, mode="read"):
-    """(owner, patient id, items, gp): the GP may see ``categories``; "diabetes" is only-me."""
-    owner, pid, made = record_with_items(citizen("Karim Haddad"))
-    gp = pro("Claire Garonne", "médecin généraliste", "Cabinet des Carmes")
-    me = Actor.of_user(owner)
-    grants.share(me, pid, gp.pk, categories=categories, duration="month", mode=mode)
-    masks.set_mask(me, pid, *made["diabetes"], audience="self")
-    return owner, pid, made, gp
-
-
-def url(name: str, pid: int, *args) -> str:
-    return reverse(f"records:pro_{name}", args=[pid, *args])
+from .access_records import record_with_items
+from .people import citizen, english, pro
+from .pro_record import shared_record, url
 
 
 def test_the_gp_sees_what_matters_first_with_whose_record_and_what_they_may_see(client):

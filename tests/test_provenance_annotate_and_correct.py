@@ -12,7 +12,7 @@ from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.records import services
 
-from .test_timeline_browse import make_record
+from .timeline import make_record
 
 
 @pytest.fixture

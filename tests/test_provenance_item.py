@@ -15,8 +15,8 @@ from carnet.access.services import Actor, NotFound, Purpose
 from carnet.accounts import services as accounts
 from carnet.records import services
 
-from .helpers import practitioner_account
-from .test_timeline_browse import make_record
+from .people import practitioner_account
+from .timeline import make_record
 
 
 @pytest.fixture

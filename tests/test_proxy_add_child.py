@@ -1,28 +1,17 @@
 """A parent adds their minor child's record, then sees it while acting for the child."""
 
-from datetime import date
-
 from django.urls import reverse
 from django.utils import timezone
 
 from carnet.access.models import AuditEntry, Proxy
 from carnet.accounts.models import Patient
 
-from .test_emergency_break_glass import citizen, practitioner
-
-
-def add_child(client, parent, born: date, given="Léo", family="Esquirol"):
-    client.force_login(parent)
-    done = client.post(
-        reverse("coffre:child_add"),
-        {"given": given, "family": family, "birth_date": born.isoformat(), "parent": "on"},
-    )
-    assert done.status_code == 302, done.content.decode()
-    return Proxy.objects.filter(proxy_id=parent.pk, basis="parent").latest("id").patient_id
+from .emergency import emergency_doctor
+from .people import add_child, citizen
 
 
 def test_a_parent_adds_a_child_and_opens_the_record(client):
-    mum = citizen("Sophie Esquirol")
+    mum = citizen("Sophie Esquirol", language="fr")
     today = timezone.localdate()
     assert client.get(reverse("coffre:child_add")).status_code == 302  # signed out
     pid = add_child(client, mum, today.replace(year=today.year - 8))
@@ -36,7 +25,7 @@ def test_a_parent_adds_a_child_and_opens_the_record(client):
 
 
 def test_only_minors_and_only_parents(client):
-    mum = citizen()
+    mum = citizen("Karim Haddad", language="fr")
     client.force_login(mum)
     for born, ticked in (
         ("1990-01-01", "on"),
@@ -50,5 +39,5 @@ def test_only_minors_and_only_parents(client):
         )
         assert page.status_code == 400 and b"errorlist" in page.content, born
     assert not Proxy.objects.filter(proxy_id=mum.pk).exists()
-    client.force_login(practitioner())
+    client.force_login(emergency_doctor())
     assert client.get(reverse("coffre:child_add")).status_code == 403

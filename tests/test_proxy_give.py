@@ -7,12 +7,13 @@ from django.utils import timezone
 
 from carnet.access.models import AuditEntry, Proxy
 
-from .test_emergency_break_glass import citizen, practitioner, readable_record
+from .emergency import emergency_doctor, readable_record
+from .people import citizen
 
 
 def test_henri_lets_his_daughter_read_and_manage_appointments(client):
-    henri, pid, _made = readable_record(citizen("Henri Marty"))
-    sophie = citizen("Sophie Esquirol")
+    henri, pid, _made = readable_record(citizen("Henri Marty", language="fr"))
+    sophie = citizen("Sophie Esquirol", language="fr")
     client.force_login(henri)
     assert client.get(reverse("coffre:proxies")).status_code == 200
     until = timezone.localdate() + timedelta(days=365)
@@ -35,17 +36,24 @@ def test_henri_lets_his_daughter_read_and_manage_appointments(client):
 
 
 def test_mistakes_are_explained_and_change_nothing(client):
-    henri, pid, _made = readable_record(citizen("Henri Marty"))
+    henri, pid, _made = readable_record(citizen("Henri Marty", language="fr"))
     client.force_login(henri)
     cases = [
         ({"email": "inconnu@example.org", "permissions": ["read"], "basis": "choice"}, "email"),
         ({"email": henri.email, "permissions": ["read"], "basis": "choice"}, "email"),
-        ({"email": practitioner().email, "permissions": ["read"], "basis": "choice"}, "email"),
-        ({"email": citizen().email, "basis": "choice"}, "permissions"),
-        ({"email": citizen().email, "permissions": ["read"], "basis": "bank"}, "basis"),
+        ({"email": emergency_doctor().email, "permissions": ["read"], "basis": "choice"}, "email"),
+        ({"email": citizen("Karim Haddad", language="fr").email, "basis": "choice"}, "permissions"),
         (
             {
-                "email": citizen().email,
+                "email": citizen("Karim Haddad", language="fr").email,
+                "permissions": ["read"],
+                "basis": "bank",
+            },
+            "basis",
+        ),
+        (
+            {
+                "email": citizen("Karim Haddad", language="fr").email,
                 "permissions": ["read"],
                 "basis": "choice",
                 "until": "2001-01-01",

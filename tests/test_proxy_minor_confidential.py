@@ -7,12 +7,12 @@ from carnet.access import grants, masks
 from carnet.access.services import Actor, Purpose
 from carnet.records import services as records
 
-from .test_emergency_break_glass import citizen, practitioner
-from .test_proxy_add_child import add_child
+from .emergency import emergency_doctor
+from .people import add_child, citizen
 
 
 def test_the_confidential_item_is_hidden_from_the_parent(client):
-    mum = citizen("Sophie Esquirol")
+    mum = citizen("Sophie Esquirol", language="fr")
     today = timezone.localdate()
     pid = add_child(client, mum, today.replace(year=today.year - 16), given="Lina")
     parent = Actor.of_user(mum)
@@ -41,7 +41,7 @@ def test_the_confidential_item_is_hidden_from_the_parent(client):
         },
         Purpose.PROXY,
     )
-    doc = practitioner("Dr Pédiatre")
+    doc = emergency_doctor("Dr Pédiatre")
     grants.set_referent(parent, pid, doc.pk)
     # The minor's opposition, recorded by the doctor (the child has no login of their own).
     masks.keep_from_parents(Actor.of_user(doc), pid, "Observation", kept["id"])

@@ -2,20 +2,16 @@
 
 from django.urls import reverse
 
-from carnet.access import audit, proxies
+from carnet.access import audit
 from carnet.access.models import AuditEntry
-from carnet.access.services import Actor
 
-from .test_emergency_break_glass import citizen, readable_record
-
-
-def give(henri, pid, sophie, permissions=("read",)):
-    return proxies.add_proxy(Actor.of_user(henri), pid, sophie.pk, permissions=list(permissions))
+from .emergency import readable_record
+from .people import citizen, give
 
 
 def test_the_daughter_acts_for_her_father_with_a_banner_everywhere(client):
-    henri, pid, _made = readable_record(citizen("Henri Marty"))
-    sophie = citizen("Sophie Esquirol")
+    henri, pid, _made = readable_record(citizen("Henri Marty", language="fr"))
+    sophie = citizen("Sophie Esquirol", language="fr")
     give(henri, pid, sophie, ["read", "appointments"])
     client.force_login(sophie)
     spaces = client.get(reverse("coffre:spaces")).content.decode()
@@ -42,8 +38,8 @@ def test_the_daughter_acts_for_her_father_with_a_banner_everywhere(client):
 
 
 def test_a_relative_without_reading_rights_reads_nothing(client):
-    henri, pid, _made = readable_record(citizen("Henri Marty"))
-    sophie = citizen("Sophie Esquirol")
+    henri, pid, _made = readable_record(citizen("Henri Marty", language="fr"))
+    sophie = citizen("Sophie Esquirol", language="fr")
     give(henri, pid, sophie, ["appointments"])
     client.force_login(sophie)
     client.post(reverse("coffre:act_for", args=[pid]))
@@ -52,8 +48,8 @@ def test_a_relative_without_reading_rights_reads_nothing(client):
 
 
 def test_nobody_acts_for_a_stranger(client):
-    _henri, pid, _made = readable_record(citizen("Henri Marty"))
-    client.force_login(citizen("Inconnu"))
+    _henri, pid, _made = readable_record(citizen("Henri Marty", language="fr"))
+    client.force_login(citizen("Inconnu", language="fr"))
     client.post(reverse("coffre:act_for", args=[pid]))
     page = client.get(reverse("coffre:proxy_record"))
     assert page.status_code == 302 and page["Location"] == reverse("coffre:spaces")

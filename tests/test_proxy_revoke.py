@@ -4,13 +4,13 @@ from django.urls import reverse
 
 from carnet.access.models import Proxy
 
-from .test_emergency_break_glass import citizen, readable_record
-from .test_proxy_reads_treatments import give
+from .emergency import readable_record
+from .people import citizen, give
 
 
 def test_revoking_ends_the_acting_for_at_once(client):
-    henri, pid, _made = readable_record(citizen("Henri Marty"))
-    sophie = citizen("Sophie Esquirol")
+    henri, pid, _made = readable_record(citizen("Henri Marty", language="fr"))
+    sophie = citizen("Sophie Esquirol", language="fr")
     proxy = give(henri, pid, sophie)
     client.force_login(sophie)
     client.post(reverse("coffre:act_for", args=[pid]))
@@ -35,8 +35,8 @@ def test_revoking_ends_the_acting_for_at_once(client):
 
 
 def test_a_legal_proxy_is_not_ended_by_a_click(client):
-    henri, pid, _made = readable_record(citizen("Henri Marty"))
-    tutor = citizen("Tuteur")
+    henri, pid, _made = readable_record(citizen("Henri Marty", language="fr"))
+    tutor = citizen("Tuteur", language="fr")
     client.force_login(henri)
     client.post(
         reverse("coffre:proxies"),
@@ -49,8 +49,8 @@ def test_a_legal_proxy_is_not_ended_by_a_click(client):
 
 
 def test_another_person_cannot_revoke(client):
-    henri, pid, _made = readable_record(citizen("Henri Marty"))
-    proxy = give(henri, pid, citizen("Sophie Esquirol"))
-    client.force_login(citizen("Voisin"))
+    henri, pid, _made = readable_record(citizen("Henri Marty", language="fr"))
+    proxy = give(henri, pid, citizen("Sophie Esquirol", language="fr"))
+    client.force_login(citizen("Voisin", language="fr"))
     client.post(reverse("coffre:proxy_revoke", args=[proxy.pk]))
     assert Proxy.objects.get(pk=proxy.pk).revoked_at is None

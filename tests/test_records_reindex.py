@@ -11,8 +11,7 @@ from carnet.records import search
 from carnet.records.models import SearchToken
 from carnet.records.store import LABEL
 
-from .test_timeline_browse import make_record
-from .test_timeline_search import _found
+from .timeline import found_ids, make_record
 
 
 def _tokens(pid: int) -> list[tuple]:
@@ -27,12 +26,12 @@ def test_a_record_indexed_before_words_were_indexed_is_searchable_again(capsys):
     labels = SearchToken.objects.filter(patient_id=pid, param=LABEL).count()
     # As an older version of Carnet left it: no word tokens at all.
     SearchToken.objects.filter(patient_id=pid, param=search.WORD).delete()
-    assert _found(user, pid, "metformine") == set()
+    assert found_ids(user, pid, "metformine") == set()
 
     call_command("reindex", "--patient", user.email)
 
-    assert _found(user, pid, "metformine") == {ids["med"]}
-    assert _found(user, pid, "garonne") == {ids["enc"], ids["vac"], ids["med"]}
+    assert found_ids(user, pid, "metformine") == {ids["med"]}
+    assert found_ids(user, pid, "garonne") == {ids["enc"], ids["vac"], ids["med"]}
     assert _tokens(pid) == before
     assert SearchToken.objects.filter(patient_id=pid, param=LABEL).count() == labels
     assert "Rebuilt the search index of 1 records" in capsys.readouterr().out

@@ -15,7 +15,7 @@ from carnet.access.models import AuditEntry
 from carnet.accounts import services as accounts
 from carnet.vault.services import UNKNOWN_RECORD
 
-from .test_pro_record_read import shared_record, url
+from .pro_record import shared_record, url
 
 UNKNOWN_ID = "0c3e9a6e-5b1f-4f1e-9d38-4a3f0d6a7b21"
 

@@ -12,8 +12,7 @@ from carnet.access.models import AuditEntry, Proxy
 from carnet.access.services import Actor, NotFound
 from carnet.reminders import services
 
-from .test_emergency_break_glass import citizen
-from .test_proxy_add_child import add_child
+from .people import add_child, citizen
 
 PAGES = [
     "reminders:index",
@@ -27,7 +26,7 @@ PAGES = [
 @pytest.fixture
 def family(client):
     """Sophie, acting for Léo (born four months ago, no vaccine recorded yet)."""
-    mum = citizen("Sophie Esquirol")
+    mum = citizen("Sophie Esquirol", language="fr")
     born = timezone.localdate() - dt.timedelta(days=122)
     pid = add_child(client, mum, born, given="Léo", family="Esquirol")
     client.post(reverse("coffre:act_for", args=[pid]))
@@ -81,7 +80,7 @@ def test_a_parent_who_manages_the_record_snoozes_a_childs_reminder(client, famil
 
 def test_a_stranger_cannot_see_the_childs_reminders(family):
     _mum, pid = family
-    stranger = citizen("Inconnu Total")
+    stranger = citizen("Inconnu Total", language="fr")
     client = Client()
     client.force_login(stranger)
     client.post(reverse("coffre:act_for", args=[pid]))  # refused: not a proxy
@@ -93,8 +92,8 @@ def test_a_stranger_cannot_see_the_childs_reminders(family):
 
 
 def test_an_expired_proxy_goes_back_to_their_own_space(client):
-    henri = citizen("Henri Marty")
-    sophie = citizen("Sophie Esquirol")
+    henri = citizen("Henri Marty", language="fr")
+    sophie = citizen("Sophie Esquirol", language="fr")
     from carnet.accounts import services as accounts
 
     pid = accounts.patient_of(henri).pk
@@ -118,8 +117,8 @@ def test_an_expired_proxy_goes_back_to_their_own_space(client):
 
 
 def test_a_relative_without_reading_rights_is_told_so(client):
-    henri = citizen("Henri Marty")
-    sophie = citizen("Sophie Esquirol")
+    henri = citizen("Henri Marty", language="fr")
+    sophie = citizen("Sophie Esquirol", language="fr")
     from carnet.accounts import services as accounts
 
     pid = accounts.patient_of(henri).pk
@@ -146,7 +145,7 @@ def test_a_relative_without_reading_rights_is_told_so(client):
 
 def test_from_the_relatives_page_a_parent_opens_the_childs_reminders_in_one_tap(client):
     """Where a reminder sent to a parent leads: « Mes proches », then the child's reminders."""
-    mum = citizen("Sophie Esquirol")
+    mum = citizen("Sophie Esquirol", language="fr")
     pid = add_child(client, mum, timezone.localdate() - dt.timedelta(days=70), given="Léo")
     spaces = client.get(reverse("coffre:spaces")).content.decode()
     assert 'name="then" value="reminders"' in spaces

@@ -10,12 +10,12 @@ from carnet.access import grants
 from carnet.access.services import Actor
 from carnet.reminders import services
 
-from .test_care_helpers import citizen, pid_of, pro
-from .test_reminders_adherence_sharing import _karim
+from .bundles import karim_on_metformin
+from .people import citizen, pid_of, pro
 
 
 def test_the_link_shows_only_for_records_whose_person_shares_adherence():
-    karim, karim_pid = _karim("karim.link@example.org")
+    karim, karim_pid = karim_on_metformin("karim.link@example.org")
     other = citizen("Henri Marty")
     other_pid = pid_of(other)
     doctor = pro("Dr Claire Martin", profession="médecin généraliste")
@@ -39,7 +39,7 @@ def test_the_link_shows_only_for_records_whose_person_shares_adherence():
 
 
 def test_the_choice_is_read_for_many_records_in_one_query(django_assert_num_queries):
-    karim, pid = _karim("karim.many@example.org")
+    karim, pid = karim_on_metformin("karim.many@example.org")
     services.share_adherence(Actor.of_user(karim), pid, True)
     with django_assert_num_queries(1):
         assert services.adherence_shared_among([pid, pid + 1000]) == {pid}

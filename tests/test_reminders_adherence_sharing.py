@@ -1,12 +1,10 @@
 """The person chooses to show their adherence to their care team; off by default, 404 when off."""
 
-import datetime as dt
 import re
 
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,32 +12,15 @@ from carnet.access import audit, grants
 from carnet.access.services import Actor
 from carnet.reminders import services
 from carnet.reminders.models import AdherenceSharing
-from carnet.reminders.testing import Bundle, person
 
+from .bundles import karim_on_metformin
 from .fuzzing import examples
-from .test_care_helpers import pro
-
-
-def _karim(email="karim.share@example.org"):
-    today = timezone.localdate()
-    b = Bundle(today - dt.timedelta(days=59 * 365), "male")
-    b.medication(
-        today - dt.timedelta(days=30), "Metformine 1000 mg",
-        {"frequency": 2, "period": 1, "periodUnit": "d"}, supply_days=90,
-    )  # fmt: skip
-    user, pid = person(email, b)
-    me = Actor.of_user(user)
-    ov = services.overview(me, pid)
-    yesterday = ov.on - dt.timedelta(days=1)
-    morning, evening = ov.treatments[0].slots(yesterday)
-    services.record_intake(me, pid, ov.treatments[0].id, morning, "taken")
-    services.record_intake(me, pid, ov.treatments[0].id, evening, "skipped")
-    return user, pid
+from .people import pro
 
 
 @pytest.fixture
 def karim_and_doctor():
-    user, pid = _karim()
+    user, pid = karim_on_metformin()
     doctor = pro("Dr Claire Martin", profession="médecin généraliste")
     grants.set_referent(Actor.of_user(user), pid, doctor.pk)
     return user, pid, doctor

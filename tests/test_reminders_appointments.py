@@ -13,7 +13,8 @@ from carnet.access.services import Actor
 from carnet.care import appointments as care
 from carnet.reminders import services
 
-from .test_care_helpers import citizen, first_free, open_every_day, pid_of, pro
+from .care import first_free, open_every_day
+from .people import citizen, pid_of, pro
 
 
 @pytest.fixture

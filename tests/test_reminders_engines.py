@@ -11,7 +11,8 @@ from django.utils import timezone
 from carnet.access.services import Actor
 from carnet.reminders import ical, notifications, services, treatments
 from carnet.reminders.record import Snapshot
-from carnet.reminders.testing import SNOMED, Bundle, person
+
+from .bundles import SNOMED, Bundle, person
 
 
 def _med(repeat, text=""):

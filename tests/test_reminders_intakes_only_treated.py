@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from carnet.access.models import AuditEntry
 from carnet.reminders import notifications
-from carnet.reminders.testing import Bundle, person
+
+from .bundles import Bundle, person
 
 
 def test_only_records_with_a_prescription_are_read_by_the_intake_job():
@@ -17,7 +18,7 @@ def test_only_records_with_a_prescription_are_read_by_the_intake_job():
         today - dt.timedelta(days=10), "Metformine 1000 mg",
         {"frequency": 2, "period": 1, "periodUnit": "d"}, supply_days=90,
     )  # fmt: skip
-    _karim, karim_pid = person("karim.treated@example.org", treated)
+    karim_on_metformin, karim_pid = person("karim.treated@example.org", treated)
     _lea, lea_pid = person(
         "lea.untreated@example.org", Bundle(today - dt.timedelta(days=9000), "female")
     )

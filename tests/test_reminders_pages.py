@@ -7,9 +7,9 @@ from django.urls import include, path
 from django.utils import timezone
 
 import carnet.urls
-from carnet.reminders.testing import SNOMED, Bundle, person
 
-from .helpers import practitioner_account
+from .bundles import SNOMED, Bundle, person
+from .people import practitioner_account
 
 # Until carnet/urls.py includes the app, the pages are mounted here (before the API's catch-all).
 if any(getattr(p, "namespace", None) == "reminders" for p in carnet.urls.urlpatterns):

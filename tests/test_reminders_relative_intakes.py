@@ -23,11 +23,10 @@ from carnet.notify import services as notify
 from carnet.notify.models import Message, Notification
 from carnet.records import imports
 from carnet.reminders import notifications, services
-from carnet.reminders.testing import Bundle
 
+from .bundles import Bundle
 from .helpers import Clock
-from .test_emergency_break_glass import citizen
-from .test_proxy_add_child import add_child
+from .people import add_child, citizen
 
 PARIS = ZoneInfo("Europe/Paris")
 DAY = dt.date(2026, 10, 14)
@@ -49,7 +48,7 @@ def clock():
 
 @pytest.fixture
 def smtp(settings):
-    from carnet.notify.testing import LoopbackSmtp
+    from .loopback import LoopbackSmtp
 
     server = LoopbackSmtp().start().use_in(settings)
     settings.CARNET_NOTIFY_KICK = False
@@ -60,8 +59,14 @@ def smtp(settings):
 
 @pytest.fixture
 def family(clock):
-    sophie, marc = citizen("Sophie Esquirol"), citizen("Marc Esquirol")
-    granny, stranger = citizen("Jeanne Esquirol"), citizen("Inconnu Total")
+    sophie, marc = (
+        citizen("Sophie Esquirol", language="fr"),
+        citizen("Marc Esquirol", language="fr"),
+    )
+    granny, stranger = (
+        citizen("Jeanne Esquirol", language="fr"),
+        citizen("Inconnu Total", language="fr"),
+    )
     pid = add_child(Client(), sophie, BORN, given="Léo", family="Esquirol")
     proxies.add_parent(Actor.of_user(sophie), pid, marc.pk)
     proxies.add_proxy(Actor.of_user(sophie), pid, granny.pk, permissions=["appointments"])

@@ -22,14 +22,13 @@ from carnet.access.services import Actor
 from carnet.notify import events
 from carnet.notify import services as notify
 from carnet.notify.models import Message, Notification
-from carnet.notify.testing import LoopbackSmtp
 from carnet.reminders import notifications, services
 from carnet.reminders.base import DONE
 from carnet.reminders.record import load
 
 from .helpers import Clock
-from .test_emergency_break_glass import citizen
-from .test_proxy_add_child import add_child
+from .loopback import LoopbackSmtp
+from .people import add_child, citizen
 
 PARIS = ZoneInfo("Europe/Paris")
 START = dt.date(2026, 9, 1)
@@ -58,8 +57,14 @@ def smtp(settings):
 
 @pytest.fixture
 def family(clock):
-    sophie, marc = citizen("Sophie Esquirol"), citizen("Marc Esquirol")
-    granny, stranger = citizen("Jeanne Esquirol"), citizen("Inconnu Total")
+    sophie, marc = (
+        citizen("Sophie Esquirol", language="fr"),
+        citizen("Marc Esquirol", language="fr"),
+    )
+    granny, stranger = (
+        citizen("Jeanne Esquirol", language="fr"),
+        citizen("Inconnu Total", language="fr"),
+    )
     pid = add_child(Client(), sophie, BORN, given="Léo", family="Esquirol")
     proxies.add_parent(Actor.of_user(sophie), pid, marc.pk)
     proxies.add_proxy(Actor.of_user(sophie), pid, granny.pk, permissions=["appointments"])
@@ -140,7 +145,7 @@ def test_a_withdrawn_parent_is_no_longer_told(clock, family):
 
 
 def test_a_record_with_its_own_account_tells_only_its_owner(clock):
-    henri, sophie = citizen("Henri Marty"), citizen("Sophie Esquirol")
+    henri, sophie = citizen("Henri Marty", language="fr"), citizen("Sophie Esquirol", language="fr")
     from carnet.accounts import services as accounts
 
     pid = accounts.patient_of(henri).pk

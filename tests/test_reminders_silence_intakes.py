@@ -10,7 +10,8 @@ from carnet.access.models import AuditEntry
 from carnet.access.services import Actor
 from carnet.notify.models import Message
 from carnet.reminders import notifications, services
-from carnet.reminders.testing import Bundle, person
+
+from .bundles import Bundle, person
 
 
 @pytest.fixture

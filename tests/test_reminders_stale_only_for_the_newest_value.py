@@ -15,7 +15,7 @@ from datetime import date
 
 from django.urls import reverse
 
-from carnet.reminders.testing import LOINC, Bundle, person
+from .bundles import LOINC, Bundle, person
 
 
 def _kg(value: float) -> dict:

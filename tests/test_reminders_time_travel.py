@@ -21,12 +21,12 @@ from carnet.demo import personas
 from carnet.demo import services as demo
 from carnet.notify import services as notify
 from carnet.notify.models import Message, Status
-from carnet.notify.testing import LoopbackSmtp
 from carnet.reminders import notifications, programmes, rules, services, stale
 from carnet.reminders.base import DONE
 from carnet.reminders.record import load, owner_actor
 
 from .helpers import Clock
+from .loopback import LoopbackSmtp
 
 PARIS = ZoneInfo("Europe/Paris")
 START = dt.date(2026, 9, 1)

@@ -4,7 +4,8 @@ from datetime import date
 
 from carnet.access.services import Actor
 from carnet.reminders import services
-from carnet.reminders.testing import CVX, SNOMED, Bundle, person
+
+from .bundles import CVX, SNOMED, Bundle, person
 
 
 def _by_rule(user, pid, on):

@@ -12,7 +12,7 @@ from django.utils import translation
 
 from carnet.records import views_results
 
-from .test_timeline_browse import make_record
+from .timeline import make_record
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from carnet.access import emergency, grants
 from carnet.access.services import Actor, NotFound
 from carnet.care import messaging
 
-from .test_care_helpers import citizen, doctor_of, pid_of, pro
+from .care import doctor_of
+from .people import citizen, pid_of, pro
 
 
 def test_an_emergency_access_does_not_reopen_the_care_teams_conversations():

@@ -25,8 +25,8 @@ from carnet.chat import consumers, services
 from carnet.chat.models import Chat
 from carnet.notify.models import Message
 
-from .test_chat_helpers import NO_FLAGS, english, on_call_doctor, opened, person
-from .test_chat_live import cookie_of, open_chat, socket
+from .chat import NO_FLAGS, cookie_of, on_call_doctor, open_chat, opened, person, socket
+from .people import english
 
 
 def _session_key(cookie: str) -> str:
@@ -189,7 +189,7 @@ def test_the_practitioner_loses_a_closed_chat_after_a_short_while(client):
 def test_a_proxy_no_longer_allowed_to_write_for_the_person_loses_the_chat():
     from carnet.access import proxies
 
-    from .test_chat_helpers import citizen
+    from .people import citizen
 
     user, pid = person(allergy=False)
     owner = Actor.of_user(user)

@@ -15,7 +15,7 @@ from carnet.notify import services
 from carnet.notify.models import PushSubscription
 
 from .helpers import citizen
-from .test_notify_preferences_page import MOBILE, gateway  # noqa: F401  (fixture)
+from .loopback import MOBILE
 
 
 @pytest.fixture(autouse=True)

@@ -8,8 +8,8 @@ from carnet.access import grants, masks
 from carnet.access.models import ItemMask
 from carnet.access.services import Actor
 
-from .test_access_policy import can_read, record_with_items
-from .test_sharing_page import citizen, confirmed, english, pro, with_totp
+from .access_records import can_read, record_with_items
+from .people import citizen, confirmed, english, pro, with_totp
 
 
 def _post(client, ref, audience, emergency=False, kind="results"):

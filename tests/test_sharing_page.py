@@ -7,82 +7,15 @@ the assertions do not depend on the French catalogue, which is completed separat
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 from django.urls import reverse
 
 from carnet.access import grants
 from carnet.access.services import Actor
-from carnet.accounts import services as accounts
 
-from .helpers import practitioner_account
+from .people import citizen, english, pid_of, pro
 
 PASSWORD = "a long enough passphrase"
-_n = itertools.count(1)
-
-
-def citizen(name: str = "Antoine Roussel", **fields):
-    n = next(_n)
-    return accounts.create_user(
-        f"citizen-{n}@example.org", PASSWORD, display_name=name, language="en", **fields
-    )
-
-
-def pro(
-    name: str = "Julien Carmes",
-    profession: str = "masseur-kinésithérapeute",
-    organisation: str = "Cabinet de kinésithérapie du Busca",
-):
-    n = next(_n)
-    return practitioner_account(
-        f"pro-{n}@example.org",
-        PASSWORD,
-        role="practitioner",
-        rpps=f"{20000000000 + n}",
-        display_name=name,
-        profession=profession,
-        organisation=organisation,
-        language="en",
-    )
-
-
-def english(client):
-    client.cookies["django_language"] = "en"
-    return client
-
-
-def confirmed(client, user):
-    """Signed in, and confirmed who they are just now (asked before opening access)."""
-    client.force_login(user)
-    response = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
-    assert response.status_code == 302, "the password confirmation was refused"
-    return client
-
-
-def pid_of(user) -> int:
-    return accounts.patient_of(user).pk
-
-
-TOTP_SECRET = "JBSWY3DPEHPK3PXP"
-
-
-def with_totp(user) -> None:
-    """Turn on two-factor authentication (a TOTP authenticator) for ``user``."""
-    from allauth.mfa.models import Authenticator
-
-    Authenticator.objects.create(
-        user=user, type=Authenticator.Type.TOTP, data={"secret": TOTP_SECRET}
-    )
-
-
-def totp_code() -> str:
-    """The code the person's authenticator app shows now."""
-    import time
-
-    from allauth.mfa.totp.internal.auth import hotp_value
-
-    return f"{hotp_value(TOTP_SECRET, int(time.time()) // 30):06d}"
 
 
 # --- tests ---------------------------------------------------------------------------------

@@ -6,8 +6,8 @@ from carnet.access import emergency, grants
 from carnet.access.models import EmergencyAccess, Grant
 from carnet.access.services import Actor
 
-from .test_access_policy import can_read, record_with_items
-from .test_sharing_page import citizen, english, pro
+from .access_records import can_read, record_with_items
+from .people import citizen, english, pro
 
 
 def test_it_asks_first_then_withdraws_everyone(client):

@@ -6,8 +6,8 @@ from carnet.access import grants
 from carnet.access.models import Grant
 from carnet.access.services import Actor
 
-from .test_access_policy import can_read, record_with_items
-from .test_sharing_page import citizen, english, pro, with_totp
+from .access_records import can_read, record_with_items
+from .people import citizen, english, pro, with_totp
 
 
 def test_withdrawing_one_access_stops_it_at_once(client):

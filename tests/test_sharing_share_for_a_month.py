@@ -8,8 +8,8 @@ from django.utils import timezone
 from carnet.access.models import Grant
 from carnet.access.services import Actor
 
-from .test_access_policy import can_read, record_with_items
-from .test_sharing_page import citizen, confirmed, english, pid_of, pro, totp_code, with_totp
+from .access_records import can_read, record_with_items
+from .people import citizen, confirmed, english, pid_of, pro, totp_code, with_totp
 
 SCOPE = {
     "categories": ["measurements", "results"],

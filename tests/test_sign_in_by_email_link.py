@@ -10,7 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from carnet.accounts import services as accounts
-from carnet.notify.testing import LoopbackSmtp
+
+from .loopback import LoopbackSmtp
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
 LINK = re.compile(r"https://carnet\.example\.org(/accounts/login/code/confirm/\?code=(\S+))")

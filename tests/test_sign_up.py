@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from carnet.accounts import services as accounts
 from carnet.accounts.models import Patient, User
-from carnet.notify.testing import LoopbackSmtp
+
+from .loopback import LoopbackSmtp
 
 pytestmark = pytest.mark.django_db(databases=["default", "keystore"])
 PASSWORD = "Tilleul-Garonne-Brique-31"

@@ -12,7 +12,7 @@ from carnet.accounts import services as accounts
 from carnet.demo import dossiers, personas
 from carnet.records import imports, summary_pdf
 
-from .helpers import practitioner_account
+from .people import practitioner_account
 
 KARIM = personas.DIABETIC
 

@@ -15,8 +15,8 @@ from carnet.accounts import services as accounts
 from carnet.records import search, services
 from carnet.records.models import SearchToken
 
-from .helpers import practitioner_account
-from .test_timeline_browse import make_record
+from .people import practitioner_account
+from .timeline import found_ids, make_record
 
 
 @pytest.fixture
@@ -24,22 +24,17 @@ def karim():
     return make_record()
 
 
-def _found(user, pid, query, purpose=Purpose.SELF) -> set[str]:
-    listing = services.search_text(Actor.of_user(user), pid, purpose, query)
-    return {r["id"] for r in listing.resources}
-
-
 def test_it_ignores_accents_case_and_finds_word_starts(karim):
     user, pid, ids = karim
-    assert _found(user, pid, "hemoglobine") == {ids["a1"], ids["a2"], ids["a3"]}
-    assert _found(user, pid, "HÉMOGLO") == {ids["a1"], ids["a2"], ids["a3"]}
-    assert _found(user, pid, "glyquée hba1c") == {ids["a1"], ids["a2"], ids["a3"]}
-    assert _found(user, pid, "diabète") == {ids["cond"]}
-    assert _found(user, pid, "DIABET") == {ids["cond"], ids["enc"]}
-    assert _found(user, pid, "metformine") == {ids["med"]}
-    assert _found(user, pid, "garonne") == {ids["enc"], ids["vac"], ids["med"]}
-    assert _found(user, pid, "grippe vaccin") == set()  # every word must match
-    assert _found(user, pid, "x") == set()
+    assert found_ids(user, pid, "hemoglobine") == {ids["a1"], ids["a2"], ids["a3"]}
+    assert found_ids(user, pid, "HÉMOGLO") == {ids["a1"], ids["a2"], ids["a3"]}
+    assert found_ids(user, pid, "glyquée hba1c") == {ids["a1"], ids["a2"], ids["a3"]}
+    assert found_ids(user, pid, "diabète") == {ids["cond"]}
+    assert found_ids(user, pid, "DIABET") == {ids["cond"], ids["enc"]}
+    assert found_ids(user, pid, "metformine") == {ids["med"]}
+    assert found_ids(user, pid, "garonne") == {ids["enc"], ids["vac"], ids["med"]}
+    assert found_ids(user, pid, "grippe vaccin") == set()  # every word must match
+    assert found_ids(user, pid, "x") == set()
 
 
 def test_it_stores_only_blind_tokens(karim):
@@ -64,8 +59,8 @@ def test_a_new_version_is_indexed_again(karim):
         return resource
 
     services.revise(actor, pid, ids["a1"], Purpose.SELF, rename)
-    assert ids["a1"] in _found(user, pid, "controle")
-    assert ids["a1"] not in _found(user, pid, "glyquee")
+    assert ids["a1"] in found_ids(user, pid, "controle")
+    assert ids["a1"] not in found_ids(user, pid, "glyquee")
 
 
 def test_the_page_takes_words_by_post_only_and_shows_one_liners(client, karim):
@@ -98,7 +93,7 @@ def test_a_practitioner_never_finds_masked_or_unshared_items(karim):
     )
     owner = Actor.of_user(user)
     grants.share(owner, pid, doctor.pk, categories=["results"], duration=timedelta(days=30))
-    assert _found(doctor, pid, "hemoglobine", Purpose.TREATMENT) == {
+    assert found_ids(doctor, pid, "hemoglobine", Purpose.TREATMENT) == {
         ids["a1"],
         ids["a2"],
         ids["a3"],
@@ -107,7 +102,7 @@ def test_a_practitioner_never_finds_masked_or_unshared_items(karim):
     listing = services.search_text(Actor.of_user(doctor), pid, Purpose.TREATMENT, "hemoglobine")
     assert {r["id"] for r in listing.resources} == {ids["a1"], ids["a3"]}
     assert listing.total == 2
-    assert _found(doctor, pid, "metformine", Purpose.TREATMENT) == set()  # not shared
+    assert found_ids(doctor, pid, "metformine", Purpose.TREATMENT) == set()  # not shared
 
 
 def test_a_stranger_cannot_search_my_record(karim):

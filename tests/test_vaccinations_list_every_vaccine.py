@@ -18,8 +18,8 @@ from carnet.accounts import services as accounts
 from carnet.records import importers
 from carnet.records import services as records
 from carnet.reminders import services as reminders
-from carnet.reminders.testing import SNOMED, Bundle, person
 
+from .bundles import SNOMED, Bundle, person
 from .helpers import DATA, citizen, import_file, synthea
 from .vaccinations import home_count as _home_count
 from .vaccinations import listed as _listed

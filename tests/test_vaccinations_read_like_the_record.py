@@ -17,8 +17,8 @@ from carnet.accounts import services as accounts
 from carnet.records import importers
 from carnet.records import services as records
 from carnet.reminders import services as reminders
-from carnet.reminders.testing import CVX, Bundle, person
 
+from .bundles import CVX, Bundle, person
 from .helpers import DATA, citizen, import_file, synthea
 from .vaccinations import home_count as _home_count
 from .vaccinations import listed as _listed

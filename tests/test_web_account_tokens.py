@@ -8,10 +8,12 @@ from django.urls import reverse
 from carnet.accounts import services as accounts
 from carnet.accounts.models import AccessToken
 
+from . import helpers
+
 
 @pytest.fixture
 def citizen(client):
-    user = accounts.create_user("alice@example.org", "correct horse battery")
+    user = helpers.citizen("alice@example.org")
     client.force_login(user)
     return user
 

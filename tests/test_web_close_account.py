@@ -17,9 +17,9 @@ from carnet.records import imports
 from carnet.records.models import ResourceVersion
 from carnet.vault import services as vault
 
-from .helpers import practitioner_account
+from . import helpers
+from .people import PASSWORD, confirmed, practitioner_account
 
-PASSWORD = "correct horse battery"
 BUNDLE = {
     "resourceType": "Bundle",
     "type": "collection",
@@ -34,7 +34,7 @@ SECRET = "JBSWY3DPEHPK3PXP"
 def signed_in(client):
     """A citizen with a record, signed in but not (yet) confirmed."""
     cache.clear()  # the rate limits and used codes live in the cache
-    user = accounts.create_user("alice@example.org", PASSWORD)
+    user = helpers.citizen("alice@example.org")
     patient = accounts.patient_of(user)
     imports.import_bundle(Actor.of_user(user), BUNDLE, patient_id=patient.pk, purpose=Purpose.SELF)
     client.force_login(user)
@@ -44,8 +44,7 @@ def signed_in(client):
 @pytest.fixture
 def citizen(client, signed_in):
     """Signed in and confirmed with the password just now."""
-    response = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
-    assert response.status_code == 302
+    confirmed(client, signed_in)
     return signed_in
 
 

@@ -17,7 +17,8 @@ from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.records import imports
 
-from .helpers import practitioner_account
+from . import helpers
+from .people import PASSWORD, confirmed, practitioner_account
 
 BUNDLE = {
     "resourceType": "Bundle",
@@ -42,7 +43,6 @@ BUNDLE = {
 }
 
 
-PASSWORD = "correct horse battery"
 SECRET = "JBSWY3DPEHPK3PXP"
 
 
@@ -50,7 +50,7 @@ SECRET = "JBSWY3DPEHPK3PXP"
 def signed_in(client):
     """A citizen with a record, signed in but not (yet) confirmed."""
     cache.clear()  # rate limits and used TOTP codes live in the cache
-    user = accounts.create_user("alice.martin@example.org", PASSWORD)
+    user = helpers.citizen("alice.martin@example.org")
     patient = accounts.patient_of(user)
     imports.import_bundle(Actor.of_user(user), BUNDLE, patient_id=patient.pk, purpose=Purpose.SELF)
     client.force_login(user)
@@ -60,8 +60,7 @@ def signed_in(client):
 @pytest.fixture
 def citizen(client, signed_in):
     """Signed in and confirmed with the password just now."""
-    response = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
-    assert response.status_code == 302
+    confirmed(client, signed_in)
     return signed_in
 
 

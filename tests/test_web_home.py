@@ -8,7 +8,8 @@ from carnet.accounts import services as accounts
 from carnet.records import imports
 from carnet.records.words import summarise
 
-from .helpers import practitioner_account
+from . import people
+from .people import practitioner_account
 
 BUNDLE = {
     "resourceType": "Bundle",
@@ -43,7 +44,7 @@ BUNDLE = {
 
 @pytest.fixture
 def citizen():
-    return accounts.create_user("alice@example.org", "correct horse battery", display_name="Alice")
+    return people.citizen("Alice", email="alice@example.org", language="fr")
 
 
 def test_it_sends_anonymous_people_to_sign_in(client):

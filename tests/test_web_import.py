@@ -13,6 +13,8 @@ from carnet.accounts import services as accounts
 from carnet.records import tasks, views
 from carnet.records.models import ResourceVersion
 
+from . import helpers
+
 BUNDLE = {
     "resourceType": "Bundle",
     "type": "collection",
@@ -53,7 +55,7 @@ def immediate():
 
 @pytest.fixture
 def citizen(client):
-    user = accounts.create_user("alice@example.org", "correct horse battery")
+    user = helpers.citizen("alice@example.org")
     client.force_login(user)
     return user
 

@@ -5,16 +5,16 @@ from django.urls import reverse
 from huey.contrib.djhuey import HUEY
 
 from carnet.access.services import Actor, Purpose
-from carnet.accounts import services as accounts
 from carnet.records import services as records
 
+from . import helpers
 from .helpers import DATA
 
 
 @pytest.fixture
 def citizen(client):
     HUEY.immediate = True
-    user = accounts.create_user("alice@example.org", "correct horse battery")
+    user = helpers.citizen("alice@example.org")
     client.force_login(user)
     yield user
     HUEY.immediate = False

@@ -15,6 +15,7 @@ from huey.contrib.djhuey import HUEY
 from carnet.accounts import services as accounts
 from carnet.records.models import ResourceVersion
 
+from . import helpers
 from .helpers import DATA
 
 VAC = DATA / "cda" / "fr" / "VAC_2023.01.xml"
@@ -29,7 +30,7 @@ def immediate():
 
 @pytest.fixture
 def person(client):
-    user = accounts.create_user("twice@example.org", "correct horse battery")
+    user = helpers.citizen("twice@example.org")
     client.force_login(user)
     return user
 

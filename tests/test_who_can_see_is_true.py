@@ -17,8 +17,8 @@ from carnet.accounts.models import User
 from carnet.accounts.services import patient_of
 from carnet.demo import personas
 
-from .test_access_policy import record_with_items
-from .test_sharing_page import citizen, pro
+from .access_records import record_with_items
+from .people import citizen, pro
 
 ALONE_FR = "Vous seul"
 

@@ -1,12 +1,18 @@
-"""Small FHIR bundles for the reminders' tests (a person, their vaccines, results, treatments)."""
+"""Small FHIR bundles for the tests and the reminders benchmark (a person, their vaccines, results, treatments)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date
+
+from django.utils import timezone
 
 from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.records import imports
+from carnet.reminders import services
+
+from .helpers import citizen
 
 ATC = "http://www.whocc.no/atc"
 CVX = "http://hl7.org/fhir/sid/cvx"
@@ -99,10 +105,27 @@ class Bundle:
 
 def person(email: str, b: Bundle):
     """A citizen account whose record is the bundle (imported through records.imports)."""
-    user = accounts.create_user(email, "a long enough passphrase", role="citizen")
+    user = citizen(email)
     patient = accounts.patient_of(user)
     imports.import_bundle(
         Actor.operator(), b.bundle(), patient_id=patient.pk, filename="test.json",
         purpose=Purpose.OPERATIONS,
     )  # fmt: skip
     return user, patient.pk
+
+
+def karim_on_metformin(email="karim.share@example.org"):
+    today = timezone.localdate()
+    b = Bundle(today - dt.timedelta(days=59 * 365), "male")
+    b.medication(
+        today - dt.timedelta(days=30), "Metformine 1000 mg",
+        {"frequency": 2, "period": 1, "periodUnit": "d"}, supply_days=90,
+    )  # fmt: skip
+    user, pid = person(email, b)
+    me = Actor.of_user(user)
+    ov = services.overview(me, pid)
+    yesterday = ov.on - dt.timedelta(days=1)
+    morning, evening = ov.treatments[0].slots(yesterday)
+    services.record_intake(me, pid, ov.treatments[0].id, morning, "taken")
+    services.record_intake(me, pid, ov.treatments[0].id, evening, "skipped")
+    return user, pid

@@ -1,4 +1,4 @@
-"""Loopback servers for tests and local trials: an SMTP server, an SMS gateway, a push service.
+"""Loopback servers for tests: an SMTP server, an SMS gateway, a push service.
 
 They record everything they receive so that tests can assert exactly what was delivered,
 and how many times. Each can hold the N-th message it receives (after recording it) until
@@ -242,3 +242,6 @@ class LoopbackPushService:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+MOBILE = "06 12 34 56 78"

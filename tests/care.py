@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from carnet.access import grants
 from carnet.access.services import Actor, Purpose
+from carnet.care import appointments
 from carnet.records import services as records
 
-from .test_sharing_page import citizen, english, pid_of, pro
-
-__all__ = [
-    "citizen",
-    "doctor_of",
-    "english",
-    "first_free",
-    "open_every_day",
-    "person_with_treatment",
-    "pid_of",
-    "pro",
-]
+from .people import citizen, english, pid_of, pro
 
 
 def person_with_treatment(name: str = "Karim Benali"):
@@ -67,3 +59,34 @@ def first_free(doctor, kind, n=0):
 
     slots = appointments.free_slots(doctor.pk, kind.pk)
     return [t for day in sorted(slots) for t in slots[day]][n]
+
+
+def ask_in_two_taps(client, person, med_id, doctor):
+    english(client).force_login(person)
+    page = client.get(reverse("care:renewals")).content.decode()
+    ask_url = reverse("care:renewal_ask", args=["MedicationStatement", med_id])
+    assert ask_url in page and "Metformine 1000 mg" in page
+    confirm = client.get(ask_url)  # tap 1
+    assert confirm.status_code == 200 and "Dr Claire Martin" in confirm.content.decode()
+    return client.post(ask_url, {"practitioner": doctor.pk})  # tap 2
+
+
+def start(client, person, doctor, med_id, text="Puis-je arrêter la metformine ?"):
+    english(client).force_login(person)
+    page = client.get(reverse("care:conversation_new"))
+    assert page.status_code == 200 and "Dr Claire Martin" in page.content.decode()
+    return client.post(
+        reverse("care:conversation_new"),
+        {
+            "practitioner": doctor.pk,
+            "subject": "Question sur mon traitement",
+            "text": text,
+            "attachments": [f"MedicationStatement/{med_id}"],
+        },
+    )
+
+
+def slot_days_ahead(doctor, kind, days=3, n=0):
+    slots = appointments.free_slots(doctor.pk, kind.pk)
+    today = min(slots)
+    return [t for day in sorted(slots) if (day - today).days >= days for t in slots[day]][n]

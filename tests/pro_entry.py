@@ -10,9 +10,7 @@ from carnet.access.services import Actor
 from carnet.accounts import services as accounts
 from carnet.records import entries
 
-from .test_sharing_page import citizen, english, pro
-
-__all__ = ["english", "shared_in_writing", "url"]
+from .people import citizen, pro
 
 
 def shared_in_writing(*, categories=("measurements",), mode="write", name="Karim Haddad"):
