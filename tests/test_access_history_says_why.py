@@ -19,7 +19,8 @@ from carnet.care import messaging
 from carnet.records import services as records
 
 from .access_records import can_read, record_with_items
-from .helpers import citizen, practitioner_account
+from .helpers import citizen
+from .people import practitioner_account
 
 
 def _doctor(n=1):

@@ -17,7 +17,8 @@ from carnet.access.models import AccessRequest, AuditEntry, Grant
 from carnet.access.services import Actor
 from carnet.accounts import services as accounts
 
-from .helpers import citizen, practitioner_account
+from .helpers import citizen
+from .people import practitioner_account
 
 PASSWORD = "a long enough passphrase"
 YEAR = {"consultations", "problems", "treatments", "results"}

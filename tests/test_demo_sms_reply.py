@@ -18,7 +18,8 @@ from carnet.access.services import Actor
 from carnet.notify import receivers
 from carnet.notify import services as notify
 
-from .helpers import citizen, practitioner_account
+from .helpers import citizen
+from .people import practitioner_account
 
 PHONE = "+33612345678"
 SECRET = "demo-only-sms-reply-secret"

@@ -18,7 +18,8 @@ from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.records import importers, services, summary_pdf, words
 
-from .helpers import DATA, practitioner_account, smallest_synthea
+from .helpers import DATA, smallest_synthea
+from .people import practitioner_account
 from .plain_words import pdf_text, visible_text
 
 FILES = [smallest_synthea(), DATA / "cda" / "fr" / "IPS-FR_2024.01.xml"]
