@@ -61,10 +61,12 @@ def test_it_opens_the_emergency_information_with_a_reason(
         "B positif",
         "Samia Haddad",
         "06 11 22 33 44",
-        "Hémoglobine glyquée",  # not in the dataset, not masked: shown below it
     ):
         assert words in html, words
     assert "Cicatrice du genou" not in html  # hidden from emergencies by the person
+    # The emergency dataset only: not the other items, not even a count of their kinds.
+    assert "Hémoglobine glyquée" not in html
+    assert "Résultats et mesures" not in html and 'class="others-title"' not in html
     assert 'class="emergency-banner"' in html and 'data-part="h">3<' in html
     assert 'data-expires="' in html
     assert AuditEntry.objects.filter(

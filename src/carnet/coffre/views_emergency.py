@@ -115,7 +115,7 @@ def _hours() -> int:
 
 @login_required
 def record(request, patient_id: int):
-    """The emergency dataset and the other unmasked items, while the access lasts."""
+    """The emergency dataset, and only it, while the access lasts."""
     if (denied := _practitioner_only(request)) is not None:
         return denied
     actor = Actor.of_user(request.user)
@@ -132,7 +132,7 @@ def record(request, patient_id: int):
         request,
         "coffre/emergency_record.html",
         {
-            "record": words.readable(resources),
+            "record": words.readable(resources, others=False),
             "session": session,
             "patient_id": patient_id,
             "hours_left": minutes // 60,

@@ -1077,10 +1077,11 @@ def _newest_first(items: list[dict]) -> list[dict]:
     )
 
 
-def readable(resources: list[dict]) -> dict:
-    """A record in plain words: the person, the emergency sections, then the other kinds."""
+def readable(resources: list[dict], *, others: bool = True) -> dict:
+    """A record in plain words: the person, the emergency sections, then the other kinds
+    (``others=False``: the emergency dataset alone, not even a count of the rest)."""
     found: dict[str, list] = {key: [] for key, _label in EMERGENCY_SECTIONS}
-    others: dict[str, list] = {}
+    rest: dict[str, list] = {}
     for r in resources:
         rtype = r.get("resourceType", "")
         if rtype in HIDDEN or rtype in ("Practitioner", "Organization", "Location"):
@@ -1089,11 +1090,11 @@ def readable(resources: list[dict]) -> dict:
         if key is not None:
             found[key].append(describe(r))
         else:
-            others.setdefault(_GROUP_OF.get(rtype, OTHER[0]), []).append(describe(r))
+            rest.setdefault(_GROUP_OF.get(rtype, OTHER[0]), []).append(describe(r))
     other_sections = []
     for key, heading in [(k, t) for k, t, _types in KINDS] + [OTHER]:
-        if key in others:
-            items = _newest_first(others[key])
+        if key in rest and others:
+            items = _newest_first(rest[key])
             other_sections.append(
                 {
                     "key": key,
