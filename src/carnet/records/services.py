@@ -14,7 +14,7 @@ from carnet.access.services import Action, Actor, NotFound, Permit
 from carnet.vault import sealed
 from carnet.vault.services import UNKNOWN_RECORD
 
-from . import fhir, store
+from . import fhir, identity, store
 from . import search as fulltext
 from .models import ResourceVersion, Source
 
@@ -540,3 +540,10 @@ def holding(resource_type: str):
     """Ids of the records that hold a current item of this type, from the clear resource
     type alone (nothing decrypted, nothing to audit): for jobs that only concern them."""
     return store.current_rows_of_type(resource_type)
+
+
+def name_on_record(permit: Permit) -> str:
+    """The person's name as the record's Patient card writes it ("" when it has none), under
+    a permit the caller already holds: the page that shows it audits its own read."""
+    person = identity.record_person(permit)
+    return person.name if person is not None else ""

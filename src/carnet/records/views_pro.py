@@ -55,7 +55,7 @@ def _shared(actor: Actor, patient_id: int) -> access_requests.SharedRecord:
     return found
 
 
-def _scope(shared: access_requests.SharedRecord, view) -> dict:
+def _scope(shared: access_requests.SharedRecord, view, name: str = "") -> dict:
     """What the header says the practitioner may see: taken from the permit's view itself."""
     names = dict(access_labels.Category.choices)
     categories = None
@@ -67,7 +67,7 @@ def _scope(shared: access_requests.SharedRecord, view) -> dict:
         for c in access_labels.CATEGORIES
     }
     return {
-        "name": shared.name,
+        "name": name or shared.name,
         "referent": shared.referent,
         "categories": categories,
         "level": LEVEL_WORDS.get(level, LEVEL_WORDS["N"]),
@@ -79,7 +79,9 @@ def _scope(shared: access_requests.SharedRecord, view) -> dict:
 
 def _context(actor: Actor, patient_id: int, permit, **more) -> dict:
     shared = _shared(actor, patient_id)
-    return {"patient_id": patient_id, "scope": _scope(shared, permit.view), **more}
+    # A record without an account of its own (a child's) is named by its Patient card.
+    name = shared.name or services.name_on_record(permit)
+    return {"patient_id": patient_id, "scope": _scope(shared, permit.view, name), **more}
 
 
 def _item_url(patient_id: int, item_id: str) -> str:
