@@ -20,6 +20,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from carnet.accounts.models import Patient, User
 from carnet.vault import sealed
 
 from . import services, signals
@@ -111,8 +112,6 @@ def _open(actor: Actor, patient_id: int, reason: str, via: str) -> EmergencyAcce
 
 
 def _patient_exists(patient_id: int) -> bool:
-    from carnet.accounts.models import Patient
-
     return Patient.objects.filter(pk=patient_id).exists()
 
 
@@ -219,8 +218,6 @@ def settings_of(actor: Actor, patient_id: int) -> dict:
 
 def sessions(actor: Actor, patient_id: int) -> list[dict]:
     """Emergency accesses to the record, newest first, with their reasons (for review)."""
-    from carnet.accounts.models import User
-
     purpose = services.purpose_for(actor, patient_id)
     permit = services.decide(actor, patient_id, Action.SETTINGS, purpose)
     if purpose not in (Purpose.SELF, Purpose.PROXY) or not permit:

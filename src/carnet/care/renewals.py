@@ -17,9 +17,11 @@ from datetime import UTC, date, datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from carnet.access import labels as access_labels
 from carnet.access import services as access
 from carnet.access.services import Action, Actor, NotFound, Permit, Purpose
 from carnet.accounts import services as accounts
+from carnet.accounts.models import User
 from carnet.notify import services as notify
 from carnet.records import current as records_current
 from carnet.records import services as records
@@ -75,14 +77,10 @@ class RenewalView:
 
 def _may_prescribe(practitioner_id: int, patient_id: int) -> bool:
     """Whether access would let this practitioner add a prescription to the record (pure)."""
-    from carnet.accounts.models import User
-
     user = User.objects.filter(pk=practitioner_id, role="practitioner", is_active=True).first()
     if user is None:
         return False
     probe = {"resourceType": "MedicationRequest", "id": "probe", "status": "active"}
-    from carnet.access import labels as access_labels
-
     decision = access.decide(
         Actor.of_user(user),
         patient_id,
@@ -218,8 +216,6 @@ def waiting_since(actor: Actor, patient_id: int) -> dict[str, date]:
 
 def _views(rows, permits: dict[int, Permit]) -> list[RenewalView]:
     """The requests as shown, each opened with the permit of its record (by patient id)."""
-    from carnet.accounts.models import User
-
     rows = list(rows)
     names = {u.pk: str(u) for u in User.objects.filter(pk__in={r.practitioner_id for r in rows})}
     people = accounts.account_names(r.patient_id for r in rows)

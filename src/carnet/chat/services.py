@@ -34,6 +34,8 @@ from django.utils.translation import gettext_lazy
 from carnet.access import emergency
 from carnet.access import services as access
 from carnet.access.services import Action, Actor, NotFound, Permit, Purpose
+from carnet.accounts.models import Patient, User
+from carnet.notify import services as notify
 from carnet.records import services as records
 from carnet.vault import sealed
 
@@ -220,8 +222,6 @@ def open_chat(
     )
     with transaction.atomic():
         # Counted under a lock on the person's account row: two tabs cannot both pass.
-        from carnet.accounts.models import User
-
         User.objects.select_for_update().filter(pk=actor.user_id).first()
         existing = current_of(actor, patient_id)
         if existing is not None:
@@ -272,8 +272,6 @@ def call_on_call(chat: Chat) -> int:
     neither the service, which can say too much (mental health), nor who. A failure to
     tell is logged and never stops the chat: the desk lists the chat anyway.
     """
-    from carnet.notify import services as notify
-
     sent = 0
     for practitioner_id in on_call_for(chat.service):
         try:
@@ -358,8 +356,6 @@ def send(actor: Actor, chat_id: int, text: str) -> ChatMessage:
 
 
 def _names(chat: Chat) -> dict[int, str]:
-    from carnet.accounts.models import User
-
     ids = {chat.started_by_id, chat.practitioner_id} - {None}
     return {u.pk: str(u) for u in User.objects.filter(pk__in=ids)}
 
@@ -468,8 +464,6 @@ def close(actor: Actor, chat_id: int) -> Chat:
 
 def _owner_actor(patient_id: int) -> tuple[Actor, str] | None:
     """The person's own chat service, writing into their record for them, as themself."""
-    from carnet.accounts.models import Patient
-
     p = Patient.objects.filter(pk=patient_id).select_related("owner").first()
     if p is None or p.owner is None:
         return None
