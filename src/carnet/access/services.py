@@ -16,7 +16,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from carnet.accounts.models import Patient
+
 from . import audit, policy, signals
+from .models import AuditEntry
 from .policy import Permit
 
 if TYPE_CHECKING:
@@ -54,10 +57,6 @@ class Action(models.TextChoices):
     APPOINTMENTS = "appointments", _("managed appointments")
     MESSAGES = "messages", _("wrote messages")
     READ_MESSAGES = "read_messages", _("read messages")
-
-
-WRITE_ACTIONS = {Action.CREATE, Action.UPDATE, Action.DELETE, Action.IMPORT}
-OPERATOR_ACTIONS = {Action.IMPORT, Action.EXPORT, Action.ERASE, Action.CREATE}
 
 
 @dataclass(frozen=True)
@@ -140,8 +139,6 @@ def purpose_for(actor: Actor, patient_id: int) -> str:
 
 
 def _first_look(actor: Actor, patient_id: int) -> bool:
-    from .models import AuditEntry
-
     return not AuditEntry.objects.filter(
         patient_id=patient_id, actor_id=actor.user_id, decision="permit"
     ).exists()
@@ -197,8 +194,6 @@ def record(
 
 
 def _owner_label(patient_id: int) -> str:
-    from carnet.accounts.models import Patient
-
     p = Patient.objects.filter(pk=patient_id).select_related("owner").first()
     return str(p.owner) if p and p.owner else f"patient {patient_id}"
 
