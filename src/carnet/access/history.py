@@ -22,7 +22,7 @@ from carnet.vault import services as vault
 
 from . import services
 from .models import AuditEntry, Grant, ItemMask, Proxy
-from .services import Action, Actor, NotFound, Permit, Purpose
+from .services import Action, Actor, Permit
 
 PAGE = 50
 MAX_EXPORT = 5000
@@ -167,10 +167,10 @@ class Page:
 def _authorize(actor: Actor, patient_id: int) -> tuple[Permit, int | None, list[int]]:
     """The person (or whoever manages their record) only; returns the permit, the owner's
     account id and the entries this reader may not see (``_kept_from``)."""
-    purpose = services.purpose_for(actor, patient_id)
-    decision = services.decide(actor, patient_id, Action.GRANT, purpose)
-    if not decision.permit or purpose not in (Purpose.SELF, Purpose.PROXY):
-        raise NotFound()
+    purpose = services.person_side(actor, patient_id, Action.GRANT, what="access history")
+    decision = services.require(
+        actor, patient_id, Action.GRANT, purpose, audit_now=False, what="access history"
+    )
     owner = Patient.objects.filter(pk=patient_id).values_list("owner_id", flat=True).first()
     return decision, owner, _kept_from(decision)
 

@@ -392,11 +392,10 @@ def shared_with(actor: Actor) -> list[SharedRecord]:
 
 
 def _may_manage(actor: Actor, patient_id: int) -> Permit:
-    purpose = services.purpose_for(actor, patient_id)
-    decision = services.decide(actor, patient_id, Action.GRANT, purpose)
-    if not decision.permit or purpose not in (Purpose.SELF, Purpose.PROXY):
-        raise NotFound()
-    return decision
+    purpose = services.person_side(actor, patient_id, Action.GRANT, what="access requests")
+    return services.require(
+        actor, patient_id, Action.GRANT, purpose, audit_now=False, what="access requests"
+    )
 
 
 def pending_for(actor: Actor, patient_id: int) -> list[RequestInfo]:

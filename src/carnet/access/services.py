@@ -246,8 +246,24 @@ def authorize_consent(actor: Actor, patient_id: int, action: str) -> tuple[Permi
     representative) may change who sees what. The caller writes the audit entry with
     ``record`` inside the transaction of the change.
     """
-    purpose = purpose_for(actor, patient_id)
-    if purpose not in (Purpose.SELF, Purpose.PROXY):
-        purpose = Purpose.SELF  # asked as the person, so that anyone else is denied
+    purpose = person_side(actor, patient_id, action, what=str(action))
     decision = require(actor, patient_id, action, purpose, audit_now=False, what=str(action))
     return decision, purpose
+
+
+def person_side(actor: Actor, patient_id: int, action: str, *, what: str = "") -> str:
+    """The purpose (``self`` or ``proxy``) of an actor on the person's own side of a record
+    (their messages, appointments, reminders, sharing, history), or NotFound.
+
+    Anyone else is denied through ``require``, so that the refusal lands in the person's
+    access history with its true reason: a citizen is asked as a proxy (« the proxy you
+    gave them ended on … », « they have no proxy from you »), anyone else as the person
+    (« it is not their record »). It only picks the purpose: the caller still asks
+    ``require`` (or ``decide``) for the action itself.
+    """
+    purpose = purpose_for(actor, patient_id)
+    if purpose in (Purpose.SELF, Purpose.PROXY):
+        return purpose
+    asked = Purpose.PROXY if actor.role == "citizen" else Purpose.SELF
+    require(actor, patient_id, action, asked, audit_now=False, what=what)
+    raise NotFound()  # the policy permitted what purpose_for did not see: deny all the same

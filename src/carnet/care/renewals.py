@@ -109,9 +109,7 @@ def prescribers(actor: Actor, patient_id: int) -> list[Prescriber]:
 
 def current_treatments(actor: Actor, patient_id: int) -> list[records_current.Item]:
     """The person's current treatments (audited once, as a read of the summary)."""
-    purpose = access.purpose_for(actor, patient_id)
-    if purpose not in (Purpose.SELF, Purpose.PROXY):
-        raise NotFound()
+    purpose = access.person_side(actor, patient_id, Action.READ, what="treatments")
     summary = records_current.summary(actor, patient_id, purpose)
     return [t for t in summary.treatments if t.resource_type in TREATMENT_TYPES]
 
@@ -137,8 +135,8 @@ def ask(
     treatment is read through ``records`` (access decides and audits). Asking twice for
     the same treatment while one request waits returns the waiting one.
     """
-    purpose = access.purpose_for(actor, patient_id)
-    if purpose not in (Purpose.SELF, Purpose.PROXY) or treatment_type not in TREATMENT_TYPES:
+    purpose = access.person_side(actor, patient_id, Action.MESSAGES, what="renewal")
+    if treatment_type not in TREATMENT_TYPES:
         raise NotFound()
     if records.owner_patient_of(treatment_type, treatment_id) != patient_id:
         raise NotFound()
@@ -186,9 +184,7 @@ def ask(
 
 def for_person(actor: Actor, patient_id: int) -> list[RenewalView]:
     """The person's renewal requests, newest first, with the prescribers' answers."""
-    purpose = access.purpose_for(actor, patient_id)
-    if purpose not in (Purpose.SELF, Purpose.PROXY):
-        raise NotFound()
+    purpose = access.person_side(actor, patient_id, Action.READ, what="renewals")
     permit = access.require(actor, patient_id, Action.READ, purpose, what="renewals")
     rows = Renewal.objects.filter(patient_id=patient_id).order_by("-created_at", "-id")[:100]
     return _views(rows, {patient_id: permit})

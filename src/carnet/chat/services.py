@@ -175,16 +175,16 @@ def taken_by(actor: Actor) -> list[Chat]:
 # --- the person's side ------------------------------------------------------------------------
 
 
-def _person_purpose(actor: Actor, patient_id: int) -> str:
-    purpose = access.purpose_for(actor, patient_id)
-    if actor.user_id is None or purpose not in (Purpose.SELF, Purpose.PROXY):
+def _person_purpose(actor: Actor, patient_id: int, action: str = Action.MESSAGES) -> str:
+    """Self or proxy; anyone else is refused, in the person's history (access.person_side)."""
+    if actor.user_id is None:
         raise NotFound()
-    return purpose
+    return access.person_side(actor, patient_id, action, what="emergency chat")
 
 
 def current_of(actor: Actor, patient_id: int) -> Chat | None:
     """The chat the person opened and is not closed yet, if any."""
-    _person_purpose(actor, patient_id)
+    _person_purpose(actor, patient_id, Action.READ_MESSAGES)
     return (
         Chat.objects.filter(patient_id=patient_id, started_by_id=actor.user_id)
         .exclude(status=ChatStatus.CLOSED)
@@ -195,7 +195,7 @@ def current_of(actor: Actor, patient_id: int) -> Chat | None:
 
 def past_of(actor: Actor, patient_id: int, limit: int = 10) -> list[Chat]:
     """The closed chats this person opened for this record, newest first (their own only)."""
-    _person_purpose(actor, patient_id)
+    _person_purpose(actor, patient_id, Action.READ_MESSAGES)
     return list(
         Chat.objects.filter(
             patient_id=patient_id, started_by_id=actor.user_id, status=ChatStatus.CLOSED

@@ -247,6 +247,10 @@ def load(actor: Actor, patient_id: int, purpose: str | None = None) -> Snapshot:
             actor, patient_id, Action.EXPORT, Purpose.OPERATIONS, what="FHIR bundle"
         )
     else:
+        if purpose is None and actor.role == "citizen":
+            # A citizen reads someone else's reminders only as their proxy: a refusal says so
+            # in the person's history (« the proxy you gave them ended on … »).
+            purpose = access.person_side(actor, patient_id, Action.READ, what="$everything")
         purpose = purpose or records.self_purpose(actor, patient_id)
         permit = access.require(actor, patient_id, Action.READ, purpose, what="$everything")
     return Snapshot(patient_id, records.whole_record(permit), permit)

@@ -97,9 +97,7 @@ def _purpose(actor: Actor, patient_id: int) -> str:
 
 def _authorize_write(actor: Actor, patient_id: int, what: str):
     """The person (or a proxy who manages the record) may change their reminders."""
-    purpose = _purpose(actor, patient_id)
-    if purpose not in (Purpose.SELF, Purpose.PROXY):
-        purpose = Purpose.SELF
+    purpose = access.person_side(actor, patient_id, Action.UPDATE, what=what)
     permit = access.require(actor, patient_id, Action.UPDATE, purpose, audit_now=False, what=what)
     return permit, purpose
 
