@@ -17,6 +17,8 @@ from carnet.access.services import Actor, NotFound
 from carnet.accounts import services as accounts
 from carnet.care import appointments, messaging
 from carnet.care.models import AppointmentType
+from carnet.chat import services as chat
+from carnet.chat import triage
 from carnet.reminders import services as reminders
 
 from .helpers import citizen, practitioner_account
@@ -51,6 +53,9 @@ def henri():
         permissions=("read", "appointments", "messages"),
     )
     talk = messaging.start(Actor.of_user(sophie), pid, doctor.pk, "Sa tension", "Bonjour docteur")
+    chat.join(Actor.of_user(doctor), "general")
+    no_red_flag = {k: "no" for k in triage.KEYS}
+    asked = chat.open_chat(Actor.of_user(sophie), pid, "general", no_red_flag)
     # While her proxy is live, what she opens is no refusal.
     messaging.for_person(Actor.of_user(sophie), pid)
     assert not AuditEntry.objects.filter(patient_id=pid, decision="deny").exists()
@@ -67,6 +72,7 @@ def henri():
         "talk": talk,
         "kind": kind,
         "slot": slot,
+        "chat": asked,
     }
 
 
@@ -159,3 +165,16 @@ def test_one_refusal_is_one_entry(henri):
         messaging.for_person(Actor.of_user(henri["sophie"]), henri["pid"])
     after = AuditEntry.objects.filter(patient_id=henri["pid"], decision="deny").count()
     assert after == before + 1
+
+
+def test_her_emergency_chat_message_after_the_proxy_ended_is_in_his_history(henri):
+    sophie = Actor.of_user(henri["sophie"])
+    with pytest.raises(NotFound):
+        chat.send(sophie, henri["chat"].pk, "Il a toujours mal")
+    _sophie_refused(henri)
+    # The chat's page polls every few seconds: that is not one new refusal each time.
+    before = AuditEntry.objects.filter(patient_id=henri["pid"]).count()
+    for _ in range(3):
+        with pytest.raises(NotFound):
+            chat.lines(sophie, henri["chat"].pk)
+    assert AuditEntry.objects.filter(patient_id=henri["pid"]).count() == before

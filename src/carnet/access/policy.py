@@ -22,7 +22,6 @@ from . import labels as L
 from .models import EmergencyAccess, EmergencySettings, Grant, Proxy
 
 if TYPE_CHECKING:
-    from .models import Grant, Proxy
     from .services import Actor
 
 # Proxy permissions (bitmask): what a relative may do for the person.

@@ -10,20 +10,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from carnet.accounts.models import Patient
+from carnet.accounts.models import Patient, User
 
 from . import audit, policy, signals
 from .models import AuditEntry
 from .policy import Permit
-
-if TYPE_CHECKING:
-    from carnet.accounts.models import User
 
 log = logging.getLogger("carnet.access")
 
@@ -251,7 +248,9 @@ def authorize_consent(actor: Actor, patient_id: int, action: str) -> tuple[Permi
     return decision, purpose
 
 
-def person_side(actor: Actor, patient_id: int, action: str, *, what: str = "") -> str:
+def person_side(
+    actor: Actor, patient_id: int, action: str, *, what: str = "", quiet: bool = False
+) -> str:
     """The purpose (``self`` or ``proxy``) of an actor on the person's own side of a record
     (their messages, appointments, reminders, sharing, history), or NotFound.
 
@@ -259,11 +258,15 @@ def person_side(actor: Actor, patient_id: int, action: str, *, what: str = "") -
     access history with its true reason: a citizen is asked as a proxy (« the proxy you
     gave them ended on … », « they have no proxy from you »), anyone else as the person
     (« it is not their record »). It only picks the purpose: the caller still asks
-    ``require`` (or ``decide``) for the action itself.
+    ``require`` (or ``decide``) for the action itself. ``quiet``: a page polled every few
+    seconds (a chat's new lines) is refused without a new entry each time; the act the person
+    tries there (sending, closing) is audited.
     """
     purpose = purpose_for(actor, patient_id)
     if purpose in (Purpose.SELF, Purpose.PROXY):
         return purpose
+    if quiet:
+        raise NotFound()
     asked = Purpose.PROXY if actor.role == "citizen" else Purpose.SELF
     require(actor, patient_id, action, asked, audit_now=False, what=what)
     raise NotFound()  # the policy permitted what purpose_for did not see: deny all the same

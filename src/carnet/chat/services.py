@@ -175,11 +175,13 @@ def taken_by(actor: Actor) -> list[Chat]:
 # --- the person's side ------------------------------------------------------------------------
 
 
-def _person_purpose(actor: Actor, patient_id: int, action: str = Action.MESSAGES) -> str:
+def _person_purpose(
+    actor: Actor, patient_id: int, action: str = Action.MESSAGES, *, quiet: bool = False
+) -> str:
     """Self or proxy; anyone else is refused, in the person's history (access.person_side)."""
     if actor.user_id is None:
         raise NotFound()
-    return access.person_side(actor, patient_id, action, what="emergency chat")
+    return access.person_side(actor, patient_id, action, what="emergency chat", quiet=quiet)
 
 
 def current_of(actor: Actor, patient_id: int) -> Chat | None:
@@ -297,12 +299,14 @@ ASKED_FOR_HELP = "the person asked for help in the emergency chat"
 
 def side(actor: Actor, chat_id: int) -> tuple[Chat, bool]:
     """(chat, is the practitioner) for one of its two participants; NotFound for anyone else."""
-    chat, is_pro, _permit = _side(actor, chat_id)
+    chat, is_pro, _permit = _side(actor, chat_id, quiet=True)
     return chat, is_pro
 
 
-def _side(actor: Actor, chat_id: int) -> tuple[Chat, bool, Permit]:
-    """``side``, with the permit that opens the chat's messages for the participant."""
+def _side(actor: Actor, chat_id: int, *, quiet: bool = False) -> tuple[Chat, bool, Permit]:
+    """``side``, with the permit that opens the chat's messages for the participant. A
+    refused act (send, close) is in the person's history; ``quiet``: the chat's page and
+    its polling (every few seconds) are refused without an entry each time."""
     chat = Chat.objects.filter(pk=chat_id).first()
     if chat is None or actor.user_id is None:
         raise NotFound()
@@ -318,7 +322,7 @@ def _side(actor: Actor, chat_id: int) -> tuple[Chat, bool, Permit]:
     if chat.started_by_id == actor.user_id and actor.role != "practitioner":
         # Still the person, or still their proxy allowed to write messages: a revoked
         # proxy, or one no longer allowed to write for the person, loses the chat at once.
-        purpose = _person_purpose(actor, chat.patient_id)
+        purpose = _person_purpose(actor, chat.patient_id, quiet=quiet)
         permit = access.decide(actor, chat.patient_id, Action.MESSAGES, purpose)
         if not permit.permit:
             raise NotFound()
@@ -378,7 +382,7 @@ def _lines(permit: Permit, chat: Chat, viewer_id: int | None, after: int = 0) ->
 
 def lines(actor: Actor, chat_id: int, after: int = 0) -> tuple[Chat, list[Line]]:
     """The chat and its messages after the id ``after``, for one of its participants."""
-    chat, _is_pro, permit = _side(actor, chat_id)
+    chat, _is_pro, permit = _side(actor, chat_id, quiet=True)  # polled every few seconds
     return chat, _lines(permit, chat, actor.user_id, after)
 
 

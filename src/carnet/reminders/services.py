@@ -91,10 +91,6 @@ class Overview:
 # --- permission on the reminders' own data -------------------------------------------------
 
 
-def _purpose(actor: Actor, patient_id: int) -> str:
-    return access.purpose_for(actor, patient_id)
-
-
 def _authorize_write(actor: Actor, patient_id: int, what: str):
     """The person (or a proxy who manages the record) may change their reminders."""
     purpose = access.person_side(actor, patient_id, Action.UPDATE, what=what)
