@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from carnet.accounts import services as accounts
+
 from . import policy
 from .services import Actor, Purpose
 
@@ -132,8 +134,6 @@ def whose(request, need: str | None = None) -> Whose | None:
     ``need`` is the proxy permission the page needs (read, appointments, messages,
     manage): a proxy without it gets ``NotPermitted``. One's own record needs none.
     """
-    from carnet.accounts import services as accounts
-
     user = request.user
     actor = Actor.of_user(user)
     chosen = current(request)

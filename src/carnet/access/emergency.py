@@ -20,6 +20,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from carnet.accounts.models import Patient, User
 from carnet.vault import sealed
 
 from . import services, signals
@@ -111,8 +112,6 @@ def _open(actor: Actor, patient_id: int, reason: str, via: str) -> EmergencyAcce
 
 
 def _patient_exists(patient_id: int) -> bool:
-    from carnet.accounts.models import Patient
-
     return Patient.objects.filter(pk=patient_id).exists()
 
 
@@ -205,10 +204,10 @@ def reset_card(actor: Actor, patient_id: int) -> str:
 
 def settings_of(actor: Actor, patient_id: int) -> dict:
     """The person's emergency settings for the emergency page: refusal and card state."""
-    purpose = services.purpose_for(actor, patient_id)
-    permit = services.decide(actor, patient_id, Action.SETTINGS, purpose)
-    if purpose not in (Purpose.SELF, Purpose.PROXY) or not permit:
-        raise NotFound()
+    purpose = services.person_side(actor, patient_id, Action.SETTINGS, what="emergency settings")
+    services.require(
+        actor, patient_id, Action.SETTINGS, purpose, audit_now=False, what="emergency settings"
+    )
     row = EmergencySettings.objects.filter(patient_id=patient_id).first()
     return {
         "refuse": bool(row and row.refuse),
@@ -219,12 +218,10 @@ def settings_of(actor: Actor, patient_id: int) -> dict:
 
 def sessions(actor: Actor, patient_id: int) -> list[dict]:
     """Emergency accesses to the record, newest first, with their reasons (for review)."""
-    from carnet.accounts.models import User
-
-    purpose = services.purpose_for(actor, patient_id)
-    permit = services.decide(actor, patient_id, Action.SETTINGS, purpose)
-    if purpose not in (Purpose.SELF, Purpose.PROXY) or not permit:
-        raise NotFound()
+    purpose = services.person_side(actor, patient_id, Action.SETTINGS, what="emergency accesses")
+    permit = services.require(
+        actor, patient_id, Action.SETTINGS, purpose, audit_now=False, what="emergency accesses"
+    )
     rows = list(EmergencyAccess.objects.filter(patient_id=patient_id).order_by("-started_at"))
     users = {u.pk: u for u in User.objects.filter(pk__in=[r.practitioner_id for r in rows])}
     c = sealed.cipher(permit)

@@ -16,12 +16,13 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from carnet.accounts.models import Patient, User
 from carnet.vault import sealed
 from carnet.vault import services as vault
 
 from . import services
-from .models import AuditEntry
-from .services import Action, Actor, NotFound, Permit, Purpose
+from .models import AuditEntry, Grant, ItemMask, Proxy
+from .services import Action, Actor, Permit
 
 PAGE = 50
 MAX_EXPORT = 5000
@@ -166,12 +167,10 @@ class Page:
 def _authorize(actor: Actor, patient_id: int) -> tuple[Permit, int | None, list[int]]:
     """The person (or whoever manages their record) only; returns the permit, the owner's
     account id and the entries this reader may not see (``_kept_from``)."""
-    from carnet.accounts.models import Patient
-
-    purpose = services.purpose_for(actor, patient_id)
-    decision = services.decide(actor, patient_id, Action.GRANT, purpose)
-    if not decision.permit or purpose not in (Purpose.SELF, Purpose.PROXY):
-        raise NotFound()
+    purpose = services.person_side(actor, patient_id, Action.GRANT, what="access history")
+    decision = services.require(
+        actor, patient_id, Action.GRANT, purpose, audit_now=False, what="access history"
+    )
     owner = Patient.objects.filter(pk=patient_id).values_list("owner_id", flat=True).first()
     return decision, owner, _kept_from(decision)
 
@@ -183,8 +182,6 @@ def _kept_from(permit: Permit) -> list[int]:
     doctor's note that it is confidential, every look at it. A parent sees none of them,
     so that the history hints at nothing (the chain keeps them all; the minor sees them).
     """
-    from .models import ItemMask
-
     view, patient_id = permit.view, permit.patient_id
     if view is None or not view.hide_parent_confidential:
         return []
@@ -235,8 +232,6 @@ def _query(patient_id: int, owner_id: int | None, f: Filters, kept=()):
 
 
 def _people(patient_id: int, owner_id: int | None, kept=()) -> list[tuple[int, str]]:
-    from carnet.accounts.models import User
-
     ids = set(
         AuditEntry.objects.filter(patient_id=patient_id)
         .exclude(pk__in=kept)
@@ -255,8 +250,6 @@ def _people(patient_id: int, owner_id: int | None, kept=()) -> list[tuple[int, s
 
 
 def _entries(permit: Permit, owner_id: int | None, rows) -> list[Entry]:
-    from carnet.accounts.models import User
-
     rows = list(rows)
     try:
         c = sealed.cipher(permit)
@@ -323,8 +316,6 @@ def _entries(permit: Permit, owner_id: int | None, rows) -> list[Entry]:
 
 def _ends(patient_id: int, rows) -> dict[tuple[str, int], list[datetime]]:
     """When each sharing and proxy of the actors refused "because it ended" came to an end."""
-    from .models import Grant, Proxy
-
     wanted = {"sharing ended": set(), "proxy ended": set()}
     for e in rows:
         if e.decision == "deny" and e.actor_id and e.action:

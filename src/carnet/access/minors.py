@@ -27,6 +27,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from carnet.accounts import phones
+from carnet.accounts import services as accounts
+from carnet.accounts.models import Patient, User
 
 from . import services, signals
 from .masks import minor_may_keep_confidential
@@ -49,8 +51,6 @@ def _digest(raw: str) -> str:
 
 
 def _has_login(patient_id: int) -> bool:
-    from carnet.accounts.models import Patient
-
     return Patient.objects.filter(pk=patient_id, owner__isnull=False).exists()
 
 
@@ -90,8 +90,6 @@ def invite(actor: Actor, patient_id: int, email: str, phone: str = "") -> str:
         phone = phones.normalise(phone) if phone else ""
     except phones.BadNumber:
         raise InviteRefused("phone") from None
-    from carnet.accounts.models import User
-
     decision = may_invite(actor, patient_id)
     if decision is None:
         raise NotFound()
@@ -145,8 +143,6 @@ def accept(token: str, password: str, display_name: str = ""):
     the minor is 15 to 17. NotFound otherwise; AddressTaken (accounts) when the address
     signed up meanwhile. Audited in the record's history as the person's own.
     """
-    from carnet.accounts import services as accounts
-
     row = invitation(token)
     if not minor_may_keep_confidential(row.patient_id):
         raise NotFound()

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from carnet.accounts.models import Patient
 from carnet.vault import sealed
 
 from . import labels as L
+from .models import EmergencyAccess, EmergencySettings, Grant, Proxy
 
 if TYPE_CHECKING:
-    from .models import Grant, Proxy
     from .services import Actor
 
 # Proxy permissions (bitmask): what a relative may do for the person.
@@ -158,10 +159,6 @@ def _live(row: Grant | Proxy, now: datetime) -> bool:
 
 def load_facts(actor: Actor, patient_id: int, now: datetime) -> Facts:
     """Read the facts for ``actor`` on ``patient_id`` (a few indexed queries, no writes)."""
-    from carnet.accounts.models import Patient
-
-    from .models import EmergencyAccess, EmergencySettings, Grant, Proxy
-
     owner = list(Patient.objects.filter(pk=patient_id).values_list("owner_id", flat=True)[:1])
     exists = bool(owner)
     if exists and actor.user_id is not None and owner[0] == actor.user_id:

@@ -177,11 +177,8 @@ def _info(p: Proxy, users: dict, now) -> ProxyInfo:
 
 def list_proxies(actor: Actor, patient_id: int, *, include_past: bool = False) -> list[ProxyInfo]:
     """The person's proxies, for the proxies page (the person or a manager only)."""
-    purpose = services.purpose_for(actor, patient_id)
-    if purpose not in (Purpose.SELF, Purpose.PROXY) or not services.decide(
-        actor, patient_id, Action.GRANT, purpose
-    ):
-        raise NotFound()
+    purpose = services.person_side(actor, patient_id, Action.GRANT, what="proxies")
+    services.require(actor, patient_id, Action.GRANT, purpose, audit_now=False, what="proxies")
     now = timezone.now()
     rows = list(Proxy.objects.filter(patient_id=patient_id).order_by("-created_at", "-id"))
     users = {u.pk: u for u in User.objects.filter(pk__in=[p.proxy_id for p in rows])}

@@ -29,6 +29,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from carnet.accounts import services as accounts
+from carnet.accounts.models import Patient, User
+from carnet.care import directory
 from carnet.vault import sealed
 
 from . import audit, grants, services, signals
@@ -181,8 +184,6 @@ def _target(value: str) -> tuple[str, str, str]:
 
 
 def _find_patient(kind: str, value: str) -> int | None:
-    from carnet.accounts import services as accounts
-
     if kind == "email":
         patient = accounts.patient_for_email(value)
         owner = patient.owner if patient else None
@@ -228,9 +229,6 @@ def ask(
     """
     if actor.role != "practitioner" or actor.user_id is None:
         raise RequestRefused("practitioner")
-    from carnet.accounts.models import User
-    from carnet.care import directory
-
     asker = User.objects.filter(pk=actor.user_id, is_active=True).first()
     if asker is None or not directory.is_verified(asker):
         raise RequestRefused("practitioner")  # not listed in the national directory
@@ -361,8 +359,6 @@ class SharedRecord:
 
 def shared_with(actor: Actor) -> list[SharedRecord]:
     """The records a practitioner has live access to (the referent role first)."""
-    from carnet.accounts.models import Patient
-
     if actor.role != "practitioner" or actor.user_id is None:
         return []
     now = timezone.now()
@@ -396,17 +392,14 @@ def shared_with(actor: Actor) -> list[SharedRecord]:
 
 
 def _may_manage(actor: Actor, patient_id: int) -> Permit:
-    purpose = services.purpose_for(actor, patient_id)
-    decision = services.decide(actor, patient_id, Action.GRANT, purpose)
-    if not decision.permit or purpose not in (Purpose.SELF, Purpose.PROXY):
-        raise NotFound()
-    return decision
+    purpose = services.person_side(actor, patient_id, Action.GRANT, what="access requests")
+    return services.require(
+        actor, patient_id, Action.GRANT, purpose, audit_now=False, what="access requests"
+    )
 
 
 def pending_for(actor: Actor, patient_id: int) -> list[RequestInfo]:
     """Requests waiting for the person's answer, newest first (the person or a manager)."""
-    from carnet.accounts.models import User
-
     permit = _may_manage(actor, patient_id)
     now = timezone.now()
     rows = list(
@@ -564,8 +557,6 @@ def refuse(actor: Actor, patient_id: int, request_id: int) -> None:
     The history gets one entry: that practitioner asked for access, and it was refused.
     """
     _may_manage(actor, patient_id)
-    from carnet.accounts.models import User
-
     with transaction.atomic():
         req = _claim(patient_id, request_id, "refused")
         who = User.objects.filter(pk=req.practitioner_id).first()
@@ -593,8 +584,6 @@ def expire_due(now: datetime | None = None) -> int:
 
 def _answer_by_sms(reply, accept: bool):
     """``OUI 4821`` / ``NON 4821`` from the person's phone (``notify`` reply handler)."""
-    from carnet.accounts.models import Patient
-
     if len(reply.args) != 1 or not reply.args[0].isdigit():
         return "reply_not_understood"
     owners = {u.pk: u for u in reply.candidates}

@@ -10,17 +10,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import audit, policy, signals
-from .policy import Permit
+from carnet.accounts.models import Patient, User
 
-if TYPE_CHECKING:
-    from carnet.accounts.models import User
+from . import audit, policy, signals
+from .models import AuditEntry
+from .policy import Permit
 
 log = logging.getLogger("carnet.access")
 
@@ -54,10 +54,6 @@ class Action(models.TextChoices):
     APPOINTMENTS = "appointments", _("managed appointments")
     MESSAGES = "messages", _("wrote messages")
     READ_MESSAGES = "read_messages", _("read messages")
-
-
-WRITE_ACTIONS = {Action.CREATE, Action.UPDATE, Action.DELETE, Action.IMPORT}
-OPERATOR_ACTIONS = {Action.IMPORT, Action.EXPORT, Action.ERASE, Action.CREATE}
 
 
 @dataclass(frozen=True)
@@ -140,8 +136,6 @@ def purpose_for(actor: Actor, patient_id: int) -> str:
 
 
 def _first_look(actor: Actor, patient_id: int) -> bool:
-    from .models import AuditEntry
-
     return not AuditEntry.objects.filter(
         patient_id=patient_id, actor_id=actor.user_id, decision="permit"
     ).exists()
@@ -197,8 +191,6 @@ def record(
 
 
 def _owner_label(patient_id: int) -> str:
-    from carnet.accounts.models import Patient
-
     p = Patient.objects.filter(pk=patient_id).select_related("owner").first()
     return str(p.owner) if p and p.owner else f"patient {patient_id}"
 
@@ -251,8 +243,30 @@ def authorize_consent(actor: Actor, patient_id: int, action: str) -> tuple[Permi
     representative) may change who sees what. The caller writes the audit entry with
     ``record`` inside the transaction of the change.
     """
-    purpose = purpose_for(actor, patient_id)
-    if purpose not in (Purpose.SELF, Purpose.PROXY):
-        purpose = Purpose.SELF  # asked as the person, so that anyone else is denied
+    purpose = person_side(actor, patient_id, action, what=str(action))
     decision = require(actor, patient_id, action, purpose, audit_now=False, what=str(action))
     return decision, purpose
+
+
+def person_side(
+    actor: Actor, patient_id: int, action: str, *, what: str = "", quiet: bool = False
+) -> str:
+    """The purpose (``self`` or ``proxy``) of an actor on the person's own side of a record
+    (their messages, appointments, reminders, sharing, history), or NotFound.
+
+    Anyone else is denied through ``require``, so that the refusal lands in the person's
+    access history with its true reason: a citizen is asked as a proxy (« the proxy you
+    gave them ended on … », « they have no proxy from you »), anyone else as the person
+    (« it is not their record »). It only picks the purpose: the caller still asks
+    ``require`` (or ``decide``) for the action itself. ``quiet``: a page polled every few
+    seconds (a chat's new lines) is refused without a new entry each time; the act the person
+    tries there (sending, closing) is audited.
+    """
+    purpose = purpose_for(actor, patient_id)
+    if purpose in (Purpose.SELF, Purpose.PROXY):
+        return purpose
+    if quiet:
+        raise NotFound()
+    asked = Purpose.PROXY if actor.role == "citizen" else Purpose.SELF
+    require(actor, patient_id, action, asked, audit_now=False, what=what)
+    raise NotFound()  # the policy permitted what purpose_for did not see: deny all the same

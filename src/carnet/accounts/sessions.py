@@ -33,6 +33,8 @@ from django.utils.translation import gettext as _
 
 from carnet.vault.session_keys import open_session_key, seal_session_key
 
+from .models import SessionIndex
+
 STARTED = "_carnet_started"
 SEEN = "_carnet_seen"
 AGENT = "_carnet_agent"
@@ -142,8 +144,6 @@ def _when(value) -> datetime | None:
 
 
 def _index():
-    from .models import SessionIndex
-
     return SessionIndex
 
 

@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 
 from carnet.access import audit
 from carnet.vault import backup_keys
+from carnet.vault import services as vault
 
 from .crypto import (
     BackupError,
@@ -429,8 +430,6 @@ def _restore_main(header: dict, tar: tarfile.TarFile, work: Path) -> RestoreResu
         _restore_sqlite(tar, work)
     else:
         _restore_postgresql(tar, manifest)
-
-    from carnet.vault import services as vault
 
     vault.forget_cached_key()
     counts = _counts()

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from carnet.access import services as access
-from carnet.access.services import Action, Actor, NotFound, Purpose
+from carnet.access.services import Action, Actor, NotFound
 from carnet.accounts.models import User
 from carnet.notify import services as notify
 
@@ -190,11 +190,9 @@ def _is_slot(schedule: Schedule, kind: AppointmentType, start: dt.datetime, now)
 # --- booking ----------------------------------------------------------------------------------
 
 
-def _person_purpose(actor: Actor, patient_id: int) -> str:
-    purpose = access.purpose_for(actor, patient_id)
-    if purpose not in (Purpose.SELF, Purpose.PROXY):
-        raise NotFound()
-    return purpose
+def _person_purpose(actor: Actor, patient_id: int, what: str = "appointment") -> str:
+    """Self or proxy; anyone else is refused, in the person's history (access.person_side)."""
+    return access.person_side(actor, patient_id, Action.APPOINTMENTS, what=what)
 
 
 def _locked_schedule(practitioner_id: int) -> Schedule:
@@ -323,7 +321,7 @@ def cancel(actor: Actor, appointment_id: int) -> Appointment:
 
 
 def for_person(actor: Actor, patient_id: int) -> list[Appointment]:
-    purpose = _person_purpose(actor, patient_id)
+    purpose = _person_purpose(actor, patient_id, "appointments")
     access.require(actor, patient_id, Action.APPOINTMENTS, purpose, what="appointments")
     return list(
         Appointment.objects.filter(patient_id=patient_id, status=AppointmentStatus.BOOKED)

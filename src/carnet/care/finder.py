@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from carnet.access import services as access
-from carnet.access.services import Action, Actor, NotFound, Purpose
+from carnet.access.services import Action, Actor
 
 from . import directory, messaging
 from .models import AppointmentType, Schedule
@@ -71,9 +71,7 @@ def find(
     writable: set[int] = set()
     may_share = False
     if patient_id is not None and on_carnet:
-        purpose = access.purpose_for(actor, patient_id)
-        if purpose not in (Purpose.SELF, Purpose.PROXY):
-            raise NotFound()
+        purpose = access.person_side(actor, patient_id, Action.APPOINTMENTS, what="directory")
         # Acting for a relative: booking needs the appointments permission.
         if access.decide(actor, patient_id, Action.APPOINTMENTS, purpose).permit:
             bookable = _bookable(on_carnet)

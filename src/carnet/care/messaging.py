@@ -127,11 +127,11 @@ def set_habit(actor: Actor, *, answers_when: str, within_days: int, accepts: boo
 # --- sides ------------------------------------------------------------------------------------
 
 
-def _person_purpose(actor: Actor, patient_id: int) -> str:
-    purpose = access.purpose_for(actor, patient_id)
-    if purpose not in (Purpose.SELF, Purpose.PROXY):
-        raise NotFound()
-    return purpose
+def _person_purpose(
+    actor: Actor, patient_id: int, action: str = Action.MESSAGES, what: str = "messages"
+) -> str:
+    """Self or proxy; anyone else is refused, in the person's history (access.person_side)."""
+    return access.person_side(actor, patient_id, action, what=what)
 
 
 def counterparts(actor: Actor, patient_id: int) -> list[Counterpart]:
@@ -254,8 +254,9 @@ def _add_line(permit, conv, actor, text, refs, *, from_practitioner, now) -> Con
     return line
 
 
-def _side(actor: Actor, conversation_id: int) -> tuple[Conversation, str, bool]:
-    """(conversation, purpose, is practitioner) or NotFound for anyone else."""
+def _side(actor: Actor, conversation_id: int, *, reading: bool) -> tuple[Conversation, str, bool]:
+    """(conversation, purpose, is practitioner) or NotFound for anyone else (a citizen who is
+    no longer the person's proxy is refused in the person's history)."""
     conv = Conversation.objects.filter(pk=conversation_id).first()
     if conv is None or actor.user_id is None:
         raise NotFound()
@@ -271,9 +272,8 @@ def _side(actor: Actor, conversation_id: int) -> tuple[Conversation, str, bool]:
         if conv.practitioner_id != actor.user_id:
             raise NotFound()
         return conv, access.purpose_for(actor, conv.patient_id), True
-    purpose = access.purpose_for(actor, conv.patient_id)
-    if purpose not in (Purpose.SELF, Purpose.PROXY):
-        raise NotFound()
+    action = _action(False, reading=reading)
+    purpose = _person_purpose(actor, conv.patient_id, action, "conversation")
     return conv, purpose, False
 
 
@@ -354,7 +354,7 @@ def start_team(
 
 def reply(actor: Actor, conversation_id: int, text: str, attachments=()) -> ConversationMessage:
     """Add a message to a conversation (either side); access decides and audits it."""
-    conv, purpose, is_pro = _side(actor, conversation_id)
+    conv, purpose, is_pro = _side(actor, conversation_id, reading=False)
     text = _clean_text(text)
     if conv.kind == ConversationKind.TEAM:
         return _team_reply(actor, conv, text)
@@ -411,7 +411,7 @@ def _names(ids) -> dict[int, str]:
 
 def open_thread(actor: Actor, conversation_id: int) -> Thread:
     """Read a conversation (audited); the other side's messages get their read receipt."""
-    conv, purpose, is_pro = _side(actor, conversation_id)
+    conv, purpose, is_pro = _side(actor, conversation_id, reading=True)
     is_team = conv.kind == ConversationKind.TEAM
     if is_team:
         decision = _team_decision(actor, conv.patient_id, "conversation with the care team")
@@ -535,7 +535,7 @@ def _threads(rows, is_pro: bool, actor: Actor, permits: dict[int, Permit]) -> li
 
 
 def for_person(actor: Actor, patient_id: int) -> list[Thread]:
-    purpose = _person_purpose(actor, patient_id)
+    purpose = _person_purpose(actor, patient_id, Action.READ_MESSAGES, "conversations")
     permit = access.require(actor, patient_id, Action.READ_MESSAGES, purpose, what="conversations")
     rows = Conversation.objects.filter(
         patient_id=patient_id, kind=ConversationKind.PATIENT

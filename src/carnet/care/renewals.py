@@ -17,9 +17,11 @@ from datetime import UTC, date, datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from carnet.access import labels as access_labels
 from carnet.access import services as access
 from carnet.access.services import Action, Actor, NotFound, Permit, Purpose
 from carnet.accounts import services as accounts
+from carnet.accounts.models import User
 from carnet.notify import services as notify
 from carnet.records import current as records_current
 from carnet.records import services as records
@@ -75,14 +77,10 @@ class RenewalView:
 
 def _may_prescribe(practitioner_id: int, patient_id: int) -> bool:
     """Whether access would let this practitioner add a prescription to the record (pure)."""
-    from carnet.accounts.models import User
-
     user = User.objects.filter(pk=practitioner_id, role="practitioner", is_active=True).first()
     if user is None:
         return False
     probe = {"resourceType": "MedicationRequest", "id": "probe", "status": "active"}
-    from carnet.access import labels as access_labels
-
     decision = access.decide(
         Actor.of_user(user),
         patient_id,
@@ -111,9 +109,7 @@ def prescribers(actor: Actor, patient_id: int) -> list[Prescriber]:
 
 def current_treatments(actor: Actor, patient_id: int) -> list[records_current.Item]:
     """The person's current treatments (audited once, as a read of the summary)."""
-    purpose = access.purpose_for(actor, patient_id)
-    if purpose not in (Purpose.SELF, Purpose.PROXY):
-        raise NotFound()
+    purpose = access.person_side(actor, patient_id, Action.READ, what="treatments")
     summary = records_current.summary(actor, patient_id, purpose)
     return [t for t in summary.treatments if t.resource_type in TREATMENT_TYPES]
 
@@ -139,8 +135,8 @@ def ask(
     treatment is read through ``records`` (access decides and audits). Asking twice for
     the same treatment while one request waits returns the waiting one.
     """
-    purpose = access.purpose_for(actor, patient_id)
-    if purpose not in (Purpose.SELF, Purpose.PROXY) or treatment_type not in TREATMENT_TYPES:
+    purpose = access.person_side(actor, patient_id, Action.MESSAGES, what="renewal")
+    if treatment_type not in TREATMENT_TYPES:
         raise NotFound()
     if records.owner_patient_of(treatment_type, treatment_id) != patient_id:
         raise NotFound()
@@ -188,9 +184,7 @@ def ask(
 
 def for_person(actor: Actor, patient_id: int) -> list[RenewalView]:
     """The person's renewal requests, newest first, with the prescribers' answers."""
-    purpose = access.purpose_for(actor, patient_id)
-    if purpose not in (Purpose.SELF, Purpose.PROXY):
-        raise NotFound()
+    purpose = access.person_side(actor, patient_id, Action.READ, what="renewals")
     permit = access.require(actor, patient_id, Action.READ, purpose, what="renewals")
     rows = Renewal.objects.filter(patient_id=patient_id).order_by("-created_at", "-id")[:100]
     return _views(rows, {patient_id: permit})
@@ -218,8 +212,6 @@ def waiting_since(actor: Actor, patient_id: int) -> dict[str, date]:
 
 def _views(rows, permits: dict[int, Permit]) -> list[RenewalView]:
     """The requests as shown, each opened with the permit of its record (by patient id)."""
-    from carnet.accounts.models import User
-
     rows = list(rows)
     names = {u.pk: str(u) for u in User.objects.filter(pk__in={r.practitioner_id for r in rows})}
     people = accounts.account_names(r.patient_id for r in rows)

@@ -34,6 +34,8 @@ from django.utils.translation import gettext_lazy
 from carnet.access import emergency
 from carnet.access import services as access
 from carnet.access.services import Action, Actor, NotFound, Permit, Purpose
+from carnet.accounts.models import Patient, User
+from carnet.notify import services as notify
 from carnet.records import services as records
 from carnet.vault import sealed
 
@@ -173,16 +175,18 @@ def taken_by(actor: Actor) -> list[Chat]:
 # --- the person's side ------------------------------------------------------------------------
 
 
-def _person_purpose(actor: Actor, patient_id: int) -> str:
-    purpose = access.purpose_for(actor, patient_id)
-    if actor.user_id is None or purpose not in (Purpose.SELF, Purpose.PROXY):
+def _person_purpose(
+    actor: Actor, patient_id: int, action: str = Action.MESSAGES, *, quiet: bool = False
+) -> str:
+    """Self or proxy; anyone else is refused, in the person's history (access.person_side)."""
+    if actor.user_id is None:
         raise NotFound()
-    return purpose
+    return access.person_side(actor, patient_id, action, what="emergency chat", quiet=quiet)
 
 
 def current_of(actor: Actor, patient_id: int) -> Chat | None:
     """The chat the person opened and is not closed yet, if any."""
-    _person_purpose(actor, patient_id)
+    _person_purpose(actor, patient_id, Action.READ_MESSAGES)
     return (
         Chat.objects.filter(patient_id=patient_id, started_by_id=actor.user_id)
         .exclude(status=ChatStatus.CLOSED)
@@ -193,7 +197,7 @@ def current_of(actor: Actor, patient_id: int) -> Chat | None:
 
 def past_of(actor: Actor, patient_id: int, limit: int = 10) -> list[Chat]:
     """The closed chats this person opened for this record, newest first (their own only)."""
-    _person_purpose(actor, patient_id)
+    _person_purpose(actor, patient_id, Action.READ_MESSAGES)
     return list(
         Chat.objects.filter(
             patient_id=patient_id, started_by_id=actor.user_id, status=ChatStatus.CLOSED
@@ -220,8 +224,6 @@ def open_chat(
     )
     with transaction.atomic():
         # Counted under a lock on the person's account row: two tabs cannot both pass.
-        from carnet.accounts.models import User
-
         User.objects.select_for_update().filter(pk=actor.user_id).first()
         existing = current_of(actor, patient_id)
         if existing is not None:
@@ -272,8 +274,6 @@ def call_on_call(chat: Chat) -> int:
     neither the service, which can say too much (mental health), nor who. A failure to
     tell is logged and never stops the chat: the desk lists the chat anyway.
     """
-    from carnet.notify import services as notify
-
     sent = 0
     for practitioner_id in on_call_for(chat.service):
         try:
@@ -299,12 +299,14 @@ ASKED_FOR_HELP = "the person asked for help in the emergency chat"
 
 def side(actor: Actor, chat_id: int) -> tuple[Chat, bool]:
     """(chat, is the practitioner) for one of its two participants; NotFound for anyone else."""
-    chat, is_pro, _permit = _side(actor, chat_id)
+    chat, is_pro, _permit = _side(actor, chat_id, quiet=True)
     return chat, is_pro
 
 
-def _side(actor: Actor, chat_id: int) -> tuple[Chat, bool, Permit]:
-    """``side``, with the permit that opens the chat's messages for the participant."""
+def _side(actor: Actor, chat_id: int, *, quiet: bool = False) -> tuple[Chat, bool, Permit]:
+    """``side``, with the permit that opens the chat's messages for the participant. A
+    refused act (send, close) is in the person's history; ``quiet``: the chat's page and
+    its polling (every few seconds) are refused without an entry each time."""
     chat = Chat.objects.filter(pk=chat_id).first()
     if chat is None or actor.user_id is None:
         raise NotFound()
@@ -320,7 +322,7 @@ def _side(actor: Actor, chat_id: int) -> tuple[Chat, bool, Permit]:
     if chat.started_by_id == actor.user_id and actor.role != "practitioner":
         # Still the person, or still their proxy allowed to write messages: a revoked
         # proxy, or one no longer allowed to write for the person, loses the chat at once.
-        purpose = _person_purpose(actor, chat.patient_id)
+        purpose = _person_purpose(actor, chat.patient_id, quiet=quiet)
         permit = access.decide(actor, chat.patient_id, Action.MESSAGES, purpose)
         if not permit.permit:
             raise NotFound()
@@ -358,8 +360,6 @@ def send(actor: Actor, chat_id: int, text: str) -> ChatMessage:
 
 
 def _names(chat: Chat) -> dict[int, str]:
-    from carnet.accounts.models import User
-
     ids = {chat.started_by_id, chat.practitioner_id} - {None}
     return {u.pk: str(u) for u in User.objects.filter(pk__in=ids)}
 
@@ -382,7 +382,7 @@ def _lines(permit: Permit, chat: Chat, viewer_id: int | None, after: int = 0) ->
 
 def lines(actor: Actor, chat_id: int, after: int = 0) -> tuple[Chat, list[Line]]:
     """The chat and its messages after the id ``after``, for one of its participants."""
-    chat, _is_pro, permit = _side(actor, chat_id)
+    chat, _is_pro, permit = _side(actor, chat_id, quiet=True)  # polled every few seconds
     return chat, _lines(permit, chat, actor.user_id, after)
 
 
@@ -468,8 +468,6 @@ def close(actor: Actor, chat_id: int) -> Chat:
 
 def _owner_actor(patient_id: int) -> tuple[Actor, str] | None:
     """The person's own chat service, writing into their record for them, as themself."""
-    from carnet.accounts.models import Patient
-
     p = Patient.objects.filter(pk=patient_id).select_related("owner").first()
     if p is None or p.owner is None:
         return None

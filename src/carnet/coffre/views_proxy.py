@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from carnet.access import acting, minors, proxies, services
+from carnet.access import acting, minors, proxies
 from carnet.access.masks import years_before
 from carnet.access.services import Actor, NotFound, Purpose
 from carnet.accounts import services as accounts
@@ -199,36 +199,17 @@ def proxy_revoke(request, proxy_id: int):
     return redirect("coffre:proxies")
 
 
-def _child_patient(user, info: proxies.ProxyInfo) -> dict:
-    """A child's Patient resource, read through the parent's proxy ({} when none)."""
-    try:
-        page = records.search(
-            Actor.of_user(user), info.patient_id, "Patient", Purpose.PROXY, count=1
-        )
-    except NotFound:
-        return {}
-    return page.resources[0] if page and page.resources else {}
-
-
-def _name_for(user, info: proxies.ProxyInfo, patient: dict | None = None) -> str:
-    """How the person is called: their account name, or a child's name from their record."""
-    if info.basis != "parent":
-        return services._owner_label(info.patient_id)
-    patient = _child_patient(user, info) if patient is None else patient
-    return (words.person_name(patient) if patient else "") or _("My child")
-
-
 @login_required
 def spaces(request):
     """The spaces I manage: the people I may act for now (relatives, my children)."""
     rows = []
     for info in proxies.represented_by(request.user):
         # A child's birth date is the day their record says, never rebuilt from an instant.
-        patient = _child_patient(request.user, info) if info.basis == "parent" else {}
+        patient = records.represented_patient(request.user, info) if info.basis == "parent" else {}
         rows.append(
             {
                 "patient_id": info.patient_id,
-                "name": _name_for(request.user, info, patient),
+                "name": records.represented_name(request.user, info, patient),
                 "permissions": [
                     str(PERMISSION_LABELS[p]) for p in PERMISSION_LABELS if p in info.permissions
                 ],
@@ -257,7 +238,7 @@ def act_for(request, patient_id: int):
             _("You can no longer act for this person. Ask them to give you access again."),
         )
         return redirect("coffre:spaces")
-    acting.start(request, patient_id, _name_for(request.user, info))
+    acting.start(request, patient_id, records.represented_name(request.user, info))
     acting.forget(request)
     return redirect(ACT_FOR_PAGES.get(request.POST.get("then", ""), "coffre:proxy_record"))
 

@@ -22,7 +22,10 @@ from django.views.decorators.http import require_POST
 from carnet.access import acting, audience, grants, masks, requests
 from carnet.access import labels as L
 from carnet.access.services import Actor, NotFound
+from carnet.accounts.models import Role, User
 from carnet.accounts.reauth import confirm_identity
+from carnet.care import directory
+from carnet.records import services as records
 from carnet.records import words
 from carnet.web.params import bounded_int
 
@@ -117,9 +120,6 @@ def actor_and_record(request) -> tuple[Actor, int]:
 
 
 def _practitioner(user_id: int):
-    from carnet.accounts.models import Role, User
-    from carnet.care import directory
-
     user = User.objects.filter(pk=user_id, role=Role.PRACTITIONER, is_active=True).first()
     if user is None or not directory.is_verified(user):
         raise Http404()
@@ -182,8 +182,6 @@ def sharing(request):
 def practitioners(request):
     """Find a health professional by name or RPPS number, to share with them."""
     actor_and_record(request)
-    from carnet.accounts.models import Role, User
-
     form = SearchForm(request.GET or None)
     found = None
     if form.is_valid():
@@ -197,8 +195,6 @@ def practitioners(request):
             for word in q.split()[:4]:
                 cond &= Q(display_name__icontains=word)
             qs = qs.filter(cond)
-        from carnet.care import directory
-
         # Only professionals the national directory lists (RPPS number and name).
         candidates = list(qs.order_by("display_name", "pk")[:100])
         verified = directory.verified_practitioners(candidates)
@@ -331,8 +327,6 @@ def revoke_all(request):
 
 def _kinds(actor, patient_id, purpose) -> list[tuple[str, str, int, int]]:
     """(key, label, how many items, how many of them restricted), for the kinds not empty."""
-    from carnet.records import services as records
-
     counts = records.count_by_type(actor, patient_id, purpose)
     restricted = masks.restricted_by_type(patient_id)
     out = []
@@ -354,8 +348,6 @@ def items(request):
     Without a kind, the page explains and lists the kinds with their counts; the person
     picks one, then sees its items, those shown to fewer people first.
     """
-    from carnet.records import services as records
-
     found = whose_record(request)
     actor, patient_id = found.actor, found.patient_id
     if request.method == "POST":

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from carnet.access import services as access
 from carnet.access.services import Action, Actor, Permit, Purpose
+from carnet.accounts import services as accounts
 from carnet.notify import services as notify
 from carnet.vault import sealed
 from carnet.vault.services import VaultError
@@ -160,8 +161,6 @@ def ask(user, subject: str, text: str, about: str = "") -> HelpRequest:
     if not subject or not text:
         raise Refused("empty")
     about = about if articles.get(about) else ""
-    from carnet.accounts import services as accounts
-
     patient = accounts.patient_of(user) if user.role == "citizen" else None
     now = timezone.now()
     with transaction.atomic():

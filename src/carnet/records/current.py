@@ -21,7 +21,7 @@ from carnet.access.services import Action, Actor, Permit
 from carnet.vault import sealed
 
 from . import dates, store, units, words
-from .fhir import clinical_date
+from .fhir import clinical_date, clinical_shown
 from .models import SearchToken
 
 LOINC = "http://loinc.org"
@@ -137,8 +137,6 @@ def _when(resource: dict) -> datetime | None:
 
 def _shown_when(resource: dict) -> date | datetime | None:
     """When it happened as a page shows it: a date-only value stays a ``date``."""
-    from .fhir import clinical_shown
-
     return clinical_shown(resource)
 
 

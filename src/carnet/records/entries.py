@@ -28,6 +28,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from carnet.access import labels as access_labels
+from carnet.access import masks
 from carnet.access import services as access
 from carnet.access.services import Action, Actor, NotFound, Purpose
 from carnet.notify import services as notify
@@ -623,8 +624,6 @@ def add(
     the same transaction, so that the item is never visible to them, even for an instant.
     """
     if not_parents:
-        from carnet.access import masks
-
         with transaction.atomic():
             saved = add(actor, patient_id, kind, form, author=author)
             masks.keep_from_parents(actor, patient_id, saved["resourceType"], saved["id"])

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from carnet.access.services import Permit
+from carnet.accounts import services as accounts
 from carnet.records.data import fold
 from carnet.vault import sealed
 
@@ -158,8 +159,6 @@ def check(permit: Permit, file_patient: dict | None) -> None:
         return
     record = record_person(permit)
     if record is None or record.empty:
-        from carnet.accounts import services as accounts
-
         account = accounts.account_name(permit.patient_id)
         if account_differs(account, file):
             raise Mismatch(summary(file), {"name": account, "birth_date": ""}, ["name"])
@@ -173,8 +172,6 @@ def keep_account_name(bundle: dict, patient_id: int) -> None:
     """The person said a file is theirs and keeps their own details, but their record has none
     yet: its first Patient is written with the account holder's name, not the file's (the
     file's details are only taken when they choose so)."""
-    from carnet.accounts import services as accounts
-
     account = accounts.account_name(patient_id)
     if not account or store.current_rows(patient_id, "Patient").exists():
         return

@@ -7,14 +7,16 @@ from dataclasses import dataclass
 import orjson
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from carnet.access import labels as access_labels
+from carnet.access import proxies
 from carnet.access import services as access
 from carnet.access.services import Action, Actor, NotFound, Permit
 from carnet.vault import sealed
 from carnet.vault.services import UNKNOWN_RECORD
 
-from . import fhir, identity, store
+from . import fhir, identity, store, words
 from . import search as fulltext
 from .models import ResourceVersion, Source
 
@@ -547,3 +549,23 @@ def name_on_record(permit: Permit) -> str:
     a permit the caller already holds: the page that shows it audits its own read."""
     person = identity.record_person(permit)
     return person.name if person is not None else ""
+
+
+def represented_patient(user, info: proxies.ProxyInfo) -> dict:
+    """The Patient resource of a child, read through the parent's proxy ({} when none)."""
+    try:
+        page = search(
+            Actor.of_user(user), info.patient_id, "Patient", access.Purpose.PROXY, count=1
+        )
+    except NotFound:
+        return {}
+    return page.resources[0] if page and page.resources else {}
+
+
+def represented_name(user, info: proxies.ProxyInfo, patient: dict | None = None) -> str:
+    """How a person this user acts for is called: their account name, or a child's name
+    from their record (``patient``, when the caller has already read it)."""
+    if info.basis != "parent":
+        return access._owner_label(info.patient_id)
+    patient = represented_patient(user, info) if patient is None else patient
+    return (words.person_name(patient) if patient else "") or gettext("My child")

@@ -16,6 +16,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from carnet.access import services as access
 from carnet.access.services import Action, Actor, NotFound, Permit, Purpose
+from carnet.accounts.models import User
 from carnet.vault import sealed as vault
 from carnet.vault.services import VaultError
 
@@ -120,8 +121,6 @@ def run_import(
     ``target_id`` the record to import into when the person said the file is a relative's
     (their purpose is then "proxy"); ``person`` what they said (see ``imports``).
     """
-    from carnet.accounts.models import User
-
     set_status(job_id, state=CHECKING)
     target = target_id or patient_id
     purpose = Purpose.SELF if target == patient_id else Purpose.PROXY

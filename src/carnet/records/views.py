@@ -20,12 +20,14 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from carnet.access import acting
+from carnet.access import acting, proxies
+from carnet.access import services as access
 from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.accounts.reauth import confirm_identity
 
 from . import dates, exports, imports, tasks, words
+from . import services as records
 
 # Room for the multipart envelope around the file itself.
 MULTIPART_OVERHEAD = 64 * 1024
@@ -181,13 +183,9 @@ def _waits(state) -> bool:
 
 def relatives_to_import_for(user) -> list[dict]:
     """The relatives whose record this person manages and may import into, by name."""
-    from carnet.access import proxies
-    from carnet.access import services as access
-    from carnet.coffre.views_proxy import _name_for
-
     actor = Actor.of_user(user)
     return [
-        {"patient_id": info.patient_id, "name": _name_for(user, info)}
+        {"patient_id": info.patient_id, "name": records.represented_name(user, info)}
         for info in proxies.represented_by(user)
         if access.decide(actor, info.patient_id, access.Action.IMPORT, Purpose.PROXY).permit
     ]

@@ -49,7 +49,7 @@ from django.utils.translation import gettext as _
 from carnet.access import labels as access_labels
 from carnet.records.data import fold
 
-from . import dates, fhir
+from . import data, dates, fhir
 
 HERE = Path(__file__).resolve().parent / "data"
 LANGS = ("fr", "en")
@@ -322,8 +322,6 @@ def _codings(concept) -> list[dict]:
 def _cis_name(coding: dict) -> str:
     if coding.get("system") != CIS_SYSTEM or not coding.get("code"):
         return ""
-    from . import data
-
     found = data.medicine(str(coding["code"]))
     return found.name if found else ""
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from carnet.access import services as access
 from carnet.access.services import Action, Actor, Permit, Purpose
+from carnet.accounts.models import Patient
 from carnet.records import dates
 from carnet.records import services as records
 from carnet.records.fhir import clinical_date_precision, clinical_date_text
@@ -231,8 +232,6 @@ class Snapshot:
 
 def owner_actor(patient_id: int, label: str = "Carnet reminders") -> Actor | None:
     """The person's own reminders service: reads their record for them, as themself."""
-    from carnet.accounts.models import Patient
-
     p = Patient.objects.filter(pk=patient_id).select_related("owner").first()
     if p is None or p.owner is None:
         return None
@@ -248,6 +247,10 @@ def load(actor: Actor, patient_id: int, purpose: str | None = None) -> Snapshot:
             actor, patient_id, Action.EXPORT, Purpose.OPERATIONS, what="FHIR bundle"
         )
     else:
+        if purpose is None and actor.role == "citizen":
+            # A citizen reads someone else's reminders only as their proxy: a refusal says so
+            # in the person's history (« the proxy you gave them ended on … »).
+            purpose = access.person_side(actor, patient_id, Action.READ, what="$everything")
         purpose = purpose or records.self_purpose(actor, patient_id)
         permit = access.require(actor, patient_id, Action.READ, purpose, what="$everything")
     return Snapshot(patient_id, records.whole_record(permit), permit)

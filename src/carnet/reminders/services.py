@@ -29,9 +29,11 @@ from django.utils import timezone
 
 from carnet.access import services as access
 from carnet.access.services import Action, Actor, NotFound, Permit, Purpose
+from carnet.care import renewals as care_renewals
+from carnet.records import services as records
 from carnet.vault import sealed
 
-from . import programmes, rules, stale, treatments, vaccination
+from . import appointments, programmes, rules, stale, treatments, vaccination
 from .base import Reminder, sort_key
 from .models import (
     AdherenceSharing,
@@ -89,15 +91,9 @@ class Overview:
 # --- permission on the reminders' own data -------------------------------------------------
 
 
-def _purpose(actor: Actor, patient_id: int) -> str:
-    return access.purpose_for(actor, patient_id)
-
-
 def _authorize_write(actor: Actor, patient_id: int, what: str):
     """The person (or a proxy who manages the record) may change their reminders."""
-    purpose = _purpose(actor, patient_id)
-    if purpose not in (Purpose.SELF, Purpose.PROXY):
-        purpose = Purpose.SELF
+    purpose = access.person_side(actor, patient_id, Action.UPDATE, what=what)
     permit = access.require(actor, patient_id, Action.UPDATE, purpose, audit_now=False, what=what)
     return permit, purpose
 
@@ -275,8 +271,6 @@ BOOKINGS_DAYS = 366  # the care appointments a year around the day tick the step
 def bookings(actor: Actor, patient_id: int, on: dt.date) -> list[programmes.Booking]:
     """The person's booked care appointments around ``on``, as ``appointments`` lets the actor
     see them (the person, or a proxy with the appointments permission; none for others)."""
-    from . import appointments
-
     span = dt.timedelta(days=BOOKINGS_DAYS)
     return [
         programmes.Booking(
@@ -291,8 +285,6 @@ def overview_of(actor: Actor, snap: Snapshot, on: dt.date) -> Overview:
     """The one computation of a record's reminders, for every page, the feed and the alerts:
     the record read through access, the care appointments and the renewal requests the
     actor may see (a booked or asked act ticks its reminder)."""
-    from carnet.care import renewals as care_renewals
-
     asked = care_renewals.waiting_since(actor, snap.patient_id)
     return compute(snap, on, bookings(actor, snap.patient_id, on), asked)
 
@@ -489,8 +481,6 @@ def care_team_adherence(
     permit = access.require(
         actor, patient_id, Action.READ, Purpose.TREATMENT, what="adherence summary"
     )
-    from carnet.records import services as records
-
     snap = Snapshot(patient_id, records.whole_record(permit), permit)
     ov = Overview(patient_id, timezone.localdate(), snap, [], treatments.active(snap), [])
     return adherence(ov, days)

@@ -2,6 +2,7 @@ import logging
 
 from django.http import HttpResponse
 
+from carnet.access.acting import NotPermitted
 from carnet.vault.services import VaultError
 
 
@@ -62,8 +63,6 @@ class NotPermittedMiddleware:
 
     def process_exception(self, request, exception):
         from django.shortcuts import render
-
-        from carnet.access.acting import NotPermitted
 
         if not isinstance(exception, NotPermitted):
             return None
