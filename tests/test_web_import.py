@@ -153,7 +153,8 @@ def test_it_never_writes_the_upload_in_clear(client, citizen, settings, tmp_path
     response = _upload(client, content, name="Zorglub-bilan.json")
     assert response.status_code == 302
     assert list(tmp_path.iterdir()) == []
-    (job_id, user_id, patient_id, sealed, sealed_name) = queued[0]
+    (job_id, user_id, patient_id, sealed, sealed_name, target) = queued[0]
+    assert target is None  # the person's own record, not a relative's
     # What goes to the job queue (stored on disk) is ciphertext, names included.
     assert b"Zorglub" not in sealed and b"Glyc" not in sealed and b"Zorglub" not in sealed_name
     # The progress page before the worker runs: waiting, polling, with a no-JS refresh.
@@ -175,7 +176,7 @@ def test_it_reports_progress_as_numbers(client, citizen, monkeypatch):
         return real(job_id, **fields)
 
     monkeypatch.setattr(tasks, "set_status", spy)
-    monkeypatch.setattr(tasks, "import_upload", tasks.run_import)
+    monkeypatch.setattr(tasks, "import_upload", lambda *a: tasks.run_import(*a[:5], target_id=a[5]))
     _upload(client, json.dumps(BUNDLE).encode())
     assert {"total": 3} in seen  # the Patient, the Observation and the Immunization
     assert any(s.get("state") == "writing" and s.get("done") for s in seen)
