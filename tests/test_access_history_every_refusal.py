@@ -21,7 +21,8 @@ from carnet.chat import services as chat
 from carnet.chat import triage
 from carnet.reminders import services as reminders
 
-from .helpers import citizen, practitioner_account
+from .helpers import citizen
+from .people import practitioner_account
 
 ENDED = "la procuration que vous lui aviez donnée a pris fin le {}"
 NO_PROXY = "vous n’avez pas autorisé cette personne à agir pour vous"
