@@ -138,6 +138,10 @@ def test_a_live_chat_goes_both_ways_over_websocket(server, chromium):
     pro.fill("#chat-text", "Prenez votre température et buvez de l'eau.")
     pro.click("#chat-form button[type=submit]")
     person.wait_for_selector("#chat-lines li:has-text('Prenez votre température')", timeout=10000)
+    # Each side shows its own line as its own once the socket has brought it (on a busy
+    # machine that can come after the other side's line): wait for it, then count.
+    person.wait_for_selector("#chat-lines li.mine:has-text('fièvre depuis hier soir')")
+    pro.wait_for_selector("#chat-lines li.mine:has-text('Prenez votre température')")
     assert person.locator("#chat-lines li.mine").count() == 1
     assert pro.locator("#chat-lines li.mine").count() == 1
     problems += check_page(person, "chat-room-citizen", "mobile")

@@ -169,11 +169,13 @@ def load_facts(actor: Actor, patient_id: int, now: datetime) -> Facts:
     # link to: a refusal costs the same either way, and tells nothing by its time.
     referent = grant = proxy = None
     minor = False
+    # Ended grants and proxies are read in the same query as live ones (one query either
+    # way): a refusal can then say « your sharing ended on … » at no extra cost.
+    had_grant = had_proxy = False
     if actor.role == "practitioner":
-        for g in Grant.objects.filter(
-            patient_id=patient_id, grantee_id=actor.user_id, revoked_at__isnull=True
-        ):
+        for g in Grant.objects.filter(patient_id=patient_id, grantee_id=actor.user_id):
             if not _live(g, now):
+                had_grant = True
                 continue
             fact = GrantFact(g.id, g.kind, g.categories, g.max_level, g.mode)
             if g.kind == "referent":
@@ -181,27 +183,15 @@ def load_facts(actor: Actor, patient_id: int, now: datetime) -> Facts:
             elif grant is None or g.id > grant.id:
                 grant = fact  # the newest grant replaces older ones (see grants.share)
     else:
-        for p in Proxy.objects.filter(
-            patient_id=patient_id, proxy_id=actor.user_id, revoked_at__isnull=True
-        ):
-            if _live(p, now) and (proxy is None or p.id > proxy.id):
+        for p in Proxy.objects.filter(patient_id=patient_id, proxy_id=actor.user_id):
+            if not _live(p, now):
+                had_proxy = True
+            elif proxy is None or p.id > proxy.id:
                 proxy = ProxyFact(p.id, p.permissions, p.basis, p.max_level)
         if proxy is not None and proxy.basis != "parent":
             minor = Proxy.objects.filter(
                 patient_id=patient_id, basis="parent", revoked_at__isnull=True, expires_at__gt=now
             ).exists()
-    # Nothing live: was there one that ended? The refusal then says so (one query, deny path).
-    had_grant = (
-        actor.role == "practitioner"
-        and referent is None
-        and grant is None
-        and Grant.objects.filter(patient_id=patient_id, grantee_id=actor.user_id).exists()
-    )
-    had_proxy = (
-        actor.role != "practitioner"
-        and proxy is None
-        and Proxy.objects.filter(patient_id=patient_id, proxy_id=actor.user_id).exists()
-    )
     emergency_id, refused = None, False
     if actor.role == "practitioner":
         refused = EmergencySettings.objects.filter(patient_id=patient_id, refuse=True).exists()
