@@ -14,7 +14,7 @@ The same pages, and each item of the record, have an « Écouter » (read aloud)
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -71,8 +71,10 @@ def switch(request: HttpRequest) -> HttpResponse:
     """Turn easy-read on ("1") or off ("0"), then back to the page the person was on."""
     value = request.POST.get("easy_read")
     if value not in ("0", "1"):
-        return HttpResponseBadRequest(
-            _("Choose whether to turn easy-read on or off."), content_type="text/plain"
+        return HttpResponse(
+            _("Choose whether to turn easy-read on or off."),
+            status=400,
+            content_type="text/plain; charset=utf-8",
         )
     on = value == "1"
     back = request.POST.get("next", "")
