@@ -155,6 +155,13 @@ def test_karim_reads_and_listens_to_his_pages_in_easy_read(server, chromium):
         "[...document.querySelectorAll('main img.picto')].every(i => i.naturalWidth > 0)"
     ), "every pictogram is drawn"
     assert "Metformine 1000 mg" in page.inner_text("main")
+    looks = page.evaluate(
+        """() => { const p = getComputedStyle(document.querySelector('main [data-easy-read] p'));
+        const body = parseFloat(getComputedStyle(document.body).fontSize);
+        return {size: parseFloat(p.fontSize) / body, line: parseFloat(p.lineHeight) / parseFloat(p.fontSize),
+                align: p.textAlign}; }"""
+    )
+    assert looks["size"] >= 1.25 and looks["line"] >= 1.7 and looks["align"] == "start", looks
     problems += check_page(page, "facile-accueil", "mobile")
 
     # Reminders, through the menu, from the keyboard.

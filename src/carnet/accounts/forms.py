@@ -21,7 +21,9 @@ class ProfileForm(forms.ModelForm):
         }
         help_texts = {
             "display_name": _("How Carnet greets you. Leave it empty if you prefer."),
-            "easy_read": _("You can also turn it on or off with the button at the top of every page."),
+            "easy_read": _(
+                "You can also turn it on or off with the button at the top of every page."
+            ),
         }
         widgets = {"display_name": forms.TextInput(attrs={"autocomplete": "name"})}
 
