@@ -162,6 +162,7 @@ RULES: dict[str, tuple[str, str]] = {
     "chat:pro_take": (POST_ONLY, "login 404 404 redirect redirect 404 404 404"),
     "chat:room": ("login ok 404 404 404 404 404 404", "login 400 404 404 404 404 404 404"),
     "chat:start": (PUBLIC, "400 400 400 400 400 400 400 400"),
+    "easy_read": (ALL_405, "400 400 400 400 400 400 400 400"),  # an empty form: on or off?
     "fhir:_unknown": ("401 400 400 400 400 400 400 400", "401 405 405 405 405 405 405 405"),
     "fhir:_unsupported": ("401 405 405 405 405 405 405 405", "401 400 400 403 403 400 403 403"),
     "fhir:_unsupported_on_patient": ("401 ok ok ok 404 404 404 404", ALL_405),

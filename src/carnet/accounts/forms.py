@@ -14,10 +14,16 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "language"]
-        labels = {"display_name": _("Your name")}
+        fields = ["display_name", "language", "easy_read"]
+        labels = {
+            "display_name": _("Your name"),
+            "easy_read": _("Easy to read: the main pages in simple words, with pictures"),
+        }
         help_texts = {
             "display_name": _("How Carnet greets you. Leave it empty if you prefer."),
+            "easy_read": _(
+                "You can also turn it on or off with the button at the top of every page."
+            ),
         }
         widgets = {"display_name": forms.TextInput(attrs={"autocomplete": "name"})}
 

@@ -56,6 +56,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     profession = models.CharField(_("profession"), max_length=100, blank=True)
     organisation = models.CharField(_("organisation"), max_length=150, blank=True)
     language = models.CharField(_("language"), max_length=8, default="fr")
+    # « Facile à lire »: the main pages in easy-read words, with pictograms (carnet.web.easy_read).
+    easy_read = models.BooleanField(_("easy-read pages"), default=False)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)

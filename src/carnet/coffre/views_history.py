@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from carnet.access import history
 from carnet.access.services import NotFound
+from carnet.web.easy_read import template_for
 from carnet.web.params import bounded_int
 
 from .views_sharing import actor_and_record
@@ -90,7 +91,7 @@ def history_page(request):
     params.pop("depuis", None)
     return render(
         request,
-        "coffre/history.html",
+        template_for(request, "coffre/history.html"),
         {
             "form": form,
             "invalid": filters is None,

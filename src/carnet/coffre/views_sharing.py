@@ -27,6 +27,7 @@ from carnet.accounts.reauth import confirm_identity
 from carnet.care import directory
 from carnet.records import services as records
 from carnet.records import words
+from carnet.web.easy_read import template_for
 from carnet.web.params import bounded_int
 
 DURATION_CHOICES = [
@@ -160,7 +161,7 @@ def sharing(request):
     care = [g for g in current if g.kind == "care"]
     return render(
         request,
-        "coffre/sharing.html",
+        template_for(request, "coffre/sharing.html"),
         {
             "referent": referent,
             "care": _grant_rows(care),

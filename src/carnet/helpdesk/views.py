@@ -10,6 +10,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from carnet.web.easy_read import template_for
+
 from . import articles, search, services
 from .forms import AnswerForm, AskForm, ReplyForm, SearchForm
 
@@ -52,7 +54,7 @@ def _refusal(reason: str) -> str:
 def index(request):
     return render(
         request,
-        "helpdesk/index.html",
+        template_for(request, "helpdesk/index.html"),
         {
             "topics": articles.TOPICS,
             "form": SearchForm(),

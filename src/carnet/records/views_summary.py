@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from carnet.access import acting
 from carnet.access.services import NotFound
+from carnet.web.easy_read import template_for
 
 from . import summary_pdf
 
@@ -77,7 +78,9 @@ def summary_download(request):
 @login_required
 @require_GET
 def card_page(request):
-    return _never_cached(render(request, "records/card.html", _paper(request)))
+    return _never_cached(
+        render(request, template_for(request, "records/card.html"), _paper(request))
+    )
 
 
 @login_required

@@ -18,6 +18,7 @@ from carnet.access.services import Actor, NotFound
 from carnet.accounts import services as accounts
 from carnet.accounts.models import User
 from carnet.notify import events
+from carnet.web.easy_read import template_for
 
 from . import agenda, appointments, ical, programmes, rules, services
 from .base import bucket
@@ -69,7 +70,7 @@ def index(request):
         found[bucket(r, ov.on)].append(r)
     return render(
         request,
-        "reminders/index.html",
+        template_for(request, "reminders/index.html"),
         {
             "ov": ov,
             "buckets": [{"name": name, "items": found[name]} for name in BUCKETS],

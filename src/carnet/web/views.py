@@ -1,5 +1,6 @@
 from functools import cache
 
+from allauth.account.views import SignupView
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -15,6 +16,7 @@ from carnet.reminders import programmes as reminder_programmes
 from carnet.reminders import rules as reminder_rules
 from carnet.reminders import services as reminders
 from carnet.reminders.record import Snapshot
+from carnet.web.easy_read import template_for
 
 # What the reminders read of a record: every item of these kinds…
 REMINDER_TYPES = (
@@ -108,7 +110,7 @@ def home(request):
     kinds = words.summarise(counts)
     return render(
         request,
-        "web/home.html",
+        template_for(request, "web/home.html"),
         {
             "current": current,
             "recent": [
@@ -143,3 +145,13 @@ def _url_or_empty(name: str) -> str:
 def goodbye(request):
     """Shown once an account is closed (the person is signed out by then)."""
     return render(request, "web/goodbye.html")
+
+
+class SignUp(SignupView):
+    """allauth's sign-up page, in easy-read words when the visitor chose them."""
+
+    def get_template_names(self):
+        return [template_for(self.request, SignupView.template_name)]
+
+
+sign_up = SignUp.as_view()
