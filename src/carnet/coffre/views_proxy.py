@@ -25,6 +25,7 @@ from carnet.access import acting, proxies
 from carnet.access.masks import years_before
 from carnet.access.services import Actor, NotFound, Purpose
 from carnet.accounts import services as accounts
+from carnet.accounts.reauth import confirm_identity
 from carnet.records import services as records
 from carnet.records import words
 
@@ -99,8 +100,15 @@ def _display(info: proxies.ProxyInfo) -> dict:
     }
 
 
+def _gives_sensitive(request) -> bool:
+    """Giving a relative access to sensitive information too asks the person to confirm who
+    they are, as un-hiding an item does: the same risk, the same confirmation."""
+    return request.method == "POST" and bool(request.POST.get("sensitive"))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
+@confirm_identity(when=_gives_sensitive)
 def proxies_page(request):
     """The person's proxies: who may act for them, and a form to add one."""
     patient_id = _own_patient_id(request, "manage")
