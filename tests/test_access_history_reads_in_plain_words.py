@@ -16,7 +16,11 @@ from .people import citizen, english, pro
 
 
 def _lines(html: str) -> list[str]:
-    return re.findall(r'<li class="entry[^"]*" data-seq="\d+">.*?</details>|<li class="entry[^"]*" data-seq="\d+">.*?</li>', html, re.S)
+    return re.findall(
+        r'<li class="entry[^"]*" data-seq="\d+">.*?</details>|<li class="entry[^"]*" data-seq="\d+">.*?</li>',
+        html,
+        re.S,
+    )
 
 
 def _henri_and_his_doctor():
@@ -33,14 +37,12 @@ def test_a_look_says_who_with_their_role_and_what_kinds_how_many(client):
     records.search(dr, pid, "Observation", Purpose.TREATMENT)
     english(client).force_login(henri)
     html = client.get(reverse("coffre:history")).content.decode()
-    assert (
-        "Dr Martin, your médecin traitant, looked at your record 2 times on" in html
-    ), html
+    assert "Dr Martin, your médecin traitant, looked at your record 2 times on" in html, html
     assert "In all: 5 results and measurements and 1 vaccine." in html
     # Unfolded, each look says what it opened.
     assert "Dr Martin, your médecin traitant, looked at 1 vaccine." in html
     assert "Dr Martin, your médecin traitant, looked at 5 results and measurements." in html
-    assert "<details class=\"history-members\">" in html
+    assert '<details class="history-members">' in html
 
 
 def test_23_looks_are_one_line_that_unfolds(client):
@@ -49,7 +51,11 @@ def test_23_looks_are_one_line_that_unfolds(client):
         records.everything(Actor.of_user(martin), pid, Purpose.TREATMENT)
     client.force_login(henri)  # his own language: French
     html = client.get(reverse("coffre:history")).content.decode()
-    lines = [line for line in _lines(html.split("</details>", 1)[1]) if "Dr Martin, votre médecin traitant, a consulté" in line]
+    lines = [
+        line
+        for line in _lines(html.split("</details>", 1)[1])
+        if "Dr Martin, votre médecin traitant, a consulté" in line
+    ]
     assert len(lines) == 1
     assert "Dr Martin, votre médecin traitant, a consulté votre dossier 23 fois le" in lines[0]
     assert "Voir les 23 fois une par une" in lines[0]

@@ -80,9 +80,7 @@ def test_an_access_that_expired_or_that_someone_else_ended_says_so():
     ended_by_marie = give(henri, pid, paul)
     proxies.revoke_proxy(Actor.of_user(marie), pid, ended_by_marie.pk)
     give(henri, pid, sophie)
-    Proxy.objects.filter(proxy_id=sophie.pk).update(
-        expires_at=timezone.now() - timedelta(days=2)
-    )
+    Proxy.objects.filter(proxy_id=sophie.pk).update(expires_at=timezone.now() - timedelta(days=2))
     c = english(Client())
     c.force_login(sophie)
     page = c.get(reverse("coffre:spaces")).content.decode()
