@@ -8,6 +8,7 @@ labels) and why (purpose); it decides, writes the audit entry, and only a permit
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -163,7 +164,7 @@ def record(
     A proxy's entry says "proxy X acting for the person"; a practitioner's first permitted
     look at a record sends ``signals.access_event`` ("first_look") once the work commits.
     """
-    details = {
+    details: dict[str, Any] = {
         "actor": actor.label,
         "organisation": actor.organisation,
         "what": what,
@@ -227,11 +228,13 @@ def require(
     return decision
 
 
-def on_open(actor: Actor, patient_id: int, action: str, purpose: str, decision: Permit, **details):
+def on_open(
+    actor: Actor, patient_id: int, action: str, purpose: str, decision: Permit, **details: Any
+) -> Callable[[dict[str, int]], None]:
     """For a read permitted with ``audit_now=False``: the callback ``records.store.open_rows``
     calls with the kinds it is about to decrypt (``{"Immunization": 3}``), before decrypting,
     so that the entry says what was opened. Called once; later calls write nothing."""
-    done = []
+    done: list[bool] = []
 
     def write(kinds: dict[str, int]) -> None:
         if done:

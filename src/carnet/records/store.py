@@ -441,7 +441,7 @@ def open_rows(
     permit: Permit,
     rows: QuerySet | Iterable[ResourceVersion],
     shared_refs: set | None = None,
-    before_open=None,
+    before_open: Callable[[dict[str, int]], None] | None = None,
 ) -> list[dict]:
     """Decrypt rows of the permit's patient (another's raise PermissionError);
     ``shared_refs`` (if given) collects the (type, id) of directory data they name;
