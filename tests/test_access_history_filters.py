@@ -30,12 +30,11 @@ def test_it_says_who_what_when_why_and_whether_it_was_allowed(client):
     flagged_at = html.index("Emergency access to check")
     assert flagged_at < html.index("Every access")
     assert html.index("malaise sur la voie publique") < html.index("Every access")
-    # The person's own actions are hidden unless asked for.
-    assert "<strong>You</strong>" not in html
-    assert (
-        "<strong>You</strong>"
-        in client.get(reverse("coffre:history"), {"own": "on"}).content.decode()
-    )
+    # The person's own looks and additions are hidden unless asked for; their changes to
+    # who sees what are shown, in a sentence of their own.
+    assert "You: " not in html
+    assert "You shared your record with Julien Carmes." in html
+    assert "You: " in client.get(reverse("coffre:history"), {"own": "on"}).content.decode()
 
 
 def test_filters_by_who_decision_and_period(client):

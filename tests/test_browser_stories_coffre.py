@@ -113,8 +113,15 @@ def test_the_daughter_reads_her_fathers_treatments_until_he_revokes(server, chro
     sophie.goto(server.url + "/mes-proches/")
     assert "Henri Marty" in sophie.inner_text("main")
     problems += check_page(sophie, "coffre-proxy-spaces", "mobile")
-    # With the keyboard alone: Tab to "Act for Henri Marty", Enter.
-    tab_to(sophie, "form[action$='/agir/'] button")
+    # « Mes proches » is in her menu; from home, one tap opens her father's record, with
+    # the keyboard alone: Tab to « Ouvrir le dossier de Henri Marty », Enter.
+    sophie.goto(server.url + "/")
+    open_menu(sophie)
+    assert sophie.locator("nav.main-nav a[href$='/mes-proches/']").is_visible()
+    button = sophie.locator(".home-relatives form[action$='/agir/'] button")
+    assert button.inner_text() == "Ouvrir le dossier de Henri Marty"
+    problems += check_page(sophie, "coffre-home-relatives", "mobile")
+    tab_to(sophie, ".home-relatives form[action$='/agir/'] button")
     sophie.keyboard.press("Enter")
     sophie.wait_for_url("**/mes-proches/dossier/")
     banner = sophie.locator(".acting-banner")
@@ -140,7 +147,8 @@ def test_the_daughter_reads_her_fathers_treatments_until_he_revokes(server, chro
     sophie.goto(server.url + "/mes-proches/dossier/")
     sophie.wait_for_url("**/mes-proches/")
     assert sophie.locator(".acting-banner").count() == 0
-    assert "Henri Marty" not in sophie.inner_text("main")
+    assert sophie.locator("form[action$='/agir/']").count() == 0
+    assert "Henri Marty a mis fin à votre accès le" in sophie.inner_text("main")
     assert "Apixaban" not in sophie.content()
     problems += check_page(sophie, "coffre-proxy-revoked", "mobile")
     sophie.goto(server.url + "/mes-proches/enfant/")
@@ -249,4 +257,52 @@ def test_desktop_pages_pass_axe(server, chromium):
     page.goto(server.url + "/urgence/")
     problems += check_page(page, "coffre-emergency-start", "desktop")
     context.close()
+    assert not problems, "\n\n".join(problems)
+
+
+def test_henri_reads_his_access_history_in_sentences(server, chromium):
+    """A doctor's repeated looks are one line, with kinds and counts, that unfolds; a refusal
+    reads as a refusal; his own sharing is there, in French sentences."""
+    curious = server.create_user(
+        "dr.curieux@example.org",
+        "practitioner",
+        "--name",
+        "Dr Paul Curieux",
+        "--rpps",
+        "10999990988",
+        "--profession",
+        "médecin",
+    )
+    server.carnet(
+        "shell",
+        "-c",
+        "from carnet.accounts.models import User; from carnet.accounts import services as a; "
+        "from carnet.access import grants; from carnet.access.labels import CATEGORIES; "
+        "from carnet.access.services import Actor, NotFound; "
+        "from carnet.records import services as r; "
+        f"h = User.objects.get(email='{FATHER.email}'); pid = a.patient_of(h).pk; "
+        f"doc = Actor.of_user(User.objects.get(email='{DOCTOR}')); "
+        "grants.share(Actor.of_user(h), pid, doc.user_id, categories=CATEGORIES, "
+        "duration='month'); "
+        "[r.search(doc, pid, t, 'treatment') for t in ('Immunization', 'MedicationRequest')]; "
+        f"cur = Actor.of_user(User.objects.get(email='{curious}'))\n"
+        "try:\n    r.search(cur, pid, 'Observation', 'treatment')\n"
+        "except NotFound:\n    pass",
+    )
+    ctx, henri = _page(chromium)
+    sign_in(henri, server, FATHER.email, FATHER.password)
+    henri.goto(server.url + "/historique/")
+    main = henri.inner_text("main")
+    grouped = henri.locator("li.entry", has_text="Dr Hugo Rangueil, médecin urgentiste, a consulté")
+    assert grouped.count() == 1
+    line = grouped.inner_text()
+    assert "a consulté votre dossier 2 fois le" in line and "En tout :" in line
+    assert (
+        "Dr Paul Curieux, médecin, a essayé de voir vos résultats et mesures : refusé, car" in main
+    )
+    assert "Vous avez partagé votre dossier avec Dr Hugo Rangueil." in main
+    grouped.locator("summary").click()
+    assert grouped.locator("li.member").first.is_visible()
+    problems = check_page(henri, "coffre-history-sentences", "mobile")
+    ctx.close()
     assert not problems, "\n\n".join(problems)

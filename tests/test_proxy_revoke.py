@@ -27,7 +27,8 @@ def test_revoking_ends_the_acting_for_at_once(client):
     after = client.get(reverse("coffre:proxy_record"))
     assert after.status_code == 302 and after["Location"] == reverse("coffre:spaces")
     spaces = client.get(reverse("coffre:spaces")).content.decode()
-    assert "acting-banner" not in spaces and "Henri Marty" not in spaces
+    assert "acting-banner" not in spaces and reverse("coffre:act_for", args=[pid]) not in spaces
+    assert "Henri Marty a mis fin à votre accès le" in spaces  # said plainly, with the day
     home = client.get(reverse("home"))
     assert home.status_code == 200 and b"Metformine" not in home.content
     again = client.post(reverse("coffre:act_for", args=[pid]))

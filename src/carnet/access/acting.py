@@ -18,14 +18,16 @@ the banner; pages use ``acting_for.name`` to say whose record they are about.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 
+from django.contrib import messages
 from django.utils import timezone
 
 from carnet.accounts import services as accounts
 
-from . import policy
+from . import policy, proxies
 from .services import Actor, Purpose
 
 SESSION_KEY = "carnet_acting_for"
@@ -76,8 +78,20 @@ def current(request) -> dict | None:
                 }
             else:
                 stop(request)  # revoked or expired: back to one's own space at once
+                _tell_ended(request, user, chosen["patient_id"])
     request._carnet_acting_for = found
     return found
+
+
+def _tell_ended(request, user, patient_id: int) -> None:
+    """Say, on the page the person lands on, that the access ended: when, and by whom."""
+    ended = next((e for e in proxies.ended_for(user) if e.patient_id == patient_id), None)
+    text = proxies.ended_sentence(ended) if ended else proxies.no_longer_sentence()
+    request._carnet_ended_told = True
+    try:
+        messages.warning(request, text)
+    except messages.MessageFailure:
+        pass  # a request without the messages middleware (an API call): nothing to say
 
 
 def forget(request) -> None:
@@ -87,8 +101,13 @@ def forget(request) -> None:
 
 
 def context(request) -> dict:
-    """Template context processor: ``acting_for`` on every page."""
-    return {"acting_for": current(request)}
+    """Template context processor: ``acting_for`` on every page, and ``has_relatives``
+    (asked only by the pages that show it: the menu's « Mes proches »)."""
+    user = getattr(request, "user", None)
+    return {
+        "acting_for": current(request),
+        "has_relatives": functools.partial(proxies.acts_for_anyone, user),
+    }
 
 
 # --- Whose record a page is about ----------------------------------------------------------

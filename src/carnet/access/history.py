@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Q
 from django.utils import formats, timezone
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from carnet.accounts.models import Patient, User
@@ -115,6 +116,63 @@ TYPE_WORDS = {
 }
 
 
+# The same kinds counted, for « a consulté 3 vaccins et 1 ordonnance » (ngettext: one, many).
+COUNTED = {
+    "Observation": ("%(n)s result or measurement", "%(n)s results and measurements"),
+    "DiagnosticReport": ("%(n)s test report", "%(n)s test reports"),
+    "Condition": ("%(n)s health problem", "%(n)s health problems"),
+    "AllergyIntolerance": ("%(n)s allergy", "%(n)s allergies"),
+    "MedicationRequest": ("%(n)s prescription", "%(n)s prescriptions"),
+    "MedicationStatement": ("%(n)s treatment", "%(n)s treatments"),
+    "Immunization": ("%(n)s vaccine", "%(n)s vaccines"),
+    "Encounter": ("%(n)s visit or hospital stay", "%(n)s visits and hospital stays"),
+    "Procedure": ("%(n)s procedure", "%(n)s procedures"),
+    "DocumentReference": ("%(n)s document", "%(n)s documents"),
+    "CarePlan": ("%(n)s care plan", "%(n)s care plans"),
+    "ImagingStudy": ("%(n)s imaging exam", "%(n)s imaging exams"),
+}
+OTHER_COUNTED = ("%(n)s other item", "%(n)s other items")
+# The kinds with "your", for what someone tried to see (nothing was opened: no count).
+YOUR_KIND = {
+    "Observation": _("your results and measurements"),
+    "DiagnosticReport": _("your test reports"),
+    "Condition": _("your health problems"),
+    "AllergyIntolerance": _("your allergies"),
+    "MedicationRequest": _("your prescriptions"),
+    "MedicationStatement": _("your treatments"),
+    "Immunization": _("your vaccines"),
+    "Encounter": _("your visits and hospital stays"),
+    "Procedure": _("your procedures and operations"),
+    "DocumentReference": _("your documents"),
+    "Patient": _("your identity and emergency contacts"),
+    "CarePlan": _("your care plans"),
+    "ImagingStudy": _("your medical imaging"),
+}
+# What someone did, as the verb of a sentence about them (« %(who)s a consulté … »).
+DID = {
+    "read": _("%(who)s looked at %(what)s."),
+    "search": _("%(who)s looked at %(what)s."),
+    "create": _("%(who)s added %(what)s."),
+    "update": _("%(who)s changed %(what)s."),
+    "delete": _("%(who)s deleted %(what)s."),
+    "import": _("%(who)s imported %(what)s."),
+    "export": _("%(who)s downloaded %(what)s."),
+}
+LOOKS = ("read", "search")
+# The person's own changes to who sees what, each said in one sentence.
+OWN_CHANGES = ("grant", "revoke", "mask", "settings")
+MASK_WORDS = {
+    "self": _("You hid %(what)s: only you see it."),
+    "referent": _("You showed %(what)s to your médecin traitant only."),
+    "care_team": _("You showed %(what)s to your care team again."),
+}
+SETTINGS_WORDS = {
+    "emergency access refused": _("You refused emergency access to your record."),
+    "emergency access accepted": _("You accepted emergency access to your record again."),
+    "emergency card reset": _("You made a new emergency card: the old one no longer works."),
+}
+
+
 @dataclass(frozen=True)
 class Filters:
     who: int | None = None  # an account id; 0 for the platform's own operations
@@ -148,6 +206,14 @@ class Entry:
     # the newest's).
     times: int = 1
     first_at: datetime | None = None
+    # In plain words: « Dr Martin, votre médecin traitant, a consulté 3 vaccins. » How many
+    # items of each kind were opened (kinds and counts only); for a line that groups a run
+    # of entries, ``members`` are the entries it groups (newest first), to unfold.
+    sentence: str = ""
+    subject: str = ""
+    kinds: dict | None = None
+    members: tuple = ()
+    role_words: str = ""  # « votre médecin traitant », a profession, « qui agit pour vous »
 
 
 @dataclass
@@ -217,7 +283,8 @@ def _query(patient_id: int, owner_id: int | None, f: Filters, kept=()):
     if kept:
         qs = qs.exclude(pk__in=kept)
     if not f.include_own and owner_id is not None:
-        qs = qs.exclude(actor_id=owner_id)
+        # The person's own looks are left out; their changes to who sees what are kept.
+        qs = qs.exclude(Q(actor_id=owner_id) & ~Q(action__in=OWN_CHANGES))
     if f.who == 0:
         qs = qs.filter(actor_id__isnull=True)
     elif f.who is not None:
@@ -282,12 +349,30 @@ def _entries(permit: Permit, owner_id: int | None, rows) -> list[Entry]:
                 what = str(_("your share code"))
         raw_reason = details.get("decision_reason", "")
         because = REASON_WORDS.get(raw_reason, "")
+        profession = getattr(u, "profession", "") if u else ""
         if raw_reason in ENDED_WORDS:
             ended = _ended_before(ends.get((raw_reason, e.actor_id), []), e.at)
             because = _("access you had given them has ended")
             if ended is not None:
                 day = formats.date_format(timezone.localtime(ended), "DATE_FORMAT")
                 because = ENDED_WORDS[raw_reason] % {"date": day}
+        kinds = details.get("kinds")
+        if not isinstance(kinds, dict):
+            kinds = {e.resource_type: e.count} if e.resource_type and e.count else {}
+        role = _role(e.actor_role, e.purpose, raw_reason, profession)
+        subject = str(_("You")) if is_you else who
+        sentence = _sentence(
+            e.action,
+            e.decision == "permit",
+            asked,
+            e.resource_type,
+            kinds,
+            details,
+            is_you,
+            (who, role),
+            str(doing),
+            str(because),
+        )
         out.append(
             Entry(
                 seq=e.seq,
@@ -309,9 +394,138 @@ def _entries(permit: Permit, owner_id: int | None, rows) -> list[Entry]:
                 because=str(because),
                 flagged=e.flagged,
                 count=e.count,
+                sentence=sentence,
+                subject=subject,
+                kinds=kinds,
+                role_words=role,
             )
         )
     return out
+
+
+def _role(actor_role: str, purpose: str, raw_reason: str, profession: str) -> str:
+    """What the actor is to the person: « votre médecin traitant », their profession,
+    « qui agit pour vous »."""
+    if raw_reason == "médecin traitant":
+        return gettext("your médecin traitant")
+    if purpose == "proxy" and actor_role == "citizen":
+        return gettext("who acts for you")
+    return profession
+
+
+def counted(kinds: dict) -> str:
+    """``{"Immunization": 3, "MedicationRequest": 1}`` -> « 3 vaccins et 1 ordonnance »."""
+    parts = []
+    for rtype, (one, many) in COUNTED.items():
+        n = int(kinds.get(rtype) or 0)
+        if n:
+            parts.append(ngettext(one, many, n) % {"n": formats.number_format(n)})
+    if kinds.get("Patient"):
+        parts.append(str(YOUR_KIND["Patient"]))
+    others = sum(int(n or 0) for t, n in kinds.items() if t not in COUNTED and t != "Patient")
+    if others:
+        parts.append(ngettext(*OTHER_COUNTED, others) % {"n": formats.number_format(others)})
+    return _join(parts)
+
+
+def _join(parts: list[str]) -> str:
+    if len(parts) < 2:
+        return parts[0] if parts else ""
+    return gettext("%(items)s and %(last)s") % {
+        "items": pgettext("list separator", ", ").join(parts[:-1]),
+        "last": parts[-1],
+    }
+
+
+def _subject(who: tuple[str, str], apposition: bool) -> str:
+    """« Dr Martin, votre médecin traitant, » as the subject of a sentence; or
+    « Dr Martin (votre médecin traitant) » before a colon."""
+    name, role = who
+    if not role:
+        return name
+    if apposition:
+        return gettext("%(name)s, %(role)s,") % {"name": name, "role": role}
+    return gettext("%(name)s (%(role)s)") % {"name": name, "role": role}
+
+
+def _sentence(
+    action: str,
+    allowed: bool,
+    asked: bool,
+    rtype: str,
+    kinds: dict,
+    details: dict,
+    is_you: bool,
+    who: tuple[str, str],
+    doing: str,
+    because: str,
+) -> str:
+    """One entry in one plain sentence (kinds and counts, never what the items say)."""
+    if is_you and allowed and action in OWN_CHANGES:
+        return _own_change(action, details, rtype)
+    if allowed and action in DID and not is_you:
+        what = counted(kinds) if kinds else str(YOUR_KIND.get(rtype) or gettext("your record"))
+        return str(DID[action]) % {"who": _subject(who, True), "what": what}
+    if not allowed and action in LOOKS:
+        values = {
+            "who": _subject(who, True),
+            "what": str(YOUR_KIND.get(rtype) or gettext("your record")),
+            "because": because,
+        }
+        if because:
+            return gettext("%(who)s tried to see %(what)s: refused, because %(because)s.") % values
+        return gettext("%(who)s tried to see %(what)s: refused.") % values
+    subject = gettext("You") if is_you else _subject(who, False)
+    if action in ("grant", "revoke") and details.get("what"):
+        name = details["what"].split(":", 1)[0].removeprefix("proxy ").removeprefix("parent ")
+        doing = gettext("%(doing)s (%(name)s)") % {"doing": doing, "name": _named(name)}
+    elif kinds and action not in OWN_CHANGES:
+        doing = gettext("%(doing)s %(what)s") % {"doing": doing, "what": counted(kinds)}
+    values = {"who": subject, "doing": doing, "because": because}
+    if allowed:
+        return gettext("%(who)s: %(doing)s.") % values
+    if because:
+        return gettext("%(who)s: %(doing)s. Refused, because %(because)s.") % values
+    return gettext("%(who)s: %(doing)s. Refused.") % values
+
+
+def _named(name: str) -> str:
+    if name == "everyone":
+        return gettext("everyone")
+    if name == "share code":
+        return gettext("your share code")
+    return name
+
+
+def _own_change(action: str, details: dict, rtype: str) -> str:
+    """The person's own change to who sees what, said to them (« Vous avez partagé … »)."""
+    what = str(details.get("what", ""))
+    name, _sep, rest = what.partition(":")
+    rest = rest.strip()
+    if action == "grant":
+        if name == "share code":
+            return gettext("You made a share code for a health professional.")
+        if name.startswith("proxy "):
+            return gettext("You let %(name)s act for you.") % {"name": name[6:]}
+        if rest == "médecin traitant":
+            return gettext("You chose %(name)s as your médecin traitant.") % {"name": name}
+        return gettext("You shared your record with %(name)s.") % {"name": name}
+    if action == "revoke":
+        if name == "everyone":
+            return gettext("You stopped sharing your record with everyone.")
+        if name == "share code":
+            return gettext("You deleted your share code.")
+        if name.startswith("proxy "):
+            return gettext("You ended the access of %(name)s to your space.") % {"name": name[6:]}
+        return gettext("You stopped sharing your record with %(name)s.") % {"name": name}
+    if action == "mask":
+        audience = rest.split(",", 1)[0].strip()
+        item = counted({rtype: 1}) if rtype else gettext("an item")
+        said = str(MASK_WORDS.get(audience, MASK_WORDS["care_team"])) % {"what": item}
+        if "hidden in emergencies" in rest:
+            said = f"{said} {gettext('It stays hidden in an emergency.')}"
+        return said
+    return str(SETTINGS_WORDS.get(what) or gettext("You changed your emergency settings."))
 
 
 def _ends(patient_id: int, rows) -> dict[tuple[str, int], list[datetime]]:
@@ -359,8 +573,9 @@ def page(actor: Actor, patient_id: int, filters: Filters, *, offset: int = 0) ->
     total = rest.count()
     runs, consumed = _runs(rest.order_by("-seq")[offset : offset + SCAN])
     shown = rest.filter(pk__in=[r["pk"] for r in runs]).order_by("-seq")
+    members = _members(permit, owner_id, runs)
     entries = [
-        replace(e, times=r["times"], first_at=r["first_at"] if r["times"] > 1 else None)
+        _grouped(e, r, members.get(r["pk"], ()))
         for e, r in zip(_entries(permit, owner_id, shown), runs, strict=True)
     ]
     return Page(
@@ -373,20 +588,82 @@ def page(actor: Actor, patient_id: int, filters: Filters, *, offset: int = 0) ->
     )
 
 
+# A grouped line unfolds to at most this many of its entries (the chain keeps them all).
+MAX_MEMBERS = 200
+
+
+def _members(permit: Permit, owner_id: int | None, runs: list[dict]) -> dict[int, tuple]:
+    """The entries each grouped line stands for (newest first), decrypted in one query."""
+    wanted = {pk: r["pk"] for r in runs if r["times"] > 1 for pk in r["pks"][:MAX_MEMBERS]}
+    if not wanted:
+        return {}
+    rows = AuditEntry.objects.filter(pk__in=list(wanted)).order_by("-seq")
+    pks = list(rows.values_list("pk", flat=True))
+    out: dict[int, list] = {}
+    for pk, e in zip(pks, _entries(permit, owner_id, rows), strict=True):
+        out.setdefault(wanted[pk], []).append(e)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _grouped(e: Entry, run: dict, members: tuple) -> Entry:
+    """A line standing for a run of entries: « Dr Martin a consulté votre dossier 23 fois
+    entre le 2 et le 5 décembre », with what was opened in all."""
+    if run["times"] < 2:
+        return e
+    e = replace(e, times=run["times"], first_at=run["first_at"], members=members)
+    if not e.allowed:
+        return e
+    kinds: dict[str, int] = {}
+    for m in members:
+        for t, n in (m.kinds or {}).items():
+            kinds[t] = kinds.get(t, 0) + int(n)
+    first = timezone.localtime(run["first_at"]).date()
+    last = timezone.localtime(e.at).date()
+    values = {
+        "who": _subject((e.who, e.role_words), True),
+        "n": e.times,
+        "first": formats.date_format(first, "DATE_FORMAT"),
+        "last": formats.date_format(last, "DATE_FORMAT"),
+    }
+    if first == last:
+        said = ngettext(
+            "%(who)s looked at your record %(n)s time on %(last)s.",
+            "%(who)s looked at your record %(n)s times on %(last)s.",
+            e.times,
+        )
+    else:
+        said = ngettext(
+            "%(who)s looked at your record %(n)s time between %(first)s and %(last)s.",
+            "%(who)s looked at your record %(n)s times between %(first)s and %(last)s.",
+            e.times,
+        )
+    sentence = said % values
+    if kinds:
+        sentence += " " + gettext("In all: %(what)s.") % {"what": counted(kinds)}
+    return replace(e, sentence=sentence, kinds=kinds)
+
+
 def _runs(rows) -> tuple[list[dict], int]:
     """Up to PAGE lines from ``rows`` (newest first): consecutive refusals of one actor, for
-    one action, purpose and kind of item, make one line. Returns (lines, entries used).
-    Only public columns are read; the newest entry of each line is decrypted, by ``page``."""
+    one action, purpose and kind of item, make one line; so do consecutive looks of one
+    actor, for one purpose, that were allowed (« 23 fois entre le 2 et le 5 décembre »).
+    Returns (lines, entries used). Only public columns are read; ``page`` decrypts the
+    newest entry of each line, and the entries of a grouped line to unfold them."""
     runs: list[dict] = []
     consumed = 0
     for r in rows.values(
         "pk", "actor_id", "actor_role", "action", "purpose", "decision", "resource_type", "at"
     ):
-        key = (r["actor_id"], r["actor_role"], r["action"], r["purpose"], r["resource_type"])
+        look = r["decision"] == "permit" and r["action"] in LOOKS
+        if look:
+            key = (r["actor_id"], r["actor_role"], "look", r["purpose"], "")
+        else:
+            key = (r["actor_id"], r["actor_role"], r["action"], r["purpose"], r["resource_type"])
         last = runs[-1] if runs else None
-        if last and r["decision"] == "deny" and last["deny"] and last["key"] == key:
+        if last and last["key"] == key and ((r["decision"] == "deny" and last["deny"]) or look):
             last["times"] += 1
             last["first_at"] = r["at"]
+            last["pks"].append(r["pk"])
         elif len(runs) == PAGE:
             break
         else:
@@ -397,6 +674,7 @@ def _runs(rows) -> tuple[list[dict], int]:
                     "deny": r["decision"] == "deny",
                     "times": 1,
                     "first_at": r["at"],
+                    "pks": [r["pk"]],
                 }
             )
         consumed += 1

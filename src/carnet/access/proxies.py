@@ -9,17 +9,19 @@ recorded in the person's history as "proxy X acting for the person".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from carnet.accounts import services as accounts
-from carnet.accounts.models import Role, User
+from carnet.accounts.models import Patient, Role, User
 
 from . import policy, services, signals
 from .masks import years_before
-from .models import LEVEL_CODES, PROXY_BASES, Proxy
+from .models import LEVEL_CODES, PROXY_BASES, AuditEntry, Proxy
 from .services import Action, Actor, NotFound, Purpose
 
 PERMISSIONS = policy.PERMISSIONS  # read, appointments, messages, manage
@@ -195,6 +197,125 @@ def represented_by(user) -> list[ProxyInfo]:
         if p.expires_at is None or p.expires_at > now
     ]
     return [_info(p, {user.pk: user}, now) for p in rows]
+
+
+# How long a proxy is told, on « Mes proches », that an access of theirs ended.
+ENDED_SHOWN_DAYS = 90
+
+
+@dataclass(frozen=True)
+class EndedAccess:
+    """An access a user had to someone's space, and how it ended: ``how`` is ``expired``
+    (its end date came), ``person`` (the person took it back), ``other`` (someone who
+    manages the person's record did, named ``by``) or ``law`` (a legal decision, entered by
+    Carnet). ``name`` is the person's account name ("" for a child's record)."""
+
+    patient_id: int
+    name: str
+    basis: str
+    ended_at: datetime
+    how: str
+    by: str = ""
+
+
+def ended_for(user, *, days: int = ENDED_SHOWN_DAYS) -> list[EndedAccess]:
+    """The accesses ``user`` had that ended in the last ``days`` (and were not given again),
+    newest first: what « Mes proches » tells a relative who can no longer act."""
+    now = timezone.now()
+    since = now - timedelta(days=days)
+    rows = list(
+        Proxy.objects.filter(proxy_id=user.pk)
+        .order_by("-id")
+        .only("patient_id", "basis", "expires_at", "revoked_at")
+    )
+    live = {p.patient_id for p in rows if _is_live(p, now)}
+    out, seen = [], set()
+    for p in rows:
+        if p.patient_id in live or p.patient_id in seen:
+            continue
+        seen.add(p.patient_id)
+        ended = min(m for m in (p.revoked_at, p.expires_at) if m is not None)
+        if ended < since:
+            continue
+        how, by = "expired", ""
+        if p.revoked_at is not None and (p.expires_at is None or p.revoked_at < p.expires_at):
+            # Who took it back: the revocation's entry in the person's history (public columns).
+            actor_id = (
+                AuditEntry.objects.filter(
+                    patient_id=p.patient_id,
+                    action=Action.REVOKE,
+                    decision="permit",
+                    at__gte=p.revoked_at,
+                    at__lt=p.revoked_at + timedelta(minutes=1),
+                )
+                .order_by("seq")
+                .values_list("actor_id", flat=True)
+                .first()
+            )
+            owner = (
+                Patient.objects.filter(pk=p.patient_id).values_list("owner_id", flat=True).first()
+            )
+            if actor_id is None:
+                how = "law"
+            elif actor_id == owner:
+                how = "person"
+            else:
+                how, by = "other", str(_citizen_or_none(actor_id) or "")
+        name = "" if p.basis == "parent" else services._owner_label(p.patient_id)
+        out.append(EndedAccess(p.patient_id, name, p.basis, ended, how, by))
+    return sorted(out, key=lambda e: e.ended_at, reverse=True)
+
+
+def ended_sentence(e: EndedAccess) -> str:
+    """« Henri a mis fin à votre accès le 3 décembre 2026. », and the other ways it ends."""
+    day = formats.date_format(timezone.localtime(e.ended_at), "DATE_FORMAT")
+    if e.basis == "parent":
+        if e.how == "expired":
+            return _("Your child has turned 18: your access to their record ended on %(date)s.") % {
+                "date": day
+            }
+        return _("Your access to your child's record ended on %(date)s.") % {"date": day}
+    values = {"name": e.name, "date": day, "by": e.by}
+    if e.how == "person":
+        return _("%(name)s ended your access on %(date)s.") % values
+    if e.how == "other" and e.by:
+        return _("%(by)s ended your access to the space of %(name)s on %(date)s.") % values
+    if e.how == "law":
+        return (
+            _("Your access to the space of %(name)s was ended on %(date)s, by a legal decision.")
+            % values
+        )
+    if e.how == "expired":
+        return (
+            _("Your access to the space of %(name)s ended on %(date)s, the end date chosen.")
+            % values
+        )
+    return _("Your access to the space of %(name)s ended on %(date)s.") % values
+
+
+def no_longer_sentence() -> str:
+    return _("You can no longer act for this person. Ask them to give you access again.")
+
+
+def _is_live(p: Proxy, now) -> bool:
+    return p.revoked_at is None and (p.expires_at is None or p.expires_at > now)
+
+
+def acts_for_anyone(user) -> bool:
+    """Whether ``user`` may act for someone now, or lost such an access lately (the menu
+    shows « Mes proches » to them). One indexed query."""
+    if not getattr(user, "is_authenticated", False) or user.role != Role.CITIZEN:
+        return False
+    since = timezone.now() - timedelta(days=ENDED_SHOWN_DAYS)
+    return (
+        Proxy.objects.filter(proxy_id=user.pk)
+        .filter(
+            Q(revoked_at__isnull=True, expires_at__isnull=True)
+            | Q(revoked_at__isnull=True, expires_at__gt=since)
+            | Q(revoked_at__gt=since)
+        )
+        .exists()
+    )
 
 
 def holders(patient_id: int) -> list[tuple[int, str]]:

@@ -8,6 +8,7 @@ labels) and why (purpose); it decides, writes the audit entry, and only a permit
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -152,19 +153,26 @@ def record(
     count: int = 0,
     what: str = "",
     reason: str = "",
+    kinds: dict[str, int] | None = None,
 ) -> None:
     """Write the audit entry of a decision (call it inside the transaction of the work).
+
+    ``kinds``: for a read, how many items of each resource type it opens (« 3 vaccins et
+    1 ordonnance » in the person's history); kinds and counts only, never what the items
+    say, and sealed with the other details.
 
     A proxy's entry says "proxy X acting for the person"; a practitioner's first permitted
     look at a record sends ``signals.access_event`` ("first_look") once the work commits.
     """
-    details = {
+    details: dict[str, Any] = {
         "actor": actor.label,
         "organisation": actor.organisation,
         "what": what,
         "reason": reason,
         "decision_reason": decision.reason,
     }
+    if kinds:
+        details["kinds"] = {str(t): int(n) for t, n in sorted(kinds.items()) if n}
     if str(purpose) == Purpose.PROXY:
         details["acting_for"] = _owner_label(patient_id)
     first = (
@@ -218,6 +226,32 @@ def require(
     if audit_now:
         record(actor, patient_id, action, purpose, decision, **details)
     return decision
+
+
+def on_open(
+    actor: Actor, patient_id: int, action: str, purpose: str, decision: Permit, **details: Any
+) -> Callable[[dict[str, int]], None]:
+    """For a read permitted with ``audit_now=False``: the callback ``records.store.open_rows``
+    calls with the kinds it is about to decrypt (``{"Immunization": 3}``), before decrypting,
+    so that the entry says what was opened. Called once; later calls write nothing."""
+    done: list[bool] = []
+
+    def write(kinds: dict[str, int]) -> None:
+        if done:
+            return
+        done.append(True)
+        record(
+            actor,
+            patient_id,
+            action,
+            purpose,
+            decision,
+            count=sum(kinds.values()),
+            kinds=kinds,
+            **details,
+        )
+
+    return write
 
 
 def participant(

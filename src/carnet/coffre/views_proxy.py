@@ -21,27 +21,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from carnet.access import acting, minors, proxies
+from carnet.access import acting, proxies
 from carnet.access.masks import years_before
 from carnet.access.services import Actor, NotFound, Purpose
 from carnet.accounts import services as accounts
-from carnet.records import dates, words
+from carnet.accounts.reauth import confirm_identity
 from carnet.records import services as records
+from carnet.records import words
 
+from . import relatives
 from .views_emergency import _own_patient_id
-
-PERMISSION_LABELS = {
-    "read": gettext_lazy("Read the record"),
-    "appointments": gettext_lazy("Manage appointments"),
-    "messages": gettext_lazy("Write messages to the care team"),
-    "manage": gettext_lazy("Manage the record (add, share)"),
-}
-BASIS_LABELS = {
-    "choice": gettext_lazy("My own choice"),
-    "mandate": gettext_lazy("A mandat de protection future"),
-    "court": gettext_lazy("A court decision (tutelle, curatelle…)"),
-    "parent": gettext_lazy("Parental authority"),
-}
+from .views_proxy_labels import BASIS_LABELS, PERMISSION_LABELS
 
 
 class ProxyForm(forms.Form):
@@ -110,8 +100,15 @@ def _display(info: proxies.ProxyInfo) -> dict:
     }
 
 
+def _gives_sensitive(request) -> bool:
+    """Giving a relative access to sensitive information too asks the person to confirm who
+    they are, as un-hiding an item does: the same risk, the same confirmation."""
+    return request.method == "POST" and bool(request.POST.get("sensitive"))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
+@confirm_identity(when=_gives_sensitive)
 def proxies_page(request):
     """The person's proxies: who may act for them, and a form to add one."""
     patient_id = _own_patient_id(request, "manage")
@@ -201,27 +198,13 @@ def proxy_revoke(request, proxy_id: int):
 
 @login_required
 def spaces(request):
-    """The spaces I manage: the people I may act for now (relatives, my children)."""
-    rows = []
-    for info in proxies.represented_by(request.user):
-        # A child's birth date is the day their record says, never rebuilt from an instant.
-        patient = records.represented_patient(request.user, info) if info.basis == "parent" else {}
-        rows.append(
-            {
-                "patient_id": info.patient_id,
-                "name": records.represented_name(request.user, info, patient),
-                "permissions": [
-                    str(PERMISSION_LABELS[p]) for p in PERMISSION_LABELS if p in info.permissions
-                ],
-                "basis": str(BASIS_LABELS.get(info.basis, info.basis)),
-                "expires_at": info.expires_at,
-                "child": info.basis == "parent",
-                "invite": info.basis == "parent"
-                and minors.may_invite(Actor.of_user(request.user), info.patient_id) is not None,
-                "born": dates.whole_day(patient.get("birthDate")),
-            }
-        )
-    return render(request, "coffre/proxy_spaces.html", {"rows": rows})
+    """« Mes proches »: the people I may act for now (relatives, my children), and the
+    accesses I lost lately, said plainly (« Henri a mis fin à votre accès le … »)."""
+    return render(
+        request,
+        "coffre/proxy_spaces.html",
+        {"rows": relatives.live(request.user), "ended": relatives.ended(request.user)},
+    )
 
 
 @login_required
@@ -233,9 +216,11 @@ def act_for(request, patient_id: int):
     )
     if info is None:
         acting.stop(request)
+        lost = next(
+            (e for e in proxies.ended_for(request.user) if e.patient_id == patient_id), None
+        )
         messages.error(
-            request,
-            _("You can no longer act for this person. Ask them to give you access again."),
+            request, proxies.ended_sentence(lost) if lost else proxies.no_longer_sentence()
         )
         return redirect("coffre:spaces")
     acting.start(request, patient_id, records.represented_name(request.user, info))
@@ -261,6 +246,8 @@ def proxy_record(request):
     """The record of the person I act for, in plain words (as much as they let me read)."""
     found = acting.whose(request)
     if found is None or not found.acting:
+        if getattr(request, "_carnet_ended_told", False):
+            return redirect("coffre:spaces")  # acting.current has just said why
         messages.error(
             request,
             _("You are not acting for anyone now. Choose a person below, if you may."),

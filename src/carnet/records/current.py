@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 from django.db.models import Count, F, Q
 from django.utils.translation import gettext_lazy as _
@@ -110,6 +111,8 @@ class Current:
     more: dict[str, int] = field(default_factory=dict)  # how many more than shown, per list
     loaded: dict[str, list[dict]] = field(default_factory=dict)  # resources read, by type
     coded: dict[tuple, list[dict]] = field(default_factory=dict)  # read for ``coded``, by call
+    # Writes the read's audit entry with the kinds first decrypted (``access.on_open``).
+    audit: Any = None
 
     @property
     def patient_id(self) -> int:
@@ -186,7 +189,7 @@ def _read(current: Current, types, ids=()) -> dict[str, dict]:
         current.loaded[t] = []
     by_id = {}
     qs = _newest_first(_visible(current).filter(where))
-    for r in store.open_rows(current.permit, qs):
+    for r in store.open_rows(current.permit, qs, before_open=current.audit):
         by_id[r["id"]] = r
         if r["resourceType"] in types:
             current.loaded[r["resourceType"]].append(r)
@@ -505,13 +508,18 @@ def summary(
     looked for (blind tokens) and their dates, the ids of the last recorded, then one
     query decrypts only what is shown or asked for.
     """
-    permit = access.require(actor, patient_id, Action.READ, purpose, what="summary")
+    permit = access.require(
+        actor, patient_id, Action.READ, purpose, audit_now=False, what="summary"
+    )
     current = Current(permit=permit)
+    # The entry is written with the kinds of the first items decrypted (``_read``).
+    current.audit = access.on_open(actor, patient_id, Action.READ, purpose, permit, what="summary")
     qs = store.restrict(store.current_rows(patient_id), patient_id, permit.view)
     current.counts = {
         r["resource_type"]: r["n"] for r in qs.values("resource_type").annotate(n=Count("id"))
     }
     if not current.counts:
+        current.audit({})
         return current
     has = current.counts.get
     types = list(dict.fromkeys(t for t in (*SUMMARY_TYPES, *(preload or ())) if has(t)))
@@ -524,6 +532,7 @@ def summary(
     coded_ids = _coded_ids(hits, dated, *coded) if coded else set()
     recent_ids = _recent_ids(current)
     by_id = _read(current, types, {*vital_ids, *coded_ids, *recent_ids})
+    current.audit({})  # nothing to decrypt: the look is written all the same
     if coded:
         current.coded[_coded_key(*coded)] = [r for f, r in by_id.items() if f in coded_ids]
 

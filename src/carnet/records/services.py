@@ -86,9 +86,8 @@ def search(
     """Current resources of one type, newest first, filtered by blind-indexed codes and dates."""
     fhir.model_class(resource_type)
     count = max(0, min(count, MAX_PAGE))
-    permit = access.require(
-        actor, patient_id, Action.SEARCH, purpose, resource_type=resource_type, what=resource_type
-    )
+    audited = {"resource_type": resource_type, "what": resource_type}
+    permit = access.require(actor, patient_id, Action.SEARCH, purpose, audit_now=False, **audited)
     # Filtered before counting: the total never includes what the actor may not see.
     qs = store.restrict(store.current_rows(patient_id, resource_type), patient_id, permit.view)
     if code:
@@ -99,7 +98,12 @@ def search(
         qs = qs.filter(**{f"clinical_date__{op}": value})
     total = qs.count()
     rows = list(qs.order_by("-clinical_date", "fhir_id")[offset : offset + count])
-    return Page(total=total, resources=store.open_rows(permit, rows), offset=offset, count=count)
+    opened = store.open_rows(
+        permit,
+        rows,
+        before_open=access.on_open(actor, patient_id, Action.SEARCH, purpose, permit, **audited),
+    )
+    return Page(total=total, resources=opened, offset=offset, count=count)
 
 
 MAX_LINKED = 500
@@ -122,7 +126,9 @@ def linked(
     pairs = {(t, i) for t, i in pairs if t and i}
     if not pairs and not encounter:
         return []
-    permit = access.require(actor, patient_id, Action.READ, purpose, what="linked items")
+    permit = access.require(
+        actor, patient_id, Action.READ, purpose, audit_now=False, what="linked items"
+    )
     qs = store.restrict(store.current_rows(patient_id), patient_id, permit.view)
     where = Q(pk__in=[])
     for rtype in {t for t, _i in pairs}:
@@ -130,23 +136,28 @@ def linked(
     if encounter:
         where |= store.param_filter(patient_id, "encounter", encounter)
     qs = qs.filter(where).order_by("-clinical_date", "resource_type", "fhir_id")[:MAX_LINKED]
-    return store.open_rows(permit, list(qs))
+    audit = access.on_open(actor, patient_id, Action.READ, purpose, permit, what="linked items")
+    return store.open_rows(permit, list(qs), before_open=audit)
 
 
 def everything(actor: Actor, patient_id: int, purpose: str) -> list[dict]:
     """The whole current record plus the practitioners and organisations it refers to."""
-    permit = access.require(actor, patient_id, Action.READ, purpose, what="$everything")
-    return whole_record(permit)
+    permit = access.require(
+        actor, patient_id, Action.READ, purpose, audit_now=False, what="$everything"
+    )
+    audit = access.on_open(actor, patient_id, Action.READ, purpose, permit, what="$everything")
+    return whole_record(permit, before_open=audit)
 
 
-def whole_record(permit: Permit) -> list[dict]:
-    """Every current resource of the permit's record, then the directory data they name."""
+def whole_record(permit: Permit, before_open=None) -> list[dict]:
+    """Every current resource of the permit's record, then the directory data they name
+    (``before_open``: see ``store.open_rows``)."""
     patient_id = sealed.patient_of(permit)
     refs: set[tuple[str, str]] = set()
     rows = store.restrict(store.current_rows(patient_id), patient_id, permit.view).order_by(
         "resource_type", "fhir_id"
     )
-    resources = store.open_rows(permit, rows, shared_refs=refs)
+    resources = store.open_rows(permit, rows, shared_refs=refs, before_open=before_open)
     return resources + shared_for(refs)
 
 
@@ -333,7 +344,7 @@ class Listing:
         return max(1, -(-self.total // self.per_page)) if self.per_page else 1
 
 
-def _listing(permit, qs, page: int, per_page: int, practitioners=()) -> Listing:
+def _listing(permit, qs, page: int, per_page: int, practitioners=(), before_open=None) -> Listing:
     from django.db.models import F
 
     per_page = max(1, min(per_page, 200))
@@ -344,7 +355,7 @@ def _listing(permit, qs, page: int, per_page: int, practitioners=()) -> Listing:
         start : start + per_page
     ]
     refs: set[tuple[str, str]] = set()
-    resources = store.open_rows(permit, rows, shared_refs=refs)
+    resources = store.open_rows(permit, rows, shared_refs=refs, before_open=before_open)
     shared = {f"{r['resourceType']}/{r['id']}": r for r in shared_for(refs)}
     return Listing(total, resources, page, per_page, shared, list(practitioners))
 
@@ -369,7 +380,9 @@ def timeline(
     shared Practitioner: the items they performed, requested or recorded, and the items of
     their encounters. Paged on indexed columns; only the page is decrypted.
     """
-    permit = access.require(actor, patient_id, Action.SEARCH, purpose, what="timeline")
+    permit = access.require(
+        actor, patient_id, Action.SEARCH, purpose, audit_now=False, what="timeline"
+    )
     visible = store.restrict(store.current_rows(patient_id), patient_id, permit.view).exclude(
         resource_type__in=NOT_LISTED
     )
@@ -385,7 +398,8 @@ def timeline(
     if practitioner:
         qs = qs.filter(store.who_filter(patient_id, f"Practitioner/{practitioner}"))
     people = store.practitioners_named(patient_id, visible, limit=PRACTITIONER_CANDIDATES)
-    return _listing(permit, qs, page, per_page, people)
+    audit = access.on_open(actor, patient_id, Action.SEARCH, purpose, permit, what="timeline")
+    return _listing(permit, qs, page, per_page, people, before_open=audit)
 
 
 def search_text(
@@ -397,7 +411,9 @@ def search_text(
     item is never found, and never counted. The query itself is not audited (it is health
     data): the entry says a search was made, not what for.
     """
-    permit = access.require(actor, patient_id, Action.SEARCH, purpose, what="text search")
+    permit = access.require(
+        actor, patient_id, Action.SEARCH, purpose, audit_now=False, what="text search"
+    )
     terms = fulltext.query_terms(query)
     qs = store.restrict(store.current_rows(patient_id), patient_id, permit.view).exclude(
         resource_type__in=NOT_LISTED
@@ -406,7 +422,8 @@ def search_text(
         qs = qs.none()
     for term in terms:
         qs = qs.filter(store.word_filter(patient_id, term))
-    return _listing(permit, qs, page, per_page)
+    audit = access.on_open(actor, patient_id, Action.SEARCH, purpose, permit, what="text search")
+    return _listing(permit, qs, page, per_page, before_open=audit)
 
 
 @dataclass

@@ -441,9 +441,12 @@ def open_rows(
     permit: Permit,
     rows: QuerySet | Iterable[ResourceVersion],
     shared_refs: set | None = None,
+    before_open: Callable[[dict[str, int]], None] | None = None,
 ) -> list[dict]:
     """Decrypt rows of the permit's patient (another's raise PermissionError);
-    ``shared_refs`` (if given) collects the (type, id) of directory data they name."""
+    ``shared_refs`` (if given) collects the (type, id) of directory data they name;
+    ``before_open`` (if given) is called with how many rows of each type are about to be
+    decrypted, before any is (``access.services.on_open``: the audit entry says it)."""
     cipher = _record_cipher(permit)
     if isinstance(rows, QuerySet):
         # No model instances on the hot path: the columns straight from the cursor.
@@ -454,6 +457,11 @@ def open_rows(
             for r in rows
         ]
         columns = _Columns()
+    if before_open is not None:
+        kinds: dict[str, int] = {}
+        for t in tuples:
+            kinds[t[1]] = kinds.get(t[1], 0) + 1
+        before_open(kinds)
     stamp = _stamps(columns)
     found: set[tuple[bytes, bytes]] | None = set() if shared_refs is not None else None
     # Parsed JSON holds no reference cycles, yet building thousands of dicts and lists

@@ -10,6 +10,7 @@ from carnet.access import acting, audience
 from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.care.views_pro import home as pro_home
+from carnet.coffre import relatives
 from carnet.records import current as records_current
 from carnet.records import words
 from carnet.reminders import programmes as reminder_programmes
@@ -125,6 +126,9 @@ def home(request):
             "add_url": _url_or_empty("records:entry_index"),
             "documents_url": _url_or_empty("records:documents"),
             "audience": audience.of_record(actor, patient.pk),
+            # « Mes proches »: one button per person they may act for (one tap to their record).
+            "relatives": relatives.live(request.user, details=False),
+            "relatives_ended": relatives.ended(request.user),
         },
     )
 
