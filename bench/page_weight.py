@@ -36,8 +36,13 @@ def transferred(context, url: str) -> dict[str, int]:
     cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
     urls: dict[str, str] = {}
     sizes: dict[str, int] = {}
-    cdp.on("Network.requestWillBeSent", lambda e: urls.setdefault(e["requestId"], e["request"]["url"]))
-    cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], int(e["encodedDataLength"])))
+    cdp.on(
+        "Network.requestWillBeSent", lambda e: urls.setdefault(e["requestId"], e["request"]["url"])
+    )
+    cdp.on(
+        "Network.loadingFinished",
+        lambda e: sizes.__setitem__(e["requestId"], int(e["encodedDataLength"])),
+    )
     page.goto(url, wait_until="load")
     page.wait_for_load_state("networkidle")
     cdp.detach()
@@ -59,7 +64,9 @@ def home_weight(chromium, server, email: str = EMAIL) -> dict[str, int]:
 
 def report(sizes: dict[str, int]) -> int:
     total = sum(sizes.values())
-    print(f"home page: {total / 1024:.1f} KB / {LIMIT_BYTES / 1024:.0f} KB limit = {total / LIMIT_BYTES:.2f}")
+    print(
+        f"home page: {total / 1024:.1f} KB / {LIMIT_BYTES / 1024:.0f} KB limit = {total / LIMIT_BYTES:.2f}"
+    )
     for url, size in sorted(sizes.items(), key=lambda item: -item[1]):
         print(f"  {size / 1024:8.1f} KB  {url.split('/', 3)[-1] or '/'}")
     return total

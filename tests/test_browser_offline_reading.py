@@ -4,7 +4,7 @@ Jacob (a 900-entry record) declares his phone as his own, opens home, his emerge
 his treatments; the network goes: the same pages read from the copy, with « Dernière mise à
 jour », and a page never opened says there is no connection. Signing out leaves Cache Storage
 empty. Léa never declares her device: her pages are never kept, and offline she gets the
-offline page. And the home page of Jacob's record weighs under 150 KB as Chromium receives it.
+offline page; when she turns the choice on and then off, the copy goes. And the home page of Jacob's record weighs under 150 KB as Chromium receives it.
 """
 
 import pytest
@@ -75,6 +75,10 @@ def test_own_device_reads_the_card_and_treatments_offline(server, chromium):
     for path in ("/", CARD, TREATMENTS):
         page.goto(server.url + path)
         online[path] = page.locator("h1").inner_text()
+    # The worker writes each copy as the page arrives: wait for the third.
+    page.wait_for_function(
+        "caches.open('carnet-own-device').then((c) => c.keys()).then((k) => k.length === 3)"
+    )
     kept = page.evaluate(CACHE_CONTENTS)["carnet-own-device"]
     assert sorted(url for url, _, _ in kept) == sorted(
         server.url + p for p in ("/", CARD, TREATMENTS)
@@ -127,6 +131,19 @@ def test_without_the_declaration_nothing_of_theirs_is_kept(server, chromium):
     assert page.locator("h1").inner_text() == "Pas de connexion"
     assert page.locator(".offline-note").count() == 0
     assert "Dupuy" not in page.content()
+
+    # She says yes on the account page, then changes her mind: the copy goes at once.
+    context.set_offline(False)
+    page.goto(server.url + "/compte/")
+    page.click("#own-device-title ~ form button[name=keep][value=on]")
+    page.wait_for_load_state()
+    page.goto(server.url + CARD)
+    page.wait_for_function("caches.has('carnet-own-device')")
+    page.goto(server.url + "/compte/")
+    page.click("#own-device-title ~ form button[name=keep][value=off]")
+    page.wait_for_load_state()
+    page.wait_for_function("caches.has('carnet-own-device').then((kept) => !kept)")
+    assert "carnet-own-device" not in page.evaluate(CACHE_CONTENTS)
     context.close()
 
 

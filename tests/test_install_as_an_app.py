@@ -47,7 +47,7 @@ def test_the_worker_is_served_at_the_root(client):
 def test_the_offline_page_says_nothing_about_anyone(client):
     from . import people
 
-    client.force_login(people.citizen("Alice Martin", email="alice@example.org"))
+    people.english(client).force_login(people.citizen("Alice Martin", email="alice@example.org"))
     page = client.get(reverse("offline")).content.decode()
     assert "No connection" in page and "112" in page
     assert "Alice" not in page and "alice@example.org" not in page

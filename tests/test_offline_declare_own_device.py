@@ -9,13 +9,20 @@ from carnet.web import offline
 
 from . import people
 
-KEPT = ["home", "records:summary", "records:card", "reminders:index", "reminders:treatments", "reminders:agenda"]
+KEPT = [
+    "home",
+    "records:summary",
+    "records:card",
+    "reminders:index",
+    "reminders:treatments",
+    "reminders:agenda",
+]
 
 
 @pytest.fixture
 def alice(client):
     user = people.citizen("Alice Martin", email="alice@example.org")
-    client.force_login(user)
+    people.english(client).force_login(user)
     return user
 
 
@@ -57,7 +64,9 @@ def test_the_account_page_explains_and_turns_it_off(client, alice):
     page = client.get(reverse("accounts:account"))
     assert b"The risk: anyone who picks up this device could read that copy" in page.content
     declare(client)
-    assert b"Stop keeping my summary on this device" in client.get(reverse("accounts:account")).content
+    assert (
+        b"Stop keeping my summary on this device" in client.get(reverse("accounts:account")).content
+    )
     response = client.post(reverse("own_device"), {"keep": "off"})
     assert response.status_code == 302 and response["Location"] == reverse("accounts:account")
     home = client.get(reverse("home"))
@@ -75,7 +84,7 @@ def test_someone_elses_answer_on_a_shared_browser_keeps_nothing(client, alice):
 
 
 def test_a_forged_answer_keeps_nothing(alice):
-    client = Client()
+    client = people.english(Client())
     client.force_login(alice)
     client.cookies[offline.OWN_DEVICE_COOKIE] = f'{{"user": {alice.pk}, "own": true}}'
     assert client.get(reverse("home"))[offline.KEEP_HEADER] == "drop"
@@ -96,7 +105,7 @@ def test_a_relatives_pages_are_never_kept(client):
     henri = people.citizen("Henri Martin", email="henri@example.org")
     sophie = people.citizen("Sophie Martin", email="sophie@example.org")
     people.give(henri, people.pid_of(henri), sophie)
-    client.force_login(sophie)
+    people.english(client).force_login(sophie)
     declare(client)
     client.post(reverse("coffre:act_for", args=[people.pid_of(henri)]))
     page = client.get(reverse("reminders:index"))

@@ -133,6 +133,8 @@ class OfflineMiddleware:
             request, "carnet_signed_in_at_view", False
         ):
             clear_site_data(response)
+        elif not response.get("Content-Type", "").startswith("text/html"):
+            pass  # the worker reads pages only
         elif getattr(request, "carnet_offline", False) and response.status_code == 200:
             response[KEEP_HEADER] = "keep"
         elif not getattr(request, "carnet_own_device", None) and not own_device(request):

@@ -55,7 +55,9 @@ def manifest(request):
             ),
         ],
     }
-    return HttpResponse(json.dumps(data, ensure_ascii=False), content_type="application/manifest+json")
+    return HttpResponse(
+        json.dumps(data, ensure_ascii=False), content_type="application/manifest+json"
+    )
 
 
 @cache
