@@ -91,6 +91,7 @@ def test_own_device_reads_the_card_and_treatments_offline(server, chromium):
         assert page.locator("h1").inner_text() == online[path]
         note = page.locator("main .offline-note").inner_text()
         assert "Dernière mise à jour" in note and "hors connexion" in note, note
+        assert page.locator("form button:not([disabled])").count() == 0  # nothing can be sent
         problems += check_page(page, f"offline-copy{path.replace('/', '-')}", "mobile")
     page.reload()
     assert "Dernière mise à jour" in page.locator("main .offline-note").inner_text()

@@ -53,13 +53,15 @@ function escapeText(text) {
 }
 
 // The copy, with the date it was written (a <meta> the server put in the page) shown at the
-// top of the page's main content.
+// top of the page's main content; its buttons are turned off (but the menu's), as nothing can
+// be sent offline.
 function fromCopy(copy) {
   return copy.text().then(function (html) {
     var found = /<meta name="carnet-offline-note" content="([^"]*)">/.exec(html);
     var note = found ? found[1] : "";
     var banner = '<p class="offline-note" role="status" data-offline-copy>' + note + "</p>";
-    html = html.replace(/<main\b[^>]*>/, function (tag) { return tag + banner; });
+    html = html.replace(/<main\b[^>]*>/, function (tag) { return tag + banner; })
+      .replace(/<button\b(?![^>]*menu-toggle)/g, "<button disabled");
     return new Response(html, {
       status: 200,
       headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" }
