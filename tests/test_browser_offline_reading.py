@@ -69,6 +69,7 @@ def test_own_device_reads_the_card_and_treatments_offline(server, chromium):
     sign_in(page, server, JACOB)
     worker_in_charge(page)
     page.goto(server.url + "/")
+    problems = check_page(page, "home-own-device-prompt", "mobile")
     page.click("button[name=keep][value=on]")
     page.wait_for_load_state()
     online = {}
@@ -85,7 +86,6 @@ def test_own_device_reads_the_card_and_treatments_offline(server, chromium):
     )
 
     context.set_offline(True)
-    problems = []
     for path in (CARD, TREATMENTS):
         page.goto(server.url + path)
         assert page.locator("h1").inner_text() == online[path]
@@ -136,6 +136,7 @@ def test_without_the_declaration_nothing_of_theirs_is_kept(server, chromium):
     # She says yes on the account page, then changes her mind: the copy goes at once.
     context.set_offline(False)
     page.goto(server.url + "/compte/")
+    problems = check_page(page, "account-own-device", "mobile")
     page.click("#own-device-title ~ form button[name=keep][value=on]")
     page.wait_for_load_state()
     page.goto(server.url + CARD)
@@ -146,6 +147,7 @@ def test_without_the_declaration_nothing_of_theirs_is_kept(server, chromium):
     page.wait_for_function("caches.has('carnet-own-device').then((kept) => !kept)")
     assert "carnet-own-device" not in page.evaluate(CACHE_CONTENTS)
     context.close()
+    assert not problems, "\n".join(problems)
 
 
 def test_the_home_page_of_a_900_entry_record_weighs_under_150_kb(server, chromium):
