@@ -8,7 +8,7 @@ from django.urls import reverse
 from PIL import Image
 
 
-def test_the_manifest_names_carnet_and_its_icons(client):
+def test_the_manifest_names_carnet_and_its_icons(client, settings):
     response = client.get("/manifest.webmanifest")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/manifest+json"
@@ -25,6 +25,10 @@ def test_the_manifest_names_carnet_and_its_icons(client):
         with Image.open(sizes[f"{size}x{size}"]) as image:
             assert image.size == (size, size)
     assert "any" in sizes  # the SVG
+    assert manifest["dir"] == "ltr"
+    settings.LANGUAGES = [*settings.LANGUAGES, ("ar", "Arabic")]
+    arabic = json.loads(client.get("/manifest.webmanifest", HTTP_ACCEPT_LANGUAGE="ar").content)
+    assert arabic["lang"] == "ar" and arabic["dir"] == "rtl"
 
 
 def test_every_page_links_the_manifest_and_the_worker(client):

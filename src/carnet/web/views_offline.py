@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -42,6 +43,7 @@ def manifest(request):
         "short_name": "Carnet",
         "description": _("Your health record belongs to you. You decide who sees it."),
         "lang": request.LANGUAGE_CODE,
+        "dir": "rtl" if get_language_bidi() else "ltr",
         "start_url": "/",
         "scope": "/",
         "display": "standalone",
