@@ -14,6 +14,8 @@ Figures:
   big import    other people's p95 while a 20 MB bundle is imported vs idle, and the
                 import's rate (bench/big_import.py; CARNET_BENCH_BIG_IMPORT_MB).
   sign-in       median and p95 of a sign-in alone and with 20 at once vs 1 s (bench/signin.py).
+  page weight   the home page of a 900-entry record as Chromium receives it vs 150 KB
+                (bench/page_weight.py).
   load          Locust users against a real `carnet serve` vs the same stack serving a
                 static page (bench/load.py; CARNET_LOAD_SECONDS, CARNET_LOAD_USERS).
 """
@@ -36,6 +38,7 @@ from bench import big_import as big_import_bench
 from bench import crash as crash_bench
 from bench import directory as directory_bench
 from bench import home as home_bench
+from bench import page_weight as page_weight_bench
 from bench import refusals as refusals_bench
 from bench import reminders as reminders_bench
 from bench import signin as signin_bench
@@ -248,6 +251,7 @@ def main() -> int:
     result = bench_import(vendor)
     bench_everything(result["patient_ids"])
     home_bench.run()
+    page_weight_bench.run()  # a real server and Chromium, in a private install
     refusals_bench.run()
     reminders_bench.run(int(os.environ.get("CARNET_BENCH_REMINDERS_PATIENTS") or 10000))
     bench_audit()

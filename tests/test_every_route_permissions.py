@@ -265,6 +265,10 @@ RULES: dict[str, tuple[str, str]] = {
     "reminders:programmes": (PERSON, PERSON_BAD_FORM),
     "reminders:treatments": (PERSON, GET_ONLY),
     "reminders:vaccinations": (PERSON, GET_ONLY),
+    "manifest": (PUBLIC, ALL_405),
+    "service_worker": (PUBLIC, ALL_405),
+    "offline": (PUBLIC, ALL_405),
+    "own_device": (POST_ONLY, SIGNED_IN_MOVED),
     "set_language": (
         "redirect redirect redirect redirect redirect redirect redirect redirect",
         "redirect redirect redirect redirect redirect redirect redirect redirect",

@@ -150,6 +150,7 @@ MIDDLEWARE = [
     "carnet.accounts.mfa_required.MFARequiredMiddleware",
     "carnet.accounts.language.SignInLanguageMiddleware",
     "carnet.web.middleware.NoStoreMiddleware",
+    "carnet.web.offline.OfflineMiddleware",
     "carnet.web.middleware.UnreadableRecordMiddleware",
     "carnet.web.middleware.NotPermittedMiddleware",
     # Innermost: sees the views' errors first (a lock wait that ran out becomes a 503).
