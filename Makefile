@@ -48,8 +48,10 @@ lint: $(VENV)/.installed-test
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
+# The suite runs on every core (pytest-xdist; TEST_JOBS=0 for one process), a test file per worker.
+TEST_JOBS ?= auto
 test: $(VENV)/.installed-test chromium lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_JOBS) --dist loadfile $(PYTEST_ARGS)
 
 # `make test` draws the same examples every run (Hypothesis profile "ci", derandomized).
 # `make fuzz` draws at random, CARNET_FUZZ_SCALE (20) times as many, and keeps what it finds

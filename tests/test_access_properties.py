@@ -302,7 +302,7 @@ def test_the_coffre_keeps_its_promises():
     run_state_machine_as_test(
         Coffre,
         settings=settings(
-            max_examples=examples(100),
+            max_examples=examples(40),
             stateful_step_count=8,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
