@@ -294,11 +294,14 @@ def _entries(permit: Permit, owner_id: int | None, rows) -> list[Entry]:
             elif what == "share code":
                 what = str(_("your share code"))
         why = str(PURPOSE_WORDS.get(e.purpose, e.purpose))
+        organisation = (getattr(u, "organisation", "") if u else "") or details.get(
+            "organisation", ""
+        )
         if e.purpose == "assistance":
             # « with Claire D., France Services de Muret, in your presence »
             who = details.get("actor") or who
-            place = details.get("organisation", "")
-            why = str(ASSISTED % {"who": who, "place": place})
+            organisation = details.get("organisation", "") or organisation
+            why = str(ASSISTED % {"who": who, "place": organisation})
             if e.action in ("grant", "revoke") and what == "help session":
                 what = str(_("a help session"))
         raw_reason = details.get("decision_reason", "")
@@ -318,8 +321,7 @@ def _entries(permit: Permit, owner_id: int | None, rows) -> list[Entry]:
                 actor_id=e.actor_id,
                 who=who,
                 profession=getattr(u, "profession", "") if u else "",
-                organisation=(getattr(u, "organisation", "") if u else "")
-                or details.get("organisation", ""),
+                organisation=organisation,
                 role=e.actor_role,
                 is_you=is_you,
                 action=e.action,
