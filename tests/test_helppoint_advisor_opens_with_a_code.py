@@ -13,10 +13,12 @@ from carnet.access import assistance
 from carnet.access.services import Actor
 from carnet.helppoint import services
 
+from .people import english
 from .helppoint import code_for, desk_advisor, henri
 
 
 def test_an_app_code_opens_the_session_with_the_persons_choice(client):
+    english(client)
     person, pid = henri()
     adv = desk_advisor()
     client.force_login(adv)
@@ -34,6 +36,7 @@ def test_an_app_code_opens_the_session_with_the_persons_choice(client):
 
 
 def test_a_paper_code_asks_for_the_choice_at_the_desk(client):
+    english(client)
     person, pid = henri()
     codes = services.paper_codes(Actor.of_user(person), pid)
     adv = desk_advisor()
@@ -50,6 +53,7 @@ def test_a_paper_code_asks_for_the_choice_at_the_desk(client):
 
 
 def test_a_code_sent_by_sms_to_the_persons_proved_number(client, settings, tmp_path):
+    english(client)
     from carnet.notify import services as notify
 
     settings.CARNET_SMS_BACKEND = "file"
@@ -69,6 +73,7 @@ def test_a_code_sent_by_sms_to_the_persons_proved_number(client, settings, tmp_p
 
 
 def test_an_unknown_number_gets_the_same_answer_and_no_sms(client, settings, tmp_path):
+    english(client)
     settings.CARNET_SMS_BACKEND = "file"
     settings.CARNET_SMS_FILE = tmp_path / "sms.jsonl"
     client.force_login(desk_advisor())
@@ -78,8 +83,8 @@ def test_an_unknown_number_gets_the_same_answer_and_no_sms(client, settings, tmp
 
 
 def test_an_advisor_without_a_help_point_has_no_desk(client):
+    english(client)
     from .people import advisor
 
     client.force_login(advisor("Ada"))
     assert client.get(reverse("helppoint:desk")).status_code == 404
-

@@ -14,6 +14,7 @@ from carnet.access import assistance
 from carnet.access.services import Actor
 from carnet.helppoint import services
 
+from .people import english
 from .helppoint import code_for, desk, desk_advisor, henri
 
 REFUSED = "This code does not work: it is wrong, already used or too old."
@@ -24,6 +25,7 @@ def _type(client, code):
 
 
 def test_a_wrong_code_is_refused(client):
+    english(client)
     henri()
     client.force_login(desk_advisor())
     answer = _type(client, "1234 5678")
@@ -53,6 +55,7 @@ def test_a_code_works_once_even_at_another_desk():
 
 
 def test_wrong_codes_lock_the_desk_and_then_even_a_right_one_waits(client):
+    english(client)
     person, pid = henri()
     point = desk()
     adv = desk_advisor(point)
@@ -69,6 +72,7 @@ def test_wrong_codes_lock_the_desk_and_then_even_a_right_one_waits(client):
 
 
 def test_the_code_is_in_no_url_and_no_log(client, caplog):
+    english(client)
     person, _pid = henri()
     client.force_login(person)
     made = client.post(reverse("helppoint:person"), {"scopes": ["reminders"]})

@@ -9,16 +9,19 @@ from django.utils import translation
 from carnet.access import history
 from carnet.access.services import Actor
 
+from .people import english
 from .helppoint import desk_advisor, henri, open_session
 
 
 def test_the_history_says_who_where_and_in_your_presence(client):
+    english(client)
     person, pid = henri()
     adv = desk_advisor()
     open_session(person, adv, ["reminders"])
     client.force_login(adv)
     done = client.post(
-        reverse("helppoint:reminder"), {"title": "Vaccin grippe", "day": "2027-03-14", "at": "09:30"}
+        reverse("helppoint:reminder"),
+        {"title": "Vaccin grippe", "day": "2027-03-14", "at": "09:30"},
     )
     assert done.status_code == 302
     with translation.override("fr"):

@@ -13,12 +13,14 @@ from carnet.access import assistance
 from carnet.access.models import AuditEntry
 from carnet.access.services import Purpose, decide
 
+from .people import english
 from .helppoint import desk_advisor, henri, open_session
 
 REMINDER = {"title": "Prise de sang", "day": "2027-03-14", "at": "09:30"}
 
 
 def test_the_person_ends_it_and_the_advisors_next_action_is_refused(client):
+    english(client)
     person, pid = henri()
     adv = desk_advisor()
     open_session(person, adv, ["reminders"])
@@ -37,6 +39,7 @@ def test_the_person_ends_it_and_the_advisors_next_action_is_refused(client):
 
 
 def test_the_advisor_ends_it(client):
+    english(client)
     person, pid = henri()
     adv = desk_advisor()
     open_session(person, adv)
@@ -54,7 +57,9 @@ def test_it_ends_by_itself_after_30_minutes():
     adv = desk_advisor()
     live = open_session(person, adv)
     at_the_end = live.started_at + timedelta(minutes=30)
-    assert decide(live.actor(), pid, "update", Purpose.ASSISTANCE, now=at_the_end - timedelta(seconds=1))
+    assert decide(
+        live.actor(), pid, "update", Purpose.ASSISTANCE, now=at_the_end - timedelta(seconds=1)
+    )
     assert not decide(live.actor(), pid, "update", Purpose.ASSISTANCE, now=at_the_end)
     assert assistance.live_for_advisor(adv.pk, now=at_the_end) is None
 

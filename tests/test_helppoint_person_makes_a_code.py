@@ -11,11 +11,13 @@ from django.urls import reverse
 from carnet.helppoint import services
 from carnet.helppoint.models import HelpCode
 
+from .people import english
 from .helppoint import henri
 from .people import citizen
 
 
 def test_the_person_gets_a_code_with_what_they_chose(client):
+    english(client)
     person, pid = henri()
     client.force_login(person)
     page = client.get(reverse("helppoint:person"))
@@ -34,6 +36,7 @@ def test_the_person_gets_a_code_with_what_they_chose(client):
 
 
 def test_a_new_code_replaces_the_unused_one(client):
+    english(client)
     person, pid = henri()
     client.force_login(person)
     client.post(reverse("helppoint:person"), {"scopes": ["read"]})
@@ -44,6 +47,7 @@ def test_a_new_code_replaces_the_unused_one(client):
 
 
 def test_without_a_choice_no_code_is_made(client):
+    english(client)
     person, pid = henri()
     client.force_login(person)
     refused = client.post(reverse("helppoint:person"), {})
@@ -53,19 +57,25 @@ def test_without_a_choice_no_code_is_made(client):
 
 
 def test_paper_codes_are_printed_once_and_stored_hashed(client):
+    english(client)
     person, pid = henri()
     client.force_login(person)
     sheet = client.post(reverse("helppoint:paper"))
     assert sheet.status_code == 200
     codes = re.findall(r"<li><bdi>(\d{4} \d{4})</bdi></li>", sheet.content.decode())
     assert len(codes) == services.PAPER_CODES
-    digests = set(HelpCode.objects.filter(patient_id=pid, kind="paper").values_list("digest", flat=True))
+    digests = set(
+        HelpCode.objects.filter(patient_id=pid, kind="paper").values_list("digest", flat=True)
+    )
     assert digests == {services._digest(c.replace(" ", "")) for c in codes}
     client.post(reverse("helppoint:paper"))  # a new sheet: the old codes stop working
-    assert not digests & set(HelpCode.objects.filter(patient_id=pid).values_list("digest", flat=True))
+    assert not digests & set(
+        HelpCode.objects.filter(patient_id=pid).values_list("digest", flat=True)
+    )
 
 
 def test_someone_else_cannot_make_a_code_for_the_person(client):
+    english(client)
     henri_user, pid = henri()
     bob = citizen("Bob")
     client.force_login(bob)

@@ -15,6 +15,7 @@ from carnet.access import policy
 from carnet.access.policy import AssistFact, Facts
 from carnet.access.services import Actor
 
+from .people import english
 from .helppoint import desk_advisor, henri, open_session
 
 ADVISOR = Actor(7, "advisor", "Claire D.", "France Services de Muret")
@@ -23,7 +24,13 @@ ACTIONS = (
     "read", "search", "create", "update", "delete", "import", "export", "erase", "grant",
     "revoke", "mask", "settings", "break_glass", "appointments", "messages", "read_messages",
 )  # fmt: skip
-NEEDS = {"read": "read", "search": "read", "import": "import", "update": "reminders", "grant": "share"}
+NEEDS = {
+    "read": "read",
+    "search": "read",
+    "import": "import",
+    "update": "reminders",
+    "grant": "share",
+}
 
 
 @settings(max_examples=60, deadline=None)
@@ -67,6 +74,7 @@ def test_an_ended_or_expired_session_loads_as_no_session():
 
 
 def test_the_pages_follow_the_choice(client):
+    english(client)
     person, pid = henri()
     adv = desk_advisor()
     open_session(person, adv, ["import"])  # import only: no reminders, no sharing

@@ -108,7 +108,9 @@ def create(advisor, name: str, birth_date: date, language: str = "fr") -> Letter
             given, _sep, family = name.rpartition(" ")
             identity = {
                 "resourceType": "Patient",
-                "name": [{"text": name, "family": family or name, "given": [given] if given else []}],
+                "name": [
+                    {"text": name, "family": family or name, "given": [given] if given else []}
+                ],
                 "birthDate": birth_date.isoformat(),
             }
             records.create(Actor.of_user(user), patient.pk, identity, Purpose.SELF)

@@ -46,9 +46,7 @@ def _point(request):
 
 def _refusal(reason: str) -> str:
     return {
-        "locked": _(
-            "Too many wrong codes at this desk: wait %(minutes)s minutes, then try again."
-        )
+        "locked": _("Too many wrong codes at this desk: wait %(minutes)s minutes, then try again.")
         % {"minutes": services.LOCK_MINUTES},
         "phone": _("This is not a mobile number. Write it like 06 12 34 56 78."),
         "sms_limit": _("Too many codes sent by SMS: wait a little, or use a paper code."),
@@ -95,7 +93,9 @@ def code(request):
         found = services.redeem(request.user, form.cleaned_data["code"])
     except services.Refused as refused:
         status = 429 if refused.reason == "locked" else 400
-        return _desk(request, point, code_form=CodeForm(), error=_refusal(refused.reason), status=status)
+        return _desk(
+            request, point, code_form=CodeForm(), error=_refusal(refused.reason), status=status
+        )
     if isinstance(found, services.Checked):
         request.session[CHECKED] = {
             "code_id": found.code_id,
@@ -301,7 +301,9 @@ def end(request):
 def new_account(request):
     point = _point(request)
     if request.method == "GET":
-        return render(request, "helppoint/account_new.html", {"form": DeskAccountForm(), "point": point})
+        return render(
+            request, "helppoint/account_new.html", {"form": DeskAccountForm(), "point": point}
+        )
     form = DeskAccountForm(request.POST)
     if not form.is_valid():
         return render(
