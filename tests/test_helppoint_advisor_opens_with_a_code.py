@@ -13,8 +13,8 @@ from carnet.access import assistance
 from carnet.access.services import Actor
 from carnet.helppoint import services
 
-from .people import english
 from .helppoint import code_for, desk_advisor, henri
+from .people import english
 
 
 def test_an_app_code_opens_the_session_with_the_persons_choice(client):

@@ -14,8 +14,8 @@ from carnet.access import assistance
 from carnet.access.services import Actor
 from carnet.helppoint import services
 
-from .people import english
 from .helppoint import code_for, desk, desk_advisor, henri
+from .people import english
 
 REFUSED = "This code does not work: it is wrong, already used or too old."
 

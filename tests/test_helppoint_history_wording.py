@@ -9,8 +9,8 @@ from django.utils import translation
 from carnet.access import history
 from carnet.access.services import Actor
 
-from .people import english
 from .helppoint import desk_advisor, henri, open_session
+from .people import english
 
 
 def test_the_history_says_who_where_and_in_your_presence(client):

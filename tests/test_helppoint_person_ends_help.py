@@ -13,8 +13,8 @@ from carnet.access import assistance
 from carnet.access.models import AuditEntry
 from carnet.access.services import Purpose, decide
 
-from .people import english
 from .helppoint import desk_advisor, henri, open_session
+from .people import english
 
 REMINDER = {"title": "Prise de sang", "day": "2027-03-14", "at": "09:30"}
 

@@ -11,9 +11,8 @@ from django.urls import reverse
 from carnet.helppoint import services
 from carnet.helppoint.models import HelpCode
 
-from .people import english
 from .helppoint import henri
-from .people import citizen
+from .people import citizen, english
 
 
 def test_the_person_gets_a_code_with_what_they_chose(client):

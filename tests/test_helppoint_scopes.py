@@ -15,8 +15,8 @@ from carnet.access import policy
 from carnet.access.policy import AssistFact, Facts
 from carnet.access.services import Actor
 
-from .people import english
 from .helppoint import desk_advisor, henri, open_session
+from .people import english
 
 ADVISOR = Actor(7, "advisor", "Claire D.", "France Services de Muret")
 SCOPES = ("read", "import", "reminders", "share")
