@@ -37,7 +37,9 @@ def _letter(client) -> tuple[str, str, list[str], str]:
 def test_the_advisor_makes_the_account_and_prints_the_letter(client):
     identifier, password, codes, html = _letter(client)
     assert identifier.startswith("marcel.dupuy.") and identifier.endswith("@guichet.invalid")
-    assert 'lang="en"' in html and "Your Carnet sign-in letter" in html  # his language, not the desk's
+    assert (
+        'lang="en"' in html and "Your Carnet sign-in letter" in html
+    )  # his language, not the desk's
     user = User.objects.get(email=identifier)
     assert user.display_name == "Marcel Dupuy" and user.role == "citizen"
     assert user.check_password(password) and password not in str(user.password)

@@ -3,9 +3,9 @@
 For an advisor of a help point in kiosk mode (``HelpPoint.kiosk``): every page is
 ``no-store``; the session ends after ``CARNET_KIOSK_IDLE_SECONDS`` without a request (a few
 minutes), on the server (the session's own expiry, and this middleware), whatever the
-browser does; each page shows when that will happen (a plain time without JavaScript, a
-countdown with it, and a ``<meta http-equiv="refresh">`` that brings the browser back to the
-sign-in page once the time is up); signing out (or being signed out) ends the help session
+browser does; each page shows when that will happen (a plain time without JavaScript; with it, a
+countdown that brings the browser back to the sign-in page once the time is up — no
+``<meta http-equiv="refresh">``, which WCAG 2.2.1 and axe refuse); signing out (or being signed out) ends the help session
 and answers ``Clear-Site-Data`` so that nothing of the session stays in the browser. The
 fields where codes are typed have no autocomplete; files the person imports come from their
 own USB key or phone, and nothing is downloaded onto the desk's computer.
