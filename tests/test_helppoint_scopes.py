@@ -93,3 +93,49 @@ def test_the_pages_follow_the_choice(client):
     from carnet.access.models import Grant
 
     assert not Grant.objects.filter(patient_id=pid).exists()
+
+
+def test_within_the_choice_the_advisor_imports_and_shares(client):
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from carnet.access.models import AuditEntry, Grant
+
+    from .people import practitioner
+
+    english(client)
+    person, pid = henri()
+    doctor = practitioner("Dr Jolimont", "médecin", rpps="10000000099")
+    adv = desk_advisor()
+    open_session(person, adv, ["import", "share"])
+    client.force_login(adv)
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {"fullUrl": "urn:uuid:p", "resource": {"resourceType": "Patient", "gender": "male"}},
+            {
+                "fullUrl": "urn:uuid:i",
+                "resource": {
+                    "resourceType": "Immunization",
+                    "status": "completed",
+                    "vaccineCode": {"text": "Grippe"},
+                    "patient": {"reference": "urn:uuid:p"},
+                    "occurrenceDateTime": "2024-10-01",
+                },
+            }
+        ],
+    }
+    upload = SimpleUploadedFile("vaccins.json", json.dumps(bundle).encode(), "application/json")
+    imported = client.post(reverse("helppoint:import"), {"file": upload})
+    assert imported.status_code == 302, imported.content.decode()[:3000]
+    shared = client.post(
+        reverse("helppoint:share"),
+        {"rpps": "10000000099", "categories": ["vaccines"], "duration": "consultation"},
+    )
+    assert shared.status_code == 302
+    grant = Grant.objects.get(patient_id=pid, grantee_id=doctor.pk)
+    assert grant.max_level == "N" and grant.mode == "read"  # never sensitive, never writing
+    done = AuditEntry.objects.filter(patient_id=pid, actor_id=adv.pk, decision="permit")
+    assert {"import", "grant"} <= set(done.values_list("action", flat=True))

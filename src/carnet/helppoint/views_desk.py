@@ -276,7 +276,7 @@ def import_file(request):
         )
     except NotFound:
         return _over(request)
-    except Exception:  # the file is refused whole; nothing was written
+    except imports.ImportRefused:  # the file is refused whole; nothing was written
         form.add_error("file", _("Carnet could not read this file: nothing was imported."))
         return _assist_page(request, live, import_form=form, status=400)
     n = getattr(result, "created", None) or getattr(result, "count", 0)
