@@ -88,3 +88,6 @@ def test_an_advisor_without_a_help_point_has_no_desk(client):
 
     client.force_login(advisor("Ada"))
     assert client.get(reverse("helppoint:desk")).status_code == 404
+    assert 'href="/guichet/"' not in client.get(reverse("home")).content.decode()
+    client.force_login(desk_advisor())
+    assert 'href="/guichet/"' in client.get(reverse("home")).content.decode()  # in the menu

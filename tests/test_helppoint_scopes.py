@@ -124,7 +124,7 @@ def test_within_the_choice_the_advisor_imports_and_shares(client):
                     "patient": {"reference": "urn:uuid:p"},
                     "occurrenceDateTime": "2024-10-01",
                 },
-            }
+            },
         ],
     }
     upload = SimpleUploadedFile("vaccins.json", json.dumps(bundle).encode(), "application/json")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from carnet.access import assistance
 
 from .kiosk import idle_seconds, is_kiosk, signs_out_at
-from .services import person_name
+from .services import desk_of, person_name
 
 SCOPE_WORDS = {
     "read": _("read the record"),
@@ -30,7 +30,7 @@ def context(request) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     if user.role == "advisor":
-        out: dict = {}
+        out: dict = {"help_desk": desk_of(user)}  # the advisor's help point, if any
         live = assistance.live_for_advisor(user.pk)
         if live is not None:
             out["assisting"] = {

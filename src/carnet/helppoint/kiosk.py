@@ -42,7 +42,7 @@ def is_kiosk(request) -> bool:
         user = getattr(request, "user", None)
         point = desk_of(user) if user is not None and user.is_authenticated else None
         cached = bool(point and point.kiosk)
-        request._carnet_kiosk = cached
+        request._carnet_kiosk = cached  # one query per request, for the middleware and pages
     return cached
 
 
