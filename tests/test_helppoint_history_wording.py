@@ -43,3 +43,19 @@ def test_the_advisor_never_reads_the_history_itself():
     live = open_session(person, desk_advisor(), ["share", "read"])
     with pytest.raises(NotFound):
         history.page(live.actor(), pid, history.Filters())
+
+
+def test_a_choice_made_at_the_desk_is_written_as_such():
+    from carnet.helppoint import services
+
+    person, pid = henri()
+    adv = desk_advisor()
+    paper = services.paper_codes(Actor.of_user(person), pid)
+    checked = services.redeem(adv, paper[0])
+    services.open_checked(adv, checked, ["reminders"])
+    with translation.override("en"):
+        page = history.page(Actor.of_user(person), pid, history.Filters())
+    opened = next(e for e in page.entries if e.purpose == "assistance" and e.action == "grant")
+    assert opened.because == (
+        "you gave them a code and chose with them, on their screen, what they may do"
+    )

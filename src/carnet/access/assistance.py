@@ -109,14 +109,20 @@ def open(  # noqa: A001 - the session is opened, as a door
             expires_at=now + timedelta(minutes=int(minutes)),
         )
         session = _session(row)
-        decision = Permit(True, "the person gave a one-time code at the help point")
+        # A paper or SMS code: the person chose on the advisor's screen, and the history says so.
+        decision = Permit(
+            True,
+            "the person gave a one-time code at the help point"
+            if chosen_on == "app"
+            else "the person gave a code and chose at the desk",
+        )
         record(
             session.actor(),
             patient_id,
             Action.GRANT,
             Purpose.ASSISTANCE,
             decision,
-            what="help session: " + ",".join(chosen),
+            what=f"help session: {','.join(chosen)}; chosen on: {chosen_on}",
         )
     return session
 

@@ -95,6 +95,9 @@ REASON_WORDS = {
     "the person gave a one-time code at the help point": _(
         "you gave them a one-time code at the help point"
     ),
+    "the person gave a code and chose at the desk": _(
+        "you gave them a code and chose with them, on their screen, what they may do"
+    ),
     "help session ended by the person": _("you ended the help session"),
     "help session ended by the advisor": _("the advisor ended the help session"),
     "help session ended": _("the help session had ended"),
