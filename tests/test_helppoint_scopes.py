@@ -139,3 +139,27 @@ def test_within_the_choice_the_advisor_imports_and_shares(client):
     assert grant.max_level == "N" and grant.mode == "read"  # never sensitive, never writing
     done = AuditEntry.objects.filter(patient_id=pid, actor_id=adv.pk, decision="permit")
     assert {"import", "grant"} <= set(done.values_list("action", flat=True))
+
+
+def test_decide_on_a_real_session_matches_the_model_over_its_life():
+    """Through ``decide`` and the database: live and chosen permits, expired or ended denies."""
+    from carnet.access import assistance
+    from carnet.access.services import decide
+
+    person, pid = henri()
+    adv = desk_advisor()
+    live = open_session(person, adv, ["read", "reminders"])
+    ended = [False]
+
+    @settings(max_examples=40, deadline=None)
+    @given(minutes=st.integers(0, 45), action=st.sampled_from(ACTIONS))
+    def check(minutes, action):
+        at = live.started_at + timedelta(minutes=minutes)
+        decision = decide(live.actor(), pid, action, "assistance", now=at)
+        chosen = NEEDS.get(action) in {"read", "reminders"}
+        assert bool(decision) == (not ended[0] and minutes < 30 and chosen)
+
+    check()
+    assistance.end_all_of(adv.pk)
+    ended[0] = True
+    check()
