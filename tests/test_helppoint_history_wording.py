@@ -31,6 +31,7 @@ def test_the_history_says_who_where_and_in_your_presence(client):
     for e in assisted:
         assert e.who == "Claire D." and e.organisation == "France Services de Muret"
         assert e.why == "avec Claire D., France Services de Muret, en votre présence"
+    assert (assisted[0].doing, assisted[0].what) == ("a ajouté", "un rappel dans votre agenda")
     assert "Vaccin" not in str(page)  # what the reminder says is not in the history
 
 

@@ -307,6 +307,8 @@ def _entries(permit: Permit, owner_id: int | None, rows) -> list[Entry]:
             why = str(ASSISTED % {"who": who, "place": organisation})
             if e.action in ("grant", "revoke") and what == "help session":
                 what = str(_("a help session"))
+            elif details.get("what") == "agenda entry added":
+                doing, what = ACTION_WORDS["create"], str(_("a reminder in your agenda"))
         raw_reason = details.get("decision_reason", "")
         because = REASON_WORDS.get(raw_reason, "")
         if raw_reason.startswith("the help session does not allow"):
