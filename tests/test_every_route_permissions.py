@@ -205,6 +205,7 @@ RULES: dict[str, tuple[str, str]] = {
     "helppoint:desk": (EVERYONE_404, EVERYONE_404),
     "helppoint:assist": (EVERYONE_404, EVERYONE_404),
     "helppoint:account_new": (EVERYONE_404, EVERYONE_404),
+    "helppoint:account_recover": (EVERYONE_404, EVERYONE_404),
     "helppoint:code": (POST_ONLY, EVERYONE_404),
     "helppoint:choose": (POST_ONLY, EVERYONE_404),
     "helppoint:sms": (POST_ONLY, EVERYONE_404),

@@ -83,3 +83,23 @@ def test_only_an_advisor_of_a_help_point_makes_desk_accounts(client):
 
     client.force_login(citizen())
     assert client.post(reverse("helppoint:account_new"), FORM).status_code == 404
+
+
+def test_a_forgotten_password_is_given_anew_with_a_recovery_code_of_the_letter(client):
+    identifier, password, codes, _html = _letter(client)  # the same advisor, signed in
+    wrong = client.post(
+        reverse("helppoint:account_recover"), {"identifier": identifier, "code": "00000000"}
+    )
+    assert wrong.status_code == 400
+    again = client.post(
+        reverse("helppoint:account_recover"), {"identifier": identifier, "code": codes[1]}
+    )
+    assert again.status_code == 200
+    new = re.search(r'id="new-password">([^<]+)<', again.content.decode()).group(1)
+    user = User.objects.get(email=identifier)
+    assert user.check_password(new) and not user.check_password(password)
+    assert DeskAccount.objects.get(user=user).must_change_password
+    reused = client.post(
+        reverse("helppoint:account_recover"), {"identifier": identifier, "code": codes[1]}
+    )
+    assert reused.status_code == 400  # each code works once

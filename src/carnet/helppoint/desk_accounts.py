@@ -159,3 +159,53 @@ class FirstPasswordMiddleware:
         ):
             return redirect(reverse("account_change_password"))
         return self.get_response(request)
+
+
+# --- A forgotten password, back at a desk with the letter ----------------------------------
+
+
+@dataclass(frozen=True)
+class NewPassword:
+    identifier: str
+    password: str
+    language: str
+
+
+def reset(advisor, identifier: str, recovery_code: str) -> NewPassword:
+    """The person came back with their letter: one of its recovery codes (used up) proves it
+    is them; they get a new first password, to change at the next sign-in. Wrong tries count
+    against the desk, as wrong help codes do (``services.locked``)."""
+    from .models import DeskAttempt
+    from .services import locked
+
+    point = desk_of(advisor)
+    if point is None:
+        raise Invalid("no help point")
+    now = timezone.now()
+    if locked(point, now):
+        raise Invalid("locked")
+    account = (
+        DeskAccount.objects.filter(user__email=(identifier or "").strip().lower())
+        .select_related("user")
+        .first()
+    )
+    ok = False
+    if account is not None:
+        from allauth.mfa.models import Authenticator
+
+        codes = Authenticator.objects.filter(
+            user_id=account.user_id, type=Authenticator.Type.RECOVERY_CODES
+        ).first()
+        ok = codes is not None and RecoveryCodes(codes).validate_code(
+            (recovery_code or "").strip().lower()
+        )
+    DeskAttempt.objects.create(help_point=point, advisor_id=advisor.pk, at=now, ok=ok)
+    if not ok or account is None:
+        raise Invalid("locked" if locked(point, now) else "wrong")
+    password = first_password()
+    with transaction.atomic():
+        account.user.set_password(password)
+        account.user.save(update_fields=["password"])
+        account.must_change_password = True
+        account.save(update_fields=["must_change_password"])
+    return NewPassword(account.user.email, password, account.user.language or "fr")

@@ -119,3 +119,18 @@ class DeskAccountForm(forms.Form):
         ],
         initial="fr",
     )
+
+
+class RecoverForm(forms.Form):
+    identifier = forms.CharField(
+        label=_("The identifier on the person's letter"),
+        max_length=254,
+        widget=forms.TextInput(attrs=NO_AUTOFILL),
+        error_messages={"required": _("Type the identifier written on the letter.")},
+    )
+    code = forms.CharField(
+        label=_("One of the recovery codes on the letter"),
+        max_length=20,
+        widget=forms.TextInput(attrs=NO_AUTOFILL),
+        error_messages={"required": _("Type one of the recovery codes.")},
+    )

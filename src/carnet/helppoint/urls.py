@@ -20,5 +20,6 @@ urlpatterns = [
     path("guichet/aide/import/", views_desk.import_file, name="import"),
     path("guichet/terminer/", views_desk.end, name="end"),
     path("guichet/compte/", views_desk.new_account, name="account_new"),
+    path("guichet/compte/retrouver/", views_desk.recover, name="account_recover"),
     path("guichet/sortie/", views_desk.sign_out, name="sign_out"),
 ]

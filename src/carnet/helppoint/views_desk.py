@@ -28,6 +28,7 @@ from .forms import (
     DeskAccountForm,
     ImportForm,
     PhoneForm,
+    RecoverForm,
     ReminderForm,
     ScopesForm,
     ShareForm,
@@ -50,6 +51,10 @@ def _refusal(reason: str) -> str:
         % {"minutes": services.LOCK_MINUTES},
         "phone": _("This is not a mobile number. Write it like 06 12 34 56 78."),
         "sms_limit": _("Too many codes sent by SMS: wait a little, or use a paper code."),
+        "letter": _(
+            "This identifier and recovery code do not go together, or the code was already "
+            "used. Check the letter and try another code."
+        ),
     }.get(
         reason,
         _(
@@ -325,6 +330,32 @@ def new_account(request):
     # The letter, in the person's language, shown once in this answer (never kept in clear).
     with translation.override(letter.language):
         return render(request, "helppoint/letter.html", {"letter": letter})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recover(request):
+    """A person with a desk account forgot their password: their letter's identifier and one
+    of its recovery codes, then a new first password (shown once, in their language)."""
+    point = _point(request)
+    form = RecoverForm(request.POST or None)
+    if request.method == "GET" or not form.is_valid():
+        status = 400 if request.method == "POST" else 200
+        return render(
+            request, "helppoint/recover.html", {"form": form, "point": point}, status=status
+        )
+    try:
+        new = desk_accounts.reset(
+            request.user, form.cleaned_data["identifier"], form.cleaned_data["code"]
+        )
+    except desk_accounts.Invalid as exc:
+        form.add_error(None, _refusal("locked" if str(exc) == "locked" else "letter"))
+        status = 429 if str(exc) == "locked" else 400
+        return render(
+            request, "helppoint/recover.html", {"form": form, "point": point}, status=status
+        )
+    with translation.override(new.language):
+        return render(request, "helppoint/new_password.html", {"new": new})
 
 
 @require_POST
