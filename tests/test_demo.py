@@ -98,7 +98,8 @@ def test_the_command_creates_every_account_with_its_role(loaded):
     roles = {a.role for a in personas.ACCOUNTS}
     assert roles == {"citizen", "practitioner", "advisor", "researcher"}
     advisor = User.objects.get(email=personas.ADVISOR.email)
-    assert "France Services" in advisor.organisation and "Mairie" in advisor.organisation
+    assert advisor.organisation == "France Services de Muret"
+    assert advisor.desk.help_point.town == "Muret"  # her help point, for « Guichet »
     professions = {a.profession for a in personas.PRACTITIONERS}
     assert {"Médecin généraliste", "Cardiologue", "Sage-femme", "Masseur-kinésithérapeute"} <= (
         professions

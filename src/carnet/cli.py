@@ -10,6 +10,8 @@
     carnet audit verify                    prove no access-history entry was altered
     carnet keys rotate                     re-wrap every data key under a new master key
     carnet token create EMAIL              create a personal API token
+    carnet helppoint add NAME --kind K --town T   a public help point (kiosk mode by default)
+    carnet helppoint advisor EMAIL NAME    an advisor account works at that help point
     carnet notify send [--loop]            deliver queued notifications (email, SMS, push)
     carnet backup FILE [--include-keys]    encrypted backup (the key store apart: FILE.keystore)
     carnet restore FILE                    restore a backup; then: carnet restore FILE.keystore

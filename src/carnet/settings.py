@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "carnet.care",
     "carnet.chat",
     "carnet.helpdesk",
+    "carnet.helppoint",
     "carnet.web",
     "carnet.demo",
     "carnet.reminders",
@@ -149,6 +150,10 @@ MIDDLEWARE = [
     "carnet.accounts.sessions.SessionTimeoutMiddleware",
     "carnet.accounts.mfa_required.MFARequiredMiddleware",
     "carnet.accounts.language.SignInLanguageMiddleware",
+    # A person whose account was made at a help desk chooses their own password first;
+    # the desk's shared computer (kiosk mode) keeps nothing and signs out when left alone.
+    "carnet.helppoint.desk_accounts.FirstPasswordMiddleware",
+    "carnet.helppoint.kiosk.KioskMiddleware",
     "carnet.web.middleware.NoStoreMiddleware",
     "carnet.web.offline.OfflineMiddleware",
     "carnet.web.middleware.UnreadableRecordMiddleware",
@@ -173,6 +178,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "carnet.access.acting.context",
+                "carnet.helppoint.banner.context",
             ],
         },
     },
@@ -330,6 +336,9 @@ CARNET_SESSION_ABSOLUTE_SECONDS = envint("CARNET_SESSION_ABSOLUTE_SECONDS", 12 *
 # HTTP demo or development server unless CARNET_REQUIRE_MFA=1.
 CARNET_REQUIRE_MFA = envbool("CARNET_REQUIRE_MFA", CARNET_HTTPS)
 CARNET_MFA_REQUIRED_ROLES = ("practitioner", "advisor", "researcher")
+# Kiosk mode of a help point's shared computer: sign-out after this many seconds without a
+# request (carnet.helppoint.kiosk).
+CARNET_KIOSK_IDLE_SECONDS = envint("CARNET_KIOSK_IDLE_SECONDS", 180)
 
 # --- Email -------------------------------------------------------------------------------
 EMAIL_URL = os.environ.get("CARNET_EMAIL_URL")

@@ -64,6 +64,9 @@ PURPOSE_WORDS = {
     "operations": _("platform operation asked by you or by law"),
 }
 
+# An advisor's action at a public help point, the person present (``assistance``).
+ASSISTED = _("with %(who)s, %(place)s, in your presence")
+
 # The policy's reasons, in words a non-doctor understands.
 REASON_WORDS = {
     "the person's own record": _("it is your own record"),
@@ -89,6 +92,17 @@ REASON_WORDS = {
     "sharing grant does not allow update": _("your sharing lets them read, not change"),
     "emergency access only reads": _("emergency access only lets them read"),
     "parent of a minor": _("parent of a minor"),
+    "help at a public help point": _("you chose what they may do at the help point"),
+    "the person gave a one-time code at the help point": _(
+        "you gave them a one-time code at the help point"
+    ),
+    "the person gave a code and chose at the desk": _(
+        "you gave them a code and chose with them, on their screen, what they may do"
+    ),
+    "help session ended by the person": _("you ended the help session"),
+    "help session ended by the advisor": _("the advisor ended the help session"),
+    "help session ended": _("the help session had ended"),
+    "no help session": _("no help session was open"),
     "operator command on the person's or the law's request": _("operation asked by you or by law"),
 }
 
@@ -234,6 +248,8 @@ def _authorize(actor: Actor, patient_id: int) -> tuple[Permit, int | None, list[
     """The person (or whoever manages their record) only; returns the permit, the owner's
     account id and the entries this reader may not see (``_kept_from``)."""
     purpose = services.person_side(actor, patient_id, Action.GRANT, what="access history")
+    if purpose == services.Purpose.ASSISTANCE:
+        raise services.NotFound()  # the history is the person's own, never a help desk's
     decision = services.require(
         actor, patient_id, Action.GRANT, purpose, audit_now=False, what="access history"
     )
@@ -347,9 +363,24 @@ def _entries(permit: Permit, owner_id: int | None, rows) -> list[Entry]:
                 what = str(_("everyone"))
             elif what == "share code":
                 what = str(_("your share code"))
+        why = str(PURPOSE_WORDS.get(e.purpose, e.purpose))
+        organisation = (getattr(u, "organisation", "") if u else "") or details.get(
+            "organisation", ""
+        )
+        if e.purpose == "assistance":
+            # « with Claire D., France Services de Muret, in your presence »
+            who = details.get("actor") or who
+            organisation = details.get("organisation", "") or organisation
+            why = str(ASSISTED % {"who": who, "place": organisation})
+            if e.action in ("grant", "revoke") and what == "help session":
+                what = str(_("a help session"))
+            elif details.get("what") == "agenda entry added":
+                doing, what = ACTION_WORDS["create"], str(_("a reminder in your agenda"))
         raw_reason = details.get("decision_reason", "")
         because = REASON_WORDS.get(raw_reason, "")
         profession = getattr(u, "profession", "") if u else ""
+        if raw_reason.startswith("the help session does not allow"):
+            because = _("you did not allow this for the help session")
         if raw_reason in ENDED_WORDS:
             ended = _ended_before(ends.get((raw_reason, e.actor_id), []), e.at)
             because = _("access you had given them has ended")
@@ -380,15 +411,14 @@ def _entries(permit: Permit, owner_id: int | None, rows) -> list[Entry]:
                 actor_id=e.actor_id,
                 who=who,
                 profession=getattr(u, "profession", "") if u else "",
-                organisation=(getattr(u, "organisation", "") if u else "")
-                or details.get("organisation", ""),
+                organisation=organisation,
                 role=e.actor_role,
                 is_you=is_you,
                 action=e.action,
                 doing=str(doing),
                 what=what,
                 purpose=e.purpose,
-                why=str(PURPOSE_WORDS.get(e.purpose, e.purpose)),
+                why=why,
                 reason=details.get("reason", ""),
                 allowed=e.decision == "permit",
                 because=str(because),

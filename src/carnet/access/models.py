@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.db import models
 
 GRANT_KINDS = ("referent", "care")
@@ -307,3 +309,47 @@ class MinorInvitation(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["patient_id"], name="minor_invitation_patient")]
+
+
+# --- Assisted at a public help point ---------------------------------------------------------
+
+ASSIST_SCOPES = ("read", "import", "reminders", "share")
+ASSIST_CHOSEN_ON = ("app", "sms", "desk")  # "desk": a paper code, chosen on the advisor's screen
+ASSIST_MAX_MINUTES = 30
+
+
+class AssistanceSession(models.Model):
+    """An advisor at a public help point helping the person present (France Services, a
+    mairie, a CPAM office): opened with a one-time code the person gave, limited to what the
+    person chose (``scopes``, comma-separated ``ASSIST_SCOPES``), 30 minutes at most, ended by
+    either side at any moment. ``helper`` and ``place`` are what the person reads in their
+    history (« Claire D. », « France Services de Muret »)."""
+
+    patient_id = models.BigIntegerField()
+    advisor_id = models.BigIntegerField()
+    helper = models.CharField(max_length=150)
+    place = models.CharField(max_length=150)
+    scopes = models.CharField(max_length=60)
+    chosen_on = models.CharField(max_length=5)
+    started_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(chosen_on__in=ASSIST_CHOSEN_ON), name="assist_chosen_on"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    expires_at__lte=models.F("started_at")
+                    + models.Value(timedelta(minutes=ASSIST_MAX_MINUTES))
+                ),
+                name="assist_at_most_30_minutes",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["patient_id", "advisor_id"], name="assist_lookup"),
+            models.Index(fields=["advisor_id", "ended_at"], name="assist_by_advisor"),
+        ]

@@ -19,7 +19,7 @@ from carnet.accounts.models import Patient
 from carnet.vault import sealed
 
 from . import labels as L
-from .models import EmergencyAccess, EmergencySettings, Grant, Proxy
+from .models import AssistanceSession, EmergencyAccess, EmergencySettings, Grant, Proxy
 
 if TYPE_CHECKING:
     from .services import Actor
@@ -133,6 +133,26 @@ class ProxyFact:
 
 
 @dataclass(frozen=True)
+class AssistFact:
+    """A live help session at a public help point: what the person chose the advisor may do."""
+
+    id: int
+    scopes: frozenset[str]
+
+
+# What each action of an advisor at a help point needs among the scopes the person chose.
+# An advisor never changes who sees what beyond sharing with a doctor, never adds or edits
+# an item of the record by hand, never reads messages; everything else is refused.
+ASSIST_NEEDS = {
+    "read": "read",
+    "search": "read",
+    "import": "import",
+    "update": "reminders",  # reminders and agenda entries (never a record item: see evaluate)
+    "grant": "share",
+}
+
+
+@dataclass(frozen=True)
 class Facts:
     """Everything the policy needs about one actor and one record, at one instant."""
 
@@ -145,6 +165,8 @@ class Facts:
     emergency_refused: bool = False
     had_grant: bool = False  # a sharing that ended (revoked or expired): a truer refusal
     had_proxy: bool = False  # a proxy that ended
+    assistance: AssistFact | None = None  # an advisor's live help session at a help point
+    had_assistance: bool = False  # a help session that ended (by either side, or in time)
     # A minor's record (a parent's authority is live): every proxy acts within the
     # parents' reach, so none sees what the minor keeps from them.
     minor: bool = False
@@ -171,8 +193,16 @@ def load_facts(actor: Actor, patient_id: int, now: datetime) -> Facts:
     minor = False
     # Ended grants and proxies are read in the same query as live ones (one query either
     # way): a refusal can then say « your sharing ended on … » at no extra cost.
-    had_grant = had_proxy = False
-    if actor.role == "practitioner":
+    had_grant = had_proxy = had_assistance = False
+    assistance = None
+    if actor.role == "advisor":
+        for a in AssistanceSession.objects.filter(patient_id=patient_id, advisor_id=actor.user_id):
+            if a.ended_at is not None or a.expires_at <= now:
+                had_assistance = True
+            elif assistance is None or a.id > assistance.id:
+                scopes = frozenset(s for s in a.scopes.split(",") if s)
+                assistance = AssistFact(a.id, scopes)
+    elif actor.role == "practitioner":
         for g in Grant.objects.filter(patient_id=patient_id, grantee_id=actor.user_id):
             if not _live(g, now):
                 had_grant = True
@@ -217,6 +247,8 @@ def load_facts(actor: Actor, patient_id: int, now: datetime) -> Facts:
         emergency_refused=refused,
         had_grant=had_grant,
         had_proxy=had_proxy,
+        assistance=assistance,
+        had_assistance=had_assistance,
         minor=minor,
         now=now,
     )
@@ -308,7 +340,28 @@ def evaluate(
         reason = "parent of a minor" if parent else f"proxy ({p.basis})"
         return _on_item(Permit(True, reason, view=view), labels)
 
-    # assistance and research are not open yet; anything else is not a purpose at all.
+    if purpose == "assistance":
+        # An advisor at a public help point, the person present, within what the person chose
+        # for this session (at most 30 minutes, ended by either side at any moment).
+        if actor.role != "advisor":
+            return deny("only advisors at a help point assist")
+        a = facts.assistance
+        if a is None:
+            return deny("help session ended" if facts.had_assistance else "no help session")
+        need = ASSIST_NEEDS.get(action)
+        if need is None or need not in a.scopes:
+            return deny(f"the help session does not allow {action}")
+        if action == "update" and labels:
+            return deny("the help session does not allow update")  # reminders, not items
+        view = View(
+            scopes=None,
+            max_level="N",  # never anything sensitive
+            hidden_audiences=frozenset({"referent", "self"}),
+            hide_parent_confidential=True,  # what a minor keeps from parents, kept from desks too
+        )
+        return _on_item(Permit(True, "help at a public help point", view=view), labels)
+
+    # research is not open yet; anything else is not a purpose at all.
     return deny("no such permission")
 
 

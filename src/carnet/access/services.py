@@ -131,6 +131,8 @@ def purpose_for(actor: Actor, patient_id: int) -> str:
         return Purpose.SELF
     if facts.proxy is not None:
         return Purpose.PROXY
+    if facts.assistance is not None:
+        return Purpose.ASSISTANCE
     if facts.emergency_id is not None and not facts.emergency_refused:
         return Purpose.EMERGENCY
     return Purpose.TREATMENT
@@ -175,6 +177,8 @@ def record(
         details["kinds"] = {str(t): int(n) for t, n in sorted(kinds.items()) if n}
     if str(purpose) == Purpose.PROXY:
         details["acting_for"] = _owner_label(patient_id)
+    elif str(purpose) == Purpose.ASSISTANCE:
+        details["presence"] = "1"  # at a help point, with the person present
     first = (
         decision.permit
         and actor.role == "practitioner"
@@ -286,7 +290,9 @@ def person_side(
     actor: Actor, patient_id: int, action: str, *, what: str = "", quiet: bool = False
 ) -> str:
     """The purpose (``self`` or ``proxy``) of an actor on the person's own side of a record
-    (their messages, appointments, reminders, sharing, history), or NotFound.
+    (their messages, appointments, reminders, sharing, history), or NotFound. An advisor in a
+    live help session at a public help point gets ``assistance``: the policy then allows only
+    what the person chose for the session.
 
     Anyone else is denied through ``require``, so that the refusal lands in the person's
     access history with its true reason: a citizen is asked as a proxy (« the proxy you
@@ -297,10 +303,10 @@ def person_side(
     tries there (sending, closing) is audited.
     """
     purpose = purpose_for(actor, patient_id)
-    if purpose in (Purpose.SELF, Purpose.PROXY):
+    if purpose in (Purpose.SELF, Purpose.PROXY, Purpose.ASSISTANCE):
         return purpose
     if quiet:
         raise NotFound()
-    asked = Purpose.PROXY if actor.role == "citizen" else Purpose.SELF
+    asked = {"citizen": Purpose.PROXY, "advisor": Purpose.ASSISTANCE}.get(actor.role, Purpose.SELF)
     require(actor, patient_id, action, asked, audit_now=False, what=what)
     raise NotFound()  # the policy permitted what purpose_for did not see: deny all the same

@@ -264,9 +264,13 @@ ADVISOR = Account(
     password="Guichet-Tournesol-Place-16",
     role="advisor",
     display_name="Élodie Lalande",
-    who="conseillère numérique d'un point d'accueil public en mairie",
-    tries="the questions Sophie and Henri left in the help point's inbox",
-    organisation="Maison France Services — Mairie de quartier Saint-Cyprien, Toulouse",
+    who="conseillère numérique d'un point d'accueil public",
+    tries=(
+        "the questions Sophie and Henri left in the help point's inbox; help Henri at the "
+        "desk with the code he makes in « Être aidé à un guichet » (kiosk mode: signed out "
+        "after 3 minutes without activity); create a Carnet for someone with no email"
+    ),
+    organisation="France Services de Muret",
 )
 RESEARCHER = Account(
     key="researcher",
