@@ -5,6 +5,9 @@ code Carnet does not know. On a line that says a name and a value, both may be t
 source's words: ``{{ title|label_text }} : {{ value|label_text }}{% source_mark title value %}``
 marks the line once, never each word. ``{{ item.when|day }}``: when an item happened
 (``words.When``), as much of the date as the source gave, in a ``<time>`` element.
+
+Each comes in a ``<bdi>``: on a page written right to left (Arabic), a drug's name, a code
+or a date keeps its own direction and does not drag the punctuation around it.
 """
 
 from __future__ import annotations
@@ -29,14 +32,14 @@ def label(value):
     if not value:
         return value or ""
     if getattr(value, "original", False):
-        return format_html("{}{}", str(value), _mark())
-    return str(value)
+        return format_html("<bdi>{}</bdi>{}", str(value), _mark())
+    return format_html("<bdi>{}</bdi>", str(value))
 
 
 @register.filter
 def label_text(value):
     """The words alone, without a mark (the line's ``source_mark`` says it once)."""
-    return str(value) if value else ""
+    return format_html("<bdi>{}</bdi>", str(value)) if value else ""
 
 
 @register.simple_tag
@@ -52,4 +55,4 @@ def day(value):
     """``<time datetime="1975">1975</time>``: a ``words.When`` read by people and machines."""
     if not value:
         return ""
-    return format_html('<time datetime="{}">{}</time>', value.machine, str(value))
+    return format_html('<bdi><time datetime="{}">{}</time></bdi>', value.machine, str(value))

@@ -1,6 +1,8 @@
 """Small template helpers shared by every page."""
 
 from django import template
+from django.conf import settings
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -55,3 +57,21 @@ def nav_section(context) -> str:
         if name.startswith(prefix):
             return section
     return ""
+
+
+@register.filter(is_safe=True)
+def bdi(value):
+    """``{{ name|bdi }}``: a name, number, date or code isolated from the words around it.
+
+    On a page written right to left (Arabic), « Dr Claire Garonne, 14:30 » keeps its own
+    order and does not carry the punctuation next to it to the wrong side. Escapes as usual.
+    """
+    if value is None or value == "":
+        return ""
+    return format_html("<bdi>{}</bdi>", value)
+
+
+@register.simple_tag
+def languages():
+    """The languages of settings.LANGUAGES, each named in its own script (never translated)."""
+    return settings.LANGUAGES
