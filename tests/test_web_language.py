@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from carnet.accounts import services as accounts
+from carnet.accounts.models import User
 
 from . import helpers
 
@@ -123,3 +124,15 @@ def test_signing_in_applies_the_language_of_the_profile(client):
     assert response.cookies["django_language"].value == "en"
     html = client.get(reverse("home")).content.decode()
     assert '<html lang="en" dir="ltr">' in html
+
+
+@pytest.mark.django_db(databases=["default", "keystore"])
+def test_signing_up_keeps_the_language_of_the_pages(client):
+    password = "Tilleul-Garonne-Brique-31"
+    response = client.post(
+        reverse("account_signup"),
+        {"email": "nour@example.org", "password1": password, "password2": password},
+        HTTP_ACCEPT_LANGUAGE="ar",
+    )
+    assert response.status_code == 302
+    assert User.objects.get(email="nour@example.org").language == "ar"
