@@ -362,6 +362,8 @@ LANGUAGES = [
     ("tr", "Türkçe"),
 ]
 LOCALE_PATHS = [PROJECT_DIR / "locale", BASE_DIR / "locale"]
+# Dates, numbers and times follow each language (Django's locale formats, a few of Carnet's own).
+FORMAT_MODULE_PATH = ["carnet.formats"]
 USE_I18N = True
 TIME_ZONE = "Europe/Paris"
 USE_TZ = True

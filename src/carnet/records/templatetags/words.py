@@ -6,14 +6,16 @@ source's words: ``{{ title|label_text }} : {{ value|label_text }}{% source_mark 
 marks the line once, never each word. ``{{ item.when|day }}``: when an item happened
 (``words.When``), as much of the date as the source gave, in a ``<time>`` element.
 
-Each comes in a ``<bdi>``: on a page written right to left (Arabic), a drug's name, a code
-or a date keeps its own direction and does not drag the punctuation around it.
+On a page written right to left (Arabic), each comes in a ``<bdi>``: a drug's name, a code
+or a date (written left to right) keeps its own direction and does not drag the punctuation
+around it. Left-to-right pages need no isolation for them and keep their markup.
 """
 
 from __future__ import annotations
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -27,19 +29,24 @@ def _mark():
     )
 
 
+def _isolated(html):
+    """``html`` in a ``<bdi>`` on a right-to-left page; as it is on a left-to-right one."""
+    return format_html("<bdi>{}</bdi>", html) if get_language_bidi() else html
+
+
 @register.filter
 def label(value):
     if not value:
         return value or ""
     if getattr(value, "original", False):
-        return format_html("<bdi>{}</bdi>{}", str(value), _mark())
-    return format_html("<bdi>{}</bdi>", str(value))
+        return format_html("{}{}", _isolated(str(value)), _mark())
+    return _isolated(str(value))
 
 
 @register.filter
 def label_text(value):
     """The words alone, without a mark (the line's ``source_mark`` says it once)."""
-    return format_html("<bdi>{}</bdi>", str(value)) if value else ""
+    return _isolated(str(value)) if value else ""
 
 
 @register.simple_tag
@@ -55,4 +62,4 @@ def day(value):
     """``<time datetime="1975">1975</time>``: a ``words.When`` read by people and machines."""
     if not value:
         return ""
-    return format_html('<bdi><time datetime="{}">{}</time></bdi>', value.machine, str(value))
+    return _isolated(format_html('<time datetime="{}">{}</time>', value.machine, str(value)))
