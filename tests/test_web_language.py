@@ -136,3 +136,9 @@ def test_signing_up_keeps_the_language_of_the_pages(client):
     )
     assert response.status_code == 302
     assert User.objects.get(email="nour@example.org").language == "ar"
+
+
+def test_an_error_page_speaks_the_visitors_language(client):
+    response = client.get("/nulle-part/", HTTP_ACCEPT_LANGUAGE="ar")
+    assert response.status_code == 404
+    assert '<html lang="ar" dir="rtl">' in response.content.decode()
