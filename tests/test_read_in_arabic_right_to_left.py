@@ -71,3 +71,21 @@ def test_units_follow_each_language(lang, shown):
     heart_rate = {"value": 72, "code": "/min", "system": "http://unitsofmeasure.org"}
     with translation.override(lang):
         assert words.quantity(heart_rate, "8867-4") == shown
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"),
+    [
+        ("fr", "vendredi 5 mars 2021, 14:30"),
+        ("en", "Friday 5 March 2021, 14:30"),
+        ("es", "viernes 5 de marzo de 2021, 14:30"),
+        ("ar", "الجمعة 5 مارس 2021، 14:30"),
+        ("pt", "Sexta-feira, 5 de Março de 2021, 14:30"),
+        ("tr", "5 Mart 2021 Cuma, 14:30"),
+    ],
+)
+def test_an_appointments_day_and_hour_follow_each_language(lang, shown):
+    moment = datetime.datetime(2021, 3, 5, 14, 30)
+    with translation.override(lang):
+        html = _render('{% load carnet %}{{ m|weekday_date:"year time" }}', m=moment)
+    assert html == shown
