@@ -142,3 +142,13 @@ def test_an_error_page_speaks_the_visitors_language(client):
     response = client.get("/nulle-part/", HTTP_ACCEPT_LANGUAGE="ar")
     assert response.status_code == 404
     assert '<html lang="ar" dir="rtl">' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("lang", "password"),
+    [("pt", "Palavra-passe"), ("es", "Contraseña"), ("ar", "كلمة المرور"), ("tr", "Parola")],
+)
+def test_the_sign_in_form_speaks_the_visitors_language(client, lang, password):
+    """allauth's own words too: Portuguese from its pt_PT catalogue (it ships no plain pt)."""
+    html = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+    assert f'<label for="id_password">{password}' in html
