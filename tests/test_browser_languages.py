@@ -50,8 +50,12 @@ def test_arabic_pages_read_right_to_left(server, chromium, tmp_path):
 
         page.goto(server.url + "/accounts/signup/")
         assert _lang(page) == ("ar", "rtl")
-        field = page.locator("main input[type=email]").first
-        assert field.evaluate("e => getComputedStyle(e).direction") == "rtl"
+        # The form reads right to left; an email address is typed left to right, on the right.
+        password = page.locator("main input[type=password]").first
+        assert password.evaluate("e => getComputedStyle(e).direction") == "rtl"
+        email = page.locator("main input[type=email]").first
+        assert email.evaluate("e => getComputedStyle(e).direction") == "ltr"
+        assert email.evaluate("e => getComputedStyle(e).textAlign") == "end"
         problems += check_page(page, "ar-sign-up", viewport)
         _shot(page, tmp_path, f"ar-sign-up-{viewport}")
 
