@@ -59,6 +59,9 @@ def test_it_follows_the_browsers_language(client, citizen):
     [
         ("ar,fr;q=0.5", "ar", "rtl", "العربية"),
         ("es-ES,es;q=0.9,en;q=0.5", "es", "ltr", "Español"),
+        ("pt-BR", "pt", "ltr", "Português"),
+        ("tr-TR,tr;q=0.9", "tr", "ltr", "Türkçe"),
+        ("de-DE,de;q=0.9", "fr", "ltr", "Français"),  # not spoken here: French
     ],
 )
 def test_a_visitor_gets_the_browsers_language(client, accept, lang, direction, words):
