@@ -266,18 +266,20 @@ def test_closing_an_account_in_the_browser(server, chromium):
     page.wait_for_url(server.url + "/au-revoir/")
     assert page.locator("h1").inner_text() == "Votre compte est fermé"
     page.goto(server.url + "/")
-    assert "/accounts/login/" in page.url
+    assert page.locator("main a[href='/accounts/signup/']").is_visible()  # the front door
     context.close()
 
 
 def test_switching_language(server, chromium):
     context, page = _page(chromium, "desktop")
     page.goto(server.url + "/accounts/login/")
-    page.click("form.lang button[value=en]")
+    page.click("details.lang summary")
+    page.click("details.lang button[value=en]")
     page.wait_for_load_state()
     assert page.evaluate("document.documentElement.lang") == "en"
     assert "Skip to main content" in page.content()
-    page.click("form.lang button[value=fr]")
+    page.click("details.lang summary")
+    page.click("details.lang button[value=fr]")
     page.wait_for_load_state()
     assert page.evaluate("document.documentElement.lang") == "fr"
     context.close()

@@ -174,7 +174,10 @@ RULES: dict[str, tuple[str, str]] = {
         "401 ok ok 400 400 ok 400 400",
         "401 405 405 405 405 405 405 405",
     ),
-    "fhir:api-root": ("login ok redirect ok ok ok ok ok", "login ok redirect ok ok ok ok ok"),
+    "fhir:api-root": (
+        "ok ok redirect ok ok ok ok ok",
+        "ok ok redirect ok ok ok ok ok",
+    ),  # "/": home
     "fhir:everything": ("401 ok ok ok 404 404 404 404", ALL_405),
     "fhir:history": ("401 ok ok ok 404 404 404 404", "401 405 405 405 405 405 405 405"),
     "fhir:metadata": (PUBLIC, ALL_405),
@@ -215,7 +218,8 @@ RULES: dict[str, tuple[str, str]] = {
     "helppoint:import": (POST_ONLY, EVERYONE_404),
     "helppoint:end": (POST_ONLY, EVERYONE_404),
     "helppoint:sign_out": (ALL_405, "login login login login login login login login"),
-    "home": ("login ok redirect ok ok ok ok ok", "login ok redirect ok ok ok ok ok"),
+    # Signed out, the home page is the front door (what Carnet is, sign up, sign in).
+    "home": ("ok ok redirect ok ok ok ok ok", "ok ok redirect ok ok ok ok ok"),
     "mfa_activate_totp": (SIGNED_IN, SIGNED_IN),
     "mfa_add_webauthn": (SIGNED_IN, SIGNED_IN),
     "mfa_authenticate": (SIGNED_IN_MOVED, SIGNED_IN_MOVED),

@@ -64,7 +64,7 @@ def test_an_unknown_question_is_not_found(client):
 
 def test_it_is_french_by_default(client):
     html = client.get(reverse("helpdesk:index")).content.decode()
-    assert '<html lang="fr">' in html
+    assert '<html lang="fr" dir="ltr">' in html
 
 
 def test_a_signed_in_citizen_reaches_it_from_the_menu_and_can_ask(client):

@@ -75,3 +75,14 @@ def test_an_empty_search_says_what_to_type(client):
     response = _post(english(client), "   ")
     assert response.status_code == 400
     assert "Type a few words to search" in response.content.decode()
+
+
+def test_words_of_every_script_count():
+    """Arabic and Turkish words are words (not only a to z); French words find answers on
+    an Arabic page, as a person in France meets them (« carte d'urgence »)."""
+    assert search.words("كيف أشارك ملفي") == ["كيف", "اشارك", "ملفي"]
+    assert search.words("Kayıt İLAÇ şifre") == ["kayıt", "ilac", "sifre"]
+    assert search.query_terms("كيف أشارك ملفي") == ["اشارك", "ملفي"]  # « how » says nothing
+    with translation.override("ar"):
+        slugs = [r.article.slug for r in search.search("carte d'urgence")]
+    assert slugs[0] == "carte-urgence"

@@ -51,8 +51,18 @@ def test_it_emails_in_english_when_the_person_chose_it(smtp):
     [mail] = smtp.received
     assert mail["subject"] == "Emergency access to your record"
     assert "Someone opened your record in an emergency: open Carnet." in mail["text"]
-    assert 'lang="en"' in mail["html"]
+    assert 'lang="en" dir="ltr"' in mail["html"]
     assert mail["headers"]["Importance"] == "high"
+
+
+def test_it_emails_right_to_left_in_arabic_when_the_account_speaks_it(smtp):
+    user = citizen()
+    user.language = "ar"  # chosen at sign-up or with the switch; no notification choice
+    user.save()
+    services.notify_user(user.pk, "new_message")
+    services.send_due()
+    [mail] = smtp.received
+    assert '<html lang="ar" dir="rtl">' in mail["html"]
 
 
 def test_it_sends_many_messages_on_one_connection_each_once(smtp):

@@ -231,7 +231,8 @@ def test_a_code_by_sms_proves_the_number_and_turns_sms_on(gateway):
     assert sent["to"] == E164
     code = last_code(gateway)
     # The SMS carries the code and nothing else about the person.
-    assert sent["text"] == rules.CODE_SMS["fr"] % {"code": code}
+    assert sent["text"] == rules.code_sms(code, "fr")
+    assert sent["text"].startswith("Carnet : votre code de confirmation est ")
     # Nothing changes until the code comes back; the code itself is never stored.
     assert services.preferences(user).phone == ""
     assert code not in str(dict(client.session))

@@ -15,7 +15,13 @@ from tests.browser import start_server as start
 
 pytestmark = [pytest.mark.browser, pytest.mark.no_db]
 
-ANONYMOUS = ["/accounts/login/", "/accounts/signup/", "/accounts/password/reset/", "/nulle-part/"]
+ANONYMOUS = [
+    "/",
+    "/accounts/login/",
+    "/accounts/signup/",
+    "/accounts/password/reset/",
+    "/nulle-part/",
+]
 CITIZEN = [
     "/",
     "/compte/",

@@ -76,7 +76,7 @@ def test_the_account_holds_nothing_and_cannot_sign_in_before_the_link_is_opened(
         reverse("account_login"), {"login": "bob@example.org", "password": PASSWORD}
     )
     assert "_auth_user_id" not in fresh.session
-    assert fresh.get(reverse("home")).status_code == 302
+    assert fresh.get(reverse("records:summary")).status_code == 302
     assert response.status_code in (200, 302)
 
     [path] = {LINK.search(m["text"]).group(1) for m in smtp.received if LINK.search(m["text"])}

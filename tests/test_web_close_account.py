@@ -137,8 +137,9 @@ def test_it_erases_everything_and_signs_out(client, citizen):
     assert not User.objects.filter(pk=citizen.pk).exists()
     goodbye = client.get(response["Location"]).content.decode()
     assert "Votre compte est fermé" in goodbye
-    # Signed out: the record pages now ask to sign in.
-    assert client.get(reverse("home")).status_code == 302
+    # Signed out: the record pages now ask to sign in; the home page is the front door.
+    assert client.get(reverse("records:summary")).status_code == 302
+    assert "Créer mon carnet" in client.get(reverse("home")).content.decode()
 
 
 def test_it_accepts_the_english_word_in_english(client, citizen):

@@ -1,4 +1,10 @@
-"""The catalogues: French complete, .mo files in step with the .po files, nothing unextracted."""
+"""The catalogues: every language of settings.LANGUAGES complete, placeholders kept, the right
+plural forms, .mo files in step with the .po files, nothing unextracted.
+
+Messages are written in English in the code, so the English catalogue may leave a msgstr empty
+(gettext then shows the msgid, which is the English text); every other catalogue translates every
+message, with no fuzzy entry.
+"""
 
 import os
 import re
@@ -7,11 +13,26 @@ from pathlib import Path
 
 import polib
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "locale"
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{(\w+)\}")
+
+LANGUAGES = [code for code, _name in settings.LANGUAGES]
+SOURCE_LANGUAGE = "en"  # the msgids are English
+PLURAL_FORMS = {
+    "fr": "nplurals=2; plural=(n > 1);",
+    "en": "nplurals=2; plural=(n != 1);",
+    "es": "nplurals=2; plural=(n != 1);",
+    "pt": "nplurals=2; plural=(n != 1);",
+    "tr": "nplurals=2; plural=(n != 1);",
+    "ar": (
+        "nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : "
+        "n%100>=11 ? 4 : 5);"
+    ),
+}
 
 pytestmark = pytest.mark.no_db
 
@@ -20,16 +41,38 @@ def _po(lang: str) -> polib.POFile:
     return polib.pofile(str(LOCALE / lang / "LC_MESSAGES" / "django.po"))
 
 
-def test_it_translates_every_french_message():
-    po = _po("fr")
-    untranslated = [e.msgid for e in po if not e.obsolete and not e.translated()]
-    fuzzy = [e.msgid for e in po if not e.obsolete and "fuzzy" in e.flags]
-    assert not untranslated, f"untranslated in locale/fr: {untranslated[:10]}"
-    assert not fuzzy, f"fuzzy in locale/fr: {fuzzy[:10]}"
-    assert po.metadata.get("Plural-Forms") == "nplurals=2; plural=(n > 1);"
+def test_it_knows_the_plural_forms_of_every_language():
+    assert set(PLURAL_FORMS) == set(LANGUAGES)
 
 
-@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_it_translates_every_message(lang):
+    po = _po(lang)
+    live = [e for e in po if not e.obsolete]
+    fuzzy = [e.msgid for e in live if "fuzzy" in e.flags]
+    assert not fuzzy, f"fuzzy in locale/{lang}: {fuzzy[:10]}"
+    assert po.metadata.get("Plural-Forms") == PLURAL_FORMS[lang]
+    if lang != SOURCE_LANGUAGE:
+        untranslated = [e.msgid for e in live if not e.translated()]
+        assert not untranslated, (
+            f"{len(untranslated)} untranslated in locale/{lang}: {untranslated[:10]}"
+        )
+    nplurals = int(PLURAL_FORMS[lang].split("nplurals=")[1].split(";")[0])
+    for e in live:
+        if e.msgid_plural and any(e.msgstr_plural.values()):
+            assert len(e.msgstr_plural) == nplurals, f"{lang}: {e.msgid}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_catalogue_holds_every_message(lang):
+    """Each catalogue has the messages of the French one, no more, no fewer."""
+    french = {(e.msgctxt, e.msgid) for e in _po("fr") if not e.obsolete}
+    here = {(e.msgctxt, e.msgid) for e in _po(lang) if not e.obsolete}
+    assert not french - here, f"missing from locale/{lang}: {sorted(french - here)[:10]}"
+    assert not here - french, f"only in locale/{lang}: {sorted(here - french)[:10]}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_it_keeps_every_placeholder(lang):
     for e in _po(lang):
         wanted = set(PLACEHOLDER.findall(e.msgid))
@@ -38,7 +81,7 @@ def test_it_keeps_every_placeholder(lang):
                 assert set(PLACEHOLDER.findall(msgstr)) == wanted, e.msgid
 
 
-@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_it_ships_mo_files_in_step_with_po_files(lang):
     po_path = LOCALE / lang / "LC_MESSAGES" / "django.po"
     mo_path = po_path.with_suffix(".mo")

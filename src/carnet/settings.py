@@ -43,7 +43,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -362,8 +361,19 @@ DEFAULT_FROM_EMAIL = os.environ.get("CARNET_FROM_EMAIL", "Carnet <noreply@carnet
 
 # --- Languages -----------------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
-LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+# Each language named in its own script: the switch, the account and the notifications pages
+# list them so that a person finds theirs whatever language the page is in.
+LANGUAGES = [
+    ("fr", "Français"),
+    ("en", "English"),
+    ("es", "Español"),
+    ("ar", "العربية"),
+    ("pt", "Português"),
+    ("tr", "Türkçe"),
+]
 LOCALE_PATHS = [PROJECT_DIR / "locale", BASE_DIR / "locale"]
+# Dates, numbers and times follow each language (Django's locale formats, a few of Carnet's own).
+FORMAT_MODULE_PATH = ["carnet.formats"]
 USE_I18N = True
 TIME_ZONE = "Europe/Paris"
 USE_TZ = True

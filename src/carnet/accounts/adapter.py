@@ -1,9 +1,10 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import ngettext
 
-from . import throttle
+from . import language, throttle
 from .addresses import client_ip
 from .models import Role
 from .services import ensure_own_patient
@@ -21,6 +22,10 @@ class AccountAdapter(DefaultAccountAdapter):
     @transaction.atomic
     def save_user(self, request, user, form, commit=True):
         user.role = Role.CITIZEN
+        # The language the person signed up in is theirs until they choose another.
+        spoken = (translation.get_language() or "").split("-")[0]
+        if spoken in language.SUPPORTED:
+            user.language = spoken
         return super().save_user(request, user, form, commit=commit)
 
     @transaction.atomic

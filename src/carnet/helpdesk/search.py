@@ -20,7 +20,8 @@ from . import articles
 
 MAX_QUERY = 200
 STEM = 6
-_WORD = re.compile(r"[a-z0-9]+")
+# Letters and digits of any script (Arabic, Turkish's ı), once accents are gone.
+_WORD = re.compile(r"[^\W_]+")
 
 # Words that say nothing about the subject, in the languages Carnet speaks (normalised).
 STOP_WORDS = frozenset(
@@ -30,6 +31,10 @@ STOP_WORDS = frozenset(
     au aux avec ce ces comment dans de des du elle en est et il je la le les leur ma mes
     moi mon ne ni nos notre on ou par pas peut pour quand que quel quelle qui sa se ses son
     sur ta te tes ton tu un une vos votre
+    al como con del el las los mi mis para por su sus una y
+    com da das do dos em meu minha nao os seu sua um uma
+    bir bu da de icin ile mi mı nasıl ne ve
+    الى عن على في كيف ما من هل
     """.split()
 )
 
@@ -79,7 +84,8 @@ def _texts(article: articles.Article) -> tuple[str, str]:
 
 
 def search(query: str) -> list[Result]:
-    """The articles matching ``query`` in the active language (and in English), best first."""
+    """The articles matching ``query`` in the active language (and in English and French,
+    the words a person in France also meets), best first."""
     terms = query_terms(query)
     if not terms:
         return []
@@ -87,11 +93,12 @@ def search(query: str) -> list[Result]:
     results = []
     for order, article in enumerate(articles.all_articles()):
         title, rest = _texts(article)
-        if not active.startswith("en"):
-            # The English words find the article too, whatever the page's language.
-            with translation.override("en"):
-                en_title, en_rest = _texts(article)
-            title, rest = f"{title} {en_title}", f"{rest} {en_title} {en_rest}"
+        for other in ("en", "fr"):
+            if not active.startswith(other):
+                # English and French words find the article too, whatever the page's language.
+                with translation.override(other):
+                    more_title, more_rest = _texts(article)
+                title, rest = f"{title} {more_title}", f"{rest} {more_title} {more_rest}"
         title_words = set(words(title))
         all_words = title_words | set(words(rest))
         title_hits = sum(1 for t in terms if _matches(t, title_words))

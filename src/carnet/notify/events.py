@@ -24,8 +24,8 @@ from django.utils.translation import override, pgettext, pgettext_lazy
 
 from .links import path_for
 
-LANGUAGES = ("fr", "en")
-DEFAULT_LANGUAGE = "fr"
+LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
+DEFAULT_LANGUAGE = settings.LANGUAGE_CODE
 
 # The only parameters any message may carry, each with what a harmless value looks like.
 PARAM_RULES = {

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .models import Frequency
 
-LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English")]
+LANGUAGE_CHOICES = settings.LANGUAGES
 FREQUENCY_CHOICES = [
     (Frequency.IMMEDIATE, _("Each message when it happens")),
     (Frequency.DAILY, _("One daily digest, at the hour chosen below")),

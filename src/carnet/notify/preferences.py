@@ -34,6 +34,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import override, pgettext_lazy
 
 from carnet.accounts import phones
 
@@ -48,13 +49,19 @@ MAX_CODES_PER_NUMBER = 5  # codes sent to one number in 24 hours, all accounts t
 SESSION_KEY = "notify_phone_check"
 _SALT = "carnet.notify.preferences.phone-code"
 
-# The SMS carrying the code, per language, like the texts of ``events``: no health detail.
-CODE_SMS = {
-    "fr": "Carnet : votre code de confirmation est %(code)s. Il expire dans 10 minutes. "
-    "Ne le donnez à personne.",
-    "en": "Carnet: your confirmation code is %(code)s. It expires in 10 minutes. "
+# The SMS carrying the code, in the person's language, like the texts of ``events``: no
+# health detail.
+CODE_SMS = pgettext_lazy(
+    "notification",
+    "Carnet: your confirmation code is %(code)s. It expires in 10 minutes. "
     "Do not give it to anyone.",
-}
+)
+
+
+def code_sms(code: str, lang: str) -> str:
+    """The text of the SMS carrying ``code``, in ``lang``."""
+    with override(lang):
+        return str(CODE_SMS) % {"code": code}
 
 
 class PhoneCheckError(ValidationError):
@@ -205,7 +212,7 @@ def start_phone_check(
     _count(_number_key(phone), 24 * 3600)
     store.pop(SESSION_KEY, None)
     lang = services.language_for(user)
-    text = CODE_SMS.get(lang, CODE_SMS["fr"]) % {"code": code}
+    text = code_sms(code, lang)
     try:
         sms.backend().send(sms.Sms(to=phone, text=text, client_ref=uuid.uuid4().hex))
     except sms.SmsError:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+from django.utils.translation import get_language_bidi
 
 from carnet.access.services import Actor, Purpose
 
@@ -148,7 +149,12 @@ def paper_summary(actor: Actor, patient_id: int, purpose: str = Purpose.SELF) ->
 
 
 def _pdf_css(card: bool) -> str:
-    """Print CSS for xhtml2pdf: the print stylesheet, a page size, a font with accents."""
+    """Print CSS for xhtml2pdf: the print stylesheet, a page size, a font with accents.
+
+    xhtml2pdf knows no logical property (``padding-inline-start``, ``text-align: start``):
+    the sides are written here, mirrored for a language written right to left.
+    """
+    start, end = ("right", "left") if get_language_bidi() else ("left", "right")
     css = []
     path = finders.find("records/print.css")
     if path:
@@ -165,7 +171,8 @@ def _pdf_css(card: bool) -> str:
             "@page { size: 85.6mm 54mm; margin: 3mm; }"
             f"body {{ font-family: {family}; font-size: 6pt; line-height: 1.15; }}"
             "h1 { font-size: 8pt; margin: 0 0 1mm 0; } h2 { font-size: 6.5pt; margin: 1mm 0 0 0; }"
-            "ul { margin: 0; padding: 0 0 0 3mm; } p { margin: 0 0 0.5mm 0; }"
+            f"ul {{ margin: 0; padding: 0; padding-{start}: 3mm; }} p {{ margin: 0 0 0.5mm 0; }}"
+            f"body {{ text-align: {start}; }}"
         )
     else:
         css.append(
@@ -174,7 +181,8 @@ def _pdf_css(card: bool) -> str:
             "margin-right: 15mm; height: 8mm; } }"
             f"body {{ font-family: {family}; font-size: 10pt; line-height: 1.3; }}"
             "h1 { font-size: 16pt; } h2 { font-size: 12pt; margin-top: 4mm; }"
-            "table { width: 100%; } td, th { padding: 1mm; text-align: left; vertical-align: top; }"
+            f"body {{ text-align: {start}; }} .paper-list {{ padding-{start}: 5mm; padding-{end}: 0; }}"
+            f"table {{ width: 100%; }} td, th {{ padding: 1mm; text-align: {start}; vertical-align: top; }}"
         )
     return "\n".join(css)
 
@@ -186,10 +194,20 @@ def _no_network(uri: str, rel: str) -> str:
 
 def render_pdf(template: str, context: dict, *, card: bool = False) -> bytes:
     from xhtml2pdf import pisa
+    from xhtml2pdf.config.resources import ResourceAccessPolicy
 
     html = render_to_string(template, {**context, "pdf_css": _pdf_css(card), "pdf": True})
     out = io.BytesIO()
-    result = pisa.CreatePDF(html, dest=out, encoding="utf-8", link_callback=_no_network)
+    # xhtml2pdf reads local files only under the directory it is told: the fonts' (without
+    # it the fonts were refused and Helvetica drew, with no Arabic, Turkish ğ/ş or « ≥ »).
+    policy = ResourceAccessPolicy(allow_remote=False, base_dir=FONT_DIR)
+    result = pisa.CreatePDF(
+        html,
+        dest=out,
+        encoding="utf-8",
+        link_callback=_no_network,
+        resource_policy=policy,
+    )
     if result.err:
         raise RuntimeError("the PDF could not be made")
     return out.getvalue()

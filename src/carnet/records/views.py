@@ -257,7 +257,7 @@ DIFFERENCE_WORDS = {
 def _day_words(day: str) -> str:
     """« 28 septembre 2009 » for 2009-09-28 (a year or month alone stays as written)."""
     whole = dates.whole_day(day)
-    return date_format(whole, "j F Y") if whole else day
+    return date_format(whole, "DATE_FORMAT") if whole else day
 
 
 def _person_words(person: dict) -> str:
@@ -266,7 +266,7 @@ def _person_words(person: dict) -> str:
     if not born:
         return name
     whole = dates.whole_day(born)
-    day = date_format(whole, "j F Y") if whole else born
+    day = date_format(whole, "DATE_FORMAT") if whole else born
     return _("%(name)s, born on %(day)s") % {"name": name, "day": day}
 
 

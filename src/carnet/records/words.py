@@ -52,7 +52,9 @@ from carnet.records.data import fold
 from . import data, dates, fhir
 
 HERE = Path(__file__).resolve().parent / "data"
-LANGS = ("fr", "en")
+LANGS = ("fr", "en")  # the languages of the display table (and of the words searched)
+UNIT_LANGS = ("es", "ar", "pt", "tr")  # more columns of the unit table
+PAGE_LANGS = (*LANGS, *UNIT_LANGS)
 
 # Short names of the code systems in the display table, and every URI that means the same.
 SYSTEMS = {
@@ -97,9 +99,9 @@ ACRONYMS = {"ECBU", "BPCO", "ASAT", "ALAT", "TCMH", "CCMH", "IRM", "HBA1C", "INR
 
 
 def lang() -> str:
-    """The language of the page being written: 'fr' (the default) or 'en'."""
+    """The language of the page being written (one of ``PAGE_LANGS``), French by default."""
     code = (get_language() or "fr")[:2].lower()
-    return code if code in LANGS else "fr"
+    return code if code in PAGE_LANGS else "fr"
 
 
 def number(value, digits: int = 2) -> str:
@@ -131,9 +133,15 @@ class Display:
     fr: str
     en: str
     source: str
+    more: tuple[tuple[str, str], ...] = ()  # (language, words) for the other languages
 
     def text(self, language: str | None = None) -> str:
-        return getattr(self, language or lang()) or self.en or self.fr
+        language = language or lang()
+        if language in LANGS:
+            return getattr(self, language) or self.en or self.fr
+        # Spanish, Arabic, Portuguese, Turkish: their own words, else the French ones (the
+        # words of the person's French documents and laboratories).
+        return dict(self.more).get(language) or self.fr or self.en
 
 
 def _rows(name: str):
@@ -160,7 +168,12 @@ def table() -> dict[tuple[str, str], Display]:
 def unit_table() -> dict[tuple[str, str], Display]:
     """{(UCUM code, LOINC code of the measure or ''): words} of ``data/units.tsv``."""
     return {
-        (row["ucum"], row["context"].strip()): Display(row["fr"], row["en"], row["source"])
+        (row["ucum"], row["context"].strip()): Display(
+            row["fr"],
+            row["en"],
+            row["source"],
+            tuple((la, row[la]) for la in UNIT_LANGS if row.get(la)),
+        )
         for row in _rows("units.tsv")
     }
 
@@ -502,7 +515,7 @@ def _plural(words: str, value) -> str:
     one, other = words.split("|", 1)
     if not isinstance(value, int | float):
         return other
-    single = abs(value) < 2 if lang() == "fr" else value == 1
+    single = abs(value) < 2 if lang() == "fr" else value == 1  # fr: « 1,5 point »
     return one if single else other
 
 
@@ -922,7 +935,7 @@ def detail(resource: dict) -> str:
 
 # --- Dates --------------------------------------------------------------------------------------
 
-DAY_FORMATS = {"year": "Y", "month": "F Y", "day": "j F Y"}
+DAY_FORMATS = {"year": "Y", "month": "YEAR_MONTH_FORMAT", "day": "DATE_FORMAT"}
 
 
 @dataclass(frozen=True)
@@ -934,7 +947,7 @@ class When:
     precision: str = "day"
 
     def __str__(self) -> str:
-        return date_format(self.at, DAY_FORMATS.get(self.precision, "j F Y"))
+        return date_format(self.at, DAY_FORMATS.get(self.precision, "DATE_FORMAT"))
 
     @property
     def order(self) -> datetime:

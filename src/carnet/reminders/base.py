@@ -97,7 +97,7 @@ class Reminder:
 
 
 def _day(d: date) -> str:
-    return date_format(d, "j F Y")
+    return date_format(d, "DATE_FORMAT")
 
 
 def when_text(r: Reminder) -> str:

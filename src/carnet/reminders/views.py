@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -115,7 +116,7 @@ def choose(request):
             messages.success(
                 request,
                 _("This reminder is snoozed until %(date)s.")
-                % {"date": until.strftime("%d/%m/%Y")},
+                % {"date": date_format(until, "DATE_FORMAT")},
             )
         elif action == "off":
             services.turn_off(actor, pid, key)

@@ -77,8 +77,20 @@ def _reminders(actor: Actor, current: records_current.Current):
     return reminders.overview_of(actor, snap, timezone.localdate())
 
 
-@login_required
 def home(request):
+    """Signed out: the front door. Signed in: the person's own home."""
+    if not request.user.is_authenticated:
+        return front_door(request)
+    return _home(request)
+
+
+def front_door(request):
+    """What Carnet is, in plain words, to someone who has not signed in (issue 17, point 6)."""
+    return render(request, "web/front_door.html")
+
+
+@login_required
+def _home(request):
     """A citizen sees what matters first in their record; others see what they will do here."""
     found = acting.whose(request)
     if found is not None and found.acting:
