@@ -12,8 +12,16 @@ of the BDPM copy Carnet ships (June 2022).
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from carnet.insurance import simulator
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
 
 DAY = "2025-03-03"
 ADULT = "1980-05-10"

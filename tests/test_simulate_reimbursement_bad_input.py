@@ -1,8 +1,16 @@
 """Bad input to the simulator: a clear message naming the field, and nothing computed."""
 
 import pytest
+from django.utils import translation
 
 from carnet.insurance import simulator
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
 
 PERSON = {"birth_date": "1980-05-10", "medecin_traitant": True}
 GP = {"kind": "consultation", "fee": 30}

@@ -131,39 +131,45 @@ def _bool(value: Any, where: str) -> bool:
     if value is None:
         return False
     if not isinstance(value, bool):
-        raise InvalidInput(where, "must be true or false")
+        raise InvalidInput(where, _("must be true or false"))
     return value
 
 
 def _money(value: Any, where: str, required: bool = True) -> Decimal | None:
     if value is None or value == "":
         if required:
-            raise InvalidInput(where, "is missing: give an amount in euros")
+            raise InvalidInput(where, _("is missing: give an amount in euros"))
         return None
     if isinstance(value, bool):
-        raise InvalidInput(where, "must be an amount in euros")
+        raise InvalidInput(where, _("must be an amount in euros"))
     try:
         amount = Decimal(str(value).replace(",", "."))
     except InvalidOperation:
-        raise InvalidInput(where, "must be an amount in euros") from None
+        raise InvalidInput(where, _("must be an amount in euros")) from None
     if not amount.is_finite():
-        raise InvalidInput(where, "must be an amount in euros")
+        raise InvalidInput(where, _("must be an amount in euros"))
     if amount < 0:
-        raise InvalidInput(where, "cannot be negative")
+        raise InvalidInput(where, _("cannot be negative"))
     if amount > 100000:
-        raise InvalidInput(where, "is too large (more than 100,000 €)")
+        raise InvalidInput(where, _("is too large (more than 100,000 €)"))
     return amount.quantize(CENT, ROUND_HALF_UP)
 
 
 def _int(value: Any, where: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise InvalidInput(where, f"must be a whole number from {low} to {high}")
+        raise InvalidInput(
+            where, _("must be a whole number from %(low)s to %(high)s") % {"low": low, "high": high}
+        )
     try:
         number = int(value)
     except ValueError:
-        raise InvalidInput(where, f"must be a whole number from {low} to {high}") from None
+        raise InvalidInput(
+            where, _("must be a whole number from %(low)s to %(high)s") % {"low": low, "high": high}
+        ) from None
     if not low <= number <= high:
-        raise InvalidInput(where, f"must be a whole number from {low} to {high}")
+        raise InvalidInput(
+            where, _("must be a whole number from %(low)s to %(high)s") % {"low": low, "high": high}
+        )
     return number
 
 
@@ -173,15 +179,15 @@ def _day(value: Any, where: str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value))
     except (TypeError, ValueError):
-        raise InvalidInput(where, "must be a date written YYYY-MM-DD") from None
+        raise InvalidInput(where, _("must be a date written YYYY-MM-DD")) from None
 
 
 def _person(data: Any, day: dt.date, on: RulesOn) -> Person:
     if not isinstance(data, dict):
-        raise InvalidInput("person", "is missing")
+        raise InvalidInput("person", _("is missing"))
     birth = _day(data.get("birth_date"), "person.birth_date")
     if birth > day:
-        raise InvalidInput("person.birth_date", "is after the date of the care")
+        raise InvalidInput("person.birth_date", _("is after the date of the care"))
     month = data.get("pregnancy_month")
     pregnancy = None if month in (None, "") else _int(month, "person.pregnancy_month", 1, 9)
     level = data.get("complementary_percent")
@@ -204,13 +210,17 @@ def _person(data: Any, day: dt.date, on: RulesOn) -> Person:
 
 def _care(data: Any, where: str, person: Person, on: RulesOn) -> Care:
     if not isinstance(data, dict):
-        raise InvalidInput(where, "must be an object with a 'kind'")
+        raise InvalidInput(where, _("must be an object with a 'kind'"))
     kind = data.get("kind")
     if kind not in KINDS:
-        raise InvalidInput(f"{where}.kind", f"unknown act {kind!r}; known: {', '.join(KINDS)}")
+        raise InvalidInput(
+            f"{where}.kind",
+            _("unknown act %(kind)s; known: %(known)s")
+            % {"kind": repr(kind), "known": ", ".join(KINDS)},
+        )
     ald_related = _bool(data.get("ald_related"), f"{where}.ald_related")
     if ald_related and not person.ald:
-        raise InvalidInput(f"{where}.ald_related", "the person has no ALD (person.ald is false)")
+        raise InvalidInput(f"{where}.ald_related", _("the person has no ALD (person.ald is false)"))
     count = QUANTITY.get(kind)
     quantity = _int(data.get(count, 1), f"{where}.{count}", 1, MAX_QUANTITY) if count else 1
     args: dict[str, Any] = {
@@ -226,20 +236,23 @@ def _care(data: Any, where: str, person: Person, on: RulesOn) -> Care:
         if specialty not in SPECIALTIES:
             raise InvalidInput(
                 f"{where}.specialty",
-                f"unknown specialty {specialty!r}; known: {', '.join(SPECIALTIES)}",
+                _("unknown specialty %(name)s; known: %(known)s")
+                % {"name": repr(specialty), "known": ", ".join(SPECIALTIES)},
             )
         sector = str(data.get("sector", "1")).lower()
         if sector not in SECTORS:
-            raise InvalidInput(f"{where}.sector", "must be '1', '2' or 'optam'")
+            raise InvalidInput(f"{where}.sector", _("must be '1', '2' or 'optam'"))
         gp = specialty == "general_practice"
         if base is None and (sector == "2" or (sector == "optam" and not gp)):
             raise InvalidInput(
                 f"{where}.base",
-                "give the base (« base de remboursement ») shown on the bill or in ameli's "
-                "directory: Carnet has no verified figure for this doctor's base",
+                _(
+                    "give the base (« base de remboursement ») shown on the bill or in ameli's "
+                    "directory: Carnet has no verified figure for this doctor's base"
+                ),
             )
         if fee is None and not (gp and sector != "2"):
-            raise InvalidInput(f"{where}.fee", "is missing: give the price the doctor charges")
+            raise InvalidInput(f"{where}.fee", _("is missing: give the price the doctor charges"))
         args |= {
             "specialty": specialty,
             "sector": sector,
@@ -253,30 +266,31 @@ def _care(data: Any, where: str, person: Person, on: RulesOn) -> Care:
             found = rulebook.pack(cip13)
             if found is None:
                 raise InvalidInput(
-                    f"{where}.cip13", "no pack with this code in the public medicine database"
+                    f"{where}.cip13", _("no pack with this code in the public medicine database")
                 )
             if fee is None:
                 if found.price is None:
                     raise InvalidInput(
-                        f"{where}.price", "this pack has no public price: give its price"
+                        f"{where}.price", _("this pack has no public price: give its price")
                     )
                 fee = found.price
             args |= {"cip13": cip13, "rate": found.rate or 0}
         else:
             if rate is None:
-                raise InvalidInput(f"{where}.cip13", "give the pack's code (CIP13) or its rate")
+                raise InvalidInput(f"{where}.cip13", _("give the pack's code (CIP13) or its rate"))
             if isinstance(rate, bool) or rate not in allowed:
                 raise InvalidInput(
-                    f"{where}.rate", f"must be one of {', '.join(str(r) for r in allowed)}"
+                    f"{where}.rate",
+                    _("must be one of %(rates)s") % {"rates": ", ".join(str(r) for r in allowed)},
                 )
             price = _money(data.get("price"), f"{where}.price", required=False)
             fee = fee if price is None else price
             if fee is None:
-                raise InvalidInput(f"{where}.price", "is missing: give the pack's price")
+                raise InvalidInput(f"{where}.price", _("is missing: give the pack's price"))
             args["rate"] = rate
     elif kind == "transport":
         if fee is None:
-            raise InvalidInput(f"{where}.fee", "is missing: give the price of one trip")
+            raise InvalidInput(f"{where}.fee", _("is missing: give the price of one trip"))
         args["rate"] = (
             _int(data.get("rate"), f"{where}.rate", 0, 100)
             if data.get("rate") is not None
@@ -285,31 +299,36 @@ def _care(data: Any, where: str, person: Person, on: RulesOn) -> Care:
         if args["rate"] is None:
             raise InvalidInput(
                 f"{where}.rate",
-                "give the rate shown on the bill: Carnet has no verified rate for transport",
+                _("give the rate shown on the bill: Carnet has no verified rate for transport"),
             )
     elif fee is None:
-        raise InvalidInput(f"{where}.fee", "is missing: give the price")
+        raise InvalidInput(f"{where}.fee", _("is missing: give the price"))
     if fee is not None and base is not None and base > fee:
-        raise InvalidInput(f"{where}.base", "cannot be more than the fee")
+        raise InvalidInput(f"{where}.base", _("cannot be more than the fee"))
     return Care(fee=fee, base=base, **args)
 
 
 def parse(data: Any) -> Simulation:
     """The typed simulation, or ``InvalidInput`` naming the first field at fault."""
     if not isinstance(data, dict):
-        raise InvalidInput("input", "must be a JSON object with date, person and care")
+        raise InvalidInput("input", _("must be a JSON object with date, person and care"))
     day = _day(data.get("date"), "date")
     try:
         on = rulebook.rules_on(day)
         on["pf.amount"]
     except rulebook.NoRule as exc:
-        raise InvalidInput("date", str(exc)) from None
+        raise InvalidInput(
+            "date",
+            _("Carnet's rules begin on %(day)s") % {"day": rulebook.book().begins.isoformat()}
+            if day < rulebook.book().begins
+            else str(exc),
+        ) from None
     person = _person(data.get("person"), day, on)
     care = data.get("care")
     if not isinstance(care, list) or not care:
-        raise InvalidInput("care", "give at least one care line")
+        raise InvalidInput("care", _("give at least one care line"))
     if len(care) > 50:
-        raise InvalidInput("care", "at most 50 care lines")
+        raise InvalidInput("care", _("at most 50 care lines"))
     lines = tuple(_care(c, f"care[{i}]", person, on) for i, c in enumerate(care))
     return Simulation(day, person, lines)
 

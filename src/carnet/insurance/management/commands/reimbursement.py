@@ -3,6 +3,7 @@ import json
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from carnet.insurance import simulator
 
@@ -28,7 +29,7 @@ Output (JSON): for each care line amo_pays (Assurance Maladie), complementary_pa
   patient_pays (euros, two decimals), the participation forfaitaire and franchise kept, and
   steps (plain-language lines, each with its rule, dates and source); totals; this_year (PF
   and franchises paid against their yearly caps).
-Bad input: exit status 1 and a message naming the field (e.g. "care[0].fee: cannot be
+Messages and steps are in English. Bad input: exit status 1 and a message naming the field (e.g. "care[0].fee: cannot be
   negative"); nothing is computed.
 """
 
@@ -64,8 +65,10 @@ class Command(BaseCommand):
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise CommandError(f"{name} is not valid JSON (line {exc.lineno}): {exc.msg}") from None
-        try:
-            result = simulator.run(data)
-        except simulator.InvalidInput as exc:
-            raise CommandError(str(exc)) from None
-        self.stdout.write(json.dumps(simulator.as_json(result), ensure_ascii=False, indent=2))
+        with translation.override("en"):
+            try:
+                result = simulator.run(data)
+            except simulator.InvalidInput as exc:
+                raise CommandError(str(exc)) from None
+            out = simulator.as_json(result)
+        self.stdout.write(json.dumps(out, ensure_ascii=False, indent=2))
