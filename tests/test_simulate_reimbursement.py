@@ -309,6 +309,8 @@ def test_each_step_names_its_rule_date_and_source():
     assert cited["consultation.gp.base"]["from"] == "2024-12-22"
     assert cited["pf.amount"]["from"] == "2024-05-15"
     assert cited["pf.amount"]["source"] == "décret 2024 (quechoisir.org)"
+    # the sheet gives no start date for the 70 % rate: said so, not invented
+    assert cited["rate.consultation.parcours"]["dated"] is False
     assert all(s["text"] for s in line["steps"])
     # every line adds up to its fee
     for key in ("amo_pays", "complementary_pays", "patient_pays"):

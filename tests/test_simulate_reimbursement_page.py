@@ -84,3 +84,11 @@ def test_a_second_line_and_a_medicine_by_code(karim):
 
 def test_it_needs_signing_in(client):
     assert client.get(URL).status_code == 302
+
+
+def test_it_speaks_french(karim):
+    karim.cookies["django_language"] = "fr"
+    page = karim.post(URL, _form()).content.decode()
+    assert "Reste à votre charge" in page and "17,00&nbsp;€" in page
+    assert "elle paie 100\u00a0% de la base" in page
+    assert "Ma complémentaire santé couvre (en\u00a0% de la base" in page

@@ -33,6 +33,7 @@ class Rule:
     until: dt.date | None
     source: str
     says: str
+    dated: bool = True  # False: the source gives no start date; ``start`` is Carnet's own
 
     @property
     def amount(self) -> Decimal:
@@ -44,6 +45,7 @@ class Rule:
             "from": self.start.isoformat(),
             "until": self.until.isoformat() if self.until else None,
             "source": self.source,
+            "dated": self.dated,
         }
 
 
