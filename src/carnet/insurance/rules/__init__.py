@@ -97,6 +97,7 @@ def load(path: Path = RULES_FILE) -> RuleBook:
                     _date(item.get("until")),
                     item["source"],
                     item["says"],
+                    bool(item.get("dated", True)),
                 )
             )
         periods[name] = tuple(sorted(rules, key=lambda r: r.start))
