@@ -67,7 +67,7 @@ def test_it_shows_each_amount_and_the_rules(karim):
 def test_a_bad_answer_is_pointed_at_and_nothing_is_computed(karim):
     page = karim.post(URL, _form(**{"care-0-fee": "-5"})).content.decode()
     assert 'role="alert"' in page and 'href="#care-0-fee"' in page
-    assert "cannot be negative" in page
+    assert "cannot be negative" in page and "« Price asked (€)" in page
     assert 'id="care-0-fee" name="care-0-fee" value="-5" aria-invalid="true"' in page
     assert "Left for you" not in page
 

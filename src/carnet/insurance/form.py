@@ -162,3 +162,31 @@ def field_of(field: str, slots: list[int]) -> str:
     if field.startswith("person."):
         return field.split(".", 1)[1]
     return {"care": "care-0-kind", "input": "date"}.get(field, field)
+
+
+# The label of each input, for an error message that names the answer to check (the same
+# words as on the page).
+LABELS = {
+    "date": _("Date of the care"),
+    "birth_date": _("Date of birth"),
+    "pregnancy_month": _("Pregnancy"),
+    "complementary_percent": _("Your complementary pays"),
+    "pf_paid_this_year": _("Participation forfaitaire already paid this year (€)"),
+    "franchises_paid_this_year": _("Franchises already paid this year (€)"),
+    "ald": _("I have a long-term illness recognised by the Assurance Maladie (ALD)"),
+    "kind": _("What is planned"),
+    "specialty": _("Which doctor (for a consultation)"),
+    "sector": _("The doctor's sector (on ameli's directory)"),
+    "fee": _("Price asked (€), for one; for a GP in sector 1 you may leave it empty"),
+    "base": _("Base of reimbursement (€), if the doctor charges more than it (sector 2, OPTAM)"),
+    "cip13": _("Medicine: the 13-digit code on the box (CIP)"),
+    "rate": _("Reimbursement rate"),
+    "quantity": _("How many (boxes, sessions, trips, days)"),
+    "ald_related": _("This care is for my long-term illness (ALD)"),
+}
+
+
+def label_of(field: str) -> str:
+    """The label of a form input (« care-0-fee » → the price's label)."""
+    found = re.fullmatch(r"care-\d+-(\w+)", field)
+    return str(LABELS.get(found.group(1) if found else field, field))

@@ -53,7 +53,7 @@ def simulator_page(request):
                     "bad": (error_field or "").removeprefix(f"care-{i}-")
                     if (error_field or "").startswith(f"care-{i}-")
                     else "",
-                    **{name: values.get(f"care-{i}-{name}") for name in form.CARE_FIELDS},
+                    **{name: values.get(f"care-{i}-{name}") or "" for name in form.CARE_FIELDS},
                 }
                 for i in range(form.SLOTS)
             ],
@@ -70,6 +70,7 @@ def simulator_page(request):
             else None,
             "error": error,
             "error_field": error_field,
+            "error_label": form.label_of(error_field) if error_field else "",
             "subject": found.name,
         },
     )
