@@ -51,6 +51,7 @@ def test_it_is_prefilled_from_the_record(karim):
     page = karim.get(URL).content.decode()
     assert 'name="birth_date" value="1973-09-02"' in page
     assert 'id="medecin_traitant" name="medecin_traitant" checked' in page
+    assert 'value="None"' not in page
     assert '<form method="post"' in page
 
 
