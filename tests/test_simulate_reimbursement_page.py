@@ -66,7 +66,9 @@ def test_it_shows_each_amount_and_the_rules(karim):
 
 
 def test_a_bad_answer_is_pointed_at_and_nothing_is_computed(karim):
-    page = karim.post(URL, _form(**{"care-0-fee": "-5"})).content.decode()
+    response = karim.post(URL, _form(**{"care-0-fee": "-5"}))
+    assert response.status_code == 400
+    page = response.content.decode()
     assert 'role="alert"' in page and 'href="#care-0-fee"' in page
     assert "cannot be negative" in page and "« Price asked (€)" in page
     assert 'id="care-0-fee" name="care-0-fee" value="-5" aria-invalid="true"' in page

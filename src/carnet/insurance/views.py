@@ -73,6 +73,7 @@ def simulator_page(request):
             "error_label": form.label_of(error_field) if error_field else "",
             "subject": found.name,
         },
+        status=400 if error else 200,
     )
 
 
@@ -83,7 +84,12 @@ def _whose(request):
     return found
 
 
+YEARS = (1900, 2200)
+
+
 def _history_page(request, actor, pid, purpose, year, month, *, pro_patient=None, subject=""):
+    if year is not None and not YEARS[0] <= year <= YEARS[1]:
+        raise Http404()
     try:
         found = history.rows(actor, pid, purpose)
     except NotFound:
