@@ -1,10 +1,15 @@
 """The simulator page: prefilled from the record, POSTed (no health data in the URL), results
 line by line in plain words, a bad answer pointed at."""
 
+import datetime as dt
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from carnet.access.services import Actor, Purpose
+from carnet.insurance import history
 from carnet.records import services as records
 
 from .people import citizen, english, pid_of
@@ -22,6 +27,7 @@ def karim(client):
     }
     records.create(Actor.of_user(user), pid_of(user), patient, Purpose.SELF)
     client.force_login(user)
+    client.user = user
     return english(client)
 
 
@@ -53,6 +59,27 @@ def test_it_is_prefilled_from_the_record(karim):
     assert 'id="medecin_traitant" name="medecin_traitant" checked' in page
     assert 'value="None"' not in page
     assert '<form method="post"' in page
+
+
+def test_the_pf_already_paid_this_year_comes_from_the_history(karim):
+    client, user = karim, karim.user
+    year = timezone.localdate().year
+    for day in (2, 3, 4):  # 3 consultations on 3 days of this year: 3 × 2 € of PF
+        history.add_own(
+            Actor.of_user(user),
+            pid_of(user),
+            Purpose.SELF,
+            day=dt.date(year, 1, day),
+            what="Consultation",
+            who="",
+            kind="act",
+            cost=Decimal("30"),
+            insurer=Decimal("19"),
+            complementary=None,
+        )
+    page = client.get(URL).content.decode()
+    assert 'name="pf_paid_this_year" value="6.00"' in page
+    assert 'name="franchises_paid_this_year" value="0.00"' in page
 
 
 def test_it_shows_each_amount_and_the_rules(karim):

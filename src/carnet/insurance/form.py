@@ -74,8 +74,8 @@ def initial(known: Known, today: dt.date) -> dict:
         "birth_date": known.birth_date.isoformat() if known.birth_date else "",
         "medecin_traitant": known.medecin_traitant,
         "complementary_percent": "100",
-        "pf_paid_this_year": "0",
-        "franchises_paid_this_year": "0",
+        "pf_paid_this_year": f"{known.pf_paid:.2f}",
+        "franchises_paid_this_year": f"{known.franchises_paid:.2f}",
     }
     for i in range(SLOTS):
         values |= {f"care-{i}-kind": "consultation" if i == 0 else "", f"care-{i}-sector": "1"}

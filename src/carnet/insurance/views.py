@@ -41,7 +41,7 @@ def simulator_page(request):
         except simulator.InvalidInput as exc:
             error, error_field = exc, form.field_of(exc.field, slots)
     else:
-        values = form.initial(known(found.actor, found.patient_id, found.purpose), today)
+        values = form.initial(known(found.actor, found.patient_id, found.purpose, today), today)
     return render(
         request,
         "insurance/simulator.html",
