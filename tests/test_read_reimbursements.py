@@ -56,6 +56,8 @@ def test_the_cnam_history_reads_per_year_and_month(karim, client):
     assert consultations == 5
     assert page.count("Consultation medecine generale") == consultations
     assert "no amounts in it" in page and "T.s.h. (sang)" in page
+    # the reimbursed medicines of the document (its date: 1 July 2019) are listed too
+    assert "CRESTOR 5MG CPR9/10" in page and "LUDEAL CPR3/21" in page
     assert "not counted: Carnet" in page and "rules start on 22 December 2024" in page
     assert 'href="/dossier/element/' in page
     july = client.get(reverse("insurance:history_month", args=[2019, 7])).content.decode()

@@ -4,7 +4,8 @@ Three sources, read only through ``records`` (so through a permit, each read aud
 ExplanationOfBenefit (imported, e.g. Synthea, and the person's own entries, which are
 saved as ExplanationOfBenefit), and the acts of the Assurance Maladie's reimbursement
 history (CNAM-HR CDA), imported as Procedures coded in the CNAM's act lists (NGAP, CCAM,
-NABM), which give the care and its date but no amounts. A practitioner sees the history
+NABM), MedicationStatements and SupplyDeliveries coded in its medicine and device lists,
+which give the care and its date (for a medicine, the document's date) but no amounts. A practitioner sees the history
 only if the person shares its kinds of items with them: the policy decides, and what it
 hides is simply absent.
 
@@ -34,6 +35,8 @@ CNAM_ACTS = {
     "urn:oid:1.2.250.1.215.200.3.4": "CCAM",
     "urn:oid:1.2.250.1.215.200.4.1": "NABM",
 }
+# Medicines and devices the CNAM-HR history lists (CIP/UCD, LPP codes of the CNAM).
+CNAM_PREFIX = "urn:oid:1.2.250.1.215.200."
 OWN = "https://carnet.example/fhir/reimbursement-entry"
 KINDS = ("act", "medicine", "other")  # own entries: what PF or franchise applies
 PAGE = 1000
@@ -143,6 +146,40 @@ def _cnam_row(proc: dict) -> Row | None:
     )
 
 
+def _cnam_coded(concept: dict | None) -> bool:
+    return any(
+        str(c.get("system", "")).startswith(CNAM_PREFIX)
+        for c in (concept or {}).get("coding") or []
+    )
+
+
+def _cnam_medicine_row(statement: dict) -> Row | None:
+    if not _cnam_coded(statement.get("medicationCodeableConcept")):
+        return None
+    day = dates.whole_day(
+        statement.get("effectiveDateTime")
+        or (statement.get("effectivePeriod") or {}).get("start")
+        or statement.get("dateAsserted")
+        or ""
+    )
+    if day is None:
+        return None
+    what = _text(statement.get("medicationCodeableConcept"))
+    return Row(day, what, "", "cnam", statement["id"], kind="medicine", boxes=1)
+
+
+def _cnam_device_row(delivery: dict) -> Row | None:
+    item = (delivery.get("suppliedItem") or {}).get("itemCodeableConcept")
+    day = dates.whole_day(
+        delivery.get("occurrenceDateTime")
+        or (delivery.get("occurrencePeriod") or {}).get("start")
+        or ""
+    )
+    if not _cnam_coded(item) or day is None:
+        return None
+    return Row(day, _text(item), "", "cnam", delivery["id"], kind="other")
+
+
 def _amount(eob: dict, *codes: str) -> dict | None:
     for t in eob.get("total") or []:
         for c in (t.get("category") or {}).get("coding") or []:
@@ -197,14 +234,20 @@ def rows(actor: Actor, patient_id: int, purpose: str) -> list[Row]:
     """Every reimbursement line the actor may see, newest first (NotFound if none at all)."""
     found: list[Row] = []
     refused = 0
-    for rtype, convert in (("ExplanationOfBenefit", _eob_row), ("Procedure", _cnam_row)):
+    sources = (
+        ("ExplanationOfBenefit", _eob_row),
+        ("Procedure", _cnam_row),
+        ("MedicationStatement", _cnam_medicine_row),
+        ("SupplyDelivery", _cnam_device_row),
+    )
+    for rtype, convert in sources:
         try:
             resources = _all(actor, patient_id, rtype, purpose)
         except NotFound:
             refused += 1
             continue
         found += [row for row in map(convert, resources) if row is not None]
-    if refused == 2:
+    if refused == len(sources):
         raise NotFound()
     return sorted(found, key=lambda r: (r.day, r.what), reverse=True)
 
