@@ -1,5 +1,6 @@
 """Karim checks what his endocrinologist visit will cost him before booking it: in Chromium
-at 360 px, in French, from his home page to the simulator, the form filled from the keyboard,
+at 360 px, in French, from the menu to his reimbursements (his imported Assurance Maladie
+history) and the simulator, the form filled from the keyboard,
 the answer line by line; axe-clean, no sideways scroll."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from carnet.demo import personas
+from tests.helpers import DATA
 from tests.browser import (
     check_page,
     cleanup,
@@ -27,6 +29,9 @@ def server():
     srv = start_server()
     try:
         srv.carnet("demo")
+        # His Assurance Maladie history, from Mon espace santé (the CNAM-HR example).
+        cnam = DATA / "cda" / "fr" / "CNAM-HR_2021.01.xml"
+        srv.carnet("import", str(cnam), "--owner", KARIM.email, "--as-me")
         yield srv
     finally:
         cleanup(srv)
@@ -41,6 +46,8 @@ def test_karim_checks_the_cost_of_his_endocrinologist_visit(server, chromium):
     open_menu(page)
     page.get_by_role("link", name="Remboursements", exact=True).click()
     page.wait_for_load_state()
+    # His history: the consultations the Assurance Maladie reimbursed, by year and month.
+    assert "Consultation medecine generale" in page.inner_text("main")
     problems += check_page(page, "remboursements", "mobile")
     page.get_by_role("link", name="Essayez le simulateur").click()
     page.wait_for_load_state()
