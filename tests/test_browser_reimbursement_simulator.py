@@ -8,7 +8,6 @@ from __future__ import annotations
 import pytest
 
 from carnet.demo import personas
-from tests.helpers import DATA
 from tests.browser import (
     check_page,
     cleanup,
@@ -17,6 +16,7 @@ from tests.browser import (
     sign_in_as,
     start_server,
 )
+from tests.helpers import DATA
 
 pytestmark = [pytest.mark.browser, pytest.mark.no_db]
 
