@@ -60,6 +60,8 @@ PLAIN_KWARGS = {
     "rest": "Nothing/here",
     "name": "not-a-message.eml",
     "practitioner_id": None,  # Dr Grant, filled in by fill()
+    "year": 2025,
+    "month": 3,
 }
 # Per route, a keyword that means something else there.
 ROUTE_KWARGS = {

@@ -15,6 +15,7 @@
     carnet notify send [--loop]            deliver queued notifications (email, SMS, push)
     carnet backup FILE [--include-keys]    encrypted backup (the key store apart: FILE.keystore)
     carnet restore FILE                    restore a backup; then: carnet restore FILE.keystore
+    carnet reimbursement simulate FILE.json  what planned care will cost (FILE - = stdin), as JSON
     carnet check [--skip CHECK]            keys of every record, access histories, migrations
                                            of both databases, master key file 0600, production
                                            settings; exits non-zero naming each problem

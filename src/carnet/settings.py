@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "carnet.demo",
     "carnet.reminders",
     "carnet.backups",
+    "carnet.insurance",
 ]
 
 MIDDLEWARE = [

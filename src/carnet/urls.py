@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("carnet.chat.urls")),
     path("", include("carnet.helpdesk.urls")),
     path("", include("carnet.helppoint.urls")),
+    path("", include("carnet.insurance.urls")),
     # Last: django-ninja adds a catch-all root ("") that would hide the home page.
     path("", api.urls),
 ]
