@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "carnet.care",
     "carnet.chat",
     "carnet.helpdesk",
+    "carnet.community",
     "carnet.web",
     "carnet.demo",
     "carnet.reminders",
