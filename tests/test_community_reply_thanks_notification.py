@@ -44,7 +44,10 @@ def test_merci_once_and_the_author_is_told(client):
     client.post(url, {"thread": answer.thread_id})
     client.post(url, {"thread": answer.thread_id})
     assert Thanks.objects.filter(post=answer).count() == 1
-    assert Message.objects.filter(user=g.other, event="community_thanks", channel="in_app").count() == 1
+    assert (
+        Message.objects.filter(user=g.other, event="community_thanks", channel="in_app").count()
+        == 1
+    )
     assert "Thank you (1)" in client.get(thread_url(answer)).content.decode()
     with pytest.raises(community.Refused):
         community.thank(member(g.lea), question.pk)

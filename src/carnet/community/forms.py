@@ -8,9 +8,7 @@ class JoinForm(forms.Form):
     pseudonym = forms.CharField(
         label=_("Your pseudonym in this group"),
         max_length=30,
-        help_text=_(
-            "3 to 30 letters or digits. Not your name: the other members see only this."
-        ),
+        help_text=_("3 to 30 letters or digits. Not your name: the other members see only this."),
     )
 
 
@@ -38,9 +36,7 @@ class ReportForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason, shown to the member"), max_length=services.MAX_REASON
-    )
+    reason = forms.CharField(label=_("Reason, shown to the member"), max_length=services.MAX_REASON)
 
 
 class EditForm(ReasonForm):

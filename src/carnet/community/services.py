@@ -103,13 +103,8 @@ class GroupRow:
 
 def overview(user) -> list[GroupRow]:
     ensure_groups()
-    mine = {
-        m.group.slug: m
-        for m in Membership.objects.select_related("group").filter(user=user)
-    }
-    counts = dict(
-        Group.objects.annotate(n=Count("members")).values_list("slug", "n")
-    )
+    mine = {m.group.slug: m for m in Membership.objects.select_related("group").filter(user=user)}
+    counts = dict(Group.objects.annotate(n=Count("members")).values_list("slug", "n"))
     return [
         GroupRow(g.slug, str(g.name), str(g.about), mine.get(g.slug), counts.get(g.slug, 0))
         for g in groups.GROUPS
@@ -214,14 +209,19 @@ def threads(member: Membership) -> list[ThreadRow]:
     if blocked:
         qs = qs.exclude(author__user_id__in=blocked)
     if not member.is_moderator:
-        qs = qs.filter(
-            Q(author=member) | Q(posts__status=Post.VISIBLE)
-        ).distinct()
+        qs = qs.filter(Q(author=member) | Q(posts__status=Post.VISIBLE)).distinct()
     rows = []
     for t in qs.order_by("-last_at", "-pk")[:200]:
         replies = t.posts.filter(status=Post.VISIBLE).count() - 1
         rows.append(
-            ThreadRow(t.pk, t.title, _label(t.author), max(replies, 0), t.last_at, t.author_id == member.pk)
+            ThreadRow(
+                t.pk,
+                t.title,
+                _label(t.author),
+                max(replies, 0),
+                t.last_at,
+                t.author_id == member.pk,
+            )
         )
     return rows
 
@@ -499,9 +499,7 @@ def _act(mod, member, kind, reason, post=None, *, tell=True) -> ModerationAct:
         created_at=timezone.now(),
     )
     if tell and member.pk != mod.pk:
-        notify.notify_user(
-            member.user_id, "community_moderation", key=f"community-act-{act.pk}"
-        )
+        notify.notify_user(member.user_id, "community_moderation", key=f"community-act-{act.pk}")
     return act
 
 
