@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -65,7 +66,7 @@ def refusal(reason: str, **details) -> str:
         return _(
             "A moderator has suspended you in this group until %(until)s: you can read, "
             "not write. See why in « Moderation notices »."
-        ) % {"until": until.strftime("%d/%m/%Y") if until else ""}
+        ) % {"until": formats.date_format(until, "SHORT_DATE_FORMAT") if until else ""}
     return texts.get(reason, texts["empty"])
 
 
