@@ -305,9 +305,7 @@ EVENTS: dict[str, Event] = {
         Event(
             "community_thanks",
             pgettext_lazy("notification", "Someone thanked you in a group"),
-            pgettext_lazy(
-                "notification", "Someone said thank you for your message in a group."
-            ),
+            pgettext_lazy("notification", "Someone said thank you for your message in a group."),
             path="/entraide/",
         ),
         Event(
