@@ -5,8 +5,15 @@ hidden by the midwife and Karima reads why. Screenshots: /tmp/carnet-shots/commu
 
 import pytest
 
-from tests.browser import check_page, cleanup, launch, open_menu, require_chromium, sign_in
-from tests.browser import start_server
+from tests.browser import (
+    check_page,
+    cleanup,
+    launch,
+    open_menu,
+    require_chromium,
+    sign_in,
+    start_server,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.no_db]
 
@@ -106,7 +113,9 @@ def test_lea_asks_the_midwife_answers_a_reported_post_is_hidden(server):
         _let_through(mid, server, "tisanes miracles")
 
         lea.goto(thread_url)
-        lea.locator("li.community-post", has_text="tisanes").locator("a", has_text="Signaler").click()
+        lea.locator("li.community-post", has_text="tisanes").locator(
+            "a", has_text="Signaler"
+        ).click()
         lea.fill("input[name=reason]", "Publicité")
         lea.click("main form button[type=submit]")
         lea.wait_for_load_state()

@@ -29,7 +29,7 @@ def test_a_pseudonym_that_is_a_name_or_malformed_is_refused(client, pseudonym):
     lea = citizen("Léa Dubois", email="lea.dubois@example.org")
     english(client).force_login(lea)
     response = client.post(reverse("community:join", args=[GROUP]), {"pseudonym": pseudonym})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "pseudonym" in response.content.decode()
     assert not Membership.objects.filter(user=lea).exists()
 

@@ -50,6 +50,6 @@ def test_a_hide_needs_a_reason(client):
         reverse("community:moderate_post", args=[GROUP, post.pk]),
         {"action": "hide", "hide-reason": "  "},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     post.refresh_from_db()
     assert post.status == Post.VISIBLE

@@ -100,7 +100,13 @@ def join(request, slug):
             return redirect("community:group", slug=slug)
     if not services.may_join(request.user):
         raise services.NotFound(slug)
-    return render(request, "community/join.html", {"info": info, "form": form})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "community/join.html", {"info": info, "form": form}, status=status)
+
+
+def _status(request, warning) -> int:
+    """400 for a post refused or an incomplete form; 200 for the page, or a confirm step."""
+    return 400 if request.method == "POST" and not warning else 200
 
 
 def _red_flag_message(request, post) -> None:
@@ -167,6 +173,7 @@ def new_thread(request, slug):
         request,
         "community/new_thread.html",
         {"info": _group_info(slug), "member": member, "form": form, "warning": warning},
+        status=_status(request, warning),
     )
 
 
@@ -202,6 +209,7 @@ def thread(request, slug, thread_id):
             "warning": warning,
             "numbers": _numbers_once(request),
         },
+        status=_status(request, warning),
     )
 
 
@@ -232,6 +240,7 @@ def report(request, slug, post_id):
         request,
         "community/report.html",
         {"info": _group_info(slug), "post": post, "form": form},
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -326,6 +335,7 @@ def moderate_post(request, slug, post_id):
         request,
         "community/moderate_post.html",
         {"info": _group_info(slug), "member": mod, "post": post, "forms": forms_},
+        status=400 if request.method == "POST" else 200,
     )
 
 
