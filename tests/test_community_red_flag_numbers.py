@@ -2,11 +2,12 @@
 at once, 3114 first for suicidal thoughts, as the emergency chat does."""
 
 import pytest
+from django.urls import reverse
 
 from carnet.community import checks
 from carnet.community import services as community
 
-from .community import member, pregnancy_group, thread_url
+from .community import GROUP, member, pregnancy_group, thread_url
 from .people import english
 
 
@@ -40,3 +41,14 @@ def test_a_red_flag_post_shows_the_numbers_at_once(client):
     html = response.content.decode()
     assert 'href="tel:3114"' in html and 'href="tel:15"' in html
     assert html.index("tel:3114") < html.index("tel:15")
+
+
+def test_the_numbers_show_even_before_a_confirm_step(client):
+    g = pregnancy_group()
+    english(client).force_login(g.lea)
+    response = client.post(
+        reverse("community:new_thread", args=[GROUP]),
+        {"title": "Aide", "body": "Douleur dans la poitrine, appelez le 06 12 34 56 78"},
+    )
+    html = response.content.decode()
+    assert "a phone number" in html and 'href="tel:15"' in html

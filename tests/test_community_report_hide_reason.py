@@ -53,3 +53,15 @@ def test_a_hide_needs_a_reason(client):
     assert response.status_code == 400
     post.refresh_from_db()
     assert post.status == Post.VISIBLE
+
+
+def test_a_hidden_question_takes_its_thread_away(client):
+    g = pregnancy_group()
+    question = community.start_thread(member(g.other), "Tisanes miracles", "Achetez-les")
+    community.reply(member(g.lea), question.thread_id, "Non merci.")
+    community.hide(member(g.midwife), question.pk, "Vente")
+    english(client).force_login(g.lea)
+    assert "Tisanes" not in client.get(reverse("community:group", args=[GROUP])).content.decode()
+    assert client.get(thread_url(question)).status_code == 404
+    english(client).force_login(g.other)
+    assert "Tisanes" in client.get(reverse("community:group", args=[GROUP])).content.decode()

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from carnet.care import directory
@@ -209,7 +209,11 @@ def threads(member: Membership) -> list[ThreadRow]:
     if blocked:
         qs = qs.exclude(author__user_id__in=blocked)
     if not member.is_moderator:
-        qs = qs.filter(Q(author=member) | Q(posts__status=Post.VISIBLE)).distinct()
+        # A thread shows while its question does: held or hidden, only its author sees it.
+        first = Post.objects.filter(thread=OuterRef("pk")).order_by("created_at", "pk")
+        qs = qs.annotate(first_status=Subquery(first.values("status")[:1])).filter(
+            Q(author=member) | Q(first_status=Post.VISIBLE)
+        )
     rows = []
     for t in qs.order_by("-last_at", "-pk")[:200]:
         replies = t.posts.filter(status=Post.VISIBLE).count() - 1
@@ -304,6 +308,9 @@ def read_thread(member: Membership, thread_id: int) -> ThreadView:
         shown.append(_post_view(p, member, thanked))
     if not shown:
         raise NotFound(thread_id)
+    first = posts[0]
+    if first.status != Post.VISIBLE and first.author_id != member.pk and not member.is_moderator:
+        raise NotFound(thread_id)  # the question is held or hidden: its replies go with it
     return ThreadView(thread.pk, thread.title, shown, shown[0].status == Post.VISIBLE)
 
 

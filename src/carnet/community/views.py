@@ -114,6 +114,15 @@ def _red_flag_message(request, post) -> None:
         request.session["community_red_flag"] = list(checks.red_flags(post.body))
 
 
+def _numbers_for(form) -> list[dict]:
+    """A text sent back (a confirm step, a refusal) with red-flag words: the numbers at once."""
+    if not form.is_bound or not form.is_valid():
+        return []
+    text = " ".join(str(form.cleaned_data.get(k, "")) for k in ("title", "body"))
+    flags = checks.red_flags(text)
+    return checks.emergency_numbers(flags) if flags else []
+
+
 def _numbers_once(request) -> list[dict]:
     flags = request.session.pop("community_red_flag", None)
     return checks.emergency_numbers(tuple(flags)) if flags else []
@@ -172,7 +181,13 @@ def new_thread(request, slug):
     return render(
         request,
         "community/new_thread.html",
-        {"info": _group_info(slug), "member": member, "form": form, "warning": warning},
+        {
+            "info": _group_info(slug),
+            "member": member,
+            "form": form,
+            "warning": warning,
+            "numbers": _numbers_for(form),
+        },
         status=_status(request, warning),
     )
 
@@ -207,7 +222,7 @@ def thread(request, slug, thread_id):
             "thread": view,
             "form": form,
             "warning": warning,
-            "numbers": _numbers_once(request),
+            "numbers": _numbers_once(request) or _numbers_for(form),
         },
         status=_status(request, warning),
     )
