@@ -62,9 +62,21 @@ PLAIN_KWARGS = {
     "practitioner_id": None,  # Dr Grant, filled in by fill()
     "year": 2025,
     "month": 3,
+    # Entraide: no one of the base is a member of a group (their pages answer 404).
+    "thread_id": ABSENT_INT,
+    "post_id": ABSENT_INT,
+    "member_id": ABSENT_INT,
+    "report_id": ABSENT_INT,
 }
 # Per route, a keyword that means something else there.
 ROUTE_KWARGS = {
+    **{
+        f"community:{name}": {"slug": "grossesse"}  # a real group: a non-member reads nothing
+        for name in (
+            "group join new_thread thread thank report block unblock notices moderation "
+            "moderate_post dismiss"
+        ).split()
+    },
     "helpdesk:request": {"request_id": "help_request_id"},
     "helpdesk:close": {"request_id": "help_request_id"},
     "care:renewal_ask": {"resource_type": "MedicationRequest", "fhir_id": "medicine_id"},

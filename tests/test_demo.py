@@ -460,3 +460,13 @@ def test_medicine_and_vaccine_codes_exist_in_the_french_references():
                     if c["system"] == ATC and field == "vaccineCode":
                         assert c["code"].startswith("J07"), c
     assert len(used) >= 15
+
+
+def test_the_groups_have_their_moderators_and_an_answered_question(loaded):
+    from carnet.community.models import Membership, Post
+
+    midwife = Membership.objects.get(user__email=personas.by_key("midwife").email)
+    assert midwife.role == "moderator" and midwife.group.slug == "grossesse"
+    lea = Membership.objects.get(user__email=personas.by_key("pregnant").email)
+    assert lea.pseudonym == "Petite graine"
+    assert Post.objects.filter(author=midwife, professional=True, status="visible").exists()

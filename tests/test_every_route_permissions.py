@@ -220,6 +220,19 @@ RULES: dict[str, tuple[str, str]] = {
     "helppoint:sign_out": (ALL_405, "login login login login login login login login"),
     # Signed out, the home page is the front door (what Carnet is, sign up, sign in).
     "home": ("ok ok redirect ok ok ok ok ok", "ok ok redirect ok ok ok ok ok"),
+    "community:block": (POST_ONLY, EVERYONE_404),
+    "community:dismiss": (POST_ONLY, EVERYONE_404),
+    "community:group": (EVERYONE_404, EVERYONE_404),  # a member's only: nobody here is one
+    "community:index": (SIGNED_IN, SIGNED_IN),
+    "community:join": (PERSON, PERSON_BAD_FORM),  # citizens only
+    "community:moderate_post": (EVERYONE_404, EVERYONE_404),
+    "community:moderation": (EVERYONE_404, EVERYONE_404),
+    "community:new_thread": (EVERYONE_404, EVERYONE_404),
+    "community:notices": (EVERYONE_404, EVERYONE_404),
+    "community:report": (EVERYONE_404, EVERYONE_404),
+    "community:thank": (POST_ONLY, EVERYONE_404),
+    "community:thread": (EVERYONE_404, EVERYONE_404),
+    "community:unblock": (POST_ONLY, EVERYONE_404),
     "mfa_activate_totp": (SIGNED_IN, SIGNED_IN),
     "mfa_add_webauthn": (SIGNED_IN, SIGNED_IN),
     "mfa_authenticate": (SIGNED_IN_MOVED, SIGNED_IN_MOVED),

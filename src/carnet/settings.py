@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "carnet.chat",
     "carnet.helpdesk",
     "carnet.helppoint",
+    "carnet.community",
     "carnet.web",
     "carnet.demo",
     "carnet.reminders",

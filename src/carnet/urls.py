@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("carnet.helpdesk.urls")),
     path("", include("carnet.helppoint.urls")),
     path("", include("carnet.insurance.urls")),
+    path("", include("carnet.community.urls")),
     # Last: django-ninja adds a catch-all root ("") that would hide the home page.
     path("", api.urls),
 ]

@@ -20,6 +20,7 @@ from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.accounts.models import User
 from carnet.care import directory
+from carnet.community import demo as community_demo
 from carnet.helpdesk import demo as helpdesk_demo
 from carnet.helppoint import demo as helppoint_demo
 from carnet.records import imports
@@ -117,6 +118,7 @@ def load(today: date | None = None, *, progress=None, with_stories: bool = True)
             progress(account)
     helpdesk_demo.load(created_users)  # a few questions waiting in the advisor's inbox
     helppoint_demo.load(personas.ADVISOR.email)  # her help point: France Services de Muret
+    community_demo.load(created_users)  # moderated groups, a question answered by the midwife
     # What the people have already done (a médecin traitant, a proxy, appointments…), so
     # that every page of the demo has something to try; each step is played only once.
     if with_stories:

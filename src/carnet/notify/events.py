@@ -295,6 +295,38 @@ EVENTS: dict[str, Event] = {
             urgent=True,
         ),
         Event(
+            "community_reply",
+            pgettext_lazy("notification", "A reply in a group"),
+            pgettext_lazy(
+                "notification", "A reply to your message in a group: open Carnet to read it."
+            ),
+            path="/entraide/",
+        ),
+        Event(
+            "community_thanks",
+            pgettext_lazy("notification", "Someone thanked you in a group"),
+            pgettext_lazy("notification", "Someone said thank you for your message in a group."),
+            path="/entraide/",
+        ),
+        Event(
+            "community_moderation",
+            pgettext_lazy("notification", "A moderator acted in a group"),
+            pgettext_lazy(
+                "notification",
+                "A moderator acted on your messages in a group: open Carnet to see why.",
+            ),
+            path="/entraide/",
+        ),
+        Event(
+            "community_waiting",
+            pgettext_lazy("notification", "Messages waiting in a group"),
+            pgettext_lazy(
+                "notification",
+                "Messages are waiting for a moderator in a group you moderate: open Carnet.",
+            ),
+            path="/entraide/",
+        ),
+        Event(
             "relative_reminder",
             pgettext_lazy("notification", "A reminder for %(first_name)s"),
             pgettext_lazy(

@@ -40,6 +40,10 @@ LINKS: dict[str, tuple[str, str, str]] = {
     "help_answer": ("helpdesk:mine", "", ""),
     "help_question": ("helpdesk:advisor_inbox", "", ""),
     "chat_waiting": ("chat:pro_desk", "", ""),
+    "community_reply": ("community:index", "", ""),
+    "community_thanks": ("community:index", "", ""),
+    "community_moderation": ("community:index", "", ""),
+    "community_waiting": ("community:index", "", ""),
     # A relative's reminder opens the spaces the proxy manages: choosing the relative there
     # (a POST, checked again on every page) switches Carnet to their space and Rappels.
     "relative_reminder": ("coffre:spaces", "", ""),
