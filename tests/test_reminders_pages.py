@@ -93,7 +93,9 @@ def _labels(value):
 
 
 def test_the_calendar_and_programmes_speak_every_language_of_the_pages():
-    found = [x for data in (rules.calendar(), rules.programmes(), rules.codes()) for x in _labels(data)]
+    found = [
+        x for data in (rules.calendar(), rules.programmes(), rules.codes()) for x in _labels(data)
+    ]
     assert len(found) > 150
     for label in found:
         assert all(label.get(la, "").strip() for la, _name in settings.LANGUAGES), label

@@ -681,7 +681,10 @@ def _said(resource: dict) -> list[str]:
                 out.append(c.get("text") or "")
             out += [x.get("display") or "" for x in _codings(concept)]
             if concept:
-                out += [label(concept), *(d.text(la) for la in PAGE_LANGS for d in _displays(concept))]
+                out += [
+                    label(concept),
+                    *(d.text(la) for la in PAGE_LANGS for d in _displays(concept)),
+                ]
         q = node.get("valueQuantity")
         if isinstance(q, dict):
             for u in {q.get("unit"), q.get("code")} - {None, ""}:
