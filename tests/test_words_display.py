@@ -68,7 +68,7 @@ def test_a_known_code_is_named_in_the_readers_language(system, code, source, fr,
         (
             LOINC,
             "55284-4",
-            {"es": "Presión arterial", "ar": "ضغط الدم", "pt": "Tensão arterial", "tr": "Tansiyon"},
+            {"es": "Tensión arterial", "ar": "ضغط الدم", "pt": "Tensão arterial", "tr": "Tansiyon"},
         ),
         (
             "http://hl7.org/fhir/sid/cvx",
@@ -92,22 +92,29 @@ def test_a_known_code_is_named_in_every_language_of_the_pages(system, code, show
 
 
 def test_an_imported_record_reads_in_spanish_and_arabic(client):
-    """A Synthea record: the home names its blood pressure, the timeline its flu vaccines, in
-    the page's language, not in French."""
+    """A Synthea record: the timeline names its measurements and its flu vaccines in the
+    page's language, not in French."""
     user = citizen()
     import_file(user, synthea("Gustavo"))
     client.force_login(user)
-    vaccines = f"{reverse('records:timeline')}?type=vaccines"
-    for language, pressure, flu in (
-        ("es", "Presión arterial", "Gripe estacional (inyectable)"),
-        ("ar", "ضغط الدم", "الإنفلونزا الموسمية (حقنة)"),
+    timeline = reverse("records:timeline")
+    for language, pressure, pain, flu in (
+        (
+            "es",
+            "Tensión arterial",
+            "Intensidad del dolor (0 a 10)",
+            "Gripe estacional (inyectable)",
+        ),
+        ("ar", "ضغط الدم", "شدة الألم (من 0 إلى 10)", "الإنفلونزا الموسمية (حقنة)"),
     ):
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-        home = unescape(client.get(reverse("home")).content.decode())
-        timeline = unescape(client.get(vaccines).content.decode())
+        home = client.get(reverse("home")).content.decode()
+        measurements = unescape(client.get(f"{timeline}?type=measurements").content.decode())
+        vaccines = unescape(client.get(f"{timeline}?type=vaccines").content.decode())
         assert f'<html lang="{language}"' in home
-        assert pressure in home and "Tension artérielle" not in home, language
-        assert flu in timeline and "Grippe saisonnière" not in timeline, language
+        assert pressure in measurements and pain in measurements, language
+        assert "Tension artérielle" not in measurements and "douleur" not in measurements
+        assert flu in vaccines and "Grippe saisonnière" not in vaccines, language
 
 
 def test_an_unknown_code_keeps_the_sources_words_marked():
