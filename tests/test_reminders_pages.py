@@ -3,10 +3,12 @@
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.urls import include, path
 from django.utils import timezone
 
 import carnet.urls
+from carnet.reminders import rules
 
 from .bundles import SNOMED, Bundle, person
 from .people import practitioner_account
@@ -75,6 +77,40 @@ def test_it_shows_what_is_late_before_what_comes_later(client):
     # What comes later is folded under a count, the first screen shows what to do.
     assert '<details class="rm-fold">' in main[later:]
     assert "Plus tard" in main and "(1)" in main[later : later + 200]
+
+
+def _labels(value):
+    """Every {"fr": …, "en": …} label of a data file (the words a person reads)."""
+    if isinstance(value, dict):
+        if isinstance(value.get("fr"), str):
+            yield value
+        else:
+            for v in value.values():
+                yield from _labels(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _labels(v)
+
+
+def test_the_calendar_and_programmes_speak_every_language_of_the_pages():
+    found = [
+        x for data in (rules.calendar(), rules.programmes(), rules.codes()) for x in _labels(data)
+    ]
+    assert len(found) > 150
+    for label in found:
+        assert all(label.get(la, "").strip() for la, _name in settings.LANGUAGES), label
+        assert label["es"] != label["fr"] or len(label["fr"]) < 12, label
+
+
+def test_the_reminders_read_in_spanish_and_arabic(client, karim):
+    for language, plain, why in (
+        ("es", "Un análisis de sangre: su azúcar medio de los últimos 3 meses", "diabetes tipo 2"),
+        ("ar", "متوسط السكر لديك خلال الأشهر الثلاثة الأخيرة", "سكري من النوع الثاني"),
+    ):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        main = client.get("/rappels/").content.decode().split("<main", 1)[1]
+        assert plain in main and why in main, language
+        assert "Une prise de sang" not in main
 
 
 def test_it_snoozes_and_turns_off_a_reminder(client, karim):

@@ -1,5 +1,5 @@
-"""Words a person reads: the display table names the codes Carnet explains, in French and in
-English; a code it does not know keeps the source's words, marked « texte d'origine »; units
+"""Words a person reads: the display table names the codes Carnet explains, in each of the six
+languages of the pages (French, English, Spanish, Arabic, Portuguese, Turkish); a code it does not know keeps the source's words, marked « texte d'origine »; units
 are plain words; French CDA labels in capitals read in sentence case."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import pytest
 from defusedxml import ElementTree
 from django.conf import settings
 from django.template import Context, Template
+from django.urls import reverse
 from django.utils import translation
 from hypothesis import given
 from hypothesis import settings as hsettings
@@ -19,7 +20,7 @@ from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.records import importers, words
 from tests import plain_words
-from tests.helpers import DATA, SYNTHEA, citizen
+from tests.helpers import DATA, SYNTHEA, citizen, import_file, synthea
 
 LOINC, SNOMED = "http://loinc.org", "http://snomed.info/sct"
 
@@ -35,6 +36,10 @@ def test_the_table_is_data_with_its_sources():
         assert system in words.SYSTEMS and code == code.strip()
         assert d.fr and d.en and d.source, (system, code)
         assert d.fr == d.fr.strip() and "\t" not in d.fr
+        # Every other language has its own words: none falls back to French.
+        more = dict(d.more)
+        assert all(more.get(la) for la in words.UNIT_LANGS), (system, code, more)
+        assert any("\u0600" <= c <= "\u06ff" for c in more["ar"]), (system, code)
     units = words.unit_table()
     assert ("/min", "8867-4") in units and ("{score}", "") in units
 
@@ -55,6 +60,61 @@ def test_a_known_code_is_named_in_the_readers_language(system, code, source, fr,
         assert fr in words.label(c) and not words.label(c).original
     with translation.override("en"):
         assert en in words.label(c) and source not in words.label(c)
+
+
+@pytest.mark.parametrize(
+    ("system", "code", "shown"),
+    [
+        (
+            LOINC,
+            "55284-4",
+            {"es": "Tensión arterial", "ar": "ضغط الدم", "pt": "Tensão arterial", "tr": "Tansiyon"},
+        ),
+        (
+            "http://hl7.org/fhir/sid/cvx",
+            "140",
+            {"es": "Gripe estacional", "ar": "الإنفلونزا", "pt": "Gripe sazonal", "tr": "grip"},
+        ),
+        (
+            "http://www.nlm.nih.gov/research/umls/rxnorm",
+            "310965",
+            {"es": "Ibuprofeno", "ar": "إيبوبروفين", "pt": "Ibuprofeno", "tr": "İbuprofen"},
+        ),
+    ],
+)
+def test_a_known_code_is_named_in_every_language_of_the_pages(system, code, shown):
+    c = concept(system, code, "Source words")
+    for language, words_shown in shown.items():
+        with translation.override(language):
+            found = words.label(c)
+            assert words_shown in found and not found.original, (language, str(found))
+            assert str(found) != words.known(system, code).fr
+
+
+def test_an_imported_record_reads_in_spanish_and_arabic(client):
+    """A Synthea record: the timeline names its measurements and its flu vaccines in the
+    page's language, not in French."""
+    user = citizen()
+    import_file(user, synthea("Gustavo"))
+    client.force_login(user)
+    timeline = reverse("records:timeline")
+    for language, pressure, pain, flu in (
+        (
+            "es",
+            "Tensión arterial",
+            "Intensidad del dolor (0 a 10)",
+            "Gripe estacional (inyectable)",
+        ),
+        ("ar", "ضغط الدم", "شدة الألم (من 0 إلى 10)", "الإنفلونزا الموسمية (حقنة)"),
+    ):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        home = client.get(reverse("home")).content.decode()
+        measurements = unescape(client.get(f"{timeline}?type=measurements").content.decode())
+        vaccines = unescape(client.get(f"{timeline}?type=vaccines").content.decode())
+        assert f'<html lang="{language}"' in home
+        assert pressure in measurements and pain in measurements, language
+        assert "Tension artérielle" not in measurements and "douleur" not in measurements
+        assert flu in vaccines and "Grippe saisonnière" not in vaccines, language
 
 
 def test_an_unknown_code_keeps_the_sources_words_marked():

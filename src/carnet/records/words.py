@@ -52,9 +52,9 @@ from carnet.records.data import fold
 from . import data, dates, fhir
 
 HERE = Path(__file__).resolve().parent / "data"
-LANGS = ("fr", "en")  # the languages of the display table (and of the words searched)
-UNIT_LANGS = ("es", "ar", "pt", "tr")  # more columns of the unit table
-PAGE_LANGS = (*LANGS, *UNIT_LANGS)
+LANGS = ("fr", "en")  # the first two columns of the display and unit tables
+UNIT_LANGS = ("es", "ar", "pt", "tr")  # their more columns (the other languages of the pages)
+PAGE_LANGS = (*LANGS, *UNIT_LANGS)  # every language of the tables (and of the words searched)
 
 # Short names of the code systems in the display table, and every URI that means the same.
 SYSTEMS = {
@@ -140,7 +140,7 @@ class Display:
         if language in LANGS:
             return getattr(self, language) or self.en or self.fr
         # Spanish, Arabic, Portuguese, Turkish: their own words, else the French ones (the
-        # words of the person's French documents and laboratories).
+        # words of the person's French documents and laboratories), else the English ones.
         return dict(self.more).get(language) or self.fr or self.en
 
 
@@ -160,7 +160,12 @@ def table() -> dict[tuple[str, str], Display]:
             raise ValueError(f"displays.tsv: unknown system {key[0]!r}")
         if key in out:
             raise ValueError(f"displays.tsv: {key} twice")
-        out[key] = Display(row["fr"].strip(), row["en"].strip(), row["source"].strip())
+        out[key] = Display(
+            row["fr"].strip(),
+            row["en"].strip(),
+            row["source"].strip(),
+            tuple((la, (row.get(la) or "").strip()) for la in UNIT_LANGS if row.get(la)),
+        )
     return out
 
 
@@ -676,14 +681,17 @@ def _said(resource: dict) -> list[str]:
                 out.append(c.get("text") or "")
             out += [x.get("display") or "" for x in _codings(concept)]
             if concept:
-                out += [label(concept), *(d.text(la) for la in LANGS for d in _displays(concept))]
+                out += [
+                    label(concept),
+                    *(d.text(la) for la in PAGE_LANGS for d in _displays(concept)),
+                ]
         q = node.get("valueQuantity")
         if isinstance(q, dict):
             for u in {q.get("unit"), q.get("code")} - {None, ""}:
                 found = unit_table().get((str(u), ""))
                 out.append(str(u))
                 if found:
-                    out += [w for la in LANGS for w in found.text(la).split("|")]
+                    out += [w for la in PAGE_LANGS for w in found.text(la).split("|")]
         for key in ("valueString",):
             if node.get(key):
                 out.append(str(node[key]))
