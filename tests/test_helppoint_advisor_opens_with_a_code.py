@@ -29,7 +29,10 @@ def test_an_app_code_opens_the_session_with_the_persons_choice(client):
     assert (live.expires_at - live.started_at).total_seconds() == 30 * 60
     assert live.helper == "Claire D." and live.place == "France Services de Muret"
     page = client.get(reverse("helppoint:assist")).content.decode()
-    assert "You are helping <strong><bdi>Henri Martin</bdi></strong> — reminders — until" in page
+    assert (
+        "You are helping <strong><bdi>Henri Martin</bdi></strong> — set up reminders — until"
+        in page
+    )
     client.force_login(person)
     home = client.get(reverse("helppoint:person")).content.decode()
     assert "<bdi>Claire D.</bdi>, <bdi>France Services de Muret</bdi>, is helping you" in home

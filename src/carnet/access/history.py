@@ -358,7 +358,8 @@ def _entries(permit: Permit, owner_id: int | None, rows) -> list[Entry]:
             what = str(TYPE_WORDS.get(e.resource_type, _("other items")))
         elif e.action in ("grant", "revoke") and details.get("what"):
             # "Name: scope…" -> the name of the person given or refused access.
-            what = details["what"].split(":", 1)[0]
+            # « proxy Sophie E. » / « parent Sophie E. » name Sophie E. (as ``_sentence`` does).
+            what = details["what"].split(":", 1)[0].removeprefix("proxy ").removeprefix("parent ")
             if what in ("everyone",):
                 what = str(_("everyone"))
             elif what == "share code":

@@ -7,6 +7,7 @@ Terminer »; the person reads « Claire D., France Services de Muret, vous aide 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from carnet.access import assistance
 
@@ -16,13 +17,18 @@ from .services import desk_of, person_name
 SCOPE_WORDS = {
     "read": _("read the record"),
     "import": _("import a file"),
-    "reminders": _("reminders"),
+    "reminders": _("set up reminders"),
     "share": _("share with a doctor"),
 }
 
 
 def scope_words(scopes) -> list[str]:
     return [str(SCOPE_WORDS[s]) for s in scopes if s in SCOPE_WORDS]
+
+
+def scope_list(scopes) -> str:
+    """« importer un fichier, régler les rappels », with the language's comma (Arabic « ، »)."""
+    return pgettext("list separator", ", ").join(scope_words(scopes))
 
 
 def context(request) -> dict:
@@ -35,7 +41,7 @@ def context(request) -> dict:
         if live is not None:
             out["assisting"] = {
                 "name": person_name(live.patient_id),
-                "scopes": ", ".join(scope_words(live.scopes)),
+                "scopes": scope_list(live.scopes),
                 "until": live.expires_at,
             }
         if is_kiosk(request):

@@ -22,7 +22,7 @@ from carnet.records import services as records
 from carnet.reminders import services as reminders
 
 from . import desk_accounts, kiosk, services
-from .banner import scope_words
+from .banner import scope_list
 from .forms import (
     CodeForm,
     DeskAccountForm,
@@ -177,7 +177,7 @@ def _assist_page(request, live, *, status=200, **forms):
         {
             "live": live,
             "name": services.person_name(live.patient_id),
-            "scopes": ", ".join(scope_words(live.scopes)),
+            "scopes": scope_list(live.scopes),
             "counts": counts,
             "reminder_form": forms.get("reminder_form") or ReminderForm(),
             "share_form": forms.get("share_form") or ShareForm(),

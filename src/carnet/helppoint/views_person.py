@@ -14,7 +14,7 @@ from carnet.access import acting, assistance
 from carnet.access.services import NotFound
 
 from . import services
-from .banner import scope_words
+from .banner import scope_list
 from .forms import ScopesForm
 
 
@@ -32,7 +32,7 @@ def _page(request, whose, form, code=None, status=200):
         {
             "form": form,
             "code": code,
-            "code_scopes": ", ".join(scope_words(code.scopes)) if code else "",
+            "code_scopes": scope_list(code.scopes) if code else "",
             "minutes": services.CODE_MINUTES,
             "live": assistance.live_for_patient(whose.patient_id),
             "paper_left": services.paper_codes_left(whose.patient_id),

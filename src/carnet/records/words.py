@@ -1017,6 +1017,19 @@ def _phones(telecom) -> list[str]:
 
 # Relationship codes that say a contact is one, not who they are to the person.
 CONTACT_ROLES = {"Emergency Contact", "Next-of-Kin", "C", "N"}
+ROLE_CODE = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
+
+
+def _relation(concept: dict) -> str:
+    """Who a contact is to the person (« fille »), in the page's language when it is one of
+    the relations Carnet's form offers (HL7 RoleCode), else the record's own words."""
+    from .forms import CONTACT_RELATIONS  # forms needs Django's form machinery: only here
+
+    ours = dict(CONTACT_RELATIONS)
+    for coding in _codings(concept):
+        if coding.get("system") == ROLE_CODE and coding.get("code") in ours:
+            return str(ours[coding["code"]])
+    return label(concept)
 
 
 def person_of(resources: list[dict]) -> dict:
@@ -1029,7 +1042,7 @@ def person_of(resources: list[dict]) -> dict:
     }
     contacts = []
     for c in patient.get("contact") or []:
-        relations = [label(r) for r in c.get("relationship") or []]
+        relations = [_relation(r) for r in c.get("relationship") or []]
         contacts.append(
             {
                 "name": person_name(c.get("name")),

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import get_language_bidi, gettext
 from django.utils.translation import gettext_lazy as _
 
 from carnet.records import words
@@ -100,6 +100,12 @@ def _day(d: date) -> str:
     return date_format(d, "DATE_FORMAT")
 
 
+def _name(r: Reminder) -> str:
+    """The reminder's name in a sentence; isolated on a right-to-left page, so that a French
+    medicine's name keeps its order and brackets in an Arabic sentence (« Apixaban (Eliquis) »)."""
+    return f"\u2068{r.title}\u2069" if get_language_bidi() else r.title
+
+
 def when_text(r: Reminder) -> str:
     """One sentence that says what to do and when, right for every status.
 
@@ -108,18 +114,18 @@ def when_text(r: Reminder) -> str:
     if r.kind == "renewal" and r.until:
         if r.status == OVERDUE:
             return gettext("%(name)s: the prescription ended on %(date)s, ask for its renewal.") % {
-                "name": r.title,
+                "name": _name(r),
                 "date": _day(r.until),
             }
         if r.status == DONE:
             if r.done_on:
                 return gettext("%(name)s: renewal asked on %(date)s, waiting for the answer.") % {
-                    "name": r.title,
+                    "name": _name(r),
                     "date": _day(r.done_on),
                 }
             return ""
         return gettext("%(name)s: renew the prescription before %(date)s.") % {
-            "name": r.title,
+            "name": _name(r),
             "date": _day(r.until),
         }
     if r.status == DONE:
