@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("carnet.care.urls")),
     path("", include("carnet.chat.urls")),
     path("", include("carnet.helpdesk.urls")),
+    path("", include("carnet.smart.urls")),
     # Last: django-ninja adds a catch-all root ("") that would hide the home page.
     path("", api.urls),
 ]

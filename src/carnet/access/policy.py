@@ -161,6 +161,8 @@ def load_facts(actor: Actor, patient_id: int, now: datetime) -> Facts:
     """Read the facts for ``actor`` on ``patient_id`` (a few indexed queries, no writes)."""
     owner = list(Patient.objects.filter(pk=patient_id).values_list("owner_id", flat=True)[:1])
     exists = bool(owner)
+    if actor.role == "app":
+        return _app_facts(actor, patient_id, exists, now)
     if exists and actor.user_id is not None and owner[0] == actor.user_id:
         return Facts(exists=True, is_owner=True, now=now)
     if actor.user_id is None:
@@ -220,6 +222,21 @@ def load_facts(actor: Actor, patient_id: int, now: datetime) -> Facts:
         minor=minor,
         now=now,
     )
+
+
+def _app_facts(actor: Actor, patient_id: int, exists: bool, now: datetime) -> Facts:
+    """An app's facts: the grant the person gave it (``kind="app"``), never ownership."""
+    grant, had_grant = None, False
+    # An app's grant names it by its actor id (minus its catalogue id): never an account's.
+    rows = Grant.objects.filter(patient_id=patient_id, grantee_id=actor.user_id, kind="app")
+    for g in rows:
+        if not _live(g, now):
+            had_grant = True
+        elif grant is None or g.id > grant.id:
+            grant = GrantFact(g.id, g.kind, g.categories, g.max_level, g.mode)
+    if not exists:
+        return Facts(exists=False, now=now)
+    return Facts(exists=True, grant=grant, had_grant=had_grant, now=now)
 
 
 READS = {"read", "search"}
@@ -307,6 +324,20 @@ def evaluate(
             return deny(f"the proxy may not {action}")
         reason = "parent of a minor" if parent else f"proxy ({p.basis})"
         return _on_item(Permit(True, reason, view=view), labels)
+
+    if purpose == "app":
+        # An app the person connected (carnet.smart): its grant's kinds and level, never
+        # an item masked to the médecin traitant or to the person alone.
+        g = facts.grant
+        if actor.role != "app" or g is None or g.kind != "app":
+            return deny("app disconnected" if facts.had_grant else "app not connected")
+        scopes = (
+            None if g.categories == L.ALL_CATEGORIES_MASK else L.categories_of_mask(g.categories)
+        )
+        view = View(scopes=scopes, max_level=g.max_level)
+        if action in READS or (action in WRITES and g.mode == "write"):
+            return _on_item(Permit(True, "app connected by the person", view=view), labels)
+        return deny(f"the app may not {action}")
 
     # assistance and research are not open yet; anything else is not a purpose at all.
     return deny("no such permission")
