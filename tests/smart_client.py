@@ -89,7 +89,7 @@ def lea():
 def oauth_client(app) -> WebApplicationClient:
     client = WebApplicationClient(app.application.client_id)
     client.create_code_verifier(64)
-    client.create_code_challenge("S256")
+    client.create_code_challenge(client.code_verifier, "S256")
     return client
 
 
@@ -100,7 +100,7 @@ def authorize_url(oc: WebApplicationClient, scope: str = SCOPES, **extra) -> str
         scope=scope,
         state="xyz",
         code_challenge=oc.code_challenge,
-        code_challenge_method=oc.code_challenge_method,
+        code_challenge_method="S256",
         aud="https://testserver/fhir/R4",
         **extra,
     )
