@@ -228,7 +228,7 @@ def _app_facts(actor: Actor, patient_id: int, exists: bool, now: datetime) -> Fa
     """An app's facts: the grant the person gave it (``kind="app"``), never ownership."""
     grant, had_grant = None, False
     # An app's grant names it by its actor id (minus its catalogue id): never an account's.
-    rows = Grant.objects.filter(patient_id=patient_id, grantee_id=actor.user_id, kind="app")
+    rows = Grant.objects.filter(patient_id=patient_id, grantee_id=actor.user_id or 0, kind="app")
     for g in rows:
         if not _live(g, now):
             had_grant = True
@@ -328,14 +328,13 @@ def evaluate(
     if purpose == "app":
         # An app the person connected (carnet.smart): its grant's kinds and level, never
         # an item masked to the médecin traitant or to the person alone.
-        g = facts.grant
-        if actor.role != "app" or g is None or g.kind != "app":
+        app_grant = facts.grant
+        if actor.role != "app" or app_grant is None or app_grant.kind != "app":
             return deny("app disconnected" if facts.had_grant else "app not connected")
-        scopes = (
-            None if g.categories == L.ALL_CATEGORIES_MASK else L.categories_of_mask(g.categories)
-        )
-        view = View(scopes=scopes, max_level=g.max_level)
-        if action in READS or (action in WRITES and g.mode == "write"):
+        mask = app_grant.categories
+        scopes = None if mask == L.ALL_CATEGORIES_MASK else L.categories_of_mask(mask)
+        view = View(scopes=scopes, max_level=app_grant.max_level)
+        if action in READS or (action in WRITES and app_grant.mode == "write"):
             return _on_item(Permit(True, "app connected by the person", view=view), labels)
         return deny(f"the app may not {action}")
 
