@@ -16,7 +16,7 @@ from carnet.access.models import Grant
 from carnet.access.services import Actor, Purpose
 from carnet.records import services as records
 
-from .people import citizen, pid_of
+from .people import pid_of
 from .smart_client import authorize_url, consent, lea, oauth_client, register_app, token
 
 pytestmark = pytest.mark.django_db(databases="__all__")
