@@ -11,7 +11,7 @@ from django.test import Client
 from carnet.access import grants, history
 from carnet.access.services import Actor
 
-from .people import pid_of
+from .people import english, pid_of
 from .smart_client import consent, lea, oauth_client, refresh, register_app, token
 
 pytestmark = pytest.mark.django_db(databases="__all__")
@@ -100,6 +100,8 @@ def test_disconnecting_in_partage_ends_the_tokens(connected, client):
         if g.kind == "app"
     ]
     assert g.practitioner == app.name
+    partage = english(client).get("/partage/")
+    assert app.name.encode() in partage.content and b"Disconnect" in partage.content
     r = client.post(f"/partage/acces/{g.id}/retirer/")
     assert r.status_code in (200, 302)
     assert (
