@@ -473,6 +473,18 @@ def capability_statement(base: str) -> dict:
                 }
             ]
         resources.append(item)
+    resources.append(
+        {
+            "type": "AuditEvent",
+            "interaction": [{"code": "search-type"}],
+            "searchParam": [
+                SEARCH_PARAMS[0],
+                {"name": "date", "type": "date", "documentation": "by day: ge, le, eq, gt, lt"},
+                {"name": "outcome", "type": "token", "documentation": "0 allowed, 4 refused"},
+            ],
+        }
+    )
+    site = base.removesuffix(BASE)
     return {
         "resourceType": "CapabilityStatement",
         "status": "active",
@@ -490,7 +502,29 @@ def capability_statement(base: str) -> dict:
                 "shared with its owner; what is not shared is left out silently.",
                 "security": {
                     "cors": False,
-                    "description": "Authorization: Bearer <personal access token>",
+                    "description": "Authorization: Bearer <personal access token>, or the "
+                    "OAuth token of an app the person connected (SMART App Launch 2.2: "
+                    "/.well-known/smart-configuration)",
+                    "service": [
+                        {
+                            "coding": [
+                                {
+                                    "system": "http://hl7.org/fhir/restful-security-service",
+                                    "code": "SMART-on-FHIR",
+                                }
+                            ]
+                        }
+                    ],
+                    "extension": [
+                        {
+                            "url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
+                            "extension": [
+                                {"url": "authorize", "valueUri": f"{site}/oauth/authorize/"},
+                                {"url": "token", "valueUri": f"{site}/oauth/token/"},
+                                {"url": "revoke", "valueUri": f"{site}/oauth/revoke/"},
+                            ],
+                        }
+                    ],
                 },
                 "resource": resources,
                 "interaction": [
