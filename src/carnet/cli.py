@@ -10,6 +10,8 @@
     carnet audit verify                    prove no access-history entry was altered
     carnet keys rotate                     re-wrap every data key under a new master key
     carnet token create EMAIL              create a personal API token
+    carnet app register NAME --publisher P --redirect-uri URI --scopes S --category C
+                                           add an app to the catalogue (SMART on FHIR)
     carnet notify send [--loop]            deliver queued notifications (email, SMS, push)
     carnet backup FILE [--include-keys]    encrypted backup (the key store apart: FILE.keystore)
     carnet restore FILE                    restore a backup; then: carnet restore FILE.keystore
