@@ -9,6 +9,8 @@ lets the person untick kinds. Allowing creates the access grant first
 
 from __future__ import annotations
 
+from urllib.parse import urlparse
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,6 +25,7 @@ from oauth2_provider.views import AuthorizationView
 from carnet.access import grants
 from carnet.access.services import Actor, NotFound
 from carnet.accounts import services as accounts
+from carnet.web.security import CONTENT_SECURITY_POLICY
 
 from . import scopes as S
 from . import services
@@ -73,6 +76,25 @@ class ConsentView(AuthorizationView):
 
     template_name = "smart/consent.html"
     form_class = ConsentForm
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        # The consent form sends the person back to the app (a redirect after the POST):
+        # the page's form-action allows the app's registered redirect URIs, and only them.
+        client_id = request.GET.get("client_id") or request.POST.get("client_id") or ""
+        app = services.app_of_client(client_id) if client_id else None
+        if app is not None:
+            origins = sorted(
+                {
+                    f"{u.scheme}://{u.netloc}"
+                    for u in map(urlparse, app.application.redirect_uris.split())
+                    if u.scheme in ("https", "http") and u.netloc
+                }
+            )
+            response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+                "form-action 'self'", " ".join(["form-action 'self'", *origins])
+            )
+        return response
 
     def _asked_kinds(self) -> list[str]:
         data = self.request.POST if self.request.method == "POST" else None
