@@ -11,9 +11,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from carnet.access import grants
+from carnet.access import grants, masks
 from carnet.access.models import Grant
 from carnet.access.services import Actor, Purpose
+from carnet.records import imports
 from carnet.records import services as records
 
 from .people import pid_of
@@ -87,3 +88,54 @@ def test_an_expired_grant_makes_the_token_useless(client, lea_and_app):
         "/fhir/R4/Observation", headers={"Authorization": f"Bearer {body['access_token']}"}
     )
     assert r.status_code == 401
+
+
+def test_an_item_kept_for_oneself_or_sensitive_stays_hidden_from_the_app(client, lea_and_app):
+    user, app = lea_and_app
+    me, pid = Actor.of_user(user), pid_of(user)
+    sensitive = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {
+                "fullUrl": "urn:uuid:s",
+                "resource": {
+                    "resourceType": "Observation",
+                    "status": "final",
+                    "meta": {
+                        "security": [
+                            {
+                                "system": "http://terminology.hl7.org/CodeSystem/v3-Confidentiality",
+                                "code": "R",
+                            }
+                        ]
+                    },
+                    "category": [
+                        {
+                            "coding": [
+                                {
+                                    "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                                    "code": "vital-signs",
+                                }
+                            ]
+                        }
+                    ],
+                    "code": {"text": "Restricted weight"},
+                    "valueQuantity": {"value": 70, "unit": "kg"},
+                },
+            }
+        ],
+    }
+    imports.import_bundle(me, sensitive, patient_id=pid, purpose=Purpose.SELF)
+    weight = next(
+        r
+        for r in records.search(me, pid, "Observation", Purpose.SELF, count=10).resources
+        if r["code"].get("text") == "Weight"
+    )
+    masks.set_mask(me, pid, "Observation", weight["id"], audience="self")
+    body = _connected(client, app)
+    r = Client().get(
+        "/fhir/R4/Observation", headers={"Authorization": f"Bearer {body['access_token']}"}
+    )
+    assert r.status_code == 200
+    assert r.json()["total"] == 0  # the masked weight and the restricted one both hidden
