@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from oauth2_provider.views import AuthorizationView
 
 from carnet.access import grants
@@ -129,6 +129,11 @@ class ConsentView(AuthorizationView):
         context["app"] = services.app_of_client(client_id)
         return context
 
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400  # bad input: said on the page, nothing shared
+        return response
+
     def form_valid(self, form):
         app = services.app_of_client(form.cleaned_data["client_id"])
         patient = accounts.patient_of(self.request.user)
@@ -154,6 +159,7 @@ class ConsentView(AuthorizationView):
         return super().form_valid(form)
 
 
+@require_GET
 def smart_configuration(request):
     """``/.well-known/smart-configuration`` (SMART App Launch 2.2)."""
     base = request.build_absolute_uri("/")[:-1]
@@ -197,6 +203,7 @@ def smart_configuration(request):
 
 
 @login_required
+@require_GET
 def my_apps(request):
     """« Mes applications »: the catalogue, each app connected or not, connect or disconnect."""
     patient = accounts.patient_of(request.user)
@@ -219,8 +226,8 @@ def my_apps(request):
     return render(request, "smart/my_apps.html", {"rows": rows})
 
 
-@require_POST
 @login_required
+@require_POST
 def disconnect(request, app_id: int):
     patient = accounts.patient_of(request.user)
     app = App.objects.filter(pk=app_id).first()
