@@ -58,6 +58,7 @@ PLAIN_KWARGS = {
     "key": "not-a-key",
     "uidb36": "zz",
     "rest": "Nothing/here",
+    "app_id": ABSENT_INT,
     "name": "not-a-message.eml",
     "practitioner_id": None,  # Dr Grant, filled in by fill()
     "year": 2025,

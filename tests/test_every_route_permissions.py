@@ -185,6 +185,7 @@ RULES: dict[str, tuple[str, str]] = {
     "fhir:openapi-view": (PUBLIC, PUBLIC),
     "fhir:post_bundle": ("401 405 405 405 405 405 405 405", "401 400 400 403 403 400 403 403"),
     "fhir:read": ("401 ok ok ok 404 404 404 404", "401 405 405 405 405 405 405 405"),
+    "fhir:audit_events": ("401 ok ok 400 400 ok 400 400", ALL_405),
     "fhir:search": ("401 ok ok 400 400 ok 400 400", "401 405 405 405 405 405 405 405"),
     "goodbye": (PUBLIC, PUBLIC),
     "helpdesk:advisor_inbox": (
@@ -310,6 +311,13 @@ RULES: dict[str, tuple[str, str]] = {
     "service_worker": (PUBLIC, ALL_405),
     "offline": (PUBLIC, ALL_405),
     "own_device": (POST_ONLY, SIGNED_IN_MOVED),
+    "smart:authorize": ("login 400 400 400 400 400 400 400", "login 400 400 400 400 400 400 400"),
+    "smart:configuration": (PUBLIC, ALL_405),
+    "smart:disconnect": (GET_ONLY, "login 404 404 404 404 404 404 404"),
+    "smart:introspect": ("403 403 403 403 403 403 403 403", "403 403 403 403 403 403 403 403"),
+    "smart:my_apps": (PERSON, GET_ONLY),
+    "smart:revoke": (ALL_405, "400 400 400 400 400 400 400 400"),
+    "smart:token": (ALL_405, "400 400 400 400 400 400 400 400"),
     "set_language": (
         "redirect redirect redirect redirect redirect redirect redirect redirect",
         "redirect redirect redirect redirect redirect redirect redirect redirect",

@@ -53,6 +53,7 @@ def test_openapi_documents_every_operation(client):
         ("/fhir/R4/{resource_type}/{resource_id}", "get"),
         ("/fhir/R4/{resource_type}/{resource_id}/_history", "get"),
         ("/fhir/R4/Patient/{patient_id}/$everything", "get"),
+        ("/fhir/R4/AuditEvent", "get"),
     }
     documented = {(p, m) for p, ops in paths.items() for m in ops}
     assert documented == expected  # nothing missing, no stray 405 handlers shown

@@ -12,6 +12,8 @@
     carnet token create EMAIL              create a personal API token
     carnet helppoint add NAME --kind K --town T   a public help point (kiosk mode by default)
     carnet helppoint advisor EMAIL NAME    an advisor account works at that help point
+    carnet app register NAME --publisher P --redirect-uri URI --scopes S --category C
+                                           add an app to the catalogue (SMART on FHIR)
     carnet notify send [--loop]            deliver queued notifications (email, SMS, push)
     carnet backup FILE [--include-keys]    encrypted backup (the key store apart: FILE.keystore)
     carnet restore FILE                    restore a backup; then: carnet restore FILE.keystore

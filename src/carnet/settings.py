@@ -133,7 +133,33 @@ INSTALLED_APPS = [
     "carnet.reminders",
     "carnet.backups",
     "carnet.insurance",
+    "oauth2_provider",
+    "carnet.smart",
 ]
+
+# Apps the person connects (SMART App Launch 2.2, carnet.smart) on django-oauth-toolkit:
+# authorization code with PKCE S256 only, refresh tokens rotated (a used one is refused),
+# tokens kept as checksums only, and the scopes each app may ask from the catalogue.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"  # noqa: S105 (a model name)
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"  # noqa: S105
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"  # noqa: S105
+OAUTH2_PROVIDER = {
+    "PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 90 * 24 * 3600,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "REQUEST_APPROVAL_PROMPT": "force",
+    "SCOPES_BACKEND_CLASS": "carnet.smart.scopes_backend.SmartScopes",
+    "OAUTH2_VALIDATOR_CLASS": "carnet.smart.validator.CarnetValidator",
+}
 
 MIDDLEWARE = [
     "carnet.web.security.RequestIdMiddleware",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("carnet.helppoint.urls")),
     path("", include("carnet.insurance.urls")),
     path("", include("carnet.community.urls")),
+    path("", include("carnet.smart.urls")),
     # Last: django-ninja adds a catch-all root ("") that would hide the home page.
     path("", api.urls),
 ]

@@ -7,6 +7,7 @@ so a revocation takes effect on the practitioner's very next request.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -161,6 +162,137 @@ def set_referent(actor: Actor, patient_id: int, practitioner_id: int) -> Grant:
     return grant
 
 
+# --- Apps the person connects (carnet.smart registers the two hooks below) ------------------
+
+# Names of apps for the sharing page: {catalogue id: (name, publisher)} for the ids asked.
+app_names: Callable[[list[int]], dict[int, tuple[str, str]]] = lambda ids: {}  # noqa: E731
+# Called inside the transaction that ends an app's grant, with (patient id, catalogue id):
+# the app's tokens go with it.
+app_grant_ended: list[Callable[[int, int], None]] = []
+
+
+def _app_label(grantee_id: int) -> str:
+    name, _publisher = app_names([-grantee_id]).get(-grantee_id, ("", ""))
+    return name or f"app {-grantee_id}"
+
+
+def _ended(grant: Grant) -> None:
+    if grant.kind == "app":
+        for hook in app_grant_ended:
+            hook(grant.patient_id, -grant.grantee_id)
+
+
+def connect_app(
+    actor: Actor,
+    patient_id: int,
+    app_id: int,
+    *,
+    categories,
+    max_level: str = "N",
+    mode: str = "read",
+    duration: str | timedelta = "month",
+) -> Grant:
+    """The person lets an app of the catalogue read some kinds of items of their record.
+
+    The app is then an actor of its own (``Actor.of_app``) that the policy decides for like
+    a practitioner with a grant: these kinds, up to ``max_level``, never an item masked to
+    the médecin traitant or to the person alone. Replaces the app's previous live grant.
+    """
+    try:
+        mask = L.categories_mask(categories)
+    except (KeyError, ValueError):
+        raise GrantRefused("unknown category") from None
+    if not mask:
+        raise GrantRefused("choose at least one kind of item")
+    if max_level not in L.LEVELS or mode not in ("read", "write"):
+        raise GrantRefused("unknown level or mode")
+    decision, purpose = services.authorize_consent(actor, patient_id, Action.GRANT)
+    now = timezone.now()
+    expires = expiry(duration, now)
+    label = _app_label(-app_id)
+    with transaction.atomic():
+        for old in Grant.objects.filter(
+            patient_id=patient_id, grantee_id=-app_id, kind="app", revoked_at__isnull=True
+        ):
+            Grant.objects.filter(pk=old.pk).update(revoked_at=now)
+        grant = Grant.objects.create(
+            patient_id=patient_id,
+            grantee_id=-app_id,
+            kind="app",
+            categories=mask,
+            max_level=max_level,
+            mode=mode,
+            created_at=now,
+            expires_at=expires,
+        )
+        services.record(
+            actor,
+            patient_id,
+            Action.GRANT,
+            purpose,
+            decision,
+            what=f"{label}: {', '.join(sorted(L.categories_of_mask(mask)))}; "
+            f"level {max_level}; {mode}; until {expires.isoformat() if expires else 'revoked'}",
+        )
+        signals.send_on_commit(patient_id, "grant_created", label)
+    return grant
+
+
+def disconnect_app(actor: Actor, patient_id: int, app_id: int) -> bool:
+    """End an app's access to the record (and its tokens). False if it had none live."""
+    live = Grant.objects.filter(
+        patient_id=patient_id, grantee_id=-app_id, kind="app", revoked_at__isnull=True
+    ).first()
+    return revoke(actor, patient_id, live.pk) if live is not None else False
+
+
+def app_grant(patient_id: int, app_id: int) -> GrantInfo | None:
+    """The app's live grant on the record, or None (ended, expired or never given)."""
+    now = timezone.now()
+    g = (
+        Grant.objects.filter(
+            patient_id=patient_id, grantee_id=-app_id, kind="app", revoked_at__isnull=True
+        )
+        .exclude(expires_at__lte=now)
+        .order_by("-id")
+        .first()
+    )
+    return None if g is None else _info(g, None, now)
+
+
+def connected_apps(patient_id: int) -> dict[int, GrantInfo]:
+    """{catalogue id: live grant} of the apps connected to a record (« Mes applications »)."""
+    now = timezone.now()
+    rows = (
+        Grant.objects.filter(patient_id=patient_id, kind="app", revoked_at__isnull=True)
+        .exclude(expires_at__lte=now)
+        .order_by("id")
+    )
+    return {-g.grantee_id: _info(g, None, now) for g in rows}
+
+
+def _info(g: Grant, u, now: datetime) -> GrantInfo:
+    name = str(u) if u else ""
+    organisation = getattr(u, "organisation", "")
+    if g.kind == "app":
+        name, organisation = app_names([-g.grantee_id]).get(-g.grantee_id, ("", ""))
+    return GrantInfo(
+        id=g.pk,
+        practitioner_id=g.grantee_id,
+        practitioner=name,
+        profession=getattr(u, "profession", ""),
+        organisation=organisation,
+        kind=g.kind,
+        categories=L.categories_of_mask(g.categories),
+        max_level=g.max_level,
+        mode=g.mode,
+        created_at=g.created_at,
+        expires_at=g.expires_at,
+        revoked_at=g.revoked_at,
+        live=g.revoked_at is None and (g.expires_at is None or g.expires_at > now),
+    )
+
+
 def revoke(actor: Actor, patient_id: int, grant_id: int) -> bool:
     """Withdraw one grant (or the referent); effective on the next request. False if none live."""
     decision, purpose = services.authorize_consent(actor, patient_id, Action.REVOKE)
@@ -171,6 +303,7 @@ def revoke(actor: Actor, patient_id: int, grant_id: int) -> bool:
         if grant is None:
             return False
         Grant.objects.filter(pk=grant.pk).update(revoked_at=timezone.now())
+        _ended(grant)
         label = practitioner_label(grant.grantee_id)
         services.record(
             actor, patient_id, Action.REVOKE, purpose, decision, what=f"{label}: {grant.kind}"
@@ -188,6 +321,10 @@ def revoke_all(actor: Actor, patient_id: int) -> int:
     decision, purpose = services.authorize_consent(actor, patient_id, Action.REVOKE)
     now = timezone.now()
     with transaction.atomic():
+        for grant in Grant.objects.filter(
+            patient_id=patient_id, kind="app", revoked_at__isnull=True
+        ):
+            _ended(grant)
         n = Grant.objects.filter(patient_id=patient_id, revoked_at__isnull=True).update(
             revoked_at=now
         )
@@ -205,6 +342,8 @@ def revoke_all(actor: Actor, patient_id: int) -> int:
 
 
 def practitioner_label(user_id: int) -> str:
+    if user_id < 0:  # an app's grant
+        return _app_label(user_id)
     user = User.objects.filter(pk=user_id).first()
     return str(user) if user else f"account {user_id}"
 
@@ -224,27 +363,10 @@ def list_grants(actor: Actor, patient_id: int, *, include_past: bool = False) ->
     users = {u.pk: u for u in User.objects.filter(pk__in=[g.grantee_id for g in rows])}
     out = []
     for g in rows:
-        u = users.get(g.grantee_id)
-        live = g.revoked_at is None and (g.expires_at is None or g.expires_at > now)
-        if not include_past and not live:
+        info = _info(g, users.get(g.grantee_id), now)
+        if not include_past and not info.live:
             continue
-        out.append(
-            GrantInfo(
-                id=g.pk,
-                practitioner_id=g.grantee_id,
-                practitioner=str(u) if u else "",
-                profession=getattr(u, "profession", ""),
-                organisation=getattr(u, "organisation", ""),
-                kind=g.kind,
-                categories=L.categories_of_mask(g.categories),
-                max_level=g.max_level,
-                mode=g.mode,
-                created_at=g.created_at,
-                expires_at=g.expires_at,
-                revoked_at=g.revoked_at,
-                live=live,
-            )
-        )
+        out.append(info)
     return out
 
 
@@ -255,6 +377,7 @@ def patients_shared_with(practitioner_id: int) -> list[int]:
         set(
             Grant.objects.filter(grantee_id=practitioner_id, revoked_at__isnull=True)
             .exclude(expires_at__lte=now)
+            .exclude(kind="app")
             .values_list("patient_id", flat=True)
         )
     )
@@ -266,6 +389,7 @@ def live_grantees(patient_id: int) -> list[tuple[int, str]]:
     return list(
         Grant.objects.filter(patient_id=patient_id, revoked_at__isnull=True)
         .exclude(expires_at__lte=now)
+        .exclude(kind="app")
         .values_list("grantee_id", "kind")
     )
 

@@ -62,6 +62,7 @@ PURPOSE_WORDS = {
     "assistance": _("help at a public help point"),
     "research": _("research"),
     "operations": _("platform operation asked by you or by law"),
+    "app": _("through an app you connected"),
 }
 
 # An advisor's action at a public help point, the person present (``assistance``).
@@ -184,6 +185,9 @@ SETTINGS_WORDS = {
     "emergency access refused": _("You refused emergency access to your record."),
     "emergency access accepted": _("You accepted emergency access to your record again."),
     "emergency card reset": _("You made a new emergency card: the old one no longer works."),
+    "app connected by the person": _("you connected this app"),
+    "app not connected": _("you have not connected this app"),
+    "app disconnected": _("you disconnected this app"),
 }
 
 
@@ -441,6 +445,8 @@ def _role(actor_role: str, purpose: str, raw_reason: str, profession: str) -> st
         return gettext("your médecin traitant")
     if purpose == "proxy" and actor_role == "citizen":
         return gettext("who acts for you")
+    if actor_role == "app":
+        return gettext("an app you connected")
     return profession
 
 
@@ -813,6 +819,18 @@ def audit_event(patient_id: int, e: Entry) -> dict:
             "tag": [{"system": CARNET_ACTION, "code": "review", "display": "to review"}]
         }
     return resource
+
+
+def audit_events(
+    actor: Actor, patient_id: int, filters: Filters, *, offset: int = 0, count: int = 50
+) -> tuple[int, list[dict]]:
+    """One page of the history as FHIR AuditEvents, newest first, with the total (the FHIR
+    API's ``AuditEvent?patient=…``): the person or whoever manages their record only."""
+    permit, owner_id, kept = _authorize(actor, patient_id)
+    qs = _query(patient_id, owner_id, filters, kept)
+    total = qs.count()
+    rows = qs.order_by("-seq")[max(0, offset) : max(0, offset) + max(0, count)]
+    return total, [audit_event(patient_id, e) for e in _entries(permit, owner_id, rows)]
 
 
 def export_bundle(actor: Actor, patient_id: int, filters: Filters) -> dict:

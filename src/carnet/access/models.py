@@ -2,13 +2,22 @@ from datetime import timedelta
 
 from django.db import models
 
-GRANT_KINDS = ("referent", "care")
+GRANT_KINDS = ("referent", "care", "app")  # app: an app of the catalogue (carnet.smart)
 ACCESS_MODES = ("read", "write")
 LEVEL_CODES = ("N", "R", "V")
 PROXY_BASES = ("choice", "mandate", "court", "parent")
 AUDIENCES = ("care_team", "referent", "self")
-PURPOSES = ("self", "treatment", "emergency", "proxy", "assistance", "research", "operations")
-ROLES = ("citizen", "practitioner", "advisor", "researcher", "operator")
+PURPOSES = (
+    "self",
+    "treatment",
+    "emergency",
+    "proxy",
+    "assistance",
+    "research",
+    "operations",
+    "app",
+)
+ROLES = ("citizen", "practitioner", "advisor", "researcher", "operator", "app")
 
 
 class AuditEntry(models.Model):
@@ -76,7 +85,9 @@ class Grant(models.Model):
     ``kind`` is ``referent`` for the médecin traitant (the whole record except what the
     person masks even from them; one live at a time) or ``care`` for any other
     practitioner, limited to ``categories`` (bitmask of ``labels.CATEGORIES``) and items
-    up to ``max_level``. ``expires_at`` None means until revoked.
+    up to ``max_level``. ``expires_at`` None means until revoked. ``app``: an app of the
+    catalogue the person connected (``grantee_id`` is minus the app's catalogue id, so that
+    it is never an account's id).
     """
 
     patient_id = models.BigIntegerField()

@@ -183,6 +183,8 @@ def load_facts(actor: Actor, patient_id: int, now: datetime) -> Facts:
     """Read the facts for ``actor`` on ``patient_id`` (a few indexed queries, no writes)."""
     owner = list(Patient.objects.filter(pk=patient_id).values_list("owner_id", flat=True)[:1])
     exists = bool(owner)
+    if actor.role == "app":
+        return _app_facts(actor, patient_id, exists, now)
     if exists and actor.user_id is not None and owner[0] == actor.user_id:
         return Facts(exists=True, is_owner=True, now=now)
     if actor.user_id is None:
@@ -252,6 +254,21 @@ def load_facts(actor: Actor, patient_id: int, now: datetime) -> Facts:
         minor=minor,
         now=now,
     )
+
+
+def _app_facts(actor: Actor, patient_id: int, exists: bool, now: datetime) -> Facts:
+    """An app's facts: the grant the person gave it (``kind="app"``), never ownership."""
+    grant, had_grant = None, False
+    # An app's grant names it by its actor id (minus its catalogue id): never an account's.
+    rows = Grant.objects.filter(patient_id=patient_id, grantee_id=actor.user_id or 0, kind="app")
+    for g in rows:
+        if not _live(g, now):
+            had_grant = True
+        elif grant is None or g.id > grant.id:
+            grant = GrantFact(g.id, g.kind, g.categories, g.max_level, g.mode)
+    if not exists:
+        return Facts(exists=False, now=now)
+    return Facts(exists=True, grant=grant, had_grant=had_grant, now=now)
 
 
 READS = {"read", "search"}
@@ -360,6 +377,19 @@ def evaluate(
             hide_parent_confidential=True,  # what a minor keeps from parents, kept from desks too
         )
         return _on_item(Permit(True, "help at a public help point", view=view), labels)
+
+    if purpose == "app":
+        # An app the person connected (carnet.smart): its grant's kinds and level, never
+        # an item masked to the médecin traitant or to the person alone.
+        app_grant = facts.grant
+        if actor.role != "app" or app_grant is None or app_grant.kind != "app":
+            return deny("app disconnected" if facts.had_grant else "app not connected")
+        mask = app_grant.categories
+        scopes = None if mask == L.ALL_CATEGORIES_MASK else L.categories_of_mask(mask)
+        view = View(scopes=scopes, max_level=app_grant.max_level)
+        if action in READS or (action in WRITES and app_grant.mode == "write"):
+            return _on_item(Permit(True, "app connected by the person", view=view), labels)
+        return deny(f"the app may not {action}")
 
     # research is not open yet; anything else is not a purpose at all.
     return deny("no such permission")

@@ -34,6 +34,7 @@ class Purpose(models.TextChoices):
     ASSISTANCE = "assistance", _("help at a public help point")
     RESEARCH = "research", _("research")
     OPERATIONS = "operations", _("platform operations requested by the person or the law")
+    APP = "app", _("an app the person connected")
 
 
 class Action(models.TextChoices):
@@ -74,6 +75,18 @@ class Actor:
             label=str(user),
             organisation=getattr(user, "organisation", ""),
         )
+
+    @classmethod
+    def of_app(cls, app_id: int, name: str, publisher: str = "") -> Actor:
+        """An app of the catalogue (``carnet.smart``) acting with the person's consent.
+
+        Its id is negative (``-app_id``) so that it can never be taken for an account: not
+        for the record's owner, nor for anyone in the access history."""
+        return cls(user_id=-int(app_id), role="app", label=name, organisation=publisher)
+
+    @property
+    def app_id(self) -> int | None:
+        return -self.user_id if self.role == "app" and self.user_id is not None else None
 
     @classmethod
     def operator(cls, label: str = "Carnet operator (command line)") -> Actor:
@@ -122,6 +135,8 @@ def purpose_for(actor: Actor, patient_id: int) -> str:
     progress wins over a narrower grant so that the emergency dataset is shown and the
     access is flagged.
     """
+    if actor.role == "app":
+        return Purpose.APP
     try:
         facts = policy.load_facts(actor, int(patient_id), timezone.now())
     except Exception:

@@ -159,12 +159,15 @@ def sharing(request):
         raise Http404() from None
     referent = next((g for g in current if g.kind == "referent"), None)
     care = [g for g in current if g.kind == "care"]
+    # Apps the person connected (carnet.smart), beside the practitioners.
+    apps = [g for g in current if g.kind == "app"]
     return render(
         request,
         template_for(request, "coffre/sharing.html"),
         {
             "referent": referent,
             "care": _grant_rows(care),
+            "apps": _grant_rows(apps),
             "pending": [
                 {
                     "request": r,

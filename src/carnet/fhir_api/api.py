@@ -22,9 +22,11 @@ from ninja import NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from pydantic import ConfigDict, Field
 
+from carnet.access import history as access_history
 from carnet.access.services import Actor, NotFound, Purpose
 from carnet.accounts import services as accounts
 from carnet.records import dates, fhir, imports, services
+from carnet.smart import scopes as smart_scopes
 from carnet.vault import services as vault
 from carnet.web.middleware import busy_response, database_busy
 
@@ -130,6 +132,7 @@ class Bundle(Schema):
 ERRORS = {
     400: OperationOutcome,
     401: OperationOutcome,
+    403: OperationOutcome,
     404: OperationOutcome,
     503: OperationOutcome,
 }
@@ -256,7 +259,21 @@ def _unexpected(request, exc):
 
 
 def _actor(request: HttpRequest) -> Actor:
-    return Actor.of_user(request.auth)
+    session = getattr(request, "smart", None)
+    return session.actor if session is not None else Actor.of_user(request.auth)
+
+
+def _check_scope(request: HttpRequest, resource_type: str, action: str) -> None:
+    """An app's token reaches only the resource types and actions of its scopes (403)."""
+    session = getattr(request, "smart", None)
+    if session is None or resource_type in fhir.SHARED_TYPES:
+        return
+    if not smart_scopes.allows(list(session.scopes), resource_type, action):
+        raise FhirError(
+            403,
+            "forbidden",
+            f"this app's access does not cover {resource_type[:64]} ({action})",
+        )
 
 
 def _base(request: HttpRequest) -> str:
@@ -456,6 +473,18 @@ def capability_statement(base: str) -> dict:
                 }
             ]
         resources.append(item)
+    resources.append(
+        {
+            "type": "AuditEvent",
+            "interaction": [{"code": "search-type"}],
+            "searchParam": [
+                SEARCH_PARAMS[0],
+                {"name": "date", "type": "date", "documentation": "by day: ge, le, eq, gt, lt"},
+                {"name": "outcome", "type": "token", "documentation": "0 allowed, 4 refused"},
+            ],
+        }
+    )
+    site = base.removesuffix(BASE)
     return {
         "resourceType": "CapabilityStatement",
         "status": "active",
@@ -473,7 +502,29 @@ def capability_statement(base: str) -> dict:
                 "shared with its owner; what is not shared is left out silently.",
                 "security": {
                     "cors": False,
-                    "description": "Authorization: Bearer <personal access token>",
+                    "description": "Authorization: Bearer <personal access token>, or the "
+                    "OAuth token of an app the person connected (SMART App Launch 2.2: "
+                    "/.well-known/smart-configuration)",
+                    "service": [
+                        {
+                            "coding": [
+                                {
+                                    "system": "http://hl7.org/fhir/restful-security-service",
+                                    "code": "SMART-on-FHIR",
+                                }
+                            ]
+                        }
+                    ],
+                    "extension": [
+                        {
+                            "url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
+                            "extension": [
+                                {"url": "authorize", "valueUri": f"{site}/oauth/authorize/"},
+                                {"url": "token", "valueUri": f"{site}/oauth/token/"},
+                                {"url": "revoke", "valueUri": f"{site}/oauth/revoke/"},
+                            ],
+                        }
+                    ],
                 },
                 "resource": resources,
                 "interaction": [
@@ -556,6 +607,8 @@ def post_bundle(request):
         declared = 0
     if declared > limit:
         return too_big
+    if getattr(request, "smart", None) is not None:
+        return outcome(403, "forbidden", "apps connected to a record may only read it")
     data = request.read(limit + 1)
     if len(data) > limit:
         return too_big
@@ -672,6 +725,7 @@ FHIR_FIELD = {"name": "name", "birth_date": "birthDate", "identifier": "identifi
     tags=["FHIR"],
 )
 def everything(request, patient_id: str):
+    _check_scope(request, "*", "read")
     actor = _actor(request)
     pid = _patient_id_from_param(request, actor, patient_id)
     resources = services.everything(actor, pid, services.self_purpose(actor, pid))
@@ -682,6 +736,89 @@ def everything(request, patient_id: str):
         "total": len(resources),
         "link": [{"relation": "self", "url": request.build_absolute_uri()}],
         "entry": [_entry(base, r) for r in resources],
+    }
+    return fhir_response(body)
+
+
+# --- The access history as AuditEvent --------------------------------------------------------
+
+OUTCOMES = {"0": "permit", "4": "deny"}
+
+
+def _history_filters(dates_asked: list[str], outcome_asked: str | None) -> access_history.Filters:
+    since = until = None
+    for raw in dates_asked:
+        m = DATE_RE.match(raw.strip())
+        if not m or (m.group(1) or "eq") not in ("ge", "le", "eq", "gt", "lt"):
+            raise FhirError(400, "invalid", f"date {raw[:40]!r}: use geYYYY-MM-DD or leYYYY-MM-DD")
+        prefix, value = m.group(1) or "eq", m.group(2)
+        start, end = _date_range(value)
+        first, last = timezone.localdate(start), timezone.localdate(end - timedelta(microseconds=1))
+        if prefix in ("ge", "eq"):
+            since = first
+        if prefix == "gt":
+            since = timezone.localdate(end)
+        if prefix in ("le", "eq"):
+            until = last
+        if prefix == "lt":
+            until = timezone.localdate(start - timedelta(microseconds=1))
+    decision = ""
+    if outcome_asked is not None:
+        tokens = [t.split("|")[-1] for t in outcome_asked.split(",") if t.strip()]
+        if len(tokens) != 1 or tokens[0] not in OUTCOMES:
+            raise FhirError(400, "invalid", "outcome must be 0 (allowed) or 4 (refused)")
+        decision = OUTCOMES[tokens[0]]
+    return access_history.Filters(since=since, until=until, decision=decision)
+
+
+@api.get(
+    f"{BASE}/AuditEvent",
+    response={200: Bundle, **ERRORS},
+    summary="The access history of a record",
+    description=(
+        "Who looked at or changed the record, when and why, newest first, as AuditEvents in "
+        "a `searchset` Bundle: for the person and for a relative who manages their record "
+        "(anyone else gets `404`, as for a record that does not exist). `patient` as for any "
+        "search (default: your own record); `date` with `ge`/`le`/`eq`/`gt`/`lt` (by day); "
+        "`outcome` `0` (allowed) or `4` (refused); `_count` and `_offset` page through it."
+    ),
+    tags=["FHIR"],
+)
+def audit_events(
+    request,
+    patient: Annotated[str | None, Query(description="Patient/<id> or <id>")] = None,
+    date: Annotated[list[str] | None, Query(description="e.g. ge2026-01-01 (repeatable)")] = None,
+    outcome_param: Annotated[
+        str | None, Query(alias="outcome", description="0 (allowed) or 4 (refused)")
+    ] = None,
+    count: Annotated[int, Query(alias="_count", ge=0, le=MAX_INTEGER)] = DEFAULT_COUNT,
+    offset: Annotated[int, Query(alias="_offset", ge=0, le=MAX_INTEGER)] = 0,
+):
+    _check_scope(request, "AuditEvent", "search")
+    actor = _actor(request)
+    filters = _history_filters(date or [], outcome_param)
+    count = min(count, services.MAX_PAGE)
+    pid = _patient_id_from_param(request, actor, patient)
+    total, events = access_history.audit_events(actor, pid, filters, offset=offset, count=count)
+    params: list[tuple[str, str]] = []
+    if patient:
+        params.append(("patient", patient))
+    params += [("date", d) for d in date or []]
+    if outcome_param:
+        params.append(("outcome", outcome_param))
+    links = [{"relation": "self", "url": _page_url(request, params, offset, count)}]
+    if count and offset + count < total:
+        links.append({"relation": "next", "url": _page_url(request, params, offset + count, count)})
+    if offset > 0 and count:
+        prev = max(0, offset - count)
+        links.append({"relation": "previous", "url": _page_url(request, params, prev, count)})
+    base = _base(request)
+    body = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "total": total,
+        "link": links,
+        "entry": [_entry(base, e) for e in events],
     }
     return fhir_response(body)
 
@@ -737,6 +874,7 @@ def search(
     _check_type(resource_type)
     if resource_type in fhir.SHARED_TYPES:
         raise FhirError(400, "not-supported", f"{resource_type} is directory data: read it by id")
+    _check_scope(request, resource_type, "search")
     actor = _actor(request)
     count = min(count, services.MAX_PAGE)
     codes, categories = _tokens(code, "code"), _tokens(category, "category")
@@ -792,6 +930,7 @@ def search(
 )
 def read(request, resource_type: str, resource_id: str):
     _check_type(resource_type)
+    _check_scope(request, resource_type, "read")
     if not fhir.ID_RE.match(resource_id):
         raise NotFound()
     actor = _actor(request)
@@ -817,6 +956,7 @@ def history(request, resource_type: str, resource_id: str):
     _check_type(resource_type)
     if resource_type in fhir.SHARED_TYPES or not fhir.ID_RE.match(resource_id):
         raise NotFound()
+    _check_scope(request, resource_type, "read")
     actor = _actor(request)
     purpose = _purpose_for(actor, resource_type, resource_id)
     versions = services.history(actor, resource_type, resource_id, purpose)

@@ -1,4 +1,5 @@
-"""Personal access tokens for the FHIR API (``Authorization: Bearer carnet_…``).
+"""Personal access tokens for the FHIR API (``Authorization: Bearer carnet_…``), and the
+OAuth tokens of apps the person connected (``carnet.smart``).
 
 No session cookie is ever looked at, so the API needs no CSRF token and a browser tab
 signed in to Carnet cannot be used to call it on the person's behalf.
@@ -11,6 +12,7 @@ from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
 from carnet.accounts import services as accounts
+from carnet.smart import services as apps
 
 
 class SecondFactorRequired(AuthenticationError):
@@ -28,7 +30,14 @@ class PersonalAccessToken(HttpBearer):
         except accounts.SecondFactorMissing:
             raise SecondFactorRequired() from None
         if user is None:
-            return None
+            # An app's OAuth token (SMART on FHIR): the app is the actor, for the person
+            # who connected it; None when unknown, expired, revoked or disconnected.
+            session = apps.authenticate(token.strip()) if len(token) <= 200 else None
+            if session is None:
+                return None
+            request.smart = session  # type: ignore[attr-defined]
+            request.user = session.user
+            return session.user
         request.user = user
         return user
 
