@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "carnet.demo",
     "carnet.reminders",
     "carnet.backups",
+    "carnet.research",
 ]
 
 MIDDLEWARE = [
@@ -443,3 +444,6 @@ CARNET_NOTIFY_MAX_ATTEMPTS = envint("CARNET_NOTIFY_MAX_ATTEMPTS", 8)
 CARNET_NOTIFY_RETRY_BASE = envint("CARNET_NOTIFY_RETRY_BASE", 60)
 CARNET_NOTIFY_KICK = envbool("CARNET_NOTIFY_KICK", True)
 # --- end of notifications ------------------------------------------------------------------
+
+# The privacy budget of each researcher, in ε per calendar month (carnet.research.ledger).
+CARNET_RESEARCH_BUDGET = float(os.environ.get("CARNET_RESEARCH_BUDGET", "5.0"))

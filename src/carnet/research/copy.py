@@ -1,0 +1,207 @@
+"""The analytics copy: filled from records only through ``access`` (purpose ``research``).
+
+A contributor's rows are rebuilt from their current record when their consent turns on and
+whenever their record changed (``stale``); ``refresh_stale`` does that person by person, so
+the copy is refreshed incrementally. Each rebuild reads the record with a permit the person's
+own account holds for research (``access`` permits nobody else), is written to their access
+history, and keeps only what ``minimise`` lets through.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from carnet.access import services as access
+from carnet.access.services import Action, Actor, NotFound, Purpose
+from carnet.accounts.models import Patient
+from carnet.records import services as records
+
+from .models import Contribution, Fact
+
+CODED = {
+    "Condition": ("code",),
+    "MedicationRequest": ("medicationCodeableConcept",),
+    "Immunization": ("vaccineCode",),
+    "Observation": ("code",),
+}
+WHEN = {
+    "Condition": ("onsetDateTime", "recordedDate"),
+    "MedicationRequest": ("authoredOn",),
+    "Immunization": ("occurrenceDateTime",),
+    "Observation": ("effectiveDateTime", "issued"),
+}
+AGE_BANDS = ("0-9", "10-19", "20-29", "30-39", "40-49", "50-59", "60-69", "70-79", "80+")
+SEXES = ("female", "male", "other", "unknown")
+LABEL = "Carnet research contribution"
+
+
+@dataclass(frozen=True)
+class Person:
+    born: date | None
+    sex: str
+    departement: str
+
+
+def age_band(born: date | None, on: date) -> str:
+    if born is None:
+        return ""
+    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    if age < 0:
+        return ""
+    return AGE_BANDS[min(age // 10, len(AGE_BANDS) - 1)]
+
+
+def departement(postal_code: str) -> str:
+    """The département of a French postal code ("31000" -> "31", Corsica 2A/2B, overseas 97x)."""
+    pc = "".join(ch for ch in str(postal_code or "") if ch.isdigit())
+    if len(pc) != 5:
+        return ""
+    if pc.startswith("97") or pc.startswith("98"):
+        return pc[:3]
+    if pc.startswith("20"):
+        return "2A" if int(pc[:3]) < 202 else "2B"
+    return pc[:2]
+
+
+def iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def bucket(value: object) -> str:
+    """A measurement's range, about one significant digit wide ("100-150", "5-5.5")."""
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+        return ""
+    if value == 0:
+        return "0"
+    width = 10 ** math.floor(math.log10(abs(value))) / 2
+    low = math.floor(value / width) * width
+
+    def fmt(x: float) -> str:
+        return f"{x:.6g}"
+
+    return f"{fmt(low)}-{fmt(low + width)}"
+
+
+def _date(value: object) -> date | None:
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def person_of(resources: Iterable[dict]) -> Person:
+    for r in resources:
+        if r.get("resourceType") == "Patient":
+            sex = r.get("gender") if r.get("gender") in SEXES else "unknown"
+            postal = ""
+            for address in r.get("address") or []:
+                if address.get("postalCode"):
+                    postal = address["postalCode"]
+                    break
+            return Person(_date(r.get("birthDate")), sex, departement(postal))
+    return Person(None, "unknown", "")
+
+
+def minimise(resources: list[dict], pseudonym: str) -> list[Fact]:
+    """The rows of the analytics copy for one record: coded, dated items only."""
+    person = person_of(resources)
+    facts = []
+    for r in resources:
+        rtype = r.get("resourceType")
+        if rtype not in CODED:
+            continue
+        day = next((d for f in WHEN[rtype] if (d := _date(r.get(f))) is not None), None)
+        if day is None and rtype == "Observation":
+            day = _date((r.get("effectivePeriod") or {}).get("start"))
+        if day is None:
+            continue
+        concept = r.get(CODED[rtype][0]) or {}
+        value = (r.get("valueQuantity") or {}).get("value") if rtype == "Observation" else None
+        seen = set()
+        for coding in concept.get("coding") or []:
+            system, code = coding.get("system"), coding.get("code")
+            if not system or not code:
+                continue
+            key = f"{system}|{code}"[:160]
+            if key in seen:
+                continue
+            seen.add(key)
+            facts.append(
+                Fact(
+                    pseudonym=pseudonym,
+                    age_band=age_band(person.born, day),
+                    sex=person.sex,
+                    departement=person.departement,
+                    week=iso_week(day),
+                    resource_type=rtype,
+                    code=key,
+                    bucket=bucket(value),
+                )
+            )
+    return facts
+
+
+def owner_actor(patient_id: int) -> Actor | None:
+    """The person's own account, as the contribution service acting for them."""
+    p = Patient.objects.filter(pk=patient_id).select_related("owner").first()
+    if p is None or p.owner is None:
+        return None
+    return Actor(user_id=p.owner.pk, role=p.owner.role, label=LABEL)
+
+
+def refresh(patient_id: int) -> int:
+    """Rebuild one contributor's rows (or remove them when they contribute to nothing).
+
+    Returns the number of rows written."""
+    c = Contribution.objects.filter(patient_id=patient_id).first()
+    if c is None or not (c.research or c.watch):
+        forget(patient_id)
+        return 0
+    actor = owner_actor(patient_id)
+    if actor is None:
+        forget(patient_id)
+        return 0
+    try:
+        permit = access.require(
+            actor, patient_id, Action.READ, Purpose.RESEARCH, audit_now=False, what="$research"
+        )
+    except NotFound:
+        return 0
+    audit = access.on_open(
+        actor, patient_id, Action.READ, Purpose.RESEARCH, permit, what="$research"
+    )
+    facts = minimise(records.whole_record(permit, before_open=audit), c.pseudonym)
+    with transaction.atomic():
+        Fact.objects.filter(pseudonym=c.pseudonym).delete()
+        Fact.objects.bulk_create(facts, batch_size=1000)
+        Contribution.objects.filter(pk=c.pk).update(refreshed_at=timezone.now(), stale=False)
+    return len(facts)
+
+
+def forget(patient_id: int) -> None:
+    """Remove a person from the copy: their rows and their pseudonym (erasure, withdrawal)."""
+    with transaction.atomic():
+        for pseudonym in Contribution.objects.filter(patient_id=patient_id).values_list(
+            "pseudonym", flat=True
+        ):
+            Fact.objects.filter(pseudonym=pseudonym).delete()
+        Contribution.objects.filter(patient_id=patient_id).delete()
+
+
+def refresh_stale(limit: int | None = None) -> int:
+    """Rebuild the contributors whose record changed since their last refresh."""
+    qs = Contribution.objects.filter(stale=True).order_by("pk").values_list("patient_id", flat=True)
+    done = 0
+    for pid in list(qs[:limit] if limit else qs):
+        refresh(pid)
+        done += 1
+    return done

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "research"
+
+urlpatterns = [
+    path("compte/recherche/", views.my_choice, name="my_choice"),
+]
