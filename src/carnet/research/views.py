@@ -12,7 +12,8 @@ from django.views.decorators.http import require_http_methods
 from carnet.access.services import Actor, NotFound
 from carnet.accounts import services as accounts
 
-from . import consent
+from . import consent, history, ledger, queries
+from .copy import CODED
 
 
 @login_required
@@ -35,3 +36,63 @@ def my_choice(request):
         )
         return redirect("research:my_choice")
     return render(request, "research/my_choice.html", {"choices": consent.choices(patient.pk)})
+
+
+def _researcher(request):
+    if request.user.role != "researcher":
+        raise Http404()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workspace(request):
+    """Anne builds a question, reads the answer with its margin, her budget and past questions."""
+    _researcher(request)
+    answer, error = None, ""
+    form = {"resource": "Condition", "code": "", "epsilon": "0.5", "weeks": "12", "group_by": []}
+    if request.method == "POST":
+        form = {
+            "resource": request.POST.get("resource", ""),
+            "code": request.POST.get("code", ""),
+            "epsilon": request.POST.get("epsilon", ""),
+            "weeks": request.POST.get("weeks", ""),
+            "group_by": request.POST.getlist("group_by"),
+        }
+        try:
+            q = queries.question(form)
+            answer = queries.ask(request.user.pk, q)
+            history.note_release(answer.counted, "research")
+        except queries.Refused as exc:
+            error = str(exc)
+    shown = []
+    hidden = 0
+    if answer is not None:
+        for c in answer.cells:
+            if c["suppressed"]:
+                hidden += 1
+            else:
+                shown.append(
+                    {
+                        "group": ", ".join(str(c[d] or "?") for d in queries.DIMENSIONS if d in c),
+                        "count": c["count"],
+                        "low": max(0, c["count"] - answer.margin),
+                        "high": c["count"] + answer.margin,
+                    }
+                )
+    return render(
+        request,
+        "research/workspace.html",
+        {
+            "form": form,
+            "error": error,
+            "answer": answer,
+            "shown": shown,
+            "hidden": hidden,
+            "budget": ledger.budget(),
+            "left": ledger.left(request.user.pk),
+            "past": ledger.past(request.user.pk, 20),
+            "resources": list(CODED),
+            "dimensions": queries.DIMENSIONS,
+        },
+        status=400 if error else 200,
+    )
