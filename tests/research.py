@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import secrets
 from datetime import date
 
@@ -15,6 +16,7 @@ from carnet.research.models import Contribution, Fact
 from . import people
 
 FLU = "http://snomed.info/sct|6142004"
+_ids = itertools.count(10_000_000)
 
 
 def bundle(day: date, *, born: str = "1980-05-01", sex: str = "female", postal="31000") -> dict:
@@ -67,10 +69,10 @@ def person_with_flu(day: date | None = None, **kw):
 
 def synthetic(rows: list[tuple[str, str, str, str]], *, code: str = FLU, on: bool = True) -> None:
     """Contributors made directly in the copy: one (age_band, sex, departement, week) each."""
-    for i, (age, sex, dep, week) in enumerate(rows):
+    for age, sex, dep, week in rows:
         pseudonym = secrets.token_hex(16)
         Contribution.objects.create(
-            patient_id=10_000_000 + i + Contribution.objects.count(),
+            patient_id=next(_ids),
             research=on,
             watch=on,
             pseudonym=pseudonym,

@@ -20,7 +20,9 @@ def note_release(pseudonyms: Iterable[str], purpose: str) -> int:
     pseudonyms = list(pseudonyms)
     if not pseudonyms:
         return 0
-    actor = Actor(user_id=None, role="researcher", label=LABELS[purpose])
+    # Nobody is named: the entry says « anonymous figures », never which researcher asked.
+    role = "researcher" if purpose == "research" else "operator"
+    actor = Actor(user_id=None, role=role, label=LABELS[purpose])
     n = 0
     for i in range(0, len(pseudonyms), 1000):
         for pid in Contribution.objects.filter(pseudonym__in=pseudonyms[i : i + 1000]).values_list(

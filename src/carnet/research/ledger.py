@@ -60,12 +60,13 @@ def _hash(e: LedgerEntry) -> str:
     return hashlib.sha256(json.dumps(payload, separators=(",", ":")).encode()).hexdigest()
 
 
-def reserve(researcher_id: int, epsilon: float, question: dict) -> LedgerEntry:
+def reserve(researcher_id: int, epsilon: float, question: dict, *, period: str = "") -> LedgerEntry:
     """Write the spending before the question runs; OverBudget when it does not fit.
 
-    The caller fills ``answer`` with ``settle`` in the same transaction."""
+    The caller records the release with ``settle``. ``period``: the month the spending
+    counts in (the epidemic watch counts a week's release in that week's month)."""
     now = timezone.now()
-    period = period_of(now)
+    period = period or period_of(now)
     with transaction.atomic():
         last = (
             LedgerEntry.objects.select_for_update()

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from carnet.access.services import Actor, NotFound
 from carnet.accounts import services as accounts
 
-from . import consent, history, ledger, queries
+from . import consent, history, ledger, queries, watch
 from .copy import CODED
 
 
@@ -95,4 +95,13 @@ def workspace(request):
             "dimensions": queries.DIMENSIONS,
         },
         status=400 if error else 200,
+    )
+
+
+def epidemic_watch(request):
+    """The public weekly page of signals (no sign-in)."""
+    return render(
+        request,
+        "research/watch.html",
+        {"weeks": watch.page(), "epsilon": watch.EPSILON, "threshold": queries.THRESHOLD},
     )
