@@ -447,3 +447,5 @@ CARNET_NOTIFY_KICK = envbool("CARNET_NOTIFY_KICK", True)
 
 # The privacy budget of each researcher, in ε per calendar month (carnet.research.ledger).
 CARNET_RESEARCH_BUDGET = float(os.environ.get("CARNET_RESEARCH_BUDGET", "5.0"))
+# How many invented people who chose research and the epidemic watch `carnet demo` creates.
+CARNET_DEMO_CONTRIBUTORS = int(os.environ.get("CARNET_DEMO_CONTRIBUTORS", "60"))
