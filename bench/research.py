@@ -30,7 +30,7 @@ TARGET_SECONDS = 2.0
 def fill(n: int) -> float:
     from django.utils import timezone
 
-    from carnet.research import copy, queries
+    from carnet.research import minimal, queries
     from carnet.research.models import Contribution, Fact
 
     rng = random.Random(19)
@@ -55,7 +55,7 @@ def fill(n: int) -> float:
             )
             base = {
                 "pseudonym": pseudonym,
-                "age_band": rng.choice(copy.AGE_BANDS),
+                "age_band": rng.choice(minimal.AGE_BANDS),
                 "sex": rng.choice(("female", "male")),
                 "departement": rng.choice(deps),
             }

@@ -5,7 +5,7 @@ from datetime import date
 from django.urls import reverse
 
 from carnet.research import ledger, watch
-from carnet.research.copy import iso_week
+from carnet.research.minimal import iso_week
 from carnet.research.models import LedgerEntry, WatchRelease
 
 from . import people

@@ -22,7 +22,7 @@ import opendp.prelude as dp
 from django.utils import timezone
 
 from . import ledger
-from .copy import AGE_BANDS, CODED, SEXES, iso_week
+from .minimal import AGE_BANDS, CODED, SEXES, iso_week
 from .models import Contribution, Fact
 
 dp.enable_features("contrib")

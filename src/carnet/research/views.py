@@ -13,7 +13,7 @@ from carnet.access.services import Actor, NotFound
 from carnet.accounts import services as accounts
 
 from . import consent, history, ledger, queries, watch
-from .copy import CODED
+from .minimal import CODED
 
 
 @login_required

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import history, ledger, queries
-from .copy import iso_week
+from .minimal import iso_week
 from .models import WatchRelease
 
 EPSILON = 0.25
