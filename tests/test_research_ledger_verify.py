@@ -32,3 +32,18 @@ def test_a_rewritten_answer_is_found():
     _three()
     LedgerEntry.objects.filter(researcher_id=7, seq=3).update(answer="{}")
     assert ledger.verify(7) == ["researcher 7: entry 3 was changed"]
+
+
+def test_carnet_research_verify_names_the_change():
+    import io
+
+    import pytest
+    from django.core.management import CommandError, call_command
+
+    _three()
+    out = io.StringIO()
+    call_command("research", "verify", stdout=out)
+    assert "verifies" in out.getvalue()
+    LedgerEntry.objects.filter(researcher_id=7, seq=3).update(epsilon=0.001)
+    with pytest.raises(CommandError, match="entry 3 was changed"):
+        call_command("research", "verify", stdout=out)
