@@ -84,3 +84,10 @@ def test_the_person_chooses_on_a_page_in_plain_words(client):
     assert Contribution.objects.get(patient_id=pid).watch is True
     client.post(reverse("research:my_choice"), {"purpose": "watch", "on": "0"})
     assert not Contribution.objects.filter(patient_id=pid).exists()
+
+
+def test_the_account_page_leads_to_the_choice(client):
+    client.force_login(people.citizen())
+    people.english(client)
+    page = client.get(reverse("accounts:account")).content.decode()
+    assert reverse("research:my_choice") in page

@@ -31,3 +31,11 @@ def test_the_researcher_asks_in_a_form_and_sees_the_answer(client):
 def test_a_citizen_has_no_workspace(client):
     client.force_login(people.citizen())
     assert client.get(reverse("research:workspace")).status_code == 404
+
+
+def test_the_researchers_home_leads_to_the_workspace(client):
+    anne = people.researcher("Anne Ramonville")
+    people.with_totp(anne)
+    client.force_login(anne)
+    page = client.get("/").content.decode()
+    assert reverse("research:workspace") in page and "pas encore disponible" not in page
