@@ -24,13 +24,15 @@ def test_the_watch_shows_large_groups_only_and_releases_each_week_once(client):
     week = iso_week(date(2026, 12, 6))
     synthetic([("40-49", "female", "31", week)] * 60 + [("20-29", "male", "81", week)] * 4)
     synthetic([("40-49", "female", "32", week)] * 60, on=False)  # did not choose: never counts
+    assert watch.page(TODAY)[0]["signals"][0]["missing"]  # reading computes nothing
+    assert watch.publish(TODAY) == len(watch.SIGNALS) * watch.WEEKS_SHOWN
     first = watch.page(TODAY)
     flu = next(r for r in first[0]["signals"] if r["signal"].key == "flu")
     assert [c["departement"] for c in flu["shown"]] == ["31"]
     assert abs(flu["shown"][0]["count"] - 60) <= 4 * flu["margin"]
     n = LedgerEntry.objects.filter(researcher_id=ledger.WATCH).count()
     assert n == len(watch.SIGNALS) * watch.WEEKS_SHOWN
-    watch.page(TODAY)  # read again: nothing new is released or spent
+    assert watch.publish(TODAY) == 0  # again: nothing new is released or spent
     assert LedgerEntry.objects.filter(researcher_id=ledger.WATCH).count() == n
     assert WatchRelease.objects.count() == n and ledger.verify(ledger.WATCH) == []
 

@@ -18,7 +18,7 @@ from carnet.accounts import services as accounts
 from carnet.accounts.models import User
 from carnet.records import imports
 
-from . import consent
+from . import consent, watch
 
 COUNT = 60
 SNOMED = "http://snomed.info/sct"
@@ -138,4 +138,6 @@ def load(today: date, count: int = COUNT) -> int:
         consent.set_choice(me, pid, "research", True)
         consent.set_choice(me, pid, "watch", True)
         made += 1
+    if made:
+        watch.publish(today)  # the public page has its weeks at once
     return made

@@ -81,18 +81,38 @@ def release_week(signal: Signal, sunday: date) -> WatchRelease | None:
     return kept
 
 
-def page(today: date | None = None) -> list[dict]:
-    """What the public page shows: per week (newest first), per signal, the départements shown."""
+def publish(today: date | None = None) -> int:
+    """Release every signal of the last finished weeks not released yet (the Monday job, the
+    demo); returns how many were released now."""
     today = today or timezone.localdate()
-    out = []
+    made = 0
     for sunday in finished_weeks(today):
+        for signal in SIGNALS:
+            if WatchRelease.objects.filter(week=iso_week(sunday), signal=signal.key).exists():
+                continue
+            made += release_week(signal, sunday) is not None
+    return made
+
+
+def page(today: date | None = None) -> list[dict]:
+    """What the public page shows: per week (newest first), per signal, the départements shown.
+
+    It reads the kept releases only: reading the page computes nothing and spends nothing."""
+    today = today or timezone.localdate()
+    sundays = finished_weeks(today)
+    kept = {
+        (r.week, r.signal): r
+        for r in WatchRelease.objects.filter(week__in=[iso_week(s) for s in sundays])
+    }
+    out = []
+    for sunday in sundays:
         rows = []
         for signal in SIGNALS:
-            kept = release_week(signal, sunday)
-            if kept is None:
+            release = kept.get((iso_week(sunday), signal.key))
+            if release is None:
                 rows.append({"signal": signal, "missing": True})
                 continue
-            data = json.loads(kept.cells)
+            data = json.loads(release.cells)
             shown = [c for c in data["cells"] if not c["suppressed"]]
             rows.append(
                 {
