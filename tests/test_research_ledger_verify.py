@@ -47,3 +47,9 @@ def test_carnet_research_verify_names_the_change():
     LedgerEntry.objects.filter(researcher_id=7, seq=3).update(epsilon=0.001)
     with pytest.raises(CommandError, match="entry 3 was changed"):
         call_command("research", "verify", stdout=out)
+
+
+def test_entries_cut_off_the_end_are_found():
+    _three()
+    LedgerEntry.objects.filter(researcher_id=7, seq=3).delete()  # to get ε back
+    assert ledger.verify(7) == ["researcher 7: entries were cut off the end"]

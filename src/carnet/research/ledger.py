@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from .models import LedgerEntry
+from .models import LedgerEntry, LedgerHead
 
 GENESIS = "0" * 64
 WATCH = 0  # the public epidemic watch's own ledger
@@ -88,14 +88,25 @@ def reserve(researcher_id: int, epsilon: float, question: dict, *, period: str =
         )
         e.entry_hash = _hash(e)
         e.save()
+        _move_head(e)
         return e
+
+
+def _move_head(e: LedgerEntry) -> None:
+    LedgerHead.objects.update_or_create(
+        researcher_id=e.researcher_id, defaults={"seq": e.seq, "entry_hash": e.entry_hash}
+    )
 
 
 def settle(entry: LedgerEntry, answer: object) -> None:
     """Record what was released (the entry's hash covers it)."""
     entry.answer = json.dumps(answer, sort_keys=True)
     entry.entry_hash = _hash(entry)
-    LedgerEntry.objects.filter(pk=entry.pk).update(answer=entry.answer, entry_hash=entry.entry_hash)
+    with transaction.atomic():
+        LedgerEntry.objects.filter(pk=entry.pk).update(
+            answer=entry.answer, entry_hash=entry.entry_hash
+        )
+        _move_head(entry)
 
 
 def verify(researcher_id: int | None = None) -> list[str]:
@@ -103,22 +114,29 @@ def verify(researcher_id: int | None = None) -> list[str]:
     ids = (
         [researcher_id]
         if researcher_id is not None
-        else sorted(set(LedgerEntry.objects.values_list("researcher_id", flat=True)))
+        else sorted(
+            set(LedgerEntry.objects.values_list("researcher_id", flat=True))
+            | set(LedgerHead.objects.values_list("researcher_id", flat=True))
+        )
     )
     problems = []
     for rid in ids:
-        prev, expected = GENESIS, 1
+        prev, expected, broken = GENESIS, 1, False
         for e in LedgerEntry.objects.filter(researcher_id=rid).order_by("seq"):
             if e.seq != expected:
                 problems.append(f"researcher {rid}: entry {expected} missing")
-                break
-            if e.prev_hash != prev:
+            elif e.prev_hash != prev:
                 problems.append(f"researcher {rid}: entry {e.seq} does not follow the previous")
-                break
-            if _hash(e) != e.entry_hash:
+            elif _hash(e) != e.entry_hash:
                 problems.append(f"researcher {rid}: entry {e.seq} was changed")
-                break
-            prev, expected = e.entry_hash, expected + 1
+            else:
+                prev, expected = e.entry_hash, expected + 1
+                continue
+            broken = True
+            break
+        head = LedgerHead.objects.filter(researcher_id=rid).first()
+        if not broken and (head is None or head.seq != expected - 1 or head.entry_hash != prev):
+            problems.append(f"researcher {rid}: entries were cut off the end")
     return problems
 
 

@@ -64,6 +64,15 @@ class LedgerEntry(models.Model):
         ]
 
 
+class LedgerHead(models.Model):
+    """The latest entry of each researcher's chain: removing entries off the end (to get ε
+    back) is noticed too."""
+
+    researcher_id = models.BigIntegerField(primary_key=True)
+    seq = models.PositiveBigIntegerField()
+    entry_hash = models.CharField(max_length=64)
+
+
 class WatchRelease(models.Model):
     """The epidemic watch's release of one signal for one finished ISO week (computed once)."""
 
