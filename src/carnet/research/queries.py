@@ -14,11 +14,11 @@ margin from another question cannot give a suppressed cell away. No row is ever 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import opendp.prelude as dp
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from . import ledger
@@ -121,7 +121,8 @@ def cells_in(q: Question, today: date) -> int:
     return n
 
 
-def contributors(purpose: str) -> Iterable[str]:
+def contributors(purpose: str) -> QuerySet:
+    """The pseudonyms of the people who chose ``purpose`` now (a subquery)."""
     return Contribution.objects.filter(**{purpose: True}).values("pseudonym")
 
 
