@@ -131,3 +131,18 @@ def test_no_cell_below_eleven_is_ever_returned(population, group_by, boost):
             sizes[line] += 1
             lines[line] += c["suppressed"]
         assert all(lines[k] != 1 for k in sizes if sizes[k] > 1)
+
+
+def test_a_measurement_range_is_asked_by_its_bucket():
+    from carnet.research.models import Fact
+
+    synthetic([("40-49", "female", "31", WEEK)] * 12, code="http://loinc.org|8480-6")
+    Fact.objects.update(resource_type="Observation", bucket="100-150")
+    Fact.objects.filter(pk__in=list(Fact.objects.values_list("pk", flat=True)[:2])).update(
+        bucket="150-200"
+    )
+    ask = {"resource": "Observation", "code": "http://loinc.org|8480-6", "epsilon": 1, "weeks": 1}
+    q = queries.question({**ask, "bucket": "100-150"})
+    assert sum(queries.true_counts(q, "research", TODAY)[0].values()) == 10
+    with pytest.raises(queries.Refused, match="Observation only"):
+        queries.question({**ask, "resource": "Condition", "bucket": "100-150"})

@@ -23,6 +23,7 @@ def test_the_researcher_asks_in_a_form_and_sees_the_answer(client):
     html = page.content.decode()
     assert page.status_code == 200, html[:2000]
     assert "Likely range (95 in 100)" in html and '<th scope="row">female</th>' in html
+    assert '<svg role="img"' in html and "female: " in html  # the chart, with its words
     assert "3 groups hidden" in html and "of 5.00" in html and "Your past questions" in html
     refused = client.post(reverse("research:workspace"), {"resource": "Condition", "code": "x"})
     assert refused.status_code == 400 and "system|code" in refused.content.decode()

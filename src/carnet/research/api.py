@@ -48,6 +48,7 @@ class QuestionIn(Schema):
     group_by: list[str] = []
     epsilon: float
     weeks: int | None = None
+    bucket: str | None = None
 
 
 @api.put("/consent")

@@ -51,9 +51,11 @@ class Question:
     epsilon: float = 0.1
     weeks: int = DEFAULT_WEEKS
     measure: str = "count"
+    bucket: str = ""  # a measurement's range, as the copy keeps it ("100-150")
 
     def as_json(self) -> dict:
         return {
+            "bucket": self.bucket,
             "measure": self.measure,
             "resource": self.resource,
             "code": self.code,
@@ -91,7 +93,18 @@ def question(data: dict) -> Question:
         raise Refused("weeks must be a whole number") from None
     if not 1 <= weeks <= 260:
         raise Refused("weeks must be between 1 and 260")
-    q = Question(resource, code, tuple(g for g in DIMENSIONS if g in group_by), epsilon, weeks)
+    bucket = str(data.get("bucket") or "").strip()
+    if bucket and (resource != "Observation" or len(bucket) > 24):
+        raise Refused("bucket (a measurement's range, such as 100-150) is for Observation only")
+    q = Question(
+        resource,
+        code,
+        tuple(g for g in DIMENSIONS if g in group_by),
+        epsilon,
+        weeks,
+        "count",
+        bucket,
+    )
     if cells_in(q, timezone.localdate()) > MAX_CELLS:
         raise Refused(f"too many cells (more than {MAX_CELLS}): group by less or fewer weeks")
     return q
@@ -134,6 +147,8 @@ def true_counts(
     facts = Fact.objects.filter(
         resource_type=q.resource, week__in=weeks, pseudonym__in=contributors(purpose)
     )
+    if q.bucket:
+        facts = facts.filter(bucket=q.bucket)
     if q.code.endswith("*"):
         facts = facts.filter(code__startswith=q.code[:-1])
     else:

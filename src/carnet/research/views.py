@@ -49,7 +49,14 @@ def workspace(request):
     """Anne builds a question, reads the answer with its margin, her budget and past questions."""
     _researcher(request)
     answer, error = None, ""
-    form = {"resource": "Condition", "code": "", "epsilon": "0.5", "weeks": "12", "group_by": []}
+    form = {
+        "resource": "Condition",
+        "code": "",
+        "epsilon": "0.5",
+        "weeks": "12",
+        "group_by": [],
+        "bucket": "",
+    }
     if request.method == "POST":
         form = {
             "resource": request.POST.get("resource", ""),
@@ -57,6 +64,7 @@ def workspace(request):
             "epsilon": request.POST.get("epsilon", ""),
             "weeks": request.POST.get("weeks", ""),
             "group_by": request.POST.getlist("group_by"),
+            "bucket": request.POST.get("bucket", ""),
         }
         try:
             q = queries.question(form)
@@ -82,19 +90,47 @@ def workspace(request):
     return render(
         request,
         "research/workspace.html",
-        {
-            "form": form,
-            "error": error,
-            "answer": answer,
-            "shown": shown,
-            "hidden": hidden,
-            "budget": ledger.budget(),
-            "left": ledger.left(request.user.pk),
-            "past": ledger.past(request.user.pk, 20),
-            "resources": list(CODED),
-            "dimensions": queries.DIMENSIONS,
-        },
+        {**_page(form, error, answer, shown, hidden, request.user.pk)},
         status=400 if error else 200,
+    )
+
+
+CHART_WIDTH, CHART_ROWS = 300, 40
+
+
+def _chart(shown: list[dict]) -> dict | None:
+    """Bars for the first cells shown, each with its likely range (an SVG drawn by the page)."""
+    rows = shown[:CHART_ROWS]
+    if not rows:
+        return None
+    top = max(c["high"] for c in rows) or 1
+    bars = []
+    for i, c in enumerate(rows):
+        bars.append(
+            {
+                **c,
+                "y": i * 34,
+                "width": round(c["count"] * CHART_WIDTH / top, 1),
+                "low_x": round(c["low"] * CHART_WIDTH / top, 1),
+                "high_x": round(c["high"] * CHART_WIDTH / top, 1),
+            }
+        )
+    return {"bars": bars, "height": len(rows) * 34, "width": CHART_WIDTH + 20}
+
+
+def _page(form, error, answer, shown, hidden, researcher_id) -> dict:
+    return dict(
+        form=form,
+        error=error,
+        answer=answer,
+        shown=shown,
+        hidden=hidden,
+        chart=_chart(shown),
+        budget=ledger.budget(),
+        left=ledger.left(researcher_id),
+        past=ledger.past(researcher_id, 20),
+        resources=list(CODED),
+        dimensions=queries.DIMENSIONS,
     )
 
 
