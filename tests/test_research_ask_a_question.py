@@ -144,5 +144,5 @@ def test_a_measurement_range_is_asked_by_its_bucket():
     ask = {"resource": "Observation", "code": "http://loinc.org|8480-6", "epsilon": 1, "weeks": 1}
     q = queries.question({**ask, "bucket": "100-150"})
     assert sum(queries.true_counts(q, "research", TODAY)[0].values()) == 10
-    with pytest.raises(queries.Refused, match="Observation only"):
+    with pytest.raises(queries.Refused, match="Observation"):
         queries.question({**ask, "resource": "Condition", "bucket": "100-150"})

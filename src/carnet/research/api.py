@@ -87,7 +87,7 @@ def post_query(request, body: QuestionIn):
         q = queries.question(body.dict())
         answer = queries.ask(user.pk, q)
     except queries.Refused as exc:
-        status = 429 if "budget" in str(exc) else 400
+        status = 429 if isinstance(exc, queries.OverBudget) else 400
         return api.create_response(request, {"detail": str(exc)}, status=status)
     history.note_release(answer.counted, "research")
     return answer.as_json()

@@ -20,6 +20,7 @@ from datetime import date, timedelta
 import opendp.prelude as dp
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import ledger
 from .minimal import AGE_BANDS, CODED, SEXES, iso_week
@@ -41,6 +42,10 @@ DEPARTEMENTS = tuple(
 
 class Refused(Exception):
     """A question that is not asked: the reason is said in plain words."""
+
+
+class OverBudget(Refused):
+    """Refused because the researcher's budget of the month cannot pay for it."""
 
 
 @dataclass(frozen=True)
@@ -68,34 +73,34 @@ class Question:
 def question(data: dict) -> Question:
     """Check a question as sent (API or form); Refused with the reason when it is wrong."""
     if data.get("measure", "count") != "count":
-        raise Refused("only counts can be asked (measure: count)")
+        raise Refused(_("only counts can be asked (measure: count)"))
     resource = data.get("resource")
     if resource not in CODED:
-        raise Refused(f"resource must be one of {', '.join(CODED)}")
+        raise Refused(_("resource must be one of %(types)s") % {"types": ", ".join(CODED)})
     code = str(data.get("code") or "").strip()
-    system, _, value = code.partition("|")
+    system, _bar, value = code.partition("|")
     if not system or not value or len(code) > 160:
-        raise Refused("code must be written system|code (a trailing * matches a prefix)")
+        raise Refused(_("code must be written system|code (a trailing * matches a prefix)"))
     group_by = data.get("group_by") or []
     if not isinstance(group_by, list | tuple) or any(g not in DIMENSIONS for g in group_by):
-        raise Refused(f"group_by may only name {', '.join(DIMENSIONS)}")
+        raise Refused(_("group_by may only name %(dims)s") % {"dims": ", ".join(DIMENSIONS)})
     if len(set(group_by)) != len(group_by):
-        raise Refused("group_by names a dimension twice")
+        raise Refused(_("group_by names a dimension twice"))
     try:
         epsilon = float(data.get("epsilon"))  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise Refused("epsilon must be a number") from None
+        raise Refused(_("epsilon must be a number")) from None
     if not 0 < epsilon <= MAX_EPSILON:
-        raise Refused(f"epsilon must be more than 0 and at most {MAX_EPSILON}")
+        raise Refused(_("epsilon must be more than 0 and at most %(max)s") % {"max": MAX_EPSILON})
     try:
         weeks = int(data.get("weeks") or DEFAULT_WEEKS)
     except (TypeError, ValueError):
-        raise Refused("weeks must be a whole number") from None
+        raise Refused(_("weeks must be a whole number")) from None
     if not 1 <= weeks <= 260:
-        raise Refused("weeks must be between 1 and 260")
+        raise Refused(_("weeks must be between 1 and 260"))
     bucket = str(data.get("bucket") or "").strip()
     if bucket and (resource != "Observation" or len(bucket) > 24):
-        raise Refused("bucket (a measurement's range, such as 100-150) is for Observation only")
+        raise Refused(_("bucket (a measurement's range, such as 100-150) is for Observation only"))
     q = Question(
         resource,
         code,
@@ -106,7 +111,10 @@ def question(data: dict) -> Question:
         bucket,
     )
     if cells_in(q, timezone.localdate()) > MAX_CELLS:
-        raise Refused(f"too many cells (more than {MAX_CELLS}): group by less or fewer weeks")
+        raise Refused(
+            _("too many cells (more than %(max)s): group by less or fewer weeks")
+            % {"max": MAX_CELLS}
+        )
     return q
 
 
@@ -256,9 +264,9 @@ def ask(researcher_id: int, q: Question, *, today: date | None = None) -> Answer
     try:
         entry = ledger.reserve(researcher_id, q.epsilon, q.as_json())
     except ledger.OverBudget:
-        raise Refused(
-            f"this question needs ε = {q.epsilon:g} but only "
-            f"{ledger.left(researcher_id):g} is left of this month's budget"
+        raise OverBudget(
+            _("this question needs ε = %(asked)s but only %(left)s is left of this month's budget")
+            % {"asked": f"{q.epsilon:g}", "left": f"{ledger.left(researcher_id):g}"}
         ) from None
     cells, counted, margin = release(q, "research", today)
     answer = Answer(cells, q.epsilon, ledger.left(researcher_id), margin, counted, entry.seq)
