@@ -7,13 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from carnet.access.services import Actor, NotFound
 from carnet.accounts import services as accounts
 
 from . import consent, history, ledger, queries, watch
 from .minimal import CODED
+from .models import PURPOSES
 
 
 @login_required
@@ -26,9 +27,16 @@ def my_choice(request):
     if request.method == "POST":
         purpose = request.POST.get("purpose", "")
         on = request.POST.get("on") == "1"
+        if purpose not in PURPOSES or request.POST.get("on") not in ("0", "1"):
+            return render(
+                request,
+                "research/my_choice.html",
+                {"choices": consent.choices(patient.pk), "bad_form": True},
+                status=400,
+            )
         try:
             consent.set_choice(Actor.of_user(request.user), patient.pk, purpose, on)
-        except (ValueError, NotFound):
+        except NotFound:
             raise Http404() from None
         messages.success(
             request,
@@ -134,6 +142,7 @@ def _page(form, error, answer, shown, hidden, researcher_id) -> dict:
     )
 
 
+@require_GET
 def epidemic_watch(request):
     """The public weekly page of signals (no sign-in)."""
     return render(
