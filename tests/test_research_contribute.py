@@ -1,6 +1,7 @@
 """A person turns contributing on and off; only contributors ever count."""
 
 import json
+from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
@@ -91,3 +92,33 @@ def test_the_account_page_leads_to_the_choice(client):
     people.english(client)
     page = client.get(reverse("accounts:account")).content.decode()
     assert reverse("research:my_choice") in page
+
+
+def test_a_changed_record_is_refreshed_by_the_daily_round(client):
+    from carnet.records import services as records
+    from carnet.research import copy
+
+    user, pid, headers = person_with_flu()
+    _put(client, headers, research=True)
+    assert not Contribution.objects.get(patient_id=pid).stale
+    me = next(
+        r["id"]
+        for r in records.everything(Actor.of_user(user), pid, Purpose.SELF)
+        if r["resourceType"] == "Patient"
+    )
+    records.create(
+        Actor.of_user(user),
+        pid,
+        {
+            "resourceType": "Immunization",
+            "status": "completed",
+            "vaccineCode": {"coding": [{"system": "http://www.whocc.no/atc", "code": "J07BB02"}]},
+            "occurrenceDateTime": timezone.localdate().isoformat(),
+            "patient": {"reference": f"Patient/{me}"},
+        },
+        Purpose.SELF,
+    )
+    assert copy.refresh_stale() == 0  # refreshed today: the import of the item had no signal
+    Contribution.objects.update(refreshed_at=timezone.now() - timedelta(hours=25))
+    assert copy.refresh_stale() == 1
+    assert Fact.objects.filter(resource_type="Immunization").count() == 1

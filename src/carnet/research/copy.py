@@ -1,8 +1,9 @@
 """The analytics copy: filled from records only through ``access`` (purpose ``research``).
 
-A contributor's rows are rebuilt from their current record when their consent turns on and
-whenever their record changed (``stale``); ``refresh_stale`` does that person by person, so
-the copy is refreshed incrementally. Each rebuild reads the record with a permit the person's
+A contributor's rows are rebuilt from their current record when their consent turns on, when
+an item is edited (``stale``) and at least once a day (imports write in bulk, without a
+signal); ``refresh_stale`` does that person by person (the hourly job), so the copy is
+refreshed incrementally. Each rebuild reads the record with a permit the person's
 own account holds for research (``access`` permits nobody else), is written to their access
 history, and keeps only what ``minimise`` lets through.
 """
@@ -10,8 +11,10 @@ history, and keeps only what ``minimise`` lets through.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from carnet.access import services as access
@@ -124,11 +127,20 @@ def forget(patient_id: int) -> None:
         Contribution.objects.filter(patient_id=patient_id).delete()
 
 
-def refresh_stale(limit: int | None = None) -> int:
-    """Rebuild the contributors whose record changed since their last refresh."""
-    qs = Contribution.objects.filter(stale=True).order_by("pk").values_list("patient_id", flat=True)
-    done = 0
-    for pid in list(qs[:limit] if limit else qs):
+def refresh_stale(limit: int | None = None, *, older_than: timedelta = timedelta(hours=24)) -> int:
+    """Rebuild, person by person, the contributors whose record changed (``stale``: turned on,
+    or an item edited) and then those not refreshed for ``older_than`` (an import writes in
+    bulk, without a signal: the daily round catches it), oldest first."""
+    due = Contribution.objects.filter(
+        Q(stale=True)
+        | Q(refreshed_at__isnull=True)
+        | Q(refreshed_at__lt=timezone.now() - older_than)
+    ).order_by("-stale", F("refreshed_at").asc(nulls_first=True), "pk")
+    ids = list(
+        due.values_list("patient_id", flat=True)[:limit]
+        if limit
+        else due.values_list("patient_id", flat=True)
+    )
+    for pid in ids:
         refresh(pid)
-        done += 1
-    return done
+    return len(ids)
