@@ -16,6 +16,8 @@ Figures:
   sign-in       median and p95 of a sign-in alone and with 20 at once vs 1 s (bench/signin.py).
   page weight   the home page of a 900-entry record as Chromium receives it vs 150 KB
                 (bench/page_weight.py).
+  research      a differentially private question over 100,000 contributors vs 2 s
+                (bench/research.py; CARNET_BENCH_RESEARCH_CONTRIBUTORS).
   load          Locust users against a real `carnet serve` vs the same stack serving a
                 static page (bench/load.py; CARNET_LOAD_SECONDS, CARNET_LOAD_USERS).
 """
@@ -41,6 +43,7 @@ from bench import home as home_bench
 from bench import page_weight as page_weight_bench
 from bench import refusals as refusals_bench
 from bench import reminders as reminders_bench
+from bench import research as research_bench
 from bench import signin as signin_bench
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -255,6 +258,7 @@ def main() -> int:
     refusals_bench.run()
     reminders_bench.run(int(os.environ.get("CARNET_BENCH_REMINDERS_PATIENTS") or 10000))
     bench_audit()
+    research_bench.run()  # CARNET_BENCH_RESEARCH_CONTRIBUTORS (default 100,000; 0 skips)
     directory_bench.run_in_suite(vendor)  # only with CARNET_BENCH_DIRECTORY_ROWS set
     big_import_bench.main()  # a real server and `carnet import`, in a private install
     signin_bench.run()

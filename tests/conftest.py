@@ -94,3 +94,10 @@ def citizen():
     from .helpers import citizen
 
     return citizen()
+
+
+@pytest.fixture(autouse=True)
+def _no_demo_contributors(settings):
+    # `carnet demo` adds 60 research contributors (5 s); test_research_demo_contributors
+    # asks for a few. Every other test of the demo goes without.
+    settings.CARNET_DEMO_CONTRIBUTORS = 0

@@ -48,6 +48,13 @@ ALL_405 = "405 405 405 405 405 405 405 405"
 
 # Route name -> (answers to GET, answers to POST).
 RULES: dict[str, tuple[str, str]] = {
+    "research:my_choice": (PERSON, PERSON_BAD_FORM),
+    "research:watch": (PUBLIC, ALL_405),
+    "research:workspace": ("login 404 404 404 404 404 404 ok", "login 404 404 404 404 404 404 400"),
+    "research_api:api-root": (ALL_404, ALL_404),
+    "research_api:get_consent": (FHIR_TOKEN, ALL_405),
+    "research_api:put_consent": (FHIR_TOKEN, ALL_405),
+    "research_api:post_query": (ALL_405, FHIR_TOKEN),
     "coffre:act_for": (POST_ONLY, SIGNED_IN_MOVED),
     "coffre:act_stop": (POST_ONLY, SIGNED_IN_MOVED),
     "coffre:card_new": (POST_ONLY, PERSON),

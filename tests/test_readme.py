@@ -40,6 +40,9 @@ def test_it_lists_every_demo_account_with_its_password(account):
         "notify send",
         "reminders list",
         "directory import",
+        "research refresh",
+        "research verify",
+        "research publish",
     ],
 )
 def test_it_documents_every_cli_command(command):

@@ -8,6 +8,8 @@
     carnet export --patient EMAIL --format fhir|zip -o FILE
     carnet erase --patient EMAIL [--yes]   close an account and crypto-shred its record
     carnet audit verify                    prove no access-history entry was altered
+    carnet research refresh [--all]        rebuild the research copy of changed records
+    carnet research publish|verify         the epidemic watch's weeks; the budget ledgers
     carnet keys rotate                     re-wrap every data key under a new master key
     carnet token create EMAIL              create a personal API token
     carnet helppoint add NAME --kind K --town T   a public help point (kiosk mode by default)

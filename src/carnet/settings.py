@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "carnet.insurance",
     "oauth2_provider",
     "carnet.smart",
+    "carnet.research",
 ]
 
 # Apps the person connects (SMART App Launch 2.2, carnet.smart) on django-oauth-toolkit:
@@ -490,3 +491,8 @@ CARNET_NOTIFY_MAX_ATTEMPTS = envint("CARNET_NOTIFY_MAX_ATTEMPTS", 8)
 CARNET_NOTIFY_RETRY_BASE = envint("CARNET_NOTIFY_RETRY_BASE", 60)
 CARNET_NOTIFY_KICK = envbool("CARNET_NOTIFY_KICK", True)
 # --- end of notifications ------------------------------------------------------------------
+
+# The privacy budget of each researcher, in ε per calendar month (carnet.research.ledger).
+CARNET_RESEARCH_BUDGET = float(os.environ.get("CARNET_RESEARCH_BUDGET", "5.0"))
+# How many invented people who chose research and the epidemic watch `carnet demo` creates.
+CARNET_DEMO_CONTRIBUTORS = int(os.environ.get("CARNET_DEMO_CONTRIBUTORS", "60"))

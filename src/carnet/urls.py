@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from carnet.accounts import language
 from carnet.fhir_api.api import api
+from carnet.research.api import api as research_api
 from carnet.web import views as web_views
 
 # A database too busy to answer is a 503 "try again", never a 500 (carnet.web.middleware).
@@ -25,6 +26,8 @@ urlpatterns = [
     path("", include("carnet.insurance.urls")),
     path("", include("carnet.community.urls")),
     path("", include("carnet.smart.urls")),
+    path("", include("carnet.research.urls")),
+    path("api/research/", research_api.urls),
     # Last: django-ninja adds a catch-all root ("") that would hide the home page.
     path("", api.urls),
 ]

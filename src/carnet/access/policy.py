@@ -113,6 +113,8 @@ sealed.accept_permits(Permit)  # the vault opens data for this class of permit o
 
 
 EMERGENCY = View(emergency=True, max_level="R")
+# What a research contribution reads: nothing sensitive, nothing the person hid from anyone.
+RESEARCH = View(max_level="N", hidden_audiences=frozenset({"care_team", "referent", "self"}))
 
 
 @dataclass(frozen=True)
@@ -391,7 +393,18 @@ def evaluate(
             return _on_item(Permit(True, "app connected by the person", view=view), labels)
         return deny(f"the app may not {action}")
 
-    # research is not open yet; anything else is not a purpose at all.
+    if purpose == "research":
+        # Contributing to anonymous figures (carnet.research): only the person's own account,
+        # which the contribution service acts as once the person has turned contributing on,
+        # reads their record for it, and sees only what is neither sensitive nor hidden from
+        # anyone. No researcher ever holds a permit on a record.
+        if not facts.is_owner:
+            return deny("only the person's own consent lets their data into research")
+        if action not in READS:
+            return deny("research contribution only reads")
+        return _on_item(Permit(True, "the person's consent to research", view=RESEARCH), labels)
+
+    # anything else is not a purpose at all.
     return deny("no such permission")
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,6 +25,7 @@ from carnet.community import demo as community_demo
 from carnet.helpdesk import demo as helpdesk_demo
 from carnet.helppoint import demo as helppoint_demo
 from carnet.records import imports
+from carnet.research import demo as research_demo
 
 from . import dossiers, personas
 from . import stories as story_steps
@@ -37,6 +39,7 @@ class LoadReport:
     existing: list[personas.Account] = field(default_factory=list)
     resources: int = 0
     stories: list[str] = field(default_factory=list)  # story steps played (stories.py)
+    contributors: int = 0  # synthetic people who chose research (carnet.research.demo)
 
     @property
     def changed(self) -> bool:
@@ -123,4 +126,6 @@ def load(today: date | None = None, *, progress=None, with_stories: bool = True)
     # that every page of the demo has something to try; each step is played only once.
     if with_stories:
         report.stories = story_steps.load()
+    # Sixty invented people who chose research and the epidemic watch (carnet.research).
+    report.contributors = research_demo.load(today, settings.CARNET_DEMO_CONTRIBUTORS)
     return report
