@@ -80,7 +80,7 @@ def test_units_follow_each_language(lang, shown):
         ("en", "Friday 5 March 2021, 14:30"),
         ("es", "viernes 5 de marzo de 2021, 14:30"),
         ("ar", "الجمعة 5 مارس 2021، 14:30"),
-        ("pt", "Sexta-feira, 5 de Março de 2021, 14:30"),
+        ("pt", "sexta-feira, 5 de Março de 2021, 14:30"),
         ("tr", "5 Mart 2021 Cuma, 14:30"),
     ],
 )
