@@ -1,8 +1,8 @@
 """The catalogues: every language of settings.LANGUAGES complete, placeholders kept, the right
 plural forms, .mo files in step with the .po files, nothing unextracted.
 
-Messages are written in English in the code, so the English catalogue may leave a msgstr empty
-(gettext then shows the msgid, which is the English text); every other catalogue translates every
+Messages are written in English in the code; the English catalogue repeats each one as its own
+translation (addpo writes it so), so that every catalogue, English included, translates every
 message, with no fuzzy entry.
 """
 
@@ -21,7 +21,6 @@ LOCALE = ROOT / "locale"
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{(\w+)\}")
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
-SOURCE_LANGUAGE = "en"  # the msgids are English
 PLURAL_FORMS = {
     "fr": "nplurals=2; plural=(n > 1);",
     "en": "nplurals=2; plural=(n != 1);",
@@ -52,11 +51,10 @@ def test_it_translates_every_message(lang):
     fuzzy = [e.msgid for e in live if "fuzzy" in e.flags]
     assert not fuzzy, f"fuzzy in locale/{lang}: {fuzzy[:10]}"
     assert po.metadata.get("Plural-Forms") == PLURAL_FORMS[lang]
-    if lang != SOURCE_LANGUAGE:
-        untranslated = [e.msgid for e in live if not e.translated()]
-        assert not untranslated, (
-            f"{len(untranslated)} untranslated in locale/{lang}: {untranslated[:10]}"
-        )
+    untranslated = [e.msgid for e in live if not e.translated()]
+    assert not untranslated, (
+        f"{len(untranslated)} untranslated in locale/{lang}: {untranslated[:10]}"
+    )
     nplurals = int(PLURAL_FORMS[lang].split("nplurals=")[1].split(";")[0])
     for e in live:
         if e.msgid_plural and any(e.msgstr_plural.values()):
