@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import random
-import secrets
 import sys
 import time
 
@@ -32,6 +31,7 @@ def fill(n: int) -> float:
 
     from carnet.research import minimal, queries
     from carnet.research.models import Contribution, Fact
+    from carnet.vault.research_keys import pseudonyms_of
 
     rng = random.Random(19)
     today = timezone.localdate()
@@ -41,20 +41,17 @@ def fill(n: int) -> float:
     now = timezone.now()
     for start in range(0, n, 5000):
         people, facts = [], []
+        pseudonyms = pseudonyms_of(list(range(start + 1, min(n, start + 5000) + 1)))
         for i in range(start, min(n, start + 5000)):
-            pseudonym = secrets.token_hex(16)
             people.append(
                 Contribution(
-                    patient_id=i + 1,
-                    research=True,
-                    watch=True,
-                    pseudonym=pseudonym,
-                    changed_at=now,
-                    stale=False,
+                    patient_id=i + 1, research=True, watch=True, changed_at=now, stale=False
                 )
             )
             base = {
-                "pseudonym": pseudonym,
+                "pseudonym": pseudonyms[i + 1],
+                "research": True,
+                "watch": True,
                 "age_band": rng.choice(minimal.AGE_BANDS),
                 "sex": rng.choice(("female", "male")),
                 "departement": rng.choice(deps),

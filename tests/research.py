@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import secrets
 from datetime import date
 
 from django.utils import timezone
@@ -12,6 +11,7 @@ from carnet.access.services import Actor, Purpose
 from carnet.accounts import services as accounts
 from carnet.records import imports
 from carnet.research.models import Contribution, Fact
+from carnet.vault.research_keys import pseudonym_of
 
 from . import people
 
@@ -70,17 +70,14 @@ def person_with_flu(day: date | None = None, **kw):
 def synthetic(rows: list[tuple[str, str, str, str]], *, code: str = FLU, on: bool = True) -> None:
     """Contributors made directly in the copy: one (age_band, sex, departement, week) each."""
     for age, sex, dep, week in rows:
-        pseudonym = secrets.token_hex(16)
+        pid = next(_ids)
         Contribution.objects.create(
-            patient_id=next(_ids),
-            research=on,
-            watch=on,
-            pseudonym=pseudonym,
-            changed_at=timezone.now(),
-            stale=False,
+            patient_id=pid, research=on, watch=on, changed_at=timezone.now(), stale=False
         )
         Fact.objects.create(
-            pseudonym=pseudonym,
+            pseudonym=pseudonym_of(pid),
+            research=on,
+            watch=on,
             age_band=age,
             sex=sex,
             departement=dep,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 from django.db import transaction
 from django.utils import timezone
 
@@ -36,11 +34,12 @@ def set_choice(actor: Actor, patient_id: int, purpose: str, on: bool) -> dict[st
             if not on:
                 access.record(actor, patient_id, action, used, decision, what=what)
                 return choices(patient_id)
-            c = Contribution(patient_id=patient_id, pseudonym=secrets.token_hex(16))
+            c = Contribution(patient_id=patient_id)
         setattr(c, purpose, on)
         c.changed_at = timezone.now()
         c.stale = True
         c.save()
+        copy.follow_choice(c)
         access.record(actor, patient_id, action, used, decision, what=what)
     if not (c.research or c.watch):
         copy.forget(patient_id)

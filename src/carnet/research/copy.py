@@ -6,6 +6,9 @@ signal); ``refresh_stale`` does that person by person (the hourly job), so the c
 refreshed incrementally. Each rebuild reads the record with a permit the person's
 own account holds for research (``access`` permits nobody else), is written to their access
 history, and keeps only what ``minimise`` lets through.
+
+A contributor's rows carry ``vault.research_keys.pseudonym_of(patient_id)``, computed here
+each time (``Contribution`` keeps no pseudonym), and the purposes they contribute to now.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from carnet.access import services as access
 from carnet.access.services import Action, Actor, NotFound, Purpose
 from carnet.accounts.models import Patient
 from carnet.records import services as records
+from carnet.vault.research_keys import pseudonym_of, pseudonyms_of
 
 from .minimal import CODED, SEXES, WHEN, Person, age_band, bucket, day_of, departement, iso_week
 from .models import Contribution, Fact
@@ -41,7 +45,9 @@ def person_of(resources: Iterable[dict]) -> Person:
     return Person(None, "unknown", "")
 
 
-def minimise(resources: list[dict], pseudonym: str) -> list[Fact]:
+def minimise(
+    resources: list[dict], pseudonym: str, *, research: bool = False, watch: bool = False
+) -> list[Fact]:
     """The rows of the analytics copy for one record: coded, dated items only."""
     person = person_of(resources)
     facts = []
@@ -68,6 +74,8 @@ def minimise(resources: list[dict], pseudonym: str) -> list[Fact]:
             facts.append(
                 Fact(
                     pseudonym=pseudonym,
+                    research=research,
+                    watch=watch,
                     age_band=age_band(person.born, day),
                     sex=person.sex,
                     departement=person.departement,
@@ -109,28 +117,55 @@ def refresh(patient_id: int) -> int:
     audit = access.on_open(
         actor, patient_id, Action.READ, Purpose.RESEARCH, permit, what="$research"
     )
-    facts = minimise(records.whole_record(permit, before_open=audit), c.pseudonym)
+    pseudonym = pseudonym_of(patient_id)
+    facts = minimise(
+        records.whole_record(permit, before_open=audit),
+        pseudonym,
+        research=c.research,
+        watch=c.watch,
+    )
     with transaction.atomic():
-        Fact.objects.filter(pseudonym=c.pseudonym).delete()
+        Fact.objects.filter(pseudonym=pseudonym).delete()
         Fact.objects.bulk_create(facts, batch_size=1000)
         Contribution.objects.filter(pk=c.pk).update(refreshed_at=timezone.now(), stale=False)
     return len(facts)
 
 
+def follow_choice(c: Contribution) -> None:
+    """Put the person's current purposes on their rows (a purpose turned off leaves every
+    later figure of it at once; turned on, it counts once the rows are rebuilt)."""
+    Fact.objects.filter(pseudonym=pseudonym_of(c.patient_id)).update(
+        research=c.research, watch=c.watch
+    )
+
+
 def forget(patient_id: int) -> None:
-    """Remove a person from the copy: their rows and their pseudonym (erasure, withdrawal)."""
+    """Remove a person from the copy: their rows and their choices (erasure, withdrawal)."""
     with transaction.atomic():
-        for pseudonym in Contribution.objects.filter(patient_id=patient_id).values_list(
-            "pseudonym", flat=True
-        ):
-            Fact.objects.filter(pseudonym=pseudonym).delete()
+        Fact.objects.filter(pseudonym=pseudonym_of(patient_id)).delete()
         Contribution.objects.filter(patient_id=patient_id).delete()
+
+
+def drop_orphans() -> int:
+    """Delete the rows whose pseudonym is no contributor's (rows left under an earlier research
+    key, should the key store lose it); how many. One HMAC per contributor."""
+    current = set(
+        pseudonyms_of(list(Contribution.objects.values_list("patient_id", flat=True))).values()
+    )
+    stray = [
+        p for p in Fact.objects.values_list("pseudonym", flat=True).distinct() if p not in current
+    ]
+    n = 0
+    for i in range(0, len(stray), 500):
+        n += Fact.objects.filter(pseudonym__in=stray[i : i + 500]).delete()[0]
+    return n
 
 
 def refresh_stale(limit: int | None = None, *, older_than: timedelta = timedelta(hours=24)) -> int:
     """Rebuild, person by person, the contributors whose record changed (``stale``: turned on,
     or an item edited) and then those not refreshed for ``older_than`` (an import writes in
-    bulk, without a signal: the daily round catches it), oldest first."""
+    bulk, without a signal: the daily round catches it), oldest first; then drops the rows no
+    contributor's pseudonym names (``drop_orphans``)."""
     due = Contribution.objects.filter(
         Q(stale=True)
         | Q(refreshed_at__isnull=True)
@@ -143,4 +178,5 @@ def refresh_stale(limit: int | None = None, *, older_than: timedelta = timedelta
     )
     for pid in ids:
         refresh(pid)
+    drop_orphans()
     return len(ids)

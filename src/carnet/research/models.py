@@ -1,9 +1,12 @@
 """The person's choice to contribute, the pseudonymised analytics copy, the budget ledger.
 
-``Contribution`` is the only table that links a person (``patient_id``) to their random
-pseudonym: it is deleted with the person's last consent or with their account. ``Fact`` is
-the analytics copy: a pseudonym, an age band, a sex, a département, an ISO week, a resource
-type, one ``system|code`` and a measurement bucket; no name, no free text, no exact date.
+``Contribution`` holds a person's choices (``patient_id``) and no pseudonym: it is deleted
+with the person's last consent or with their account. ``Fact`` is the analytics copy: a
+pseudonym, the purposes the person contributes to now, an age band, a sex, a département, an
+ISO week, a resource type, one ``system|code`` and a measurement bucket; no name, no free
+text, no exact date. The pseudonym is keyed (``carnet.vault.research_keys.pseudonym_of``: an
+HMAC of the patient id under a key in the key store), so no table of this database links a
+person to their rows: only the service, which holds the key, recomputes it.
 Researchers never read either table: they receive noisy aggregate counts (``queries``).
 """
 
@@ -13,12 +16,11 @@ PURPOSES = ("research", "watch")
 
 
 class Contribution(models.Model):
-    """A person's consent per purpose (off by default: no row means off) and their pseudonym."""
+    """A person's consent per purpose (off by default: no row means off)."""
 
     patient_id = models.BigIntegerField(unique=True)
     research = models.BooleanField(default=False)
     watch = models.BooleanField(default=False)
-    pseudonym = models.CharField(max_length=32, unique=True)
     changed_at = models.DateTimeField()
     refreshed_at = models.DateTimeField(null=True, blank=True)
     stale = models.BooleanField(default=True)
@@ -27,7 +29,10 @@ class Contribution(models.Model):
 class Fact(models.Model):
     """One coded item of a contributor, minimised (one row per coding of the item)."""
 
-    pseudonym = models.CharField(max_length=32)
+    pseudonym = models.CharField(max_length=32)  # vault.research_keys.pseudonym_of
+    # The purposes the person contributes to now (kept in step with ``Contribution``).
+    research = models.BooleanField(default=False)
+    watch = models.BooleanField(default=False)
     age_band = models.CharField(max_length=8)  # "0-9", "10-19", …, "80+", "" unknown
     sex = models.CharField(max_length=8)  # female, male, other, unknown
     departement = models.CharField(max_length=3)  # "31", "2A", "974", "" unknown

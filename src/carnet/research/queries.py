@@ -18,13 +18,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import opendp.prelude as dp
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import ledger
 from .minimal import AGE_BANDS, CODED, SEXES, iso_week
-from .models import Contribution, Fact
+from .models import PURPOSES, Fact
 
 dp.enable_features("contrib")
 
@@ -142,19 +141,14 @@ def cells_in(q: Question, today: date) -> int:
     return n
 
 
-def contributors(purpose: str) -> QuerySet:
-    """The pseudonyms of the people who chose ``purpose`` now (a subquery)."""
-    return Contribution.objects.filter(**{purpose: True}).values("pseudonym")
-
-
 def true_counts(
     q: Question, purpose: str, today: date
 ) -> tuple[dict[tuple[str, ...], int], set[str]]:
     """The exact count of people per cell (never released) and the pseudonyms counted."""
+    if purpose not in PURPOSES:
+        raise ValueError(f"unknown purpose {purpose!r}")
     weeks = window(q.weeks, today)
-    facts = Fact.objects.filter(
-        resource_type=q.resource, week__in=weeks, pseudonym__in=contributors(purpose)
-    )
+    facts = Fact.objects.filter(resource_type=q.resource, week__in=weeks, **{purpose: True})
     if q.bucket:
         facts = facts.filter(bucket=q.bucket)
     if q.code.endswith("*"):
