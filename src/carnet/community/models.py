@@ -6,12 +6,46 @@ limits, blocking) and never shown: a member's pages show pseudonyms, moderators 
 shown by their verified name and profession. Nothing here holds a foreign key to a record:
 no record data reaches a post unless the person types it.
 
-Posts are what people chose to share with a group; they are kept in clear, like a letter
-to the group, and go with the account (``CASCADE``) when it is closed.
+Posts are what people chose to share with a group; they go with the account (``CASCADE``)
+when it is closed. What members write (a post's body, a thread's title, the reasons of reports
+and moderation acts) is sealed under the group's key (``carnet.vault.group_keys``) in a
+``*_sealed`` column; the ``body``, ``title`` and ``reason`` properties seal and open it, so
+the rest of the app reads and writes plain text. The link account → group (``Membership``)
+and the pseudonym stay in clear: they list a person's groups, authorise and keep pseudonyms
+unique.
 """
+
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import models
+
+from carnet.vault import group_keys
+
+
+def sealed_text(name: str, context: str, slug_of: Callable) -> property:
+    """A text property kept sealed in the BinaryField ``<name>_sealed`` under the group's key
+    (``slug_of(row)``); the opened text is kept on the instance while the column is unchanged."""
+    column, cache = f"{name}_sealed", f"_{name}_opened"
+
+    def get(row) -> str:
+        blob = getattr(row, column)
+        if not blob:
+            return ""
+        blob = bytes(blob)
+        hit = row.__dict__.get(cache)
+        if hit is not None and hit[0] == blob:
+            return hit[1]
+        text = group_keys.open_text(slug_of(row), blob, context)
+        row.__dict__[cache] = (blob, text)
+        return text
+
+    def put(row, text: str) -> None:
+        blob = group_keys.seal_text(slug_of(row), text, context)
+        setattr(row, column, blob)
+        row.__dict__[cache] = (blob, text)
+
+    return property(get, put, doc=f"The {context}, sealed in {column}.")
 
 
 class Group(models.Model):
@@ -55,7 +89,8 @@ class Membership(models.Model):
 class Thread(models.Model):
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="threads")
     author = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="threads")
-    title = models.CharField(max_length=150)
+    title_sealed = models.BinaryField(default=b"")
+    title = sealed_text("title", "thread title", lambda t: t.group.slug)
     created_at = models.DateTimeField()
     last_at = models.DateTimeField()
 
@@ -70,7 +105,8 @@ class Post(models.Model):
 
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
     author = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="posts")
-    body = models.TextField()
+    body_sealed = models.BinaryField(default=b"")
+    body = sealed_text("body", "post body", lambda p: p.thread.group.slug)
     status = models.CharField(max_length=10, default=VISIBLE)
     # Written by a moderator who is a verified health professional / a trained advisor.
     professional = models.BooleanField(default=False)
@@ -100,7 +136,8 @@ class Thanks(models.Model):
 class Report(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reports")
     reporter = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
-    reason = models.CharField(max_length=300)
+    reason_sealed = models.BinaryField(default=b"")
+    reason = sealed_text("reason", "report reason", lambda r: r.post.thread.group.slug)
     created_at = models.DateTimeField()
     resolved = models.BooleanField(default=False)
 
@@ -127,7 +164,8 @@ class ModerationAct(models.Model):
     member = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="acts")
     post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.SET_NULL)
     kind = models.CharField(max_length=10)
-    reason = models.CharField(max_length=500)
+    reason_sealed = models.BinaryField(default=b"")
+    reason = sealed_text("reason", "moderation reason", lambda a: a.group.slug)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -149,3 +187,22 @@ class Block(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["blocker", "blocked"], name="community_block_once")
         ]
+
+
+def reseal_all() -> int:
+    """Re-seal every text not sealed under the current master key (during a key rotation)."""
+    done = 0
+    for model, name, path in (
+        (Thread, "title", "group"),
+        (Post, "body", "thread__group"),
+        (Report, "reason", "post__thread__group"),
+        (ModerationAct, "reason", "group"),
+    ):
+        column = f"{name}_sealed"
+        for row in model.objects.select_related(path).iterator(chunk_size=500):
+            blob = getattr(row, column)
+            if blob and not group_keys.sealed_under_current(blob):
+                setattr(row, name, getattr(row, name))
+                row.save(update_fields=[column])
+                done += 1
+    return done

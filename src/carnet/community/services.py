@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from carnet.care import directory
@@ -38,6 +38,11 @@ MAX_BODY = 5000
 MAX_REASON = 500
 SUSPEND_DAYS = (1, 7, 30)
 PSEUDONYM = re.compile(r"^[^\W_][\w .'’-]{1,28}[^\W_]$")
+
+
+def _acts() -> Prefetch:
+    """A post's moderation acts, with their group (its key opens their reasons)."""
+    return Prefetch("moderationact_set", queryset=ModerationAct.objects.select_related("group"))
 
 
 class NotFound(Exception):
@@ -205,7 +210,7 @@ class ThreadRow:
 def threads(member: Membership) -> list[ThreadRow]:
     """The group's threads this member may see (a held first post: its author and moderators)."""
     blocked = _blocked_ids(member.user)
-    qs = Thread.objects.filter(group=member.group).select_related("author")
+    qs = Thread.objects.filter(group=member.group).select_related("author", "group")
     if blocked:
         qs = qs.exclude(author__user_id__in=blocked)
     if not member.is_moderator:
@@ -286,14 +291,14 @@ def _post_view(p: Post, member: Membership, thanked: set[int]) -> PostView:
 
 
 def read_thread(member: Membership, thread_id: int) -> ThreadView:
-    thread = Thread.objects.filter(pk=thread_id, group=member.group).first()
+    thread = Thread.objects.filter(pk=thread_id, group=member.group).select_related("group").first()
     if thread is None:
         raise NotFound(thread_id)
     blocked = _blocked_ids(member.user)
     posts = (
         Post.objects.filter(thread=thread)
-        .select_related("author__user")
-        .prefetch_related("moderationact_set")
+        .select_related("author__user", "thread__group")
+        .prefetch_related(_acts())
         .annotate(n_thanks=Count("thanks"))
     )
     thanked = set(
@@ -407,7 +412,7 @@ def reply(member: Membership, thread_id: int, body: str, confirmed: bool = False
 
 def visible_post(member: Membership, post_id: int) -> Post:
     post = (
-        Post.objects.select_related("author__user", "thread")
+        Post.objects.select_related("author__user", "thread__group")
         .filter(pk=post_id, thread__group=member.group, status=Post.VISIBLE)
         .first()
     )
@@ -479,7 +484,7 @@ def _moderator(member: Membership) -> None:
 
 def group_post(mod: Membership, post_id: int) -> Post:
     post = (
-        Post.objects.select_related("author__user", "thread")
+        Post.objects.select_related("author__user", "thread__group")
         .filter(pk=post_id, thread__group=mod.group)
         .first()
     )
@@ -520,13 +525,13 @@ def queue(mod: Membership) -> Queue:
     _moderator(mod)
     held = (
         Post.objects.filter(thread__group=mod.group, status=Post.HELD)
-        .select_related("author__user", "thread")
-        .prefetch_related("moderationact_set")
+        .select_related("author__user", "thread__group")
+        .prefetch_related(_acts())
         .order_by("created_at")
     )
     reports = (
         Report.objects.filter(post__thread__group=mod.group, resolved=False)
-        .select_related("post__author", "post__thread", "reporter")
+        .select_related("post__author", "post__thread__group", "reporter")
         .order_by("created_at")
     )
     return Queue(
@@ -585,7 +590,7 @@ def edit(mod: Membership, post_id: int, body: str, reason: str) -> ModerationAct
         post.body = body
         post.edited_by_moderator = True
         post.red_flag = bool(checks.red_flags(body))
-        post.save(update_fields=["body", "edited_by_moderator", "red_flag"])
+        post.save(update_fields=["body_sealed", "edited_by_moderator", "red_flag"])
         Report.objects.filter(post=post).update(resolved=True)
         return _act(mod, post.author, ModerationAct.EDIT, reason, post)
 
@@ -625,5 +630,7 @@ def suspend(mod: Membership, member_id: int, days: int, reason: str) -> Moderati
 def acts_about(member: Membership) -> list[ModerationAct]:
     """Every moderation act about this member, newest first, with its reason."""
     return list(
-        ModerationAct.objects.filter(member=member).select_related("post__thread", "moderator")
+        ModerationAct.objects.filter(member=member).select_related(
+            "group", "post__thread__group", "moderator"
+        )
     )

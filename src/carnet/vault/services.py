@@ -277,6 +277,16 @@ def cipher(patient_id: int) -> Cipher:
 # --- Master key rotation --------------------------------------------------------------------
 
 
+_rotation_hooks: list[Callable[[], object]] = []
+
+
+def on_master_key_rotation(hook: Callable[[], object]) -> None:
+    """``hook`` runs during a rotation, once the new key is current and before old keys are
+    retired: what is sealed under keys derived from a master key (``group_keys``) is re-sealed."""
+    if hook not in _rotation_hooks:
+        _rotation_hooks.append(hook)
+
+
 class Rotation(TypedDict):
     master_key_id: str  # the new current master key
     rewrapped: int  # data keys re-wrapped under it
@@ -315,6 +325,8 @@ def rotate_master_key(
                 rewrapped += 1
         if progress:
             progress(rewrapped)
+    for hook in _rotation_hooks:
+        hook()
     with _ring_lock:
         current = _read_ring(path)
         still_used = set(DataKey.objects.values_list("master_key_id", flat=True).distinct())
