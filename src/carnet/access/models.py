@@ -1,4 +1,3 @@
-
 from django.db import models
 
 GRANT_KINDS = ("referent", "care", "app")  # app: an app of the catalogue (carnet.smart)
