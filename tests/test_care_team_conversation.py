@@ -54,7 +54,7 @@ def test_care_team_members_talk_and_the_person_sees_who_and_when(client):
     english(client).force_login(person)
     history = client.get(reverse("coffre:history")).content.decode()
     assert "Dr Marc Capitole" in history and "Dr Claire Garonne" in history
-    assert "Wrote messages" in history
+    assert "wrote messages" in history
     assert "INR" not in history and "Anticoagulant" not in history and "apixaban" not in history
     # The person does not read the conversation itself, nor list it among theirs.
     assert client.get(url).status_code == 404

@@ -28,7 +28,7 @@ def test_signing_out_clears_everything_the_site_stored(client, alice):
     assert response.status_code == 302
     assert response["Clear-Site-Data"] == '"cache", "cookies", "storage"'
     assert response.cookies[offline.OWN_DEVICE_COOKIE]["max-age"] == 0
-    assert client.get(reverse("home")).status_code == 302  # signed out
+    assert client.get(reverse("accounts:account")).status_code == 302  # signed out
 
 
 def test_closing_this_very_session_clears_it_too(client, alice):
@@ -50,7 +50,7 @@ def test_a_session_that_timed_out_keeps_a_declared_devices_copy(client, alice):
     with mock.patch.object(sessions, "now", lambda: T0):
         client.get(reverse("home"))
     with mock.patch.object(sessions, "now", lambda: T0 + 31 * 60):
-        response = client.get(reverse("home"))
+        response = client.get(reverse("accounts:account"))
     assert response.status_code == 302  # signed out by the server…
     assert "Clear-Site-Data" not in response  # …the device's copy is its owner's to delete
 
