@@ -65,7 +65,9 @@ def test_the_gp_adds_a_blood_pressure_the_person_sees_as_theirs(client):
     assert "142/88" in timeline and "Dr Claire Garonne" in timeline
     history = client.get(reverse("coffre:history")).content.decode()
     said = " ".join(history.split())
-    assert "added 1 result or measurement." in said or "added your results and measurements." in said
+    assert (
+        "added 1 result or measurement." in said or "added your results and measurements." in said
+    )
 
 
 def test_the_gp_sees_the_add_link_only_with_a_write_grant(client):
