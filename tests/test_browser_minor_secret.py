@@ -122,7 +122,7 @@ def test_lina_keeps_her_contraception_consultation_from_her_mother(server, chrom
 
     # Sophie, acting for Lina, finds no trace of it.
     mum.goto(server.url + "/mes-proches/")
-    mum.get_by_role("button", name="Agir pour Lina Esquirol").click()
+    mum.get_by_role("button", name="Ouvrir le dossier de Lina Esquirol").click()
     mum.wait_for_load_state()
     for path, name in (
         ("/mes-proches/dossier/", "minor-mum-record"),

@@ -105,7 +105,12 @@ def test_own_device_reads_the_card_and_treatments_offline(server, chromium):
     open_menu(page)
     page.click("nav.main-nav form[action='/accounts/logout/'] button")
     page.wait_for_load_state()
-    assert "/accounts/login/" in page.url
+    # Signed out: the front door (with its « Se connecter » link) or the sign-in page.
+    path = page.url.removeprefix(server.url)
+    assert path in ("/", "/accounts/login/") or path.startswith("/accounts/login/?"), path
+    assert page.locator(
+        "main a[href^='/accounts/login/'], main form[action^='/accounts/login/']"
+    ).count()
     page.wait_for_function("caches.keys().then((names) => names.length === 0)")
     assert page.evaluate(CACHE_CONTENTS) == {}
     assert not [c for c in context.cookies() if c["name"] == "carnet_own_device"]

@@ -73,8 +73,14 @@ def test_a_citizen_uses_carnet_without_javascript(server, chromium):
     assert page.locator(".messages .success, .message.success").count() >= 1
 
     # The language switch and signing out are forms too.
-    follow(page, "form.lang button[value=en]")
+    # The switch is a <details>: its summary opens it without scripts.
+    page.click("details.lang summary")
+    follow(page, "details.lang form button[value=en]")
     assert page.locator("html").get_attribute("lang") == "en"
     follow(page, "nav.main-nav form[action='/accounts/logout/'] button")
-    assert "/accounts/login/" in page.url
+    # Signed out: the front door, with its way to sign in.
+    assert page.url.removeprefix(server.url) in ("/", "/accounts/login/"), page.url
+    assert page.locator(
+        "main a[href^='/accounts/login/'], main form[action^='/accounts/login/']"
+    ).count()
     context.close()
