@@ -94,6 +94,21 @@ def share(
     the practitioner's previous live one. Raises GrantRefused, or NotFound when the actor
     may not manage this record.
     """
+    mask = _checked_mask(categories, max_level, mode)
+    decision, purpose = services.authorize_consent(actor, patient_id, Action.GRANT)
+    who = _practitioner(practitioner_id)
+    return _replace_grant(
+        actor,
+        patient_id,
+        (who.pk, "care", str(who)),
+        (mask, max_level, mode, duration),
+        decision,
+        purpose,
+    )
+
+
+def _checked_mask(categories, max_level: str, mode: str) -> int:
+    """The categories' bit mask, once the categories, level and mode are known ones."""
     try:
         mask = L.categories_mask(categories)
     except (KeyError, ValueError):
@@ -102,18 +117,28 @@ def share(
         raise GrantRefused("choose at least one kind of item")
     if max_level not in L.LEVELS or mode not in ("read", "write"):
         raise GrantRefused("unknown level or mode")
-    decision, purpose = services.authorize_consent(actor, patient_id, Action.GRANT)
-    who = _practitioner(practitioner_id)
+    return mask
+
+
+def _replace_grant(
+    actor, patient_id: int, grantee: tuple, scope: tuple, decision, purpose
+) -> Grant:
+    """End the grantee's live grant of this kind and write the new one, in the history too.
+
+    ``grantee``: (grantee_id, kind, the name the history shows); ``scope``: (mask,
+    max_level, mode, duration)."""
+    grantee_id, kind, label = grantee
+    mask, max_level, mode, duration = scope
     now = timezone.now()
     expires = expiry(duration, now)
     with transaction.atomic():
         Grant.objects.filter(
-            patient_id=patient_id, grantee_id=who.pk, kind="care", revoked_at__isnull=True
+            patient_id=patient_id, grantee_id=grantee_id, kind=kind, revoked_at__isnull=True
         ).update(revoked_at=now)
         grant = Grant.objects.create(
             patient_id=patient_id,
-            grantee_id=who.pk,
-            kind="care",
+            grantee_id=grantee_id,
+            kind=kind,
             categories=mask,
             max_level=max_level,
             mode=mode,
@@ -126,10 +151,10 @@ def share(
             Action.GRANT,
             purpose,
             decision,
-            what=f"{who}: {', '.join(sorted(L.categories_of_mask(mask)))}; "
+            what=f"{label}: {', '.join(sorted(L.categories_of_mask(mask)))}; "
             f"level {max_level}; {mode}; until {expires.isoformat() if expires else 'revoked'}",
         )
-        signals.send_on_commit(patient_id, "grant_created", str(who))
+        signals.send_on_commit(patient_id, "grant_created", label)
     return grant
 
 
@@ -198,44 +223,16 @@ def connect_app(
     a practitioner with a grant: these kinds, up to ``max_level``, never an item masked to
     the médecin traitant or to the person alone. Replaces the app's previous live grant.
     """
-    try:
-        mask = L.categories_mask(categories)
-    except (KeyError, ValueError):
-        raise GrantRefused("unknown category") from None
-    if not mask:
-        raise GrantRefused("choose at least one kind of item")
-    if max_level not in L.LEVELS or mode not in ("read", "write"):
-        raise GrantRefused("unknown level or mode")
+    mask = _checked_mask(categories, max_level, mode)
     decision, purpose = services.authorize_consent(actor, patient_id, Action.GRANT)
-    now = timezone.now()
-    expires = expiry(duration, now)
-    label = _app_label(-app_id)
-    with transaction.atomic():
-        for old in Grant.objects.filter(
-            patient_id=patient_id, grantee_id=-app_id, kind="app", revoked_at__isnull=True
-        ):
-            Grant.objects.filter(pk=old.pk).update(revoked_at=now)
-        grant = Grant.objects.create(
-            patient_id=patient_id,
-            grantee_id=-app_id,
-            kind="app",
-            categories=mask,
-            max_level=max_level,
-            mode=mode,
-            created_at=now,
-            expires_at=expires,
-        )
-        services.record(
-            actor,
-            patient_id,
-            Action.GRANT,
-            purpose,
-            decision,
-            what=f"{label}: {', '.join(sorted(L.categories_of_mask(mask)))}; "
-            f"level {max_level}; {mode}; until {expires.isoformat() if expires else 'revoked'}",
-        )
-        signals.send_on_commit(patient_id, "grant_created", label)
-    return grant
+    return _replace_grant(
+        actor,
+        patient_id,
+        (-app_id, "app", _app_label(-app_id)),
+        (mask, max_level, mode, duration),
+        decision,
+        purpose,
+    )
 
 
 def disconnect_app(actor: Actor, patient_id: int, app_id: int) -> bool:
